@@ -1,0 +1,17 @@
+"""The `baobab` command line. Each command group lives in its own module and is added here."""
+
+from __future__ import annotations
+
+import click
+
+from baobab import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="baobab")
+def cli() -> None:
+    """Baobab: a shared, tamper-evident ledger for trade among developing countries."""
+
+
+def main() -> None:
+    cli(prog_name="baobab")

@@ -1,0 +1,1 @@
+"""Pure primitives: canonical JSON, hashing, signatures, Merkle trees, money, errors. No I/O."""

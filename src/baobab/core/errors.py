@@ -1,0 +1,74 @@
+"""One error type with stable, machine-readable codes.
+
+Every rejection in Baobab is a `BaobabError` whose `code` never changes once published:
+clients, the HTTP API (RFC 9457 problem details) and the CLI all key on it. The HTTP status
+is a property of the code, kept here so that there is one place for each rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (HTTP status, short title). Add codes; never rename or reuse one.
+CODES: dict[str, tuple[int, str]] = {
+    # malformed input
+    "MALFORMED": (400, "Malformed input"),
+    "TOO_LARGE": (413, "Payload too large"),
+    "FLOAT_NOT_ALLOWED": (400, "Floating-point numbers are not allowed"),
+    "BAD_ARGUMENT": (400, "Invalid contract argument"),
+    "BAD_MONEY": (400, "Invalid money amount or currency"),
+    "BAD_POLICY": (400, "Invalid endorsement policy"),
+    "BAD_GENESIS": (400, "Invalid genesis document"),
+    # identity and signatures
+    "UNKNOWN_ORG": (403, "Unknown organisation"),
+    "UNKNOWN_IDENTITY": (403, "Unknown identity"),
+    "ORG_SUSPENDED": (403, "Organisation suspended"),
+    "BAD_SIGNATURE": (401, "Signature does not verify"),
+    "FORBIDDEN": (403, "Not allowed"),
+    # proposals and contracts
+    "UNKNOWN_CONTRACT": (404, "Unknown contract"),
+    "UNKNOWN_FUNCTION": (404, "Unknown contract function"),
+    "CONTRACT_ERROR": (422, "Contract rejected the proposal"),
+    "NONDETERMINISTIC": (500, "Endorsers disagree on the result"),
+    "EXPIRED": (422, "Proposal outside the accepted time window"),
+    "DUPLICATE_TXID": (409, "Transaction already submitted"),
+    "ENDORSEMENT_POLICY_FAILURE": (403, "Endorsement policy not satisfied"),
+    "ENDORSER_UNAVAILABLE": (503, "A required endorser is unavailable"),
+    "MVCC_READ_CONFLICT": (409, "Read set no longer current"),
+    "PHANTOM_READ_CONFLICT": (409, "Range read no longer current"),
+    "TIMEOUT": (504, "Timed out waiting for commit"),
+    # queries
+    "NOT_FOUND": (404, "Not found"),
+    # storage and audit
+    "STORE_MISMATCH": (500, "Stored ledger does not match its replay"),
+    "CORRUPT": (500, "Stored data is corrupt"),
+}
+
+
+class BaobabError(Exception):
+    """A rejection with a stable code, a human-readable message and optional details."""
+
+    def __init__(self, code: str, message: str, **detail: Any) -> None:
+        if code not in CODES:
+            raise ValueError(f"unregistered error code {code!r}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+    @property
+    def status(self) -> int:
+        return CODES[self.code][0]
+
+    @property
+    def title(self) -> str:
+        return CODES[self.code][1]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.detail:
+            out["detail"] = self.detail
+        return out
+
+    def __repr__(self) -> str:
+        return f"BaobabError({self.code!r}, {self.message!r})"
