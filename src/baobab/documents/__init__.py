@@ -1,0 +1,2 @@
+"""Off-ledger trade documents: OpenAttestation v2 wrapping and selective disclosure,
+structured trade document types, and a content-addressed store for document contents."""
