@@ -144,8 +144,8 @@ def _unsalt_leaf(value: Any) -> tuple[bool, Any]:
 
 
 def _parse_js_number(text: str) -> int | float:
-    if re.fullmatch(r"-?\d+", text):
-        return int(text)
+    if re.fullmatch(r"-?\d+", text):  # beyond 2**53 JavaScript only has the nearest double
+        return int(text) if abs(int(text)) <= 2**53 else float(text)
     if re.fullmatch(r"-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", text):
         number = float(text)
         return int(number) if number.is_integer() and abs(number) < 2**53 else number
