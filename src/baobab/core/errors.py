@@ -19,6 +19,7 @@ CODES: dict[str, tuple[int, str]] = {
     "BAD_MONEY": (400, "Invalid money amount or currency"),
     "BAD_POLICY": (400, "Invalid endorsement policy"),
     "BAD_GENESIS": (400, "Invalid genesis document"),
+    "BAD_INVOICE": (400, "Invalid financeable document"),
     # identity and signatures
     "UNKNOWN_ORG": (403, "Unknown organisation"),
     "UNKNOWN_IDENTITY": (403, "Unknown identity"),
@@ -34,6 +35,7 @@ CODES: dict[str, tuple[int, str]] = {
     "DUPLICATE_TXID": (409, "Transaction already submitted"),
     "ENDORSEMENT_POLICY_FAILURE": (403, "Endorsement policy not satisfied"),
     "ENDORSER_UNAVAILABLE": (503, "A required endorser is unavailable"),
+    "BAD_RWSET": (422, "Result writes outside the contract's namespace"),
     "MVCC_READ_CONFLICT": (409, "Read set no longer current"),
     "PHANTOM_READ_CONFLICT": (409, "Range read no longer current"),
     "TIMEOUT": (504, "Timed out waiting for commit"),
@@ -42,6 +44,9 @@ CODES: dict[str, tuple[int, str]] = {
     # storage and audit
     "STORE_MISMATCH": (500, "Stored ledger does not match its replay"),
     "CORRUPT": (500, "Stored data is corrupt"),
+    # trade documents
+    "BAD_DOCUMENT": (400, "Invalid trade document"),
+    "UNKNOWN_DOCUMENT_TYPE": (400, "Unknown trade document type"),
 }
 
 

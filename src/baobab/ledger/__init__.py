@@ -1,0 +1,1 @@
+"""The permissioned ledger: execute (endorse), order, validate and commit."""

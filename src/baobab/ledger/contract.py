@@ -1,0 +1,215 @@
+"""What a smart contract is and what it may touch.
+
+A contract is a class of deterministic functions over a narrow `Context`: read, write and
+delete keys of its own namespace (and read other namespaces), range queries by prefix, the
+caller's identity, the transaction time and id, events, and key-level endorsement
+policies. It cannot do I/O, read the clock, draw randomness or store floats: the context
+offers none of these, stored values are checked, and `audit_source` refuses contract
+modules that import or call anything outside an allow-list.
+
+    class Accounts(Contract):
+        name = "accounts"
+
+        @function(policy={"role": "bank", "count": 2})
+        def transfer(self, ctx: Context, src: str, dst: str, amount: int) -> dict: ...
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, get_type_hints
+
+from pydantic import ConfigDict, TypeAdapter, ValidationError, create_model
+
+from baobab.core.errors import BaobabError
+from baobab.ledger import policy as policies
+from baobab.ledger.membership import Caller
+
+MAX_VALUE_DEPTH = 32
+
+
+class ContractError(Exception):
+    """Raised by a contract to reject a proposal; the message reaches the caller."""
+
+    def __init__(self, message: str, **detail: Any) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def check_value(value: Any, depth: int = 0) -> None:
+    """Only JSON values without floats may be stored or emitted."""
+    if depth > MAX_VALUE_DEPTH:
+        raise BaobabError("MALFORMED", "value nested too deeply")
+    if value is None or isinstance(value, (str, bool, int)):
+        return
+    if isinstance(value, float):
+        raise BaobabError("FLOAT_NOT_ALLOWED", "contracts may not store floats; use integer minor units")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise BaobabError("MALFORMED", "object keys must be strings")
+            check_value(v, depth + 1)
+    elif isinstance(value, list):
+        for v in value:
+            check_value(v, depth + 1)
+    else:
+        raise BaobabError("MALFORMED", f"{type(value).__name__} cannot be stored on the ledger")
+
+
+@dataclass
+class FunctionSpec:
+    name: str
+    fn: Callable[..., Any]
+    policy: dict[str, Any] | None  # None: a read-only query, never ordered
+    args: TypeAdapter[Any]
+
+
+def function(policy: dict[str, Any] | None = None, *, query: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a contract method as callable. Transactions need `policy`; queries do not."""
+    if not query:
+        policies.check(policy)
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn.__baobab__ = {"policy": None if query else policy}  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def _args_adapter(fn: Callable[..., Any]) -> TypeAdapter[Any]:
+    hints = get_type_hints(fn)
+    fields: dict[str, Any] = {}
+    for pname, param in list(inspect.signature(fn).parameters.items())[2:]:  # skip self, ctx
+        default = ... if param.default is inspect.Parameter.empty else param.default
+        fields[pname] = (hints.get(pname, Any), default)
+    model = create_model(  # type: ignore[call-overload]
+        f"{fn.__qualname__}Args", __config__=ConfigDict(extra="forbid", strict=True), **fields
+    )
+    return TypeAdapter(model)
+
+
+class Contract:
+    """Base class: subclasses set `name` and mark methods with @function."""
+
+    name: str = ""
+    functions: dict[str, FunctionSpec]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.functions = {}
+        for attr, member in inspect.getmembers(cls, inspect.isfunction):
+            meta = getattr(member, "__baobab__", None)
+            if meta is not None:
+                cls.functions[attr] = FunctionSpec(attr, member, meta["policy"], _args_adapter(member))
+
+    def call(self, spec: FunctionSpec, ctx: "Context", args: Any) -> Any:
+        if not isinstance(args, dict):
+            raise BaobabError("BAD_ARGUMENT", "arguments are a JSON object")
+        try:
+            parsed = spec.args.validate_python(args)
+        except ValidationError as exc:
+            problems = [f"{'.'.join(map(str, e['loc'])) or '(args)'}: {e['msg']}" for e in exc.errors()]
+            raise BaobabError("BAD_ARGUMENT", f"{self.name}.{spec.name}: " + "; ".join(problems), problems=problems) from None
+        return spec.fn(self, ctx, **dict(parsed))
+
+
+@dataclass
+class Context:
+    """The only window a contract has on the ledger during one simulated execution."""
+
+    namespace: str
+    caller: Caller
+    tx_id: str
+    timestamp: str  # the proposal's RFC 3339 UTC time: the contract's only notion of "now"
+    _read: Callable[[str], tuple[Any, list[int] | None]]  # full key -> (value, version)
+    _range: Callable[[str], list[tuple[str, Any, list[int]]]]
+    reads: dict[str, list[int] | None] = field(default_factory=dict)
+    ranges: dict[str, str] = field(default_factory=dict)
+    writes: dict[str, Any] = field(default_factory=dict)  # full key -> value, None = delete
+    key_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    range_digest: Callable[[list[tuple[str, list[int]]]], str] | None = None
+
+    def _full(self, key: str, namespace: str | None = None) -> str:
+        if not isinstance(key, str) or not key or len(key) > 512:
+            raise ContractError(f"invalid key {key!r}")
+        return f"{namespace or self.namespace}:{key}"
+
+    def get(self, key: str) -> Any:
+        return self.read(self.namespace, key)
+
+    def read(self, namespace: str, key: str) -> Any:
+        """Read a key of any namespace; only the own namespace can be written."""
+        full = self._full(key, namespace)
+        if full in self.writes:
+            return self.writes[full]
+        value, version = self._read(full)
+        self.reads.setdefault(full, version)
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        if value is None:
+            raise ContractError("cannot store null; use delete")
+        check_value(value)
+        self.writes[self._full(key)] = value
+
+    def delete(self, key: str) -> None:
+        self.writes[self._full(key)] = None
+
+    def range(self, prefix: str) -> list[tuple[str, Any]]:
+        """Committed keys of the own namespace starting with `prefix`, in key order.
+
+        Writes made earlier in this transaction are not included, as in Fabric.
+        """
+        full_prefix = f"{self.namespace}:{prefix}"
+        rows = self._range(full_prefix)
+        assert self.range_digest is not None
+        self.ranges[full_prefix] = self.range_digest([(k, v) for k, _, v in rows])
+        cut = len(self.namespace) + 1
+        return [(k[cut:], value) for k, value, _ in rows]
+
+    def emit(self, name: str, payload: Any) -> None:
+        check_value(payload)
+        self.events.append({"name": name, "payload": payload})
+
+    def set_key_policy(self, key: str, policy: dict[str, Any]) -> None:
+        """From now on, writing `key` needs endorsements satisfying `policy` as well."""
+        policies.check(policy)
+        self.key_policies[self._full(key)] = policy
+
+
+# --- determinism audit -------------------------------------------------------------------
+
+ALLOWED_IMPORTS = {
+    "__future__", "typing", "dataclasses", "re", "decimal", "datetime", "enum", "collections.abc",
+    "baobab.ledger.contract", "baobab.core.money", "baobab.core.codes", "baobab.core.hashing",
+    "baobab.core.errors", "baobab.ledger.membership",
+}
+FORBIDDEN_NAMES = {
+    "open", "eval", "exec", "compile", "__import__", "input", "globals", "setattr", "delattr",
+    "now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp", "time", "sleep",
+}
+
+
+def audit_source(source: str, allowed_imports: set[str] | None = None) -> list[str]:
+    """Reasons a contract module could behave differently on two nodes (empty: none found)."""
+    allowed = ALLOWED_IMPORTS | (allowed_imports or set())
+    problems: list[str] = []
+    for node in ast.walk(ast.parse(textwrap.dedent(source))):
+        if isinstance(node, ast.Import):
+            problems += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name not in allowed]
+        elif isinstance(node, ast.ImportFrom):
+            mod = node.module or ""
+            if node.level == 0 and mod not in allowed and not mod.startswith("baobab.contracts"):
+                problems.append(f"line {node.lineno}: from {mod} import ...")
+        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
+            problems.append(f"line {node.lineno}: use of {node.id}")
+        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_NAMES:
+            problems.append(f"line {node.lineno}: use of .{node.attr}")
+        elif isinstance(node, ast.Constant) and isinstance(node.value, float):
+            problems.append(f"line {node.lineno}: float literal {node.value!r}")
+    return problems

@@ -1,0 +1,268 @@
+"""A ledger node: endorse, order, validate, commit, and answer queries and proofs.
+
+In the embedded mode one node hosts the peers of every organisation in the network, so
+it holds every peer key and endorses for each organisation the policy needs. Because those
+peers share one process and one world state, the node checks the client's signature and
+simulates the proposal once, and each chosen peer signs that same result. In network mode
+each organisation's node simulates and signs on its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from baobab.core import merkle
+from baobab.core.errors import BaobabError
+from baobab.core.jcs import canonicalize
+from baobab.core.keys import PrivateKey
+from baobab.ledger import policy as policies
+from baobab.ledger.block import ZERO_HASH, block_hash, commit_hash, genesis_block, leaf_hashes
+from baobab.ledger.membership import GOVERNANCE, Caller, Membership
+from baobab.ledger.orderer.base import Orderer
+from baobab.ledger.runtime import Registry, key_policy_key, simulate
+from baobab.ledger.store.base import BlockRecord, Store
+from baobab.ledger.tx import MAX_TX_BYTES, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
+from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
+
+import json
+
+
+@dataclass
+class Outcome:
+    """What happened to a submitted transaction once its block committed."""
+
+    tx_id: str
+    code: str
+    block: int
+    index: int
+    response: Any
+    events: list[dict[str, Any]]
+
+    @property
+    def valid(self) -> bool:
+        return self.code == VALID
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tx_id": self.tx_id, "code": self.code, "block": self.block, "index": self.index,
+                "response": self.response, "events": self.events}
+
+
+class Node:
+    def __init__(self, store: Store, genesis: dict[str, Any], registry: Registry,
+                 peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None) -> None:
+        self.store, self.registry, self.peer_keys, self.orderer = store, registry, peer_keys, orderer
+        self.validator = Validator(genesis, registry)
+        self.genesis = self.validator.genesis
+        self.network = self.genesis["network"]
+        self._waiters: dict[str, Future[Outcome]] = {}
+        self._lock = threading.Lock()
+        self._commit_cond = threading.Condition()
+        if store.height() == 0:
+            if orderer_key is None:
+                raise BaobabError("CORRUPT", "an empty ledger needs the orderer key to write the genesis block")
+            self._commit(genesis_block(self.genesis, orderer_key))
+        head = store.block(store.height() - 1)
+        assert head is not None
+        self._head = head
+        orderer.start(store.height(), head.hash, self._commit)
+
+    # --- execute ----------------------------------------------------------------------
+
+    def _members(self) -> Membership:
+        return membership_over(BlockView(self.store))
+
+    def authenticate(self, signed: Any) -> tuple[dict[str, Any], str, Caller]:
+        """Check a signed proposal's form, network, time window and signature."""
+        check_signed_proposal(signed)
+        p = signed["proposal"]
+        if p["network"] != self.network:
+            raise BaobabError("MALFORMED", f"proposal is for network {p['network']!r}, this is {self.network!r}")
+        skew = abs(parse_time(now_rfc3339()) - parse_time(p["timestamp"]))
+        if skew > timedelta(seconds=self.genesis["time_window_s"]):
+            raise BaobabError("EXPIRED", "proposal timestamp is outside the accepted time window")
+        caller, key = self._members().caller(p["creator"])
+        if not key.verify("proposal", p, signed["signature"]):
+            raise BaobabError("BAD_SIGNATURE", f"proposal signature does not verify for {p['creator']}")
+        return p, tx_id_of(signed), caller
+
+    def endorse(self, signed: Any) -> dict[str, Any]:
+        """Simulate once and collect the endorsements the policies require: an envelope."""
+        p, tx_id, caller = self.authenticate(signed)
+        result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range)
+        if result["status"] != "ok":
+            raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
+        members = self._members()
+        required = self._required_policy(p, result)
+        orgs = policies.choose(required, members.orgs_with_role, prefer=[caller.org])
+        missing = [o for o in orgs if o not in self.peer_keys]
+        if missing:
+            raise BaobabError("ENDORSER_UNAVAILABLE", f"no peer reachable for {', '.join(sorted(missing))}")
+        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result)} for o in sorted(orgs)]
+        return {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
+
+    def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+        _, spec = self.registry.function(p["contract"], p["function"])
+        governance = self.store.get(f"{GOVERNANCE}:config")[0]["governance_policy"]  # type: ignore[index]
+        required = [policies.resolve(spec.policy, governance)]  # type: ignore[arg-type]
+        for key in [k for k, _ in result["writes"]] + [k for k, _ in result["key_policies"]]:
+            row = self.store.get(key_policy_key(key))
+            if row is not None:
+                required.append(row[0])
+        return required[0] if len(required) == 1 else {"all": required}
+
+    def query(self, signed: Any) -> Any:
+        """Run a read-only function for an authenticated caller; nothing is ordered."""
+        p, tx_id, caller = self.authenticate(signed)
+        result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range, query=True)
+        if result["status"] != "ok":
+            raise BaobabError("CONTRACT_ERROR", result["response"]["message"])
+        return result["response"]
+
+    # --- order ------------------------------------------------------------------------
+
+    def submit(self, signed: Any, *, wait: bool = True, timeout: float = 30.0) -> Outcome | str:
+        """Endorse, order and (if `wait`) wait for commit. Resubmitting a transaction that
+        is already committed or in flight returns its original outcome; it is never applied twice."""
+        tx_id = tx_id_of(check_signed_proposal(signed))
+        known = self.outcome(tx_id)
+        if known is not None:
+            return known if wait else tx_id
+        with self._lock:
+            future = self._waiters.get(tx_id)
+            fresh = future is None
+            if fresh:
+                future = self._waiters[tx_id] = Future()
+        if fresh:
+            try:
+                envelope = self.endorse(signed)
+                size = len(canonicalize(envelope))
+                if size > MAX_TX_BYTES:
+                    raise BaobabError("TOO_LARGE", f"transaction is {size} bytes; the limit is {MAX_TX_BYTES}")
+            except BaseException:
+                with self._lock:
+                    self._waiters.pop(tx_id, None)
+                raise
+            self.orderer.submit(envelope, size)
+        if not wait:
+            return tx_id
+        try:
+            return future.result(timeout)  # type: ignore[union-attr]
+        except TimeoutError:
+            raise BaobabError("TIMEOUT", f"transaction {tx_id} not committed within {timeout} s", tx_id=tx_id) from None
+
+    # --- validate and commit ----------------------------------------------------------
+
+    def _commit(self, block: dict[str, Any]) -> None:
+        number = self.store.height()
+        previous = self._head if number else None
+        bhash = self.validator.check_header(block, number, previous.hash if previous else ZERO_HASH)
+        codes, tx_ids, writes = self.validator.validate(block, self.store)
+        chash = commit_hash(previous.commit_hash if previous else ZERO_HASH, bhash, codes)
+        record = BlockRecord(number, bhash, canonicalize(block), codes, chash)
+        self.store.commit(record, tx_ids, writes)
+        self._head = record
+        with self._commit_cond:
+            self._commit_cond.notify_all()
+        for index, (tx_id, code) in enumerate(zip(tx_ids, codes)):
+            with self._lock:
+                future = self._waiters.pop(tx_id, None)
+            if future is not None:
+                future.set_result(self._outcome_from(block, number, index, tx_id, code))
+
+    def _outcome_from(self, block: dict[str, Any], number: int, index: int, tx_id: str, code: str) -> Outcome:
+        result = block["transactions"][index].get("result", {}) if number else {}
+        valid = code == VALID
+        return Outcome(tx_id, code, number, index, result.get("response"), result.get("events", []) if valid else [])
+
+    # --- queries ----------------------------------------------------------------------
+
+    def height(self) -> int:
+        return self.store.height()
+
+    def block(self, number: int) -> dict[str, Any]:
+        record = self.store.block(number)
+        if record is None:
+            raise BaobabError("NOT_FOUND", f"no block {number}")
+        return json.loads(record.data)
+
+    def outcome(self, tx_id: str) -> Outcome | None:
+        row = self.store.tx(tx_id)
+        if row is None:
+            return None
+        number, index, _ = row
+        record = self.store.block(number)
+        assert record is not None
+        return self._outcome_from(json.loads(record.data), number, index, tx_id, record.codes[index])
+
+    def get(self, namespace: str, key: str) -> dict[str, Any]:
+        row = self.store.get(f"{namespace}:{key}")
+        if row is None:
+            raise BaobabError("NOT_FOUND", f"no key {namespace}:{key}")
+        return {"key": f"{namespace}:{key}", "value": row[0], "version": list(row[1])}
+
+    def history(self, namespace: str, key: str) -> list[dict[str, Any]]:
+        return [{"version": list(v), "value": value, "deleted": value is None}
+                for v, value in self.store.history(f"{namespace}:{key}")]
+
+    def events(self, from_block: int = 0, *, follow: bool = False, stop: threading.Event | None = None) -> Iterator[dict[str, Any]]:
+        """Events of valid transactions from `from_block` on; with `follow`, wait for new blocks."""
+        number = from_block
+        while True:
+            for record in self.store.blocks(number):
+                block = json.loads(record.data)
+                for index, code in enumerate(record.codes):
+                    if code == VALID and record.number:
+                        env = block["transactions"][index]
+                        for seq, ev in enumerate(env["result"]["events"]):
+                            yield {"block": record.number, "index": index, "seq": seq, "tx_id": tx_id_of(env),
+                                   "contract": env["proposal"]["contract"], **ev}
+                number = record.number + 1
+            if not follow or (stop is not None and stop.is_set()):
+                return
+            with self._commit_cond:
+                self._commit_cond.wait_for(lambda: self.store.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
+
+    # --- proofs -----------------------------------------------------------------------
+
+    def head(self) -> dict[str, Any]:
+        """The latest block header with its orderer signature, and the block-hash tree head."""
+        hashes = [bytes.fromhex(h) for h in self.store.block_hashes()]
+        latest = self.block(len(hashes) - 1)
+        return {"header": latest["header"], "signature": latest["signature"], "size": len(hashes),
+                "root": merkle.root(hashes).hex(), "commit_hash": self._head.commit_hash}
+
+    def inclusion_proof(self, tx_id: str) -> dict[str, Any]:
+        """Everything needed to check, without trusting this node, that the transaction is in
+        the ledger: its envelope, a Merkle path to its block's tx_root, and the headers from
+        its block to the latest orderer-signed header."""
+        row = self.store.tx(tx_id)
+        if row is None:
+            raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
+        number, index, code = row
+        block = self.block(number)
+        path = merkle.inclusion_proof(index, leaf_hashes(block["transactions"]))
+        headers = [self.block(n)["header"] for n in range(number, self.height())]
+        latest = self.block(self.height() - 1)
+        return {"tx_id": tx_id, "code": code, "block": number, "index": index,
+                "transaction": block["transactions"][index], "path": [h.hex() for h in path],
+                "headers": headers, "head_signature": latest["signature"]}
+
+    def consistency_proof(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
+        """RFC 9162 proof that the block-hash log of `old_size` blocks is a prefix of the current one."""
+        hashes = [bytes.fromhex(h) for h in self.store.block_hashes()]
+        new_size = new_size or len(hashes)
+        if not 0 < old_size <= new_size <= len(hashes):
+            raise BaobabError("NOT_FOUND", f"sizes must satisfy 0 < old <= new <= {len(hashes)}")
+        hashes = hashes[:new_size]
+        return {"old_size": old_size, "new_size": new_size, "old_root": merkle.root(hashes[:old_size]).hex(),
+                "new_root": merkle.root(hashes).hex(),
+                "proof": [h.hex() for h in merkle.consistency_proof(old_size, [merkle.leaf_hash(h) for h in hashes])]}
+
+    def close(self) -> None:
+        self.orderer.stop()
+        self.store.close()

@@ -1,0 +1,194 @@
+"""Validating an ordered block: the "validate" of execute-order-validate.
+
+Every peer runs the same checks on the same block and so reaches the same validation code
+for each transaction. In order: well-formed, not a duplicate id, inside the time window,
+creator known, active and correctly signed, contract and function known, endorsements
+correctly signed by active organisations, endorsement policy met (the function's policy
+and the policy recorded on every key it writes), writes inside the contract's namespace,
+contract succeeded, and every read version (and range read) still current. Only VALID
+transactions produce writes; later transactions in the block see earlier ones' writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from baobab.core.errors import BaobabError
+from baobab.core.keys import PublicKey
+from baobab.ledger import policy as policies
+from baobab.ledger.block import block_hash, check_block, leaf_hashes
+from baobab.core import merkle
+from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, org_key
+from baobab.ledger.runtime import Registry, key_policy_key, range_digest
+from baobab.ledger.store.base import Version, Write
+from baobab.ledger.tx import check_envelope, parse_time, tx_id_of
+
+VALID = "VALID"
+
+
+class StateReader(Protocol):
+    def get(self, key: str) -> tuple[Any, Version] | None: ...
+    def range(self, prefix: str) -> list[tuple[str, Any, Version]]: ...
+    def tx(self, tx_id: str) -> tuple[int, int, str] | None: ...
+
+
+class BlockView:
+    """Committed state plus the writes of the block's earlier valid transactions."""
+
+    def __init__(self, base: StateReader) -> None:
+        self.base = base
+        self.pending: dict[str, tuple[Any, Version] | None] = {}
+
+    def get(self, key: str) -> tuple[Any, Version] | None:
+        if key in self.pending:
+            return self.pending[key]
+        return self.base.get(key)
+
+    def value(self, key: str) -> Any:
+        row = self.get(key)
+        return None if row is None else row[0]
+
+    def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
+        rows = {k: (v, ver) for k, v, ver in self.base.range(prefix)}
+        for k, row in self.pending.items():
+            if k.startswith(prefix):
+                if row is None:
+                    rows.pop(k, None)
+                else:
+                    rows[k] = row
+        return [(k, rows[k][0], rows[k][1]) for k in sorted(rows)]
+
+    def apply(self, writes: list[Write]) -> None:
+        for w in writes:
+            self.pending[w.key] = None if w.value is None else (w.value, w.version)
+
+
+def genesis_writes(genesis: dict[str, Any]) -> list[Write]:
+    config = {"admins": genesis["admins"], "governance_policy": genesis["governance_policy"]}
+    writes = [Write(f"{GOVERNANCE}:config", config, (0, 0))]
+    writes += [Write(org_key(o["id"]), o, (0, 0)) for o in genesis["organisations"]]
+    return sorted(writes, key=lambda w: w.key)
+
+
+def membership_over(view: BlockView) -> Membership:
+    prefix = f"{GOVERNANCE}:org/"
+    return Membership(view.value, lambda: [k[len(prefix):] for k, _, _ in view.range(prefix)])
+
+
+class Validator:
+    def __init__(self, genesis: dict[str, Any], registry: Registry) -> None:
+        self.genesis = check_genesis(genesis)
+        self.registry = registry
+        self.network = genesis["network"]
+        self.window = genesis["time_window_s"]
+        self.orderer_key = PublicKey.from_text(genesis["orderer"]["key"])
+
+    def check_header(self, block: dict[str, Any], number: int, previous_hash: str) -> str:
+        """Check a block's place in the chain, its signature and its Merkle root; return its hash."""
+        check_block(block)
+        h = block["header"]
+        if h["network"] != self.network or h["number"] != number:
+            raise BaobabError("CORRUPT", f"block {h['number']} is not block {number} of {self.network}")
+        if h["previous_hash"] != previous_hash:
+            raise BaobabError("CORRUPT", f"block {number} does not link to the previous block")
+        if not self.orderer_key.verify("block", h, block["signature"]):
+            raise BaobabError("BAD_SIGNATURE", f"block {number} is not signed by the orderer")
+        if merkle.root_from_leaf_hashes(leaf_hashes(block["transactions"])).hex() != h["tx_root"]:
+            raise BaobabError("CORRUPT", f"block {number}: transactions do not match the Merkle root")
+        parse_time(h["timestamp"])
+        return block_hash(h)
+
+    def validate(self, block: dict[str, Any], state: StateReader) -> tuple[list[str], list[str], list[Write]]:
+        """Validation codes, transaction ids and state writes for a header-checked block."""
+        number = block["header"]["number"]
+        if number == 0:
+            return [VALID], ["genesis"], genesis_writes(self.genesis)
+        view = BlockView(state)
+        members = membership_over(view)
+        block_time = parse_time(block["header"]["timestamp"])
+        codes: list[str] = []
+        ids: list[str] = []
+        writes: list[Write] = []
+        seen: set[str] = set()
+        for index, env in enumerate(block["transactions"]):
+            try:
+                tx_id = tx_id_of(env)
+            except (BaobabError, KeyError, TypeError):
+                tx_id = f"malformed:{number}:{index}"
+            code, tx_writes = self._validate_tx(env, tx_id, (number, index), block_time, view, members, seen)
+            seen.add(tx_id)
+            codes.append(code)
+            ids.append(tx_id)
+            if code == VALID:
+                view.apply(tx_writes)
+                writes += tx_writes
+                for w in tx_writes:
+                    if w.key.startswith(f"{GOVERNANCE}:org/"):
+                        members.forget(w.key.split("/", 1)[1])
+        return codes, ids, writes
+
+    def _validate_tx(self, env: Any, tx_id: str, version: Version, block_time: Any, view: BlockView,
+                     members: Membership, seen: set[str]) -> tuple[str, list[Write]]:
+        try:
+            check_envelope(env)
+            p, result = env["proposal"], env["result"]
+            if tx_id in seen or view.base.tx(tx_id) is not None:
+                return "DUPLICATE_TXID", []
+            if p["network"] != self.network or result["tx_id"] != tx_id:
+                return "MALFORMED", []
+            if abs((block_time - parse_time(p["timestamp"])).total_seconds()) > self.window:
+                return "EXPIRED", []
+            _, creator_key = members.caller(p["creator"])
+            if not creator_key.verify("proposal", p, env["signature"]):
+                return "BAD_SIGNATURE", []
+            _, spec = self.registry.function(p["contract"], p["function"])
+            if spec.policy is None:
+                return "UNKNOWN_FUNCTION", []
+            endorsers = self._endorsers(env["endorsements"], result, members)
+            if endorsers is None:
+                return "BAD_SIGNATURE", []
+            ns = p["contract"] + ":"
+            touched = [k for k, _ in result["writes"]] + [k for k, _ in result["key_policies"]]
+            if not all(k.startswith(ns) for k in touched):
+                return "BAD_RWSET", []
+            if not self._policies_met(spec.policy, touched, endorsers, view, members):
+                return "ENDORSEMENT_POLICY_FAILURE", []
+            if result["status"] != "ok":
+                return "CONTRACT_ERROR", []
+            for key, read_version in result["reads"]:
+                row = view.get(key)
+                if (None if row is None else list(row[1])) != read_version:
+                    return "MVCC_READ_CONFLICT", []
+            for prefix, seen_digest in result["ranges"]:
+                if range_digest([(k, v) for k, _, v in view.range(prefix)]) != seen_digest:
+                    return "PHANTOM_READ_CONFLICT", []
+        except BaobabError as exc:
+            return exc.code, []
+        writes = [Write(k, v, version) for k, v in result["writes"]]
+        writes += [Write(key_policy_key(k), pol, version) for k, pol in result["key_policies"]]
+        return VALID, writes
+
+    def _endorsers(self, endorsements: list[dict[str, str]], result: dict[str, Any], members: Membership) -> set[str] | None:
+        """Organisations whose endorsement counts; None if any signature is forged."""
+        out: set[str] = set()
+        for e in endorsements:
+            record = members.org(e["org"])
+            if record is None:
+                return None
+            if not PublicKey.from_text(record["peer_key"]).verify("endorsement", result, e["signature"]):
+                return None
+            if record["status"] == "active":
+                out.add(e["org"])
+        return out
+
+    def _policies_met(self, fn_policy: dict[str, Any], touched: list[str], endorsers: set[str],
+                      view: BlockView, members: Membership) -> bool:
+        governance = view.value(f"{GOVERNANCE}:config")["governance_policy"]
+        required = [policies.resolve(fn_policy, governance)]
+        for key in touched:
+            recorded = view.value(key_policy_key(key))
+            if recorded is not None:
+                required.append(recorded)
+        role_lookup: Callable[[str], list[str]] = members.orgs_with_role
+        return all(policies.satisfied(p, endorsers, role_lookup) for p in required)
