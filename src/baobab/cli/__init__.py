@@ -13,5 +13,12 @@ def cli() -> None:
     """Baobab: a shared, tamper-evident ledger for trade among developing countries."""
 
 
+from baobab.cli.network import network  # noqa: E402
+from baobab.cli.verify import verify  # noqa: E402
+
+cli.add_command(network)
+cli.add_command(verify)
+
+
 def main() -> None:
     cli(prog_name="baobab")

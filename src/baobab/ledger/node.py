@@ -9,6 +9,7 @@ each organisation's node simulates and signs on its own.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -21,15 +22,13 @@ from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from baobab.ledger import policy as policies
-from baobab.ledger.block import ZERO_HASH, block_hash, commit_hash, genesis_block, leaf_hashes
+from baobab.ledger.block import genesis_block, leaf_hashes
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
-from baobab.ledger.store.base import BlockRecord, Store
+from baobab.ledger.store.base import Store
 from baobab.ledger.tx import MAX_TX_BYTES, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
-
-import json
 
 
 @dataclass
@@ -158,13 +157,10 @@ class Node:
     # --- validate and commit ----------------------------------------------------------
 
     def _commit(self, block: dict[str, Any]) -> None:
-        number = self.store.height()
-        previous = self._head if number else None
-        bhash = self.validator.check_header(block, number, previous.hash if previous else ZERO_HASH)
-        codes, tx_ids, writes = self.validator.validate(block, self.store)
-        chash = commit_hash(previous.commit_hash if previous else ZERO_HASH, bhash, codes)
-        record = BlockRecord(number, bhash, canonicalize(block), codes, chash)
+        previous = self._head if self.store.height() else None
+        record, tx_ids, writes = self.validator.process(block, previous, self.store)
         self.store.commit(record, tx_ids, writes)
+        number, codes = record.number, record.codes
         self._head = record
         with self._commit_cond:
             self._commit_cond.notify_all()

@@ -17,11 +17,12 @@ from typing import Any, Protocol
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PublicKey
 from baobab.ledger import policy as policies
-from baobab.ledger.block import block_hash, check_block, leaf_hashes
+from baobab.core.jcs import canonicalize
+from baobab.ledger.block import ZERO_HASH, block_hash, check_block, commit_hash, leaf_hashes
 from baobab.core import merkle
 from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, org_key
 from baobab.ledger.runtime import Registry, key_policy_key, range_digest
-from baobab.ledger.store.base import Version, Write
+from baobab.ledger.store.base import BlockRecord, Version, Write
 from baobab.ledger.tx import check_envelope, parse_time, tx_id_of
 
 VALID = "VALID"
@@ -98,6 +99,16 @@ class Validator:
             raise BaobabError("CORRUPT", f"block {number}: transactions do not match the Merkle root")
         parse_time(h["timestamp"])
         return block_hash(h)
+
+    def process(self, block: dict[str, Any], previous: BlockRecord | None,
+                state: StateReader) -> tuple[BlockRecord, list[str], list[Write]]:
+        """Check a block against the chain head `previous` and validate it: the record to
+        store, its transaction ids and its state writes. Used by commit and by audit alike."""
+        number = 0 if previous is None else previous.number + 1
+        bhash = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash)
+        codes, tx_ids, writes = self.validate(block, state)
+        chash = commit_hash(ZERO_HASH if previous is None else previous.commit_hash, bhash, codes)
+        return BlockRecord(number, bhash, canonicalize(block), codes, chash), tx_ids, writes
 
     def validate(self, block: dict[str, Any], state: StateReader) -> tuple[list[str], list[str], list[Write]]:
         """Validation codes, transaction ids and state writes for a header-checked block."""

@@ -1,0 +1,57 @@
+"""`baobab network ...`: create a network and its keystore."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from baobab import embedded
+from baobab.core.errors import BaobabError
+from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.ledger.membership import ROLES
+
+
+@click.group()
+def network() -> None:
+    """Create and inspect Baobab networks."""
+
+
+def parse_org(spec: str) -> dict[str, object]:
+    """ID:Legal name:CC:role[,role...]"""
+    parts = spec.split(":")
+    if len(parts) != 4:
+        raise click.BadParameter(f"{spec!r}: expected ID:Legal name:CC:role[,role]")
+    org_id, name, country, roles = parts
+    return {"id": org_id, "name": name, "country": country, "roles": roles.split(",")}
+
+
+@network.command()
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for genesis.json, the keystore and the ledger.")
+@click.option("--demo", is_flag=True, help="Create the organisations of the report's stories.")
+@click.option("--name", default=None, help=f"Network name (default: {DEMO_NETWORK} with --demo).")
+@click.option("--org", "orgs", multiple=True, metavar="ID:NAME:CC:ROLES",
+              help=f"An organisation, e.g. 'KEBANK:Kenya Trade Bank:KE:bank'. Roles: {', '.join(sorted(ROLES))}.")
+@click.option("--admin", "admins", multiple=True, metavar="ID",
+              help="An admin organisation; governance needs a majority of admins (default: every bank).")
+def init(data_dir: str, demo: bool, name: str | None, orgs: tuple[str, ...], admins: tuple[str, ...]) -> None:
+    """Create a network: a genesis document and a keystore (private keys mode 0600).
+
+    Then the first `baobab up` (or any command that opens the ledger) writes the genesis block.
+    """
+    try:
+        if demo:
+            organisations, admin_ids = DEMO_ORGS + [parse_org(o) for o in orgs], list(admins) or DEMO_ADMINS
+        elif orgs:
+            organisations = [parse_org(o) for o in orgs]
+            admin_ids = list(admins) or [str(o["id"]) for o in organisations if "bank" in o["roles"]]  # type: ignore[operator]
+        else:
+            raise click.UsageError("give --demo or at least one --org")
+        genesis = embedded.create(data_dir, name or DEMO_NETWORK, organisations, admin_ids)
+    except BaobabError as exc:
+        click.echo(f"error [{exc.code}]: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"network {genesis['network']}: {len(genesis['organisations'])} organisations, "
+               f"admins {', '.join(genesis['admins'])}")
+    click.echo(f"genesis: {data_dir}/{embedded.GENESIS_FILE}; keys: {data_dir}/keys/")

@@ -1,0 +1,46 @@
+"""`baobab verify`: audit a ledger from genesis."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from baobab.contracts import default_registry
+from baobab.embedded import LEDGER_FILE
+from baobab.ledger.audit import audit
+from baobab.ledger.store.sqlite import SQLiteStore
+
+
+@click.command()
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False, exists=True),
+              help="The node's data folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def verify(data_dir: str, as_json: bool) -> None:
+    """Rebuild the ledger from genesis and check every block, signature, policy, read
+    version, state row and history row. Exits 1 and names the first block, transaction or
+    key that is wrong if anything was altered."""
+    path = Path(data_dir) / LEDGER_FILE
+    if not path.exists():
+        click.echo(f"error [NOT_FOUND]: no ledger at {path}", err=True)
+        sys.exit(2)
+    store = SQLiteStore(path)
+    start = time.perf_counter()
+    try:
+        report = audit(store, default_registry())
+    finally:
+        store.close()
+    seconds = time.perf_counter() - start
+    if as_json:
+        click.echo(json.dumps({"ok": report.ok, "blocks": report.blocks, "transactions": report.transactions,
+                               "valid": report.valid, "keys": report.keys, "problem": report.problem,
+                               "where": report.where, "seconds": round(seconds, 3)}))
+    elif report.ok:
+        click.echo(f"ledger intact: {report.blocks} blocks, {report.transactions} transactions "
+                   f"({report.valid} valid), {report.keys} live keys, checked in {seconds:.2f} s")
+    else:
+        click.echo(f"LEDGER ALTERED: {report.problem}", err=True)
+    sys.exit(0 if report.ok else 1)
