@@ -64,8 +64,8 @@ def _js_number(value: int | float) -> str:
 def _js_string(text: str) -> str:
     # JSON.stringify escapes lone UTF-16 surrogates as \udxxx (ES2019). First pair up any
     # surrogates that Python holds as two code points, then escape what is left alone.
-    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass") \
-        if _SURROGATE.search(text) else text
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", _encode_string(text))
 
 

@@ -20,7 +20,6 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from baobab.core.errors import BaobabError
 from baobab.documents.fields import (
     INCOTERMS_2020,
-    LEI,  # noqa: F401  (re-exported for callers building parties)
     ContainerNumber,
     Count,
     Country,
