@@ -27,7 +27,7 @@ from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.store.base import Store
-from baobab.ledger.tx import MAX_TX_BYTES, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
+from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
 
 
@@ -127,7 +127,14 @@ class Node:
     def submit(self, signed: Any, *, wait: bool = True, timeout: float = 30.0) -> Outcome | str:
         """Endorse, order and (if `wait`) wait for commit. Resubmitting a transaction that
         is already committed or in flight returns its original outcome; it is never applied twice."""
-        tx_id = tx_id_of(check_signed_proposal(signed))
+        return self._track(admit(signed), lambda: self.endorse(signed), wait, timeout)
+
+    def order(self, envelope: Any, *, wait: bool = True, timeout: float = 30.0) -> Outcome | str:
+        """Submit an envelope the client assembled itself. Whatever it holds, it is ordered
+        and kept in its block with a validation code; only a VALID one changes state."""
+        return self._track(admit(envelope), lambda: envelope, wait, timeout)
+
+    def _track(self, tx_id: str, make_envelope: Any, wait: bool, timeout: float) -> Outcome | str:
         known = self.outcome(tx_id)
         if known is not None:
             return known if wait else tx_id
@@ -137,8 +144,14 @@ class Node:
             if fresh:
                 future = self._waiters[tx_id] = Future()
         if fresh:
+            known = self.outcome(tx_id)  # it may have committed since the first look
+            if known is not None:
+                with self._lock:
+                    self._waiters.pop(tx_id, None)
+                future.set_result(known)  # type: ignore[union-attr]
+                return known if wait else tx_id
             try:
-                envelope = self.endorse(signed)
+                envelope = make_envelope()
                 size = len(canonicalize(envelope))
                 if size > MAX_TX_BYTES:
                     raise BaobabError("TOO_LARGE", f"transaction is {size} bytes; the limit is {MAX_TX_BYTES}")

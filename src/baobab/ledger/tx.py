@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from baobab.core.errors import BaobabError
-from baobab.core.hashing import digest_hex
+from baobab.core.hashing import digest_hex, sha256_hex
+from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 
 MAX_TX_BYTES = 1 << 20
@@ -58,6 +59,15 @@ def sign_proposal(proposal: dict[str, Any], key: PrivateKey) -> dict[str, Any]:
 
 def tx_id_of(signed: dict[str, Any]) -> str:
     return digest_hex({"proposal": signed["proposal"], "signature": signed["signature"]})
+
+
+def admit(signed: Any) -> str:
+    """Check a signed proposal's form and size before any work is spent on it; its tx id."""
+    check_signed_proposal(signed)
+    data = canonicalize({"proposal": signed["proposal"], "signature": signed["signature"]})
+    if len(data) > MAX_TX_BYTES:
+        raise BaobabError("TOO_LARGE", f"proposal is {len(data)} bytes; the limit is {MAX_TX_BYTES}")
+    return sha256_hex(data)
 
 
 def check_signed_proposal(obj: Any) -> dict[str, Any]:
