@@ -8,7 +8,15 @@ from baobab.ledger.runtime import Registry
 
 def default_registry() -> Registry:
     from baobab.contracts.accounts import Accounts
+    from baobab.contracts.financing_registry import FinancingRegistry
+    from baobab.contracts.supply_chain_finance import SupplyChainFinance
+    from baobab.contracts.oracles import Oracles
+    from baobab.contracts.oversight import Oversight
 
     registry = Registry([Accounts()])
     registry.install(Governance())
+    registry.install(FinancingRegistry())
+    registry.install(SupplyChainFinance())
+    registry.install(Oracles())
+    registry.install(Oversight())
     return registry

@@ -41,6 +41,14 @@ CODES: dict[str, tuple[int, str]] = {
     "TIMEOUT": (504, "Timed out waiting for commit"),
     # queries
     "NOT_FOUND": (404, "Not found"),
+    # HTTP API
+    "UNAUTHENTICATED": (401, "Request not authenticated"),
+    "REPLAYED": (401, "Request nonce already used"),
+    "REQUEST_EXPIRED": (401, "Request timestamp outside the accepted window"),
+    "METHOD_NOT_ALLOWED": (405, "Method not allowed"),
+    "IDEMPOTENCY_KEY_REUSED": (422, "Idempotency key already used for another request"),
+    "OVERSIGHT_LOG_FAILED": (503, "Supervisor read could not be recorded"),
+    "INTERNAL": (500, "Internal error"),
     # storage and audit
     "STORE_MISMATCH": (500, "Stored ledger does not match its replay"),
     "CORRUPT": (500, "Stored data is corrupt"),

@@ -236,6 +236,16 @@ class Node:
             with self._commit_cond:
                 self._commit_cond.wait_for(lambda: self.store.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
 
+    def wait_for_height(self, height: int, timeout: float) -> bool:
+        """Wait until the ledger holds at least `height` blocks (True) or `timeout` s pass (False)."""
+        with self._commit_cond:
+            return self._commit_cond.wait_for(lambda: self.store.height() >= height, timeout=timeout)
+
+    def pending(self, tx_id: str) -> bool:
+        """True while a transaction submitted here is ordered but not yet committed."""
+        with self._lock:
+            return tx_id in self._waiters
+
     # --- proofs -----------------------------------------------------------------------
 
     def head(self) -> dict[str, Any]:
