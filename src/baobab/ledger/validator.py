@@ -144,10 +144,10 @@ class Validator:
         try:
             check_envelope(env)
             p, result = env["proposal"], env["result"]
-            if tx_id in seen or view.base.tx(tx_id) is not None:
-                return "DUPLICATE_TXID", []
             if p["network"] != self.network or result["tx_id"] != tx_id:
                 return "MALFORMED", []
+            if tx_id in seen or view.base.tx(tx_id) is not None:
+                return "DUPLICATE_TXID", []
             if abs((block_time - parse_time(p["timestamp"])).total_seconds()) > self.window:
                 return "EXPIRED", []
             _, creator_key = members.caller(p["creator"])
