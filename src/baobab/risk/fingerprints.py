@@ -178,7 +178,7 @@ def _family(subkey: bytes, fixed: Sequence[Any], variants: Iterable[Sequence[Any
     out = []
     for tail in variants:
         h = base.copy()
-        h.update(b"," + canonicalize(list(tail))[1:])  # ",x,y]" == JCS(fixed + tail) minus head
+        h.update(b"," + b",".join(map(canonicalize, tail)) + b"]")  # JCS(fixed + tail) minus head
         out.append(h.digest()[:FP_BYTES])
     return tuple(out)
 

@@ -32,8 +32,9 @@ MAX_LINES = 1000
 # Legal-form words dropped from the end of a party name ("Pvt Ltd", "S.A.", "Sdn Bhd", ...),
 # after runs of single letters are joined ("s a" -> "sa", "l l c" -> "llc").
 LEGAL_SUFFIXES = frozenset(
-    "private pvt limited ltd pvtltd llc llp gmbh sa inc incorporated co company corp "
-    "corporation plc pty sdn bhd berhad srl ltda sas sarl spa ag bv nv tbk jsc cv sl".split()
+    "private pvt limited ltd pvtltd llc llp gmbh sa inc incorporated co company corp corporation "
+    "plc pty proprietary sdn sendirian bhd berhad srl ltda sas sarl spa ag bv nv tbk jsc cv sl "
+    "sociedad anonima fze fzco fzc".split()
 )
 # Connectors left dangling once a suffix is gone ("Sharma & Co" -> "sharma and" -> "sharma").
 _CONNECTORS = frozenset("and de y e und".split())
