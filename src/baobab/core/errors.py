@@ -55,6 +55,11 @@ CODES: dict[str, tuple[int, str]] = {
     # trade documents
     "BAD_DOCUMENT": (400, "Invalid trade document"),
     "UNKNOWN_DOCUMENT_TYPE": (400, "Unknown trade document type"),
+    # invoice finance and supply-chain finance
+    "WRONG_STATUS": (409, "Not allowed in the current status"),
+    "ALREADY_REGISTERED": (409, "Document already registered by this platform"),
+    "DOUBLE_FINANCING": (409, "Document already financed on another platform"),
+    "ALREADY_TRANSFERRED": (409, "Claim already transferred"),
 }
 
 

@@ -1,0 +1,340 @@
+"""Supply-chain finance: an anchor buyer's confirmed payable, split and passed down the tiers.
+
+A large buyer (the anchor) confirms an invoice of its tier-1 supplier; the invoice becomes a
+payable *claim* on the anchor: amount, currency, due date, holder. The holder of a claim can
+split it into parts (which always add up to it) and transfer a part to its own supplier,
+who can do the same, down any number of tiers. Any holder can sell its claim to a bank at a
+discount (annual rate in basis points, ACT/360, integer arithmetic); the bank becomes the
+holder and the price it pays is recorded. At maturity the anchor pays every holder of
+record through payment instructions (amount, currency, payer, payee, reference) and records
+the settlement reference the payments backbone returns.
+
+A claim's id says where it sits in its tree: the root is 24 hex digits taken from the
+confirming transaction's id, and part i of claim X is "X.i". A claim that has been split is
+closed; only its parts (the leaves) are held, transferred, discounted and paid, so the
+leaves of a tree always sum to the confirmed amount.
+
+State (namespace "scf"):
+    claim/<id>               the claim record
+    held/<org>/<id>          index of the claims an organisation holds now
+    invoice/<anchor>/<supplier>/<number>   the claim an invoice became (confirmed once)
+
+Each claim's key records the endorsement policy {"orgs": [anchor, holder], "n": 1}, so only
+the anchor or the current holder can endorse a change to it: a third party cannot forge a
+transfer with its own peer's signature.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from baobab.core.errors import BaobabError
+from baobab.core.money import MINOR_UNITS
+from baobab.ledger.contract import Context, Contract, function
+
+ANY_MEMBER = {"role": "*"}
+MAX_AMOUNT = 10**18  # minor units
+MAX_PARTS = 100  # parts of one split
+MAX_RATE_BP = 10_000  # 100% a year
+DAY_COUNT = 360  # ACT/360, the money-market convention for discounting
+OPEN, OFFERED, SPLIT, INSTRUCTED, PAID = "open", "offered", "split", "instructed", "paid"
+INVOICE_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,63}$"
+SETTLEMENT_REF = r"^[A-Za-z0-9][A-Za-z0-9:/._-]{0,127}$"
+
+
+def _bad(message: str, **detail: Any) -> BaobabError:
+    return BaobabError("BAD_ARGUMENT", message, **detail)
+
+
+def _today(ctx: Context) -> dt.date:
+    return dt.date.fromisoformat(ctx.timestamp[:10])
+
+
+def _parse_date(value: str, name: str) -> dt.date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise _bad(f"{name} must be a date YYYY-MM-DD", field=name)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise _bad(f"{name} {value!r} is not a calendar date", field=name) from None
+
+
+def _check_amount(amount: int, name: str = "amount") -> None:
+    if not 0 < amount < MAX_AMOUNT:
+        raise BaobabError("BAD_MONEY", f"{name} must be a positive number of minor units below 10^18", field=name)
+
+
+def discount_price(amount: int, rate_bp: int, days: int) -> tuple[int, int]:
+    """(discount, price) for selling `amount` due in `days` at `rate_bp` a year, ACT/360.
+
+    The discount is rounded down to the minor unit, so the seller never receives less than
+    the exact figure; price + discount == amount always.
+    """
+    discount = amount * rate_bp * days // (10_000 * DAY_COUNT)
+    return discount, amount - discount
+
+
+class SupplyChainFinance(Contract):
+    name = "scf"
+
+    # --- helpers --------------------------------------------------------------------
+
+    def _member(self, ctx: Context, org: str) -> dict[str, Any]:
+        record = ctx.read("governance", f"org/{org}") if isinstance(org, str) and org else None
+        if record is None or record.get("status") != "active":
+            raise BaobabError("UNKNOWN_ORG", f"{org!r} is not an active organisation", org=org)
+        return record
+
+    def _claim(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        if not re.fullmatch(r"[0-9a-f]{24}(\.[0-9]{1,3})*", claim_id):
+            raise _bad(f"{claim_id!r} is not a claim id", field="claim_id")
+        claim = ctx.get(f"claim/{claim_id}")
+        if claim is None:
+            raise BaobabError("NOT_FOUND", f"no claim {claim_id}")
+        return claim
+
+    def _held(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """The claim, if the caller holds it and it is open for transfer, split or offer."""
+        claim = self._claim(ctx, claim_id)
+        caller = ctx.caller.org
+        if claim["holder"] != caller:
+            if caller in claim["holders"]:
+                raise BaobabError("ALREADY_TRANSFERRED", f"{caller} no longer holds claim {claim_id}",
+                                  claim=claim_id)
+            raise BaobabError("FORBIDDEN", f"only the holder of claim {claim_id} may do this", claim=claim_id)
+        if claim["status"] != OPEN:
+            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}", claim=claim_id,
+                              status=claim["status"])
+        return claim
+
+    def _save(self, ctx: Context, claim: dict[str, Any], previous_holder: str | None = None) -> None:
+        ctx.put(f"claim/{claim['id']}", claim)
+        ctx.set_key_policy(f"claim/{claim['id']}", {"orgs": sorted({claim["anchor"], claim["holder"]}), "n": 1})
+        if previous_holder is not None and previous_holder != claim["holder"]:
+            ctx.delete(f"held/{previous_holder}/{claim['id']}")
+        if claim["status"] in (OPEN, OFFERED):
+            ctx.put(f"held/{claim['holder']}/{claim['id']}", {"amount": claim["amount"]})
+        else:
+            ctx.delete(f"held/{claim['holder']}/{claim['id']}")
+
+    def _log(self, ctx: Context, claim: dict[str, Any], event: str, **detail: Any) -> dict[str, Any]:
+        entry = {"event": event, "at": ctx.timestamp, "tx": ctx.tx_id, **detail}
+        return {**claim, "log": [*claim["log"], entry]}
+
+    # --- confirm --------------------------------------------------------------------
+
+    @function(policy=ANY_MEMBER)
+    def confirm(self, ctx: Context, supplier: str, invoice_number: str, amount: int, currency: str,
+                due_date: str) -> dict[str, Any]:
+        """The anchor (the caller) confirms its supplier's invoice: a payable claim held by the supplier."""
+        anchor = ctx.caller.org
+        if currency not in MINOR_UNITS:
+            raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
+        _check_amount(amount)
+        if not re.fullmatch(INVOICE_NUMBER, invoice_number):
+            raise _bad("invoice_number: 1-64 of letters, digits and / . _ -", field="invoice_number")
+        due = _parse_date(due_date, "due_date")
+        if due < _today(ctx):
+            raise _bad(f"due date {due_date} is in the past", field="due_date")
+        if supplier == anchor:
+            raise _bad("an anchor cannot confirm its own invoice", field="supplier")
+        self._member(ctx, supplier)
+        invoice_key = f"invoice/{anchor}/{supplier}/{invoice_number.upper()}"
+        if ctx.get(invoice_key) is not None:
+            raise BaobabError("WRONG_STATUS", f"invoice {invoice_number} of {supplier} is already confirmed",
+                              claim=ctx.get(invoice_key)["claim"])
+        claim_id = ctx.tx_id[:24]
+        claim = {
+            "id": claim_id, "root": claim_id, "parent": "", "anchor": anchor, "supplier": supplier,
+            "invoice_number": invoice_number, "amount": amount, "currency": currency, "due_date": due_date,
+            "holder": supplier, "holders": [supplier], "status": OPEN, "parts": [], "log": [],
+        }
+        claim = self._log(ctx, claim, "confirmed", holder=supplier)
+        ctx.put(invoice_key, {"claim": claim_id})
+        self._save(ctx, claim)
+        ctx.emit("payable_confirmed", {"claim": claim_id, "anchor": anchor, "supplier": supplier,
+                                       "amount": amount, "currency": currency, "due_date": due_date})
+        return {"claim": claim_id, "holder": supplier, "amount": amount, "currency": currency, "due_date": due_date}
+
+    # --- split and transfer ---------------------------------------------------------
+
+    @function(policy=ANY_MEMBER)
+    def split(self, ctx: Context, claim_id: str, amounts: list[int]) -> dict[str, Any]:
+        """Split an open claim the caller holds into parts that add up to it; the caller holds them."""
+        claim = self._held(ctx, claim_id)
+        if not 2 <= len(amounts) <= MAX_PARTS:
+            raise _bad(f"a split has 2 to {MAX_PARTS} parts", field="amounts")
+        for a in amounts:
+            _check_amount(a, "amounts")
+        if sum(amounts) != claim["amount"]:
+            raise BaobabError("BAD_MONEY", f"parts add up to {sum(amounts)}, the claim is {claim['amount']}",
+                              field="amounts", total=sum(amounts), amount=claim["amount"])
+        parts = []
+        for i, amount in enumerate(amounts, 1):
+            part = {**claim, "id": f"{claim_id}.{i}", "parent": claim_id, "amount": amount, "parts": [],
+                    "holders": [claim["holder"]], "log": []}
+            part = self._log(ctx, part, "split_from", parent=claim_id)
+            self._save(ctx, part)
+            parts.append({"claim": part["id"], "amount": amount})
+        closed = self._log(ctx, {**claim, "status": SPLIT, "parts": [p["claim"] for p in parts]}, "split",
+                           parts=[p["claim"] for p in parts])
+        self._save(ctx, closed)
+        ctx.emit("claim_split", {"claim": claim_id, "parts": parts})
+        return {"claim": claim_id, "parts": parts}
+
+    @function(policy=ANY_MEMBER)
+    def transfer(self, ctx: Context, claim_id: str, to: str) -> dict[str, Any]:
+        """Transfer a whole open claim the caller holds to another organisation (its supplier)."""
+        claim = self._held(ctx, claim_id)
+        if to == claim["holder"]:
+            raise _bad("cannot transfer a claim to its holder", field="to")
+        self._member(ctx, to)
+        moved = self._log(ctx, {**claim, "holder": to, "holders": [*claim["holders"], to]}, "transferred",
+                          holder=to, **{"from": claim["holder"]})
+        self._save(ctx, moved, previous_holder=claim["holder"])
+        ctx.emit("claim_transferred", {"claim": claim_id, "from": claim["holder"], "to": to,
+                                       "amount": claim["amount"], "currency": claim["currency"]})
+        return {"claim": claim_id, "holder": to, "amount": claim["amount"]}
+
+    # --- discounting ----------------------------------------------------------------
+
+    @function(policy=ANY_MEMBER)
+    def offer_discount(self, ctx: Context, claim_id: str, bank: str, rate_bp: int) -> dict[str, Any]:
+        """The holder offers its claim to a bank at an annual discount rate in basis points."""
+        claim = self._held(ctx, claim_id)
+        if not 1 <= rate_bp <= MAX_RATE_BP:
+            raise _bad(f"rate_bp must be 1 to {MAX_RATE_BP}", field="rate_bp")
+        if "bank" not in self._member(ctx, bank)["roles"]:
+            raise _bad(f"{bank} is not a bank", field="bank")
+        if bank == claim["holder"]:
+            raise _bad("a bank cannot discount a claim it holds", field="bank")
+        offered = self._log(ctx, {**claim, "status": OFFERED, "offer": {"bank": bank, "rate_bp": rate_bp}},
+                            "discount_offered", bank=bank, rate_bp=rate_bp)
+        self._save(ctx, offered)
+        ctx.emit("discount_offered", {"claim": claim_id, "holder": claim["holder"], "bank": bank, "rate_bp": rate_bp})
+        return {"claim": claim_id, "bank": bank, "rate_bp": rate_bp}
+
+    def _offered(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        claim = self._claim(ctx, claim_id)
+        if claim["status"] != OFFERED:
+            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}, not offered",
+                              claim=claim_id, status=claim["status"])
+        return claim
+
+    @function(policy=ANY_MEMBER)
+    def accept_discount(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """The bank offered the claim buys it: it pays the price and becomes the holder."""
+        claim = self._offered(ctx, claim_id)
+        bank, rate_bp = claim["offer"]["bank"], claim["offer"]["rate_bp"]
+        if ctx.caller.org != bank:
+            raise BaobabError("FORBIDDEN", f"claim {claim_id} is offered to {bank}", claim=claim_id)
+        days = max(0, (dt.date.fromisoformat(claim["due_date"]) - _today(ctx)).days)
+        discount, price = discount_price(claim["amount"], rate_bp, days)
+        seller = claim["holder"]
+        instruction = {"amount": price, "currency": claim["currency"], "payer": bank, "payee": seller,
+                       "reference": f"scf/discount/{claim_id}"}
+        sale = {"bank": bank, "seller": seller, "rate_bp": rate_bp, "days": days, "discount": discount,
+                "price": price, "at": ctx.timestamp, "instruction": instruction}
+        bought = {k: v for k, v in claim.items() if k != "offer"}
+        bought = self._log(ctx, {**bought, "status": OPEN, "holder": bank, "holders": [*claim["holders"], bank],
+                                 "discounts": [*claim.get("discounts", []), sale]},
+                           "discounted", holder=bank, price=price, **{"from": seller})
+        self._save(ctx, bought, previous_holder=seller)
+        ctx.emit("claim_discounted", {"claim": claim_id, "seller": seller, "bank": bank, "amount": claim["amount"],
+                                      "price": price, "currency": claim["currency"]})
+        ctx.emit("payment_instruction", instruction)
+        return {"claim": claim_id, **sale}
+
+    @function(policy=ANY_MEMBER)
+    def withdraw_offer(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """The holder withdraws, or the bank declines, a discount offer: the claim is open again."""
+        claim = self._offered(ctx, claim_id)
+        if ctx.caller.org not in (claim["holder"], claim["offer"]["bank"]):
+            raise BaobabError("FORBIDDEN", "only the holder or the bank offered may withdraw", claim=claim_id)
+        reopened = {k: v for k, v in claim.items() if k != "offer"}
+        reopened = self._log(ctx, {**reopened, "status": OPEN}, "offer_withdrawn", by=ctx.caller.org)
+        self._save(ctx, reopened)
+        return {"claim": claim_id, "status": OPEN}
+
+    # --- maturity -------------------------------------------------------------------
+
+    @function(policy=ANY_MEMBER)
+    def pay(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """The anchor pays a confirmed payable: one payment instruction per holder of record.
+
+        `claim_id` is the root (the confirmed invoice). Every leaf of its tree gets an
+        instruction to its holder of record now; an offer still pending lapses.
+        """
+        root = self._claim(ctx, claim_id)
+        if root["parent"]:
+            raise _bad("pay the confirmed payable (the root claim), not a part", field="claim_id")
+        if root["anchor"] != ctx.caller.org:
+            raise BaobabError("FORBIDDEN", f"only the anchor {root['anchor']} pays claim {claim_id}", claim=claim_id)
+        leaves = [c for k, c in ctx.range(f"claim/{claim_id}") if c["root"] == claim_id and c["status"] in (OPEN, OFFERED)]
+        if not leaves:
+            raise BaobabError("WRONG_STATUS", f"claim {claim_id} has nothing left to pay", claim=claim_id)
+        instructions = []
+        for leaf in leaves:
+            instruction = {"amount": leaf["amount"], "currency": leaf["currency"], "payer": leaf["anchor"],
+                           "payee": leaf["holder"], "reference": f"scf/{leaf['id']}"}
+            paid = {k: v for k, v in leaf.items() if k != "offer"}
+            paid = self._log(ctx, {**paid, "status": INSTRUCTED, "instruction": instruction}, "payment_instructed")
+            self._save(ctx, paid)
+            ctx.emit("payment_instruction", instruction)
+            instructions.append({"claim": leaf["id"], **instruction})
+        return {"claim": claim_id, "instructions": instructions,
+                "total": sum(i["amount"] for i in instructions), "early": _today(ctx) < dt.date.fromisoformat(root["due_date"])}
+
+    @function(policy=ANY_MEMBER)
+    def record_settlement(self, ctx: Context, claim_id: str, settlement_ref: str) -> dict[str, Any]:
+        """The anchor records the payments backbone's reference for one instructed payment."""
+        claim = self._claim(ctx, claim_id)
+        if claim["anchor"] != ctx.caller.org:
+            raise BaobabError("FORBIDDEN", f"only the anchor {claim['anchor']} records settlement", claim=claim_id)
+        if claim["status"] != INSTRUCTED:
+            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}, not instructed",
+                              claim=claim_id, status=claim["status"])
+        if not re.fullmatch(SETTLEMENT_REF, settlement_ref):
+            raise _bad("settlement_ref: 1-128 of letters, digits and : / . _ -", field="settlement_ref")
+        settled = self._log(ctx, {**claim, "status": PAID, "settlement_ref": settlement_ref}, "settled",
+                            settlement_ref=settlement_ref)
+        self._save(ctx, settled)
+        ctx.emit("claim_settled", {"claim": claim_id, "payee": claim["holder"], "amount": claim["amount"],
+                                   "currency": claim["currency"], "settlement_ref": settlement_ref})
+        return {"claim": claim_id, "status": PAID, "settlement_ref": settlement_ref}
+
+    # --- queries --------------------------------------------------------------------
+
+    @function(query=True)
+    def claim(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """A claim, for its anchor and the organisations that hold or held it."""
+        claim = self._claim(ctx, claim_id)
+        if ctx.caller.org != claim["anchor"] and ctx.caller.org not in claim["holders"]:
+            raise BaobabError("FORBIDDEN", f"{ctx.caller.org} is not a party to claim {claim_id}")
+        return claim
+
+    @function(query=True)
+    def holdings(self, ctx: Context) -> list[dict[str, Any]]:
+        """The open claims the caller holds now."""
+        prefix = f"held/{ctx.caller.org}/"
+        out = []
+        for key, _ in ctx.range(prefix):
+            c = ctx.get(f"claim/{key[len(prefix):]}")
+            out.append({"claim": c["id"], "anchor": c["anchor"], "amount": c["amount"], "currency": c["currency"],
+                        "due_date": c["due_date"], "status": c["status"]})
+        return out
+
+    @function(query=True)
+    def tree(self, ctx: Context, claim_id: str) -> dict[str, Any]:
+        """For the anchor: every part of a confirmed payable and who holds it."""
+        root = self._claim(ctx, claim_id)
+        if root["anchor"] != ctx.caller.org or root["parent"]:
+            raise BaobabError("FORBIDDEN", "only the anchor may see the whole tree of a confirmed payable")
+        rows = [c for _, c in ctx.range(f"claim/{claim_id}") if c["root"] == claim_id]
+        leaves = [c for c in rows if c["status"] != SPLIT]
+        return {"claim": claim_id, "amount": root["amount"], "currency": root["currency"],
+                "parts": [{"claim": c["id"], "holder": c["holder"], "amount": c["amount"], "status": c["status"],
+                           "depth": c["id"].count(".")} for c in leaves],
+                "total": sum(c["amount"] for c in leaves)}

@@ -1,0 +1,74 @@
+"""The demo network running only governance and the finance contracts (so these tests do not
+depend on other contracts in progress), with in-process actors for every demo organisation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from baobab import embedded
+from baobab.contracts.financing_registry import FinancingRegistry
+from baobab.contracts.supply_chain_finance import SupplyChainFinance
+from baobab.core.errors import BaobabError
+from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.ledger.governance import Governance
+from baobab.ledger.node import Node
+from baobab.ledger.runtime import Registry
+from baobab.stories.embedded import embedded_actors
+
+FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
+
+
+def finance_registry() -> Registry:
+    return Registry([Governance(), FinancingRegistry(), SupplyChainFinance()])
+
+
+class Network:
+    def __init__(self, node: Node, data_dir: Path) -> None:
+        self.node, self.data_dir = node, data_dir
+        self.actors = embedded_actors(node, data_dir)
+
+    def ok(self, org: str, contract: str, function: str, args: dict[str, Any]) -> Any:
+        """Submit and insist the transaction committed as valid; return its response."""
+        outcome = self.actors(org).submit(contract, function, args)
+        assert outcome["code"] == "VALID", outcome
+        return outcome["response"]
+
+    def query(self, org: str, contract: str, function: str, args: dict[str, Any] | None = None) -> Any:
+        return self.actors(org).query(contract, function, args or {})
+
+    def rejected(self, org: str, contract: str, function: str, args: dict[str, Any]) -> BaobabError:
+        """Submit and insist it is refused before ordering; return the error. The height must not move."""
+        height = self.node.height()
+        with pytest.raises(BaobabError) as info:
+            self.actors(org).submit(contract, function, args)
+        assert self.node.height() == height
+        return info.value
+
+
+    def rejected_query(self, org: str, contract: str, function: str, args: dict[str, Any]) -> BaobabError:
+        with pytest.raises(BaobabError) as info:
+            self.actors(org).query(contract, function, args)
+        return info.value
+
+
+def _open(root: Path) -> Iterator[Network]:
+    embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS)
+    node = embedded.open_node(root, finance_registry())
+    try:
+        yield Network(node, root)
+    finally:
+        node.close()
+
+
+@pytest.fixture
+def fin(tmp_path: Path) -> Iterator[Network]:
+    yield from _open(tmp_path / "net")
+
+
+@pytest.fixture(scope="module")
+def shared_fin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Network]:
+    yield from _open(tmp_path_factory.mktemp("finance") / "net")
