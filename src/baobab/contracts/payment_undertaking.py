@@ -1,0 +1,139 @@
+"""Open account with a bank payment undertaking (as we.trade offered small firms).
+
+The buyer proposes; the buyer's bank `undertake`s, irrevocably, to pay the seller the amount
+on the set date once every agreed condition is met (conditions: `pu_conditions`). From then
+on the record needs the bank's endorsement, and nothing the buyer does can withdraw it: only
+the seller may `release` the bank. On or after the date, with all conditions met, the
+seller `demand`s payment, which emits the payment instruction; the bank records the
+settlement reference.
+
+    proposed --undertake--> undertaken --demand--> due --record_settlement--> paid
+    proposed --withdraw (buyer)--> withdrawn;  undertaken --release (seller)--> released
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from baobab.contracts.pu_conditions import check_conditions, unmet
+from baobab.contracts.trade_common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
+from baobab.core.money import MINOR_UNITS
+from baobab.ledger.contract import Context, Contract, function
+
+BANKS = {"role": "bank"}
+
+
+def _key(pu_id: str) -> str:
+    return f"pu/{check_ref(pu_id, 'pu_id')}"
+
+
+class PaymentUndertaking(Contract):
+    name = "payment_undertaking"
+
+    def _load(self, ctx: Context, pu_id: str, *states: str) -> dict[str, Any]:
+        pu = ctx.get(_key(pu_id))
+        if pu is None:
+            reject("UNDERTAKING_NOT_FOUND", f"no payment undertaking {pu_id}")
+        if states and pu["status"] not in states:
+            reject("WRONG_STATE", f"undertaking {pu_id} is {pu['status']}; this step needs {' or '.join(states)}",
+                   status=pu["status"])
+        return pu
+
+    def _only(self, ctx: Context, pu: dict[str, Any], role: str) -> None:
+        if pu[role] != ctx.caller.org:
+            reject(f"NOT_{role.upper()}", f"only the {role} {pu[role]} may do this", caller=ctx.caller.org)
+
+    def _save(self, ctx: Context, pu: dict[str, Any], event: str, **payload: Any) -> dict[str, Any]:
+        pu = {**pu, "history": pu["history"] + [{"event": event, "by": ctx.caller.org, "at": ctx.timestamp, "tx": ctx.tx_id}]}
+        ctx.put(_key(pu["id"]), pu)
+        ctx.emit(event, {"pu_id": pu["id"], "status": pu["status"], **payload})
+        return pu
+
+    @function(policy=BANKS)
+    def propose(self, ctx: Context, pu_id: str, seller: str, bank: str, amount: dict[str, Any], pay_on: str,
+                conditions: list[dict[str, Any]], reference: str) -> dict[str, Any]:
+        key = _key(pu_id)
+        if set(amount) != {"currency", "minor"} or amount["currency"] not in MINOR_UNITS \
+                or isinstance(amount["minor"], bool) or not isinstance(amount["minor"], int) or amount["minor"] < 1:
+            bad_argument("amount must be {currency: ISO 4217 code, minor: positive integer minor units}")
+        if parse_date(pay_on, "pay_on") < tx_date(ctx):
+            bad_argument("pay_on must not be in the past")
+        check_ref(reference, "reference")
+        org_record(ctx, seller)
+        if "bank" not in org_record(ctx, bank)["roles"]:
+            reject("NOT_A_BANK", f"{bank} is not a bank")
+        if len({ctx.caller.org, seller, bank}) < 3:
+            bad_argument("buyer, seller and bank must be different organisations")
+        if ctx.get(key) is not None:
+            reject("UNDERTAKING_EXISTS", f"payment undertaking {pu_id} already exists")
+        pu = {"id": pu_id, "status": "proposed", "buyer": ctx.caller.org, "seller": seller, "bank": bank,
+              "amount": amount, "pay_on": pay_on, "reference": reference,
+              "conditions": check_conditions(ctx, conditions), "confirmations": [], "history": []}
+        ctx.set_key_policy(key, {"orgs": [bank]})
+        return self._save(ctx, pu, "pu_proposed", bank=bank, seller=seller)
+
+    @function(policy=BANKS)
+    def undertake(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        pu = self._load(ctx, pu_id, "proposed")
+        self._only(ctx, pu, "bank")
+        return self._save(ctx, {**pu, "status": "undertaken", "undertaken_at": ctx.timestamp}, "pu_undertaken",
+                          seller=pu["seller"], amount=pu["amount"], pay_on=pu["pay_on"])
+
+    @function(policy=BANKS)
+    def withdraw(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        pu = self._load(ctx, pu_id, "proposed")
+        self._only(ctx, pu, "buyer")
+        return self._save(ctx, {**pu, "status": "withdrawn"}, "pu_withdrawn")
+
+    @function(policy=BANKS)
+    def confirm(self, ctx: Context, pu_id: str, condition: int) -> dict[str, Any]:
+        """The organisation named in a confirmation condition confirms it (e.g. delivery)."""
+        pu = self._load(ctx, pu_id, "proposed", "undertaken")
+        if not 0 <= condition < len(pu["conditions"]) or pu["conditions"][condition]["kind"] != "confirmation":
+            reject("NO_SUCH_CONDITION", f"condition {condition} is not a confirmation condition")
+        spec = pu["conditions"][condition]
+        if spec["by"] != ctx.caller.org:
+            reject("NOT_CONFIRMER", f"only {spec['by']} may confirm {spec['what']}")
+        if condition in [c["condition"] for c in pu["confirmations"]]:
+            reject("ALREADY_CONFIRMED", "the condition is already confirmed")
+        entry = {"condition": condition, "by": spec["by"], "what": spec["what"], "at": ctx.timestamp}
+        return self._save(ctx, {**pu, "confirmations": pu["confirmations"] + [entry]}, "pu_condition_confirmed",
+                          condition=condition, what=spec["what"])
+
+    @function(policy=BANKS)
+    def demand(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        pu = self._load(ctx, pu_id, "undertaken")
+        self._only(ctx, pu, "seller")
+        if tx_date(ctx).isoformat() < pu["pay_on"]:
+            reject("NOT_DUE", f"payment is due on {pu['pay_on']}")
+        missing = unmet(ctx, pu)
+        if missing:
+            reject("CONDITIONS_NOT_MET", f"conditions {missing} are not met", unmet=missing)
+        instruction = {"reference": f"{pu['id']}/payment", "amount": pu["amount"]["minor"],
+                       "currency": pu["amount"]["currency"], "payer": pu["bank"], "payee": pu["seller"],
+                       "kind": "payment_undertaking"}
+        ctx.emit("payment_instruction", instruction)
+        return self._save(ctx, {**pu, "status": "due", "payment": {**instruction, "settlement_ref": None}}, "pu_due")
+
+    @function(policy=BANKS)
+    def record_settlement(self, ctx: Context, pu_id: str, settlement_ref: str) -> dict[str, Any]:
+        pu = self._load(ctx, pu_id, "due")
+        self._only(ctx, pu, "bank")
+        if not settlement_ref.strip() or len(settlement_ref) > 128:
+            bad_argument("settlement_ref must be 1-128 characters")
+        payment = {**pu["payment"], "settlement_ref": settlement_ref, "settled_at": ctx.timestamp}
+        return self._save(ctx, {**pu, "status": "paid", "payment": payment}, "pu_paid", settlement_ref=settlement_ref)
+
+    @function(policy=BANKS)
+    def release(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        """Only the seller can free the bank from an irrevocable undertaking."""
+        pu = self._load(ctx, pu_id, "undertaken")
+        self._only(ctx, pu, "seller")
+        return self._save(ctx, {**pu, "status": "released"}, "pu_released")
+
+    @function(query=True)
+    def get(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        pu = self._load(ctx, pu_id)
+        if ctx.caller.org not in (pu["buyer"], pu["seller"], pu["bank"]):
+            reject("NOT_A_PARTY", f"{ctx.caller.org} is not a party to undertaking {pu_id}")
+        return {**pu, "unmet": unmet(ctx, pu)}
