@@ -1,0 +1,85 @@
+"""What every route needs: the node's API state, the authenticated caller, the JSON body."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from baobab.api import signing
+from baobab.api.auth import Authenticator
+from baobab.api.memory import ApiMemory
+from baobab.api.reads import Reads
+from baobab.core.errors import BaobabError
+from baobab.ledger.membership import Caller
+from baobab.ledger.node import Node
+
+MAX_LIMIT = 500
+
+
+@dataclass
+class ApiState:
+    node: Node
+    data_dir: Path
+    memory: ApiMemory
+    auth: Authenticator
+    reads: Reads
+
+
+def state(request: Request) -> ApiState:
+    return request.app.state.api  # type: ignore[no-any-return]
+
+
+def target_of(request: Request) -> str:
+    """The path and query exactly as the client sent them (what it signed)."""
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    query = request.scope.get("query_string", b"")
+    return (raw + (b"?" + query if query else b"")).decode("latin-1")
+
+
+# Declared for the OpenAPI document; `caller` reads the headers itself.
+_identity = APIKeyHeader(name=signing.IDENTITY, auto_error=False, scheme_name="BaobabSignature",
+                         description="ORG/client, with X-Baobab-Timestamp, X-Baobab-Nonce and X-Baobab-Signature (see docs/API.md)")
+_bearer = HTTPBearer(auto_error=False, scheme_name="BaobabToken", description="token from POST /v1/auth/token")
+
+
+async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = Security(_bearer)) -> Caller:
+    body = await request.body()
+    return state(request).auth.authenticate(request.method, target_of(request), request.headers, body)
+
+
+def _no_float(text: str) -> Any:
+    raise BaobabError("FLOAT_NOT_ALLOWED", f"number {text} is not an integer; money is in integer minor units")
+
+
+def _no_constant(text: str) -> Any:
+    raise BaobabError("MALFORMED", f"{text} is not JSON")
+
+
+def parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body, parse_float=_no_float, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BaobabError("MALFORMED", f"request body is not JSON: {exc}") from None
+
+
+async def json_body(request: Request) -> Any:
+    return parse_json(await request.body())
+
+
+def encode_cursor(key: str | None) -> str | None:
+    return None if key is None else base64.urlsafe_b64encode(key.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise BaobabError("MALFORMED", "cursor is not one this node issued") from None

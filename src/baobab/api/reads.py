@@ -1,0 +1,146 @@
+"""Reading the ledger on behalf of a caller: every read passes `access.decide`, and every read
+allowed only because the caller supervises the record is logged on the ledger first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from baobab.api.access import Decision, decide, decide_tx
+from baobab.api.oversight_log import OversightLog
+from baobab.core.errors import BaobabError
+from baobab.ledger.membership import Caller, Membership
+from baobab.ledger.node import Node
+from baobab.ledger.runtime import KEY_POLICY_NS, key_policy_key
+from baobab.ledger.tx import tx_id_of
+from baobab.ledger.validator import BlockView, membership_over
+
+INTERNAL_NAMESPACES = frozenset({KEY_POLICY_NS})
+
+
+def split_key(full_key: str) -> tuple[str, str]:
+    namespace, _, key = full_key.partition(":")
+    return namespace, key
+
+
+class Reads:
+    def __init__(self, node: Node, log: OversightLog) -> None:
+        self.node, self.log = node, log
+
+    def members(self) -> Membership:
+        return membership_over(BlockView(self.node.store))
+
+    def key_policy(self, full_key: str) -> Any:
+        row = self.node.store.get(key_policy_key(full_key))
+        return None if row is None else row[0]
+
+    def decide(self, caller: Caller, members: Membership, full_key: str, value: Any) -> Decision:
+        namespace = split_key(full_key)[0]
+        if namespace in INTERNAL_NAMESPACES:
+            return Decision(False)
+        return decide(caller, namespace, value, self.key_policy(full_key), members.org)
+
+    def _log(self, caller: Caller, members: Membership, purpose: str, query: dict[str, Any],
+             supervised: list[tuple[str, list[int], Decision]]) -> list[str]:
+        records = [{"key": k, "version": v, "parties": sorted(d.parties)} for k, v, d in supervised]
+        return self.log.record(caller, members, purpose, query, records)
+
+    # --- state ------------------------------------------------------------------------
+
+    def get(self, caller: Caller, namespace: str, key: str, purpose: str = "") -> dict[str, Any]:
+        members = self.members()
+        full = f"{namespace}:{key}"
+        row = self.node.store.get(full)
+        if row is None:
+            raise BaobabError("NOT_FOUND", f"no key {full}")
+        d = self.decide(caller, members, full, row[0])
+        if not d:
+            raise BaobabError("FORBIDDEN", f"{caller.org} is not a party to {full} and does not supervise it")
+        out = {"key": full, "value": row[0], "version": list(row[1]), "parties": sorted(d.parties)}
+        if d.supervised:
+            out["access"] = self._log(caller, members, purpose, {"get": full}, [(full, list(row[1]), d)])
+        return out
+
+    def list(self, caller: Caller, prefix: str, after: str | None, limit: int, *, purpose: str = "",
+             query: dict[str, Any] | None = None, supervised_only: bool = False,
+             rows: Iterator[tuple[str, Any, tuple[int, int]]] | None = None,
+             keep: Any = None) -> tuple[list[dict[str, Any]], str | None, list[str]]:
+        """Readable records under `prefix` after the cursor key; (records, next cursor, access-log tx ids)."""
+        members = self.members()
+        found: list[dict[str, Any]] = []
+        supervised: list[tuple[str, list[int], Decision]] = []
+        source = rows if rows is not None else iter(self.node.store.range(prefix))
+        next_cursor = None
+        for full, value, version in source:
+            if after is not None and full <= after:
+                continue
+            d = self.decide(caller, members, full, value)
+            if not d or (supervised_only and not d.supervised):
+                continue
+            item = {"key": full, "value": value, "version": list(version), "parties": sorted(d.parties),
+                    "countries": sorted(d.countries)}
+            if keep is not None and not keep(item):
+                continue
+            if len(found) == limit:
+                next_cursor = found[-1]["key"]
+                break
+            found.append(item)
+            if d.supervised:
+                supervised.append((full, list(version), d))
+        access = self._log(caller, members, purpose, query or {"prefix": prefix}, supervised)
+        return found, next_cursor, access
+
+    def history(self, caller: Caller, namespace: str, key: str, purpose: str = "") -> dict[str, Any]:
+        members = self.members()
+        full = f"{namespace}:{key}"
+        versions = self.node.history(namespace, key)
+        if not versions:
+            raise BaobabError("NOT_FOUND", f"no key {full}")
+        decisions = [self.decide(caller, members, full, v["value"]) for v in versions if v["value"] is not None]
+        as_party = next((d for d in decisions if d and not d.supervised), None)
+        as_supervisor = next((d for d in decisions if d.supervised), None)
+        if as_party is None and as_supervisor is None:
+            raise BaobabError("FORBIDDEN", f"{caller.org} is not a party to {full} and does not supervise it")
+        out: dict[str, Any] = {"key": full, "versions": versions}
+        if as_party is None and as_supervisor is not None:
+            out["access"] = self._log(caller, members, purpose, {"history": full},
+                                      [(full, versions[-1]["version"], as_supervisor)])
+        return out
+
+    # --- transactions -----------------------------------------------------------------
+
+    def envelope(self, tx_id: str) -> tuple[dict[str, Any], int, int, str]:
+        row = self.node.store.tx(tx_id)
+        if row is None:
+            raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
+        number, index, code = row
+        return self.node.block(number)["transactions"][index], number, index, code
+
+    def decide_tx(self, caller: Caller, members: Membership, envelope: dict[str, Any]) -> Decision:
+        return decide_tx(caller, envelope, self.key_policy, members.org)
+
+    def require_tx(self, caller: Caller, tx_id: str, purpose: str = "") -> tuple[dict[str, Any], list[str]]:
+        """The envelope of a transaction the caller may see (logging a supervisor's look)."""
+        members = self.members()
+        envelope, number, index, _ = self.envelope(tx_id)
+        d = self.decide_tx(caller, members, envelope)
+        if not d:
+            raise BaobabError("FORBIDDEN", f"{caller.org} may not see transaction {tx_id}")
+        access = self._log(caller, members, purpose, {"tx": tx_id}, [(f"tx/{tx_id}", [number, index], d)]) if d.supervised else []
+        return envelope, access
+
+    def block_view(self, caller: Caller, number: int) -> dict[str, Any]:
+        """A block with the transactions the caller may see as a party; others as ids only."""
+        members = self.members()
+        record = self.node.store.block(number)
+        if record is None:
+            raise BaobabError("NOT_FOUND", f"no block {number}")
+        block = json.loads(record.data)
+        txs = []
+        for index, (env, code) in enumerate(zip(block["transactions"], record.codes)):
+            visible = "genesis" in env or bool((d := self.decide_tx(caller, members, env)) and not d.supervised)
+            tx_id = None if "genesis" in env else tx_id_of(env)
+            txs.append({"index": index, "tx_id": tx_id, "code": code, **({"envelope": env} if visible else {})})
+        return {"number": number, "hash": record.hash, "header": block["header"], "signature": block["signature"],
+                "commit_hash": record.commit_hash, "transactions": txs}

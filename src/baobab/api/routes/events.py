@@ -1,0 +1,82 @@
+"""Committed events as server-sent events, resumable from a block number.
+
+Each event is `id: <block>-<index>-<seq>`, `event: <name>`, `data: <JSON>`; a client that
+reconnects with `Last-Event-ID` resumes right after that event, or asks `?from_block=N`.
+Only events of transactions the caller may see as a party are sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from baobab.api.deps import caller, state
+from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.core.errors import BaobabError
+from baobab.ledger.membership import Caller
+from baobab.ledger.tx import tx_id_of
+from baobab.ledger.validator import VALID
+
+router = APIRouter(prefix="/v1", tags=["events"], responses=PROBLEM_RESPONSES)
+EVENT_ID = re.compile(r"^(\d{1,12})-(\d{1,9})-(\d{1,9})$")
+KEEPALIVE_S = 15.0
+
+
+def visible_events(request: Request, who: Caller, number: int) -> list[dict[str, Any]]:
+    st = state(request)
+    record = st.node.store.block(number)
+    if record is None or number == 0:
+        return []
+    block = json.loads(record.data)
+    members = st.reads.members()
+    out = []
+    for index, (env, code) in enumerate(zip(block["transactions"], record.codes)):
+        if code != VALID:
+            continue
+        d = st.reads.decide_tx(who, members, env)
+        if not d or d.supervised:
+            continue
+        for seq, ev in enumerate(env["result"]["events"]):
+            out.append({"block": number, "index": index, "seq": seq, "tx_id": tx_id_of(env),
+                        "contract": env["proposal"]["contract"], "name": ev["name"], "payload": ev["payload"]})
+    return out
+
+
+def sse(ev: dict[str, Any]) -> str:
+    return f"id: {ev['block']}-{ev['index']}-{ev['seq']}\nevent: {ev['name']}\ndata: {json.dumps(ev, separators=(',', ':'))}\n\n"
+
+
+@router.get("/events", responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}})
+async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0),
+                 follow: bool = Query(True, description="keep the stream open for new blocks"),
+                 last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamingResponse:
+    node = state(request).node
+    after: tuple[int, int, int] | None = None
+    if last_event_id:
+        m = EVENT_ID.match(last_event_id)
+        if not m:
+            raise BaobabError("MALFORMED", "Last-Event-ID is <block>-<index>-<seq>")
+        after = (int(m[1]), int(m[2]), int(m[3]))
+        from_block = after[0]
+
+    async def stream() -> AsyncIterator[str]:
+        number = from_block
+        yield ": baobab events\n\n"
+        while True:
+            while number < node.height():
+                for ev in await run_in_threadpool(visible_events, request, who, number):
+                    if after is None or (ev["block"], ev["index"], ev["seq"]) > after:
+                        yield sse(ev)
+                number += 1
+            if not follow or await request.is_disconnected():
+                return
+            if not await run_in_threadpool(node.wait_for_height, number + 1, KEEPALIVE_S):
+                yield ": keep-alive\n\n"
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,39 @@
+"""World state: one key, the keys of a namespace, a key's history. Every read passes the
+access rules (api/access.py); supervisor reads are logged on the ledger first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from baobab.api.deps import MAX_LIMIT, caller, decode_cursor, encode_cursor, state
+from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.ledger.membership import Caller
+
+router = APIRouter(prefix="/v1", tags=["state"], responses=PROBLEM_RESPONSES)
+PURPOSE = Query("", max_length=200, description="why a supervisor reads (recorded in the access log)")
+
+
+@router.get("/state/{namespace}")
+def keys(request: Request, namespace: str, who: Caller = Depends(caller), prefix: str = Query("", max_length=512),
+         limit: int = Query(50, ge=1, le=MAX_LIMIT), cursor: str | None = Query(None, max_length=1024),
+         purpose: str = PURPOSE) -> dict[str, Any]:
+    """The records of a contract's namespace you may read, in key order, a page at a time."""
+    records, last, access = state(request).reads.list(
+        who, f"{namespace}:{prefix}", decode_cursor(cursor), limit, purpose=purpose,
+        query={"namespace": namespace, "prefix": prefix})
+    out: dict[str, Any] = {"records": records, "next_cursor": encode_cursor(last)}
+    return {**out, "access": access} if access else out
+
+
+@router.get("/state/{namespace}/{key:path}")
+def get(request: Request, namespace: str, key: str, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
+    """One record: value, version [block, tx], parties."""
+    return state(request).reads.get(who, namespace, key, purpose)
+
+
+@router.get("/history/{namespace}/{key:path}")
+def history(request: Request, namespace: str, key: str, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
+    """Every committed version of a record, oldest first (`deleted` marks deletions)."""
+    return state(request).reads.history(who, namespace, key, purpose)

@@ -1,0 +1,120 @@
+"""Submitting signed proposals and following them: /v1/transactions and /v1/contracts."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from baobab.api.deps import caller, json_body, state
+from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.core.errors import BaobabError
+from baobab.ledger.membership import Caller
+from baobab.ledger.node import Outcome
+from baobab.ledger.tx import check_signed_proposal, tx_id_of
+
+router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
+IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
+
+SIGNED_PROPOSAL_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {
+            "type": "object", "required": ["proposal", "signature"],
+            "properties": {
+                "signature": {"type": "string", "description": "base64url Ed25519 signature, purpose 'proposal'"},
+                "proposal": {"type": "object", "required": ["network", "contract", "function", "args", "creator", "nonce", "timestamp"],
+                             "properties": {"network": {"type": "string"}, "contract": {"type": "string"},
+                                            "function": {"type": "string"}, "args": {"type": "object"},
+                                            "creator": {"type": "string"}, "nonce": {"type": "string"},
+                                            "timestamp": {"type": "string"}}}}}}},
+    }
+}
+
+
+def _own_proposal(signed: Any, who: Caller) -> dict[str, Any]:
+    check_signed_proposal(signed)
+    creator = signed["proposal"]["creator"]
+    if creator.split("/")[0] != who.org:
+        raise BaobabError("FORBIDDEN", f"{who.identity} may not submit a proposal created by {creator}")
+    return signed
+
+
+def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, timeout: int,
+            idempotency_key: str | None) -> Any:
+    st = state(request)
+    tx_id = tx_id_of(signed)
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise BaobabError("MALFORMED", "Idempotency-Key is 1-128 printable ASCII characters")
+        known = st.memory.idempotent(who.identity, idempotency_key)
+        if known is not None and known[1] != tx_id:
+            raise BaobabError("IDEMPOTENCY_KEY_REUSED", f"key already used for transaction {known[1]}", tx_id=known[1])
+    result = st.node.submit(signed, wait=wait, timeout=float(timeout))
+    if idempotency_key is not None:
+        st.memory.remember(who.identity, idempotency_key, tx_id, tx_id)
+    if isinstance(result, Outcome):
+        return {"status": "committed", **result.to_dict()}
+    url = f"/v1/transactions/{tx_id}"
+    return JSONResponse({"tx_id": tx_id, "status": "pending", "status_url": url}, status_code=202,
+                        headers={"Location": url})
+
+
+@router.post("/transactions", tags=["transactions"], openapi_extra=SIGNED_PROPOSAL_BODY,
+             responses={202: {"description": "ordered; follow status_url"}})
+def submit(request: Request, body: Any = Depends(json_body), who: Caller = Depends(caller),
+           wait: bool = Query(True, description="wait for commit (200) or return at once (202)"),
+           timeout: int = Query(30, ge=1, le=120),
+           idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
+    """Submit a signed proposal: the node gathers endorsements, orders it and (by default) waits
+    for its block. A committed transaction answers 200 with its validation `code` (VALID or why
+    not); resubmitting the same signed proposal returns the same outcome."""
+    return _submit(request, _own_proposal(body, who), who, wait, timeout, idempotency_key)
+
+
+@router.get("/transactions/{tx_id}", tags=["transactions"])
+def transaction(request: Request, tx_id: str, who: Caller = Depends(caller)) -> dict[str, Any]:
+    """A transaction's outcome (committed, with its block and code) or `pending`."""
+    st = state(request)
+    if st.node.store.tx(tx_id) is None:
+        if st.node.pending(tx_id):
+            return {"tx_id": tx_id, "status": "pending"}
+        raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
+    envelope, access = st.reads.require_tx(who, tx_id, request.query_params.get("purpose", ""))
+    outcome = st.node.outcome(tx_id)
+    assert outcome is not None
+    out = {"status": "committed", **outcome.to_dict(), "creator": envelope["proposal"]["creator"],
+           "contract": envelope["proposal"]["contract"], "function": envelope["proposal"]["function"]}
+    return {**out, "access": access} if access else out
+
+
+@router.get("/contracts", tags=["contracts"])
+def contracts(request: Request, who: Caller = Depends(caller)) -> list[dict[str, Any]]:
+    """Installed contracts and their functions (transactions with their policy, or queries)."""
+    registry = state(request).node.registry
+    out = []
+    for name in registry.names():
+        c = registry.contract(name)
+        out.append({"contract": name, "functions": [
+            {"name": f, "kind": "query" if spec.policy is None else "transaction", "policy": spec.policy,
+             "args": spec.args.json_schema()} for f, spec in sorted(c.functions.items())]})
+    return out
+
+
+@router.post("/contracts/{contract}/{function}", tags=["contracts"], openapi_extra=SIGNED_PROPOSAL_BODY,
+             responses={202: {"description": "ordered; follow status_url"}})
+def call(request: Request, contract: str, function: str, body: Any = Depends(json_body),
+         who: Caller = Depends(caller), wait: bool = Query(True), timeout: int = Query(30, ge=1, le=120),
+         idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
+    """Call any contract function with a signed proposal for it: a query answers `{response}`
+    at once; a transaction is submitted as with POST /v1/transactions."""
+    signed = _own_proposal(body, who)
+    p = signed["proposal"]
+    if (p["contract"], p["function"]) != (contract, function):
+        raise BaobabError("MALFORMED", f"the proposal is for {p['contract']}.{p['function']}, not {contract}.{function}")
+    _, spec = state(request).node.registry.function(contract, function)
+    if spec.policy is None:
+        return {"response": state(request).node.query(signed)}
+    return _submit(request, signed, who, wait, timeout, idempotency_key)

@@ -1,0 +1,198 @@
+"""A small Python client for a Baobab node's HTTP API: every request signed by a client identity.
+
+    from baobab.client import Identity
+    from baobab.http_client import BaobabClient
+
+    me = Identity.load("data", "baobab-demo", "KLTB")
+    node = BaobabClient("http://127.0.0.1:8700", me)
+    node.submit("accounts", "open", {"account": "KLTB-1", "currency": "MYR"})
+    node.get("accounts", "acct/KLTB-1")
+
+Errors come back as `BaobabError` with the node's stable code. `http_actors(url, data_dir)`
+gives the stories' `Actors`, so a story plays over HTTP exactly as it does in-process.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from baobab.api.signing import sign_request
+from baobab.client import Identity
+from baobab.core.errors import CODES, BaobabError
+from baobab.core.keys import PublicKey
+from baobab.ledger.proofs import verify_inclusion_proof
+
+
+def raise_for_problem(response: httpx.Response) -> None:
+    if response.status_code < 400:
+        return
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("code") if isinstance(body, dict) else None
+    detail = {k: v for k, v in body.items() if k not in ("type", "title", "status", "detail", "code")} if isinstance(body, dict) else {}
+    if code not in CODES:  # a newer node's code this client does not know
+        detail["node_code"] = code
+        code = "INTERNAL"
+    raise BaobabError(code, body.get("detail", response.text[:200]) if isinstance(body, dict) else response.text[:200],
+                      status=response.status_code, **detail)
+
+
+def health(url: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The node's unauthenticated health answer (network name and height)."""
+    response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    raise_for_problem(response)
+    return response.json()  # type: ignore[no-any-return]
+
+
+class BaobabClient:
+    def __init__(self, url: str, identity: Identity, *, timeout: float = 60.0, http: httpx.Client | None = None) -> None:
+        self.url = url.rstrip("/")
+        self.identity = identity
+        self.http = http or httpx.Client(timeout=timeout)
+
+    def close(self) -> None:
+        self.http.close()
+
+    # --- transport --------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, params: dict[str, Any] | None = None, body: Any = None,
+                headers: dict[str, str] | None = None, stream: bool = False) -> httpx.Response:
+        """Send a signed request; raises BaobabError on a problem response."""
+        content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
+        request = self.http.build_request(method, self.url + path, params=params, content=content or None,
+                                          headers={**({"Content-Type": "application/json"} if content else {}), **(headers or {})})
+        target = request.url.raw_path.decode("latin-1")
+        request.headers.update(sign_request(self.identity.key, self.identity.network, self.identity.id, method, target, content))
+        response = self.http.send(request, stream=stream)
+        if stream and response.status_code >= 400:
+            response.read()
+        raise_for_problem(response)
+        return response
+
+    def _get(self, path: str, **params: Any) -> Any:
+        return self.request("GET", path, params={k: v for k, v in params.items() if v is not None}).json()
+
+    # --- transactions and queries -----------------------------------------------------
+
+    def submit(self, contract: str, function: str, args: dict[str, Any] | None = None, *, wait: bool = True,
+               idempotency_key: str | None = None) -> dict[str, Any]:
+        """Sign a proposal and submit it: the outcome (tx_id, code, block, response, events), or
+        with wait=False `{tx_id, status: pending, status_url}`."""
+        signed = self.identity.proposal(contract, function, args or {})
+        return self.submit_signed(signed, wait=wait, idempotency_key=idempotency_key)
+
+    def submit_signed(self, signed: dict[str, Any], *, wait: bool = True, idempotency_key: str | None = None) -> dict[str, Any]:
+        headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
+        return self.request("POST", "/v1/transactions", params=None if wait else {"wait": "false"}, body=signed,
+                            headers=headers).json()  # type: ignore[no-any-return]
+
+    def query(self, contract: str, function: str, args: dict[str, Any] | None = None) -> Any:
+        signed = self.identity.proposal(contract, function, args or {})
+        return self.request("POST", f"/v1/contracts/{contract}/{function}", body=signed).json()["response"]
+
+    # --- reads ------------------------------------------------------------------------
+
+    def get(self, namespace: str, key: str, purpose: str | None = None) -> dict[str, Any]:
+        return self._get(f"/v1/state/{namespace}/{key}", purpose=purpose)  # type: ignore[no-any-return]
+
+    def keys(self, namespace: str, prefix: str = "", limit: int = 100) -> Iterator[dict[str, Any]]:
+        """Every record of a namespace you may read, following the pages."""
+        cursor = None
+        while True:
+            page = self._get(f"/v1/state/{namespace}", prefix=prefix, limit=limit, cursor=cursor)
+            yield from page["records"]
+            cursor = page["next_cursor"]
+            if not cursor:
+                return
+
+    def history(self, namespace: str, key: str) -> dict[str, Any]:
+        return self._get(f"/v1/history/{namespace}/{key}")  # type: ignore[no-any-return]
+
+    def tx(self, tx_id: str) -> dict[str, Any]:
+        return self._get(f"/v1/transactions/{tx_id}")  # type: ignore[no-any-return]
+
+    def block(self, number: int) -> dict[str, Any]:
+        return self._get(f"/v1/blocks/{number}")  # type: ignore[no-any-return]
+
+    def head(self) -> dict[str, Any]:
+        return self._get("/v1/head")  # type: ignore[no-any-return]
+
+    def network(self) -> dict[str, Any]:
+        return self._get("/v1/network")  # type: ignore[no-any-return]
+
+    def proof(self, tx_id: str, purpose: str | None = None) -> dict[str, Any]:
+        return self._get(f"/v1/proofs/tx/{tx_id}", purpose=purpose)  # type: ignore[no-any-return]
+
+    def consistency(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
+        return self._get("/v1/proofs/consistency", old_size=old_size, new_size=new_size)  # type: ignore[no-any-return]
+
+    def events(self, from_block: int = 1, *, follow: bool = False, last_event_id: str | None = None) -> Iterator[dict[str, Any]]:
+        """Committed events you may see, parsed from the server-sent event stream."""
+        headers = {"Last-Event-ID": last_event_id} if last_event_id else None
+        params = {"from_block": from_block, "follow": "true" if follow else "false"}
+        response = self.request("GET", "/v1/events", params=params, headers=headers, stream=True)
+        try:
+            data: list[str] = []
+            for line in response.iter_lines():
+                if line.startswith("data:"):
+                    data.append(line[5:].strip())
+                elif line == "" and data:
+                    yield json.loads("\n".join(data))
+                    data = []
+        finally:
+            response.close()
+
+    # --- oversight --------------------------------------------------------------------
+
+    def oversight_records(self, *, namespace: str = "", prefix: str = "", party: str = "", country: str = "",
+                          purpose: str = "", format: str = "json", limit: int = 100, cursor: str | None = None) -> Any:
+        response = self.request("GET", "/v1/oversight/records", params={
+            k: v for k, v in {"namespace": namespace, "prefix": prefix, "party": party, "country": country,
+                              "purpose": purpose, "format": format, "limit": limit, "cursor": cursor}.items() if v})
+        return response.text if format == "csv" else response.json()
+
+    def oversight_log(self) -> list[dict[str, Any]]:
+        return self._get("/v1/oversight/log")["entries"]  # type: ignore[no-any-return]
+
+
+def verify_record(record: dict[str, Any], proof: dict[str, Any], orderer_key: PublicKey) -> bool:
+    """Check, trusting only the orderer's public key (from genesis.json), that `record` (as
+    returned by a read: key, value, version) was written by the proven transaction."""
+    if not verify_inclusion_proof(proof, orderer_key):
+        return False
+    if [proof["block"], proof["index"]] != list(record["version"]):
+        return False
+    return [record["key"], record["value"]] in proof["transaction"]["result"]["writes"]
+
+
+class HttpActor:
+    def __init__(self, client: BaobabClient) -> None:
+        self.client, self.org = client, client.identity.org
+
+    def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
+        return self.client.submit(contract, function, args)
+
+    def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
+        return self.client.query(contract, function, args)
+
+
+def http_actors(url: str, data_dir: str | Path, client_name: str = "app"):  # -> Actors
+    """The stories' Actors over HTTP: each organisation's client key from `data_dir/keys`."""
+    network = health(url)["network"]
+    http = httpx.Client(timeout=60.0)
+    cache: dict[str, HttpActor] = {}
+
+    def actor(org: str) -> HttpActor:
+        if org not in cache:
+            cache[org] = HttpActor(BaobabClient(url, Identity.load(data_dir, network, org, client_name), http=http))
+        return cache[org]
+
+    return actor
