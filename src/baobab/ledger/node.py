@@ -119,7 +119,7 @@ class Node:
         p, tx_id, caller = self.authenticate(signed)
         result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range, query=True)
         if result["status"] != "ok":
-            raise BaobabError("CONTRACT_ERROR", result["response"]["message"])
+            raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         return result["response"]
 
     # --- order ------------------------------------------------------------------------
