@@ -30,6 +30,7 @@ DEMO_ORGS: list[dict[str, Any]] = [
     _org("PORTSENSE", "PortSense Monitoring FZE", "AE", "oracle"),
     _org("AEROTEMP", "AeroTemp Logistics Data S.L.", "ES", "oracle"),
     _org("SKYCARGO", "Gulf Sky Cargo", "AE", "carrier"),
+    _org("THERMOTRACE", "ThermoTrace Sensor Networks FZCO", "AE", "oracle"),  # 4th oracle: f=1 needs 3f+1
     # 3. one invoice presented to India's three financing platforms
     _org("RXIL", "Receivables Exchange of India Ltd", "IN", "bank"),
     _org("ATREDS", "A.TReDS Ltd", "IN", "bank"),

@@ -13,6 +13,8 @@ def default_registry() -> Registry:
     from baobab.contracts.payment_undertaking import PaymentUndertaking
     from baobab.contracts.financing_registry import FinancingRegistry
     from baobab.contracts.supply_chain_finance import SupplyChainFinance
+    from baobab.contracts.conditional_payment import ConditionalPayment
+    from baobab.contracts.microinsurance import Microinsurance
     from baobab.contracts.oracles import Oracles
     from baobab.contracts.oversight import Oversight
 
@@ -24,5 +26,7 @@ def default_registry() -> Registry:
     registry.install(FinancingRegistry())
     registry.install(SupplyChainFinance())
     registry.install(Oracles())
+    registry.install(ConditionalPayment())
+    registry.install(Microinsurance())
     registry.install(Oversight())
     return registry

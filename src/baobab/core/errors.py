@@ -55,6 +55,12 @@ CODES: dict[str, tuple[int, str]] = {
     # trade documents
     "BAD_DOCUMENT": (400, "Invalid trade document"),
     "UNKNOWN_DOCUMENT_TYPE": (400, "Unknown trade document type"),
+    # oracles and conditional payments
+    "BAD_OBSERVATION": (400, "Invalid oracle observation"),
+    "OBSERVATION_REPLAYED": (409, "Oracle observation already used"),
+    "OBSERVATION_STALE": (422, "Oracle observation too old"),
+    "OBSERVATION_FUTURE": (422, "Oracle observation dated in the future"),
+    "BAD_CONDITION": (400, "Invalid payment condition"),
     # invoice finance and supply-chain finance
     "WRONG_STATUS": (409, "Not allowed in the current status"),
     "ALREADY_REGISTERED": (409, "Document already registered by this platform"),

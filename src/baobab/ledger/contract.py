@@ -188,6 +188,8 @@ ALLOWED_IMPORTS = {
     "__future__", "typing", "dataclasses", "re", "decimal", "datetime", "enum", "collections.abc",
     "baobab.ledger.contract", "baobab.core.money", "baobab.core.codes", "baobab.core.hashing",
     "baobab.core.errors", "baobab.ledger.membership",
+    # signature checks are deterministic; the oracle helpers are pure functions over values
+    "baobab.core.keys", "baobab.oracles.observation", "baobab.oracles.aggregation",
 }
 FORBIDDEN_NAMES = {
     "open", "eval", "exec", "compile", "__import__", "input", "globals", "setattr", "delattr",

@@ -1,0 +1,160 @@
+"""Conditions over oracle answers, and the payment instructions they release. Pure functions.
+
+A condition is a small JSON expression; leaves compare the accepted answer of one oracle
+round (`oracles:round/<id>`) with integers in the feed's unit (never floats):
+
+    {"answer": "R", "between": [2000, 8000]}     inclusive; e.g. milli-degrees Celsius
+    {"answer": "R", "at_least": 2000}            {"answer": "R", "at_most": 8000}
+    {"answer": "R", "below": 500}                {"answer": "R", "above": 0}
+    {"answer": "R", "equals": 7}                 {"answer": "R", "is": true}
+    {"answer": "R", "before": "2026-06-30T00:00:00Z"}   the answer was observed before then
+    {"all": [c, ...]}   {"any": [c, ...]}
+
+`evaluate` is three-valued: "satisfied", "breached" (with the reasons) or "pending" (some
+round has not been decided yet). A round that failed (its oracles did not agree) breaches
+the conditions that depend on it: money is never released on data nobody could confirm.
+Letters of credit and payment undertakings use the same language for their oracle clauses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from baobab.core.errors import BaobabError
+from baobab.core.money import MINOR_UNITS
+
+SATISFIED, BREACHED, PENDING = "satisfied", "breached", "pending"
+NUMERIC_OPS = ("between", "at_least", "at_most", "below", "above", "equals")
+LEAF_OPS = (*NUMERIC_OPS, "is", "before")
+MAX_LEAVES = 64
+MAX_DEPTH = 8
+_ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
+
+RoundLookup = Callable[[str], "dict[str, Any] | None"]
+
+
+def utc(text: Any, what: str = "time") -> datetime:
+    """An RFC 3339 UTC time as a naive UTC datetime, for comparisons; BAD_CONDITION otherwise."""
+    if not isinstance(text, str) or not _TIME.match(text):
+        raise BaobabError("BAD_CONDITION", f"{what} {text!r} must be RFC 3339 UTC, e.g. 2026-06-30T00:00:00Z")
+    try:
+        return datetime.fromisoformat(text[:-1])
+    except ValueError:
+        raise BaobabError("BAD_CONDITION", f"{what} {text!r} is not a valid date") from None
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check(condition: Any) -> dict[str, Any]:
+    """Raise BAD_CONDITION unless `condition` is well formed; return it."""
+    leaves = _check(condition, 0)
+    if leaves > MAX_LEAVES:
+        raise BaobabError("BAD_CONDITION", f"a condition has at most {MAX_LEAVES} comparisons")
+    return condition
+
+
+def _check(c: Any, depth: int) -> int:
+    if depth > MAX_DEPTH:
+        raise BaobabError("BAD_CONDITION", f"conditions nest at most {MAX_DEPTH} deep")
+    if not isinstance(c, dict) or not c:
+        raise BaobabError("BAD_CONDITION", "a condition is a non-empty JSON object")
+    if set(c) in ({"all"}, {"any"}):
+        items = next(iter(c.values()))
+        if not isinstance(items, list) or not items:
+            raise BaobabError("BAD_CONDITION", "'all' and 'any' take a non-empty list")
+        return sum(_check(x, depth + 1) for x in items)
+    ops = set(c) - {"answer"}
+    if "answer" not in c or len(ops) != 1 or not ops <= set(LEAF_OPS):
+        raise BaobabError("BAD_CONDITION", f"a comparison is {{'answer': round, <op>: operand}} with op one of {list(LEAF_OPS)}")
+    if not isinstance(c["answer"], str) or not _ROUND_ID.match(c["answer"]):
+        raise BaobabError("BAD_CONDITION", f"round id {c['answer']!r} is not valid")
+    op = ops.pop()
+    operand = c[op]
+    if op == "between":
+        if not (isinstance(operand, list) and len(operand) == 2 and all(map(_int, operand)) and operand[0] <= operand[1]):
+            raise BaobabError("BAD_CONDITION", "'between' takes [low, high], integers with low <= high (no floats)")
+    elif op in NUMERIC_OPS and not _int(operand):
+        raise BaobabError("BAD_CONDITION", f"'{op}' takes an integer in the feed's unit (no floats)")
+    elif op == "is" and not isinstance(operand, bool):
+        raise BaobabError("BAD_CONDITION", "'is' takes true or false")
+    elif op == "before":
+        utc(operand, "'before'")
+    return 1
+
+
+def rounds(condition: dict[str, Any]) -> list[str]:
+    """The oracle rounds a condition depends on, in first-mention order."""
+    if "answer" in condition:
+        return [condition["answer"]]
+    out: list[str] = []
+    for sub in next(iter(condition.values())):
+        out += [r for r in rounds(sub) if r not in out]
+    return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    state: str
+    reasons: list[str] = field(default_factory=list)
+
+
+def evaluate(condition: dict[str, Any], lookup: RoundLookup) -> Verdict:
+    if "all" in condition:
+        parts = [evaluate(c, lookup) for c in condition["all"]]
+        for state in (BREACHED, PENDING):
+            if any(p.state == state for p in parts):
+                return Verdict(state, [r for p in parts if p.state == state for r in p.reasons])
+        return Verdict(SATISFIED, [r for p in parts for r in p.reasons])
+    if "any" in condition:
+        parts = [evaluate(c, lookup) for c in condition["any"]]
+        for state in (SATISFIED, PENDING):
+            if any(p.state == state for p in parts):
+                return Verdict(state, [r for p in parts if p.state == state for r in p.reasons])
+        return Verdict(BREACHED, [r for p in parts for r in p.reasons])
+    return _leaf(condition, lookup)
+
+
+def _leaf(c: dict[str, Any], lookup: RoundLookup) -> Verdict:
+    rid = c["answer"]
+    record = lookup(rid)
+    if record is None or record.get("status") == "open":
+        return Verdict(PENDING, [f"{rid}: waiting for the oracles' answer"])
+    result = record.get("result") or {}
+    if record.get("status") != "accepted":
+        return Verdict(BREACHED, [f"{rid}: oracles did not agree ({result.get('reason', 'round failed')})"])
+    value, unit = result["value"], record.get("unit", "")
+    op = next(k for k in c if k != "answer")
+    operand = c[op]
+    if op == "before":
+        ok = utc(result["observed_at"]) < utc(operand)
+        text = f"observed at {result['observed_at']}, {'before' if ok else 'not before'} {operand}"
+    elif op == "is":
+        ok = value is operand
+        text = f"answer is {str(value).lower()}, expected {str(operand).lower()}"
+    elif isinstance(value, bool):
+        ok, text = False, f"answer is yes/no, not a number in {unit}"
+    else:
+        ok = {"between": lambda: operand[0] <= value <= operand[1], "at_least": lambda: value >= operand,
+              "at_most": lambda: value <= operand, "below": lambda: value < operand,
+              "above": lambda: value > operand, "equals": lambda: value == operand}[op]()
+        shown = f"[{operand[0]}, {operand[1]}]" if op == "between" else str(operand)
+        text = f"{value} {unit} {'is' if ok else 'is not'} {op.replace('_', ' ')} {shown}".replace("  ", " ")
+    return Verdict(SATISFIED if ok else BREACHED, [f"{rid}: {text}"])
+
+
+def payment_instruction(*, source: str, payer: str, payee: str, amount: int, currency: str, reference: str,
+                        issued_at: str) -> dict[str, Any]:
+    """What the payments hub needs to move money; a contract records it and emits it as an event."""
+    if currency not in MINOR_UNITS:
+        raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency code")
+    if not _int(amount) or amount <= 0:
+        raise BaobabError("BAD_MONEY", "an amount is a positive integer in minor units")
+    return {"source": source, "payer": payer, "payee": payee, "amount": {"currency": currency, "minor": amount},
+            "reference": reference, "issued_at": issued_at}

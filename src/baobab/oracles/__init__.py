@@ -1,0 +1,4 @@
+"""Oracles off the ledger: signed observations, aggregation rules, continuous feeds, re-checking.
+
+`observation` and `aggregation` are pure and are imported by the contracts as well.
+"""
