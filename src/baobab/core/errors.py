@@ -52,6 +52,8 @@ CODES: dict[str, tuple[int, str]] = {
     # storage and audit
     "STORE_MISMATCH": (500, "Stored ledger does not match its replay"),
     "CORRUPT": (500, "Stored data is corrupt"),
+    "STORE_UNAVAILABLE": (503, "The ledger database is unreachable"),
+    "ORDERER_UNAVAILABLE": (503, "The ordering service is unreachable"),
     # trade documents
     "BAD_DOCUMENT": (400, "Invalid trade document"),
     "UNKNOWN_DOCUMENT_TYPE": (400, "Unknown trade document type"),

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, TypeVar
 
 from baobab.core.keys import PrivateKey
 from baobab.ledger.block import block_hash, make_block
@@ -21,6 +21,24 @@ from baobab.ledger.orderer.base import Deliver, Orderer
 from baobab.ledger.tx import now_rfc3339
 
 log = logging.getLogger(__name__)
+
+
+T = TypeVar("T", bound=tuple[Any, ...])
+
+
+def take_batch(queue: deque[T], max_txs: int, max_bytes: int) -> list[T]:
+    """Pop the next block's worth of queued items, each `(envelope, size, ...)`: at most
+    `max_txs`, and no more than `max_bytes` unless a single item is larger on its own.
+    Shared by every orderer so that all cut blocks by the same rule."""
+    batch: list[T] = []
+    size = 0
+    while queue and len(batch) < max_txs:
+        n = queue[0][1]
+        if batch and size + n > max_bytes:
+            break
+        batch.append(queue.popleft())
+        size += n
+    return batch
 
 
 class EmbeddedOrderer(Orderer):
@@ -57,16 +75,7 @@ class EmbeddedOrderer(Orderer):
                     return None
                 else:
                     self._cond.wait()
-            batch: list[dict[str, Any]] = []
-            size = 0
-            while self._queue and len(batch) < self.max_txs:
-                env, n, _ = self._queue[0]
-                if batch and size + n > self.max_bytes:
-                    break
-                self._queue.popleft()
-                batch.append(env)
-                size += n
-            return batch
+            return [env for env, _, _ in take_batch(self._queue, self.max_txs, self.max_bytes)]
 
     def _loop(self) -> None:
         while (batch := self._take_batch()) is not None:

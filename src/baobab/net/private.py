@@ -1,0 +1,53 @@
+"""Private data on a node: payloads whose hash is on the ledger, held only by their members' nodes.
+
+The model is Fabric's private data collections, reduced to what Baobab needs. A proposal names
+the payload by `args.private_hash` (SHA-256 of its RFC 8785 form); the payload travels with its
+member list, peer to peer, only to the members' nodes, and lands in the `private_data` side
+table of each. Validation never needs it: every node validates the transaction on the hash.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from baobab.core.errors import BaobabError
+from baobab.core.hashing import digest_hex
+from baobab.core.jcs import canonicalize
+from baobab.ledger.store.postgres import PostgresStore
+
+
+class PrivateStore:
+    def __init__(self, store: PostgresStore) -> None:
+        self._store = store
+
+    @staticmethod
+    def check(item: Any, proposal: dict[str, Any] | None, own_org: str) -> dict[str, Any]:
+        """{hash, members, data} of a well-formed payload this node may hold; raise otherwise."""
+        if not isinstance(item, dict) or not isinstance(item.get("members"), list) or "data" not in item:
+            raise BaobabError("MALFORMED", "private data is {members: [orgs], data}")
+        members = sorted(set(item["members"]))
+        if not members or not all(isinstance(m, str) for m in members):
+            raise BaobabError("MALFORMED", "private data members are organisation ids")
+        if own_org not in members:
+            raise BaobabError("FORBIDDEN", f"{own_org} is not a member of this private data")
+        digest = digest_hex(item["data"])
+        claimed = proposal["args"].get("private_hash") if proposal is not None else item.get("hash")
+        if claimed != digest:
+            raise BaobabError("MALFORMED", "private data does not match the hash it is sent under")
+        return {"hash": digest, "members": members, "data": item["data"]}
+
+    def put(self, digest: str, tx_id: str, members: list[str], data: Any) -> None:
+        with self._store.lock:
+            self._store.connection.execute(
+                "INSERT INTO private_data (hash, tx_id, members, data) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (hash) DO NOTHING",
+                (digest, tx_id, canonicalize(members).decode(), canonicalize(data).decode()))
+
+    def get(self, digest: str) -> dict[str, Any] | None:
+        with self._store.lock:
+            row = self._store.connection.execute(
+                "SELECT tx_id, members, data FROM private_data WHERE hash = %s", (digest,)).fetchone()
+        if row is None:
+            return None
+        return {"hash": digest, "tx_id": row[0], "members": json.loads(row[1]), "data": json.loads(row[2])}
