@@ -19,6 +19,12 @@ from baobab.cli.verify import verify  # noqa: E402
 cli.add_command(network)
 cli.add_command(verify)
 
+from baobab.cli.up import up  # noqa: E402
+from baobab.cli.demo import demo  # noqa: E402
+
+cli.add_command(up)
+cli.add_command(demo)
+
 
 def main() -> None:
     cli(prog_name="baobab")

@@ -1,0 +1,88 @@
+"""`baobab up`: the demo network, its node and its API on this machine, in one command.
+
+First run: create the network of the report's organisations in the data folder, open the
+node, play each story once (recorded in `stories-played.json`), then serve the API until
+Ctrl-C or SIGTERM. Later runs reopen the same folder and keep everything.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from baobab.cli.demo import discover_stories, embedded_network, play_all, summary_table
+
+PLAYED_FILE = "stories-played.json"
+
+
+def _play_new_stories(node, data: Path) -> None:  # type: ignore[no-untyped-def]
+    from baobab.stories.embedded import embedded_actors
+
+    marker = data / PLAYED_FILE
+    played = set(json.loads(marker.read_text())) if marker.exists() else set()
+    stories = [s for s in discover_stories() if s.number not in played]
+    if not stories:
+        return
+    click.echo(f"Loading {len(stories)} stories into the ledger…")
+    results = play_all(stories, embedded_actors(node, data))
+    click.echo("\n" + summary_table(results))
+    played |= {story.number for story, report, _ in results if report is not None}
+    marker.write_text(json.dumps(sorted(played)))
+
+
+def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
+    from baobab.demo import DEMO_ORGS
+
+    lines = [
+        "",
+        f"Baobab node for network {node.network!r} — {node.height()} blocks in {data.resolve()}",
+        f"  API           {url}/v1   (health: {url}/health)",
+        f"  OpenAPI       {url}/openapi.json   (try it: {url}/docs)",
+        "",
+        "Authenticate as an organisation by signing requests with its client key:",
+    ]
+    for org in DEMO_ORGS:
+        key = data / "keys" / org["id"] / "clients" / "app.key"
+        lines.append(f"  {org['id']:<12} {org['country']}  {','.join(org['roles']):<17} {key}")
+    lines += [
+        "",
+        "Example (Python):",
+        "  from baobab.client import Identity",
+        "  from baobab.http_client import BaobabClient",
+        f"  node = BaobabClient({url!r}, Identity.load({str(data)!r}, {node.network!r}, 'KLTB'))",
+        "  node.head(); node.network(); list(node.keys('accounts'))",
+        f"Play the stories over HTTP: baobab demo --url {url} --data {data}",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+              help="data folder of the network (created on first run)")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8700, show_default=True, type=int)
+@click.option("--once", is_flag=True, help="set up, load the stories, print the banner and exit (CI smoke)")
+@click.option("--no-stories", is_flag=True, help="do not play the stories")
+def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
+    """Create (or reopen) the demo network, load the stories, and serve the node's API."""
+    import uvicorn
+
+    from baobab.api.app import create_app
+
+    node = embedded_network(data)
+    try:
+        if not no_stories:
+            _play_new_stories(node, data)
+        url = f"http://{host}:{port}"
+        click.echo(banner(node, data, url))
+        if once:
+            return
+        config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
+                                timeout_graceful_shutdown=3)
+        uvicorn.Server(config).run()  # returns on Ctrl-C / SIGTERM
+    finally:
+        node.close()
+        click.echo("Node stopped; data kept in " + str(data))
