@@ -1,0 +1,307 @@
+"""Ledger benchmark: account transfers on the embedded network, then an audit, then the EVM peer.
+
+    python -m bench ledger                      quick run (20,000 transfers), EVM peer included
+    python -m bench ledger --txs 1000000 --no-evm --chunk 50000     the one-million ledger
+    python -m bench ledger --verify DIR         audit an existing data folder only (prints JSON)
+
+Workload: four bank organisations each own `--accounts / 4` accounts of one currency;
+`accounts.transfer` moves 1 minor unit from a random account of the calling bank to a random
+account anywhere, so every transaction needs two bank endorsements (policy role=bank,
+count=2) and conflicts are rare because the accounts are many. Every transaction goes the
+full way: client signature check, simulation, two endorsement signatures, ordering into
+orderer-signed blocks (the genesis default: 500 transactions, 50 ms), full validation
+(signatures, policy, MVCC read versions) and a durable commit to SQLite (WAL,
+synchronous=FULL).
+
+Client-side signing of the proposals is EXCLUDED from the timed phase: proposals are signed
+ahead, chunk by chunk (`--chunk`), and each chunk is then submitted by `--clients` threads,
+each in a closed loop (submit, wait for commit, next). Latency is submit-to-commit as the
+client sees it. Accounts are opened and funded before the timed phase.
+
+The audit re-reads the finished ledger and replays it from genesis with
+`baobab.ledger.audit.audit` (what `baobab verify` runs), in a child process so that its peak
+memory is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from baobab import embedded
+from baobab.client import Identity
+from baobab.ledger.node import Node
+
+NETWORK = "bench"
+BANKS = ["BANK-A", "BANK-B", "BANK-C", "BANK-D"]
+COUNTRIES = ["AR", "MY", "KE", "IN"]
+CURRENCY = "USD"
+OPENING_BALANCE = 10**12  # minor units: no transfer ever runs out of funds
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(sorted_values: list[float], p: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    i = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[i]
+
+
+def create_network(data_dir: Path) -> None:
+    orgs = [{"id": b, "name": f"{b.title()} Ltd", "country": c, "roles": ["bank"]} for b, c in zip(BANKS, COUNTRIES)]
+    # A wide time window so that proposals signed ahead of a large chunk stay acceptable.
+    embedded.create(data_dir, NETWORK, orgs, admins=BANKS[:3], time_window_s=3600)
+
+
+def account_name(bank: str, i: int) -> str:
+    return f"{bank}-{i:07d}"
+
+
+def submit_all(node: Node, proposals: list[dict[str, Any]], clients: int) -> tuple[float, list[float], Counter[str]]:
+    """Submit pre-signed proposals from `clients` closed-loop threads; wall time, latencies, codes."""
+    shares = [proposals[i::clients] for i in range(clients)]
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    codes: list[Counter[str]] = [Counter() for _ in range(clients)]
+    failures: list[BaseException] = []
+
+    def run(k: int) -> None:
+        lat, code = latencies[k], codes[k]
+        try:
+            for signed in shares[k]:
+                t0 = time.perf_counter()
+                outcome = node.submit(signed)
+                lat.append(time.perf_counter() - t0)
+                code[outcome.code] += 1  # type: ignore[union-attr]
+        except BaseException as exc:  # report, do not hang the benchmark
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,), name=f"client-{k}") for k in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    if failures:
+        raise failures[0]
+    return wall, [x for part in latencies for x in part], sum(codes, Counter())
+
+
+def set_up_accounts(node: Node, ids: dict[str, Identity], per_bank: int, clients: int) -> float:
+    """Open and fund every account (not timed as part of the workload)."""
+    start = time.perf_counter()
+    for function in ("open", "issue"):
+        batch = []
+        for bank in BANKS:
+            for i in range(per_bank):
+                args = ({"account": account_name(bank, i), "currency": CURRENCY} if function == "open"
+                        else {"account": account_name(bank, i), "amount": OPENING_BALANCE})
+                batch.append(ids[bank].proposal("accounts", function, args))
+        _, _, codes = submit_all(node, batch, clients)
+        if codes["VALID"] != len(batch):
+            raise SystemExit(f"set-up {function} failed: {dict(codes)}")
+    return time.perf_counter() - start
+
+
+def sign_transfers(ids: dict[str, Identity], per_bank: int, n: int, rng: random.Random) -> list[dict[str, Any]]:
+    out = []
+    for _ in range(n):
+        bank = rng.choice(BANKS)
+        src = account_name(bank, rng.randrange(per_bank))
+        dst = src
+        while dst == src:
+            dst = account_name(rng.choice(BANKS), rng.randrange(per_bank))
+        out.append(ids[bank].proposal("accounts", "transfer", {"src": src, "dst": dst, "amount": 1}))
+    return out
+
+
+def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: int, seed: int,
+                 profile: str | None) -> dict[str, Any]:
+    create_network(data_dir)
+    profiler = ThreadProfiler() if profile else None
+    if profiler:
+        profiler.start()  # before open_node, so the orderer/committer thread is profiled too
+    node = embedded.open_node(data_dir)
+    try:
+        ids = {b: Identity.load(data_dir, NETWORK, b) for b in BANKS}
+        per_bank = max(2, accounts // len(BANKS))
+        setup_s = set_up_accounts(node, ids, per_bank, clients)
+        print(f"  set-up: {per_bank * len(BANKS)} accounts opened and funded in {setup_s:.1f} s", flush=True)
+        rng = random.Random(seed)
+        wall, sign_s, latencies, codes = 0.0, 0.0, [], Counter()
+        done = 0
+        while done < txs:
+            n = min(chunk, txs - done)
+            t0 = time.perf_counter()
+            batch = sign_transfers(ids, per_bank, n, rng)
+            sign_s += time.perf_counter() - t0
+            w, lat, c = submit_all(node, batch, clients)
+            del batch
+            wall += w
+            latencies += lat
+            codes += c
+            done += n
+            if txs > chunk:
+                print(f"  {done:>9,} submitted, {c['VALID'] / w:,.0f} tx/s in this chunk, peak RSS {peak_rss_mb():,.0f} MB",
+                      flush=True)
+        height = node.height()
+    finally:
+        node.close()
+        if profiler:
+            profiler.stop(profile)
+    latencies.sort()
+    return {
+        "transactions": txs, "accounts": per_bank * len(BANKS), "clients": clients, "blocks": height,
+        "valid": codes["VALID"], "codes": dict(codes), "mvcc_conflicts": codes["MVCC_READ_CONFLICT"],
+        "wall_s": wall, "committed_tps": codes["VALID"] / wall if wall else 0.0,
+        "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
+        "signing_s_excluded": sign_s, "peak_rss_mb": peak_rss_mb(),
+        "ledger_mb": sum(f.stat().st_size for f in data_dir.glob(embedded.LEDGER_FILE + "*")) / 2**20,
+    }
+
+
+def verify(data_dir: Path, trace: bool) -> dict[str, Any]:
+    """Audit a ledger as `baobab verify` does; figures for this process only."""
+    from baobab.contracts import default_registry
+    from baobab.ledger.audit import audit
+    from baobab.ledger.store.sqlite import SQLiteStore
+
+    if trace:
+        tracemalloc.start()
+    store = SQLiteStore(data_dir / embedded.LEDGER_FILE)
+    try:
+        t0 = time.perf_counter()
+        report = audit(store, default_registry())
+        seconds = time.perf_counter() - t0
+    finally:
+        store.close()
+    out = {"ok": report.ok, "problem": report.problem, "blocks": report.blocks, "transactions": report.transactions,
+           "seconds": seconds, "tps": report.transactions / seconds if seconds else 0.0, "peak_rss_mb": peak_rss_mb()}
+    if trace:
+        out["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+    return out
+
+
+def verify_in_child(data_dir: Path, trace: bool) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench", "ledger", "--verify", str(data_dir)] + (["--tracemalloc"] if trace else [])
+    done = subprocess.run(cmd, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    if done.returncode != 0:
+        raise SystemExit(f"audit process failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class ThreadProfiler:
+    """cProfile in every thread started while active (client threads and the orderer), merged."""
+
+    def __init__(self) -> None:
+        import cProfile
+
+        self._new = cProfile.Profile
+        self._profiles: list[Any] = []
+        self._lock = threading.Lock()
+
+    def _hook(self, *_: Any) -> None:
+        prof = self._new()
+        with self._lock:
+            self._profiles.append(prof)
+        prof.enable()  # replaces this hook for the rest of the thread
+
+    def start(self) -> None:
+        threading.setprofile(self._hook)
+
+    def stop(self, path: str) -> None:
+        import pstats
+
+        threading.setprofile(None)  # type: ignore[arg-type]
+        for p in self._profiles:
+            p.disable()
+        stats = pstats.Stats(self._profiles[0])
+        for p in self._profiles[1:]:
+            stats.add(p)
+        stats.dump_stats(path)
+        print(f"  profile of {len(self._profiles)} threads written to {path} "
+              f"(python -c \"import pstats; pstats.Stats('{path}').sort_stats('tottime').print_stats(25)\")")
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs, {model}, Python {sys.version.split()[0]}"
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench ledger", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--txs", type=int, default=20_000, help="transfers in the timed phase (default 20,000)")
+    ap.add_argument("--accounts", type=int, default=20_000, help="accounts, spread over four banks")
+    ap.add_argument("--clients", type=int, default=64, help="closed-loop client threads")
+    ap.add_argument("--chunk", type=int, default=20_000, help="proposals signed ahead per chunk")
+    ap.add_argument("--evm-txs", type=int, default=2_000, help="transfers on the EVM peer")
+    ap.add_argument("--no-evm", action="store_true", help="skip the EVM peer")
+    ap.add_argument("--no-verify", action="store_true", help="skip the audit")
+    ap.add_argument("--keep", type=Path, help="build the ledger in this (new) folder and keep it")
+    ap.add_argument("--verify", type=Path, metavar="DIR", help="only audit the ledger in DIR; print JSON")
+    ap.add_argument("--profile", metavar="FILE", help="cProfile every thread of the Baobab run into FILE")
+    ap.add_argument("--tracemalloc", action="store_true", help="also report tracemalloc peaks (slower)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    if args.verify:
+        print(json.dumps(verify(args.verify, args.tracemalloc)))
+        return 0
+
+    print(f"Baobab ledger benchmark on {machine()}")
+    with tempfile.TemporaryDirectory(prefix="baobab-bench-") as tmp:
+        data_dir = args.keep or Path(tmp) / "net"
+        if args.tracemalloc:
+            tracemalloc.start()
+        r = run_workload(data_dir, args.txs, args.accounts, args.clients, args.chunk, args.seed, args.profile)
+        if args.tracemalloc:
+            r["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
+            tracemalloc.stop()
+        print(f"Baobab: {r['valid']:,} of {r['transactions']:,} transfers committed in {r['wall_s']:.1f} s "
+              f"({r['blocks']:,} blocks, {r['clients']} client threads, {r['accounts']:,} accounts)")
+        print(f"  committed throughput  {r['committed_tps']:,.0f} tx/s")
+        print(f"  submit-to-commit      p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms")
+        print(f"  MVCC read conflicts   {r['mvcc_conflicts']:,}   (all codes: {r['codes']})")
+        print(f"  client signing        {r['signing_s_excluded']:.1f} s, excluded from the timed phase")
+        print(f"  peak RSS              {r['peak_rss_mb']:,.0f} MB (build, whole process); ledger file {r['ledger_mb']:,.0f} MB"
+              + (f"; tracemalloc peak {r['tracemalloc_peak_mb']:,.0f} MB" if "tracemalloc_peak_mb" in r else ""))
+        if not args.no_verify:
+            v = verify_in_child(data_dir, args.tracemalloc)
+            print(f"Audit (baobab verify): {'intact' if v['ok'] else 'FAILED: ' + str(v['problem'])}, "
+                  f"{v['transactions']:,} transactions in {v['seconds']:.1f} s = {v['tps']:,.0f} tx/s, "
+                  f"peak RSS {v['peak_rss_mb']:,.0f} MB"
+                  + (f", tracemalloc peak {v['tracemalloc_peak_mb']:,.0f} MB" if "tracemalloc_peak_mb" in v else ""))
+        if not args.no_evm:
+            from bench import evm_peer
+
+            e = evm_peer.run(args.evm_txs, seed=args.seed)
+            evm_peer.report(e)
+            print(f"Ratio Baobab/EVM committed tx/s: {r['committed_tps'] / e['tps']:.1f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
