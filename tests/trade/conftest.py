@@ -1,0 +1,50 @@
+"""A demo network for the trade tests: every story organisation, fast blocks, a wide time window
+so that a test can sign proposals dated in the future (banking-day deadlines, expiry)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from baobab import embedded
+from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.ledger.governance import Governance
+from baobab.ledger.runtime import Registry
+from baobab.contracts.documents import Documents
+from baobab.contracts.letter_of_credit import LetterOfCredit
+from baobab.contracts.payment_undertaking import PaymentUndertaking
+from baobab.stories.embedded import embedded_actors
+
+FAST = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
+YEAR_S = 366 * 24 * 3600
+
+
+def trade_registry() -> Registry:
+    # Only the contracts under test, so that others' work in progress cannot break these tests.
+    return Registry([Governance(), Documents(), LetterOfCredit(), PaymentUndertaking()])
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("trade")
+    embedded.create(data_dir, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST, time_window_s=YEAR_S)
+    node = embedded.open_node(data_dir, trade_registry())
+    yield node, data_dir
+    node.close()
+
+
+@pytest.fixture(scope="module")
+def node(network):
+    return network[0]
+
+
+@pytest.fixture(scope="module")
+def actors(network):
+    node, data_dir = network
+    return embedded_actors(node, data_dir)
+
+
+@pytest.fixture
+def uid() -> str:
+    return uuid.uuid4().hex[:8].upper()
