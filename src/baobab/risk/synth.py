@@ -261,7 +261,7 @@ def _firms(rng: random.Random, n_sellers: int, n_buyers: int) -> tuple[list[Firm
     sellers = []
     for _ in range(n_sellers):
         firm = _firm(rng, rng.choice(home), seen, seller=True)
-        local = by_country.get(firm.country, foreign)
+        local = by_country.get(firm.country) or foreign or list(range(len(buyers)))
         customers = {rng.choice(local) for _ in range(rng.randint(1, 4))}
         if foreign and rng.random() < 0.3:
             customers.add(rng.choice(foreign))
