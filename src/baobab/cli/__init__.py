@@ -18,6 +18,9 @@ from baobab.cli.verify import verify  # noqa: E402
 
 cli.add_command(network)
 cli.add_command(verify)
+from baobab.cli.oracle import oracle  # noqa: E402
+
+cli.add_command(oracle)
 
 from baobab.cli.up import up  # noqa: E402
 from baobab.cli.demo import demo  # noqa: E402
