@@ -18,6 +18,11 @@ from baobab.cli.verify import verify  # noqa: E402
 
 cli.add_command(network)
 cli.add_command(verify)
+from baobab.cli.node import compare, local, node  # noqa: E402
+
+cli.add_command(node)
+network.add_command(compare)
+network.add_command(local)
 from baobab.cli.oracle import oracle  # noqa: E402
 
 cli.add_command(oracle)

@@ -1,0 +1,112 @@
+"""`baobab node --config FILE`, and the network-mode subcommands of `baobab network`:
+`compare` (consistency of several nodes' ledgers) and `local` (a whole network on this machine)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import click
+
+from baobab.core.errors import BaobabError
+
+
+@click.command()
+@click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False, exists=True),
+              help="The node's config file (JSON or TOML); see docs/NETWORK.md.")
+def node(config_path: str) -> None:
+    """Run one node of a network: an organisation's peer, or an ordering node."""
+    from baobab.net.config import NodeConfig
+    from baobab.net.server import run
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("nats").setLevel(logging.WARNING)
+    try:
+        run(NodeConfig.load(config_path))
+    except BaobabError as exc:
+        click.echo(f"error {exc.code}: {exc.message}", err=True)
+        sys.exit(2)
+
+
+@click.command()
+@click.argument("nodes", nargs=-1, required=True, metavar="URL...")
+@click.option("--wait", "wait_s", default=10.0, show_default=True,
+              help="Seconds to wait for the nodes to reach one height, so that state roots compare.")
+@click.option("--audit", "run_audit", is_flag=True, help="Also ask each node to replay its ledger from genesis.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: bool) -> None:
+    """Compare the ledgers of two or more nodes: block hashes, commit hashes, state roots.
+
+    Exit status 0 when they agree, 1 when any diverges, 2 when a node cannot be reached.
+    """
+    import httpx
+
+    from baobab.net.digest import compare as compare_digests
+
+    if len(nodes) < 2:
+        raise click.UsageError("give at least two node URLs")
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            digests = {u: httpx.get(u.rstrip("/") + "/v1/ledger/digest", timeout=30).json() for u in nodes}
+        except httpx.HTTPError as exc:
+            click.echo(f"cannot reach a node: {exc}", err=True)
+            sys.exit(2)
+        if len({d["height"] for d in digests.values()}) == 1 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    report = compare_digests(digests)
+    if run_audit:
+        report["audits"] = {u: httpx.get(u.rstrip("/") + "/v1/ledger/audit", timeout=600).json() for u in nodes}
+        bad = [u for u, a in report["audits"].items() if not a["ok"]]
+        report["problems"] += [{"node": u, "differs": "audit", "problem": report["audits"][u]["problem"]} for u in bad]
+        report["ok"] = not report["problems"]
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+    else:
+        for url, height in report["heights"].items():
+            click.echo(f"{url}: {height} blocks")
+        for p in report["problems"]:
+            where = f"block {p['block']}" if "block" in p else f"height {p.get('height', '')}"
+            click.echo(f"DIVERGES {p['node']}: {p['differs']} at {where} {p.get('problem') or ''}".rstrip())
+        click.echo("ledgers agree" if report["ok"] else "ledgers DIVERGE")
+    sys.exit(0 if report["ok"] else 1)
+
+
+@click.command()
+@click.option("--dir", "root", default=None, type=click.Path(file_okay=False),
+              help="Folder for keys, configs, NATS data and logs (default: a new temporary folder).")
+@click.option("--orgs", default="KLTB,BPLATA,PAMPA-AGRO,KL-FOODS", show_default=True,
+              help="Demo organisations, one node each.")
+@click.option("--orderers", default=2, show_default=True)
+@click.option("--keep", is_flag=True, help="Keep the databases when stopping.")
+def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
+    """Start a local network: three NATS servers (JetStream), ordering nodes, and one node with
+    its own PostgreSQL database per organisation. Runs until Ctrl-C."""
+    from baobab.demo import DEMO_ORGS
+    from baobab.net.local import LocalNetwork
+
+    wanted = [o.strip() for o in orgs.split(",") if o.strip()]
+    chosen = [o for o in DEMO_ORGS if o["id"] in wanted]
+    if len(chosen) != len(wanted):
+        raise click.BadParameter(f"unknown demo organisations in {orgs!r}")
+    admins = [o["id"] for o in chosen if "bank" in o["roles"]] or [chosen[0]["id"]]
+    net = LocalNetwork(Path(root or tempfile.mkdtemp(prefix="baobab-local-")), chosen, admins, orderers=orderers)
+    net.create()
+    try:
+        net.start()
+        click.echo(f"network {net.network} in {net.root}")
+        click.echo(f"NATS: {', '.join(net.nats_urls)}")
+        for org, url in net.urls.items():
+            click.echo(f"{org}: {url} (config {net.root / (org + '.json')})")
+        click.echo("Ctrl-C stops it.")
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        net.stop(drop=not keep)
