@@ -3,9 +3,12 @@
 Writes are guarded by the contracts and endorsement policies; reads over the API are guarded
 here, from the parties recorded on each record. The convention every contract follows:
 
-    value["parties"]     list of organisation ids party to the record (a deal's traders, a
-                         credit's banks, a shipment's carrier, a platform's registration)
-    value["owner"]       one organisation id (accounts and other single-owner records)
+    value["parties"]     organisation ids party to the record (a deal's traders, a credit's
+                         banks, a shipment's carrier), as a list or as {role: org}
+    value["readers"]     a list of further organisations the record is shared with
+    value["owner"], ["issuer"], ["holder"], ["platform"], ["anchor"], ["title"]["holder"]
+                         single organisations named on the record (an account's owner, a
+                         document's issuer and holder, a registration's platform)
     _keypolicy:<ns>:<key> the key's endorsement policy; every org it names is a party
     value["countries"]   ISO 3166 countries the record concerns (origin, destination, ...)
 
@@ -64,13 +67,24 @@ def policy_orgs(policy: Any) -> set[str]:
     return found
 
 
+PARTY_FIELDS = ("owner", "issuer", "holder", "platform", "anchor")
+PARTY_LISTS = ("parties", "readers")
+
+
 def record_parties(value: Any, key_policy: Any = None) -> set[str]:
     parties = policy_orgs(key_policy)
-    if isinstance(value, dict):
-        if isinstance(value.get("parties"), list):
-            parties |= {p for p in value["parties"] if isinstance(p, str)}
-        if isinstance(value.get("owner"), str):
-            parties.add(value["owner"])
+    if not isinstance(value, dict):
+        return parties
+    for name in PARTY_LISTS:
+        listed = value.get(name)
+        if isinstance(listed, dict):
+            listed = list(listed.values())
+        if isinstance(listed, list):
+            parties |= {p for p in listed if isinstance(p, str)}
+    title = value.get("title")
+    for field_value in [value.get(n) for n in PARTY_FIELDS] + [title.get("holder") if isinstance(title, dict) else None]:
+        if isinstance(field_value, str):
+            parties.add(field_value)
     return parties
 
 
