@@ -44,7 +44,7 @@ def test_lone_surrogate_is_refused() -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63) | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
     max_leaves=20,
 )
@@ -66,3 +66,20 @@ def test_strict_loader_refuses_floats_nan_and_duplicate_members() -> None:
             loads_strict(bad)
         assert e.value.code == "MALFORMED"
     assert loads_strict('{"a": [1, "x", null, true]}') == {"a": [1, "x", None, True]}
+
+
+def test_integers_beyond_the_safe_range_are_refused() -> None:
+    assert canonicalize(2**53 - 1) == b"9007199254740991"
+    for big in (2**53, -(2**53), 10**30):
+        with pytest.raises(BaobabError) as e:
+            canonicalize({"amount": big})
+        assert e.value.code == "MALFORMED"
+
+
+@pytest.mark.parametrize("value", [{1: "a"}, {"a": (1, 2)}, {"k": [1.5, True]}, {"\U0001f600": 1, "\ue000": 2}])
+def test_values_off_the_fast_path_still_canonicalise_exactly(value: object) -> None:
+    if isinstance(value, dict) and 1 in value:
+        with pytest.raises(BaobabError):
+            canonicalize(value)
+    else:
+        assert json.loads(canonicalize(value)) == json.loads(json.dumps(value))

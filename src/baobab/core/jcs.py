@@ -20,10 +20,37 @@ from baobab.core.errors import BaobabError
 # \" \\ \b \f \n \r \t and lowercase \u00xx for the other control characters.
 _encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# I-JSON (RFC 7493) safe integers: beyond these a double, and so JCS, cannot hold them exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
+_fast_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")).encode
+
+
+class _NotPlain(Exception):
+    pass
+
+
+def _no_float(_: str) -> Any:
+    raise _NotPlain
+
+
+def _safe_int(text: str) -> int:
+    value = int(text)
+    if len(text) > 15 and abs(value) > MAX_SAFE_INTEGER:
+        raise _NotPlain
+    return value
 
 
 def canonicalize(value: Any) -> bytes:
     """Return the RFC 8785 canonical UTF-8 bytes of a JSON-compatible value."""
+    # Fast path: for ledger data (string keys, no floats, no astral characters, safe
+    # integers) Python's C encoder with sorted keys already produces the JCS form. Parsing
+    # the text back proves those conditions at C speed; anything else takes the full path.
+    try:
+        text = _fast_dumps(value)
+        if not _ASTRAL.search(text) and json.loads(text, parse_float=_no_float, parse_int=_safe_int) == value:
+            return text.encode("utf-8")
+    except (_NotPlain, ValueError, TypeError, RecursionError, UnicodeEncodeError):
+        pass
     parts: list[str] = []
     _encode(value, parts.append)
     try:
@@ -42,6 +69,8 @@ def _encode(value: Any, out: Any) -> None:
     elif value is False:
         out("false")
     elif isinstance(value, int):
+        if abs(value) > MAX_SAFE_INTEGER:
+            raise BaobabError("MALFORMED", f"integer {value} is outside the I-JSON safe range of ±(2**53-1)")
         out(int.__repr__(value))
     elif isinstance(value, dict):
         keys = list(value)

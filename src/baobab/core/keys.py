@@ -3,12 +3,22 @@
 A signature always covers `b"baobab/" + purpose + b"\\n" + SHA-256(JCS(body))`, so a
 signature made for one purpose (a proposal, an endorsement, a block) can never be replayed
 as another. Keys and signatures travel as unpadded base64url text.
+
+Verification is a pure function of (public key, message, signature), so its positive
+results are memoised, bounded, per process: a node that endorsed a result or checked a
+proposal does not pay again when the same bytes come back in a block. Signatures this
+process makes are recorded as verified too. `fresh_verification()` turns the memo off, as
+audits do, so that they check every signature from scratch.
 """
 
 from __future__ import annotations
 
 import base64
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -36,6 +46,37 @@ def signing_message(purpose: str, body: Any) -> bytes:
     return b"baobab/" + purpose.encode("ascii") + b"\n" + digest(body)
 
 
+_MEMO_LIMIT = 200_000
+_memo: set[tuple[bytes, bytes, bytes]] = set()
+_memo_on = threading.local()
+
+
+def _memo_enabled() -> bool:
+    return getattr(_memo_on, "value", True)
+
+
+def _remember(triple: tuple[bytes, bytes, bytes]) -> None:
+    if len(_memo) >= _MEMO_LIMIT:
+        _memo.clear()  # crude but bounded; a miss only costs a real verification
+    _memo.add(triple)
+
+
+@contextmanager
+def fresh_verification() -> Iterator[None]:
+    """Within this block (on this thread), every signature is verified from scratch."""
+    previous = _memo_enabled()
+    _memo_on.value = False
+    try:
+        yield
+    finally:
+        _memo_on.value = previous
+
+
+@lru_cache(maxsize=4096)
+def _public_key_object(raw: bytes) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(raw)
+
+
 @dataclass(frozen=True)
 class PublicKey:
     raw: bytes
@@ -52,11 +93,17 @@ class PublicKey:
         return b64e(self.raw)
 
     def verify_message(self, signature: bytes, message: bytes) -> bool:
-        try:
-            Ed25519PublicKey.from_public_bytes(self.raw).verify(signature, message)
+        triple = (self.raw, signature, message)
+        memo = _memo_enabled()
+        if memo and triple in _memo:
             return True
+        try:
+            _public_key_object(self.raw).verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
+        if memo:
+            _remember(triple)
+        return True
 
     def verify(self, purpose: str, body: Any, signature_text: str) -> bool:
         try:
@@ -93,7 +140,9 @@ class PrivateKey:
         return b64e(raw)
 
     def sign_message(self, message: bytes) -> bytes:
-        return self._key.sign(message)
+        signature = self._key.sign(message)
+        _remember((self.public.raw, signature, message))
+        return signature
 
     def sign(self, purpose: str, body: Any) -> str:
-        return b64e(self._key.sign(signing_message(purpose, body)))
+        return b64e(self.sign_message(signing_message(purpose, body)))

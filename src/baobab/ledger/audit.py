@@ -18,6 +18,7 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
+from baobab.core.keys import fresh_verification
 from baobab.ledger.runtime import Registry
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
 from baobab.ledger.validator import Validator
@@ -86,7 +87,8 @@ def _history_line(version: Version, text: str | None) -> bytes:
 def audit(store: Store, registry: Registry) -> AuditReport:
     report = AuditReport()
     try:
-        _audit(store, registry, report)
+        with fresh_verification():
+            _audit(store, registry, report)
     except _Mismatch as exc:
         report.problem, report.where = str(exc), exc.where
     return report

@@ -127,16 +127,27 @@ class Membership:
         self._ids = all_org_ids
         self._cache: dict[str, dict[str, Any] | None] = {}
         self._active: list[str] | None = None
+        self._config: dict[str, Any] | None = None
 
     def org(self, org_id: str) -> dict[str, Any] | None:
         if org_id not in self._cache:
             self._cache[org_id] = self._get(org_key(org_id))
         return self._cache[org_id]
 
-    def forget(self, org_id: str) -> None:
-        """Drop a cached record after a governance write changed it."""
-        self._cache.pop(org_id, None)
-        self._active = None
+    @property
+    def governance_policy(self) -> dict[str, Any]:
+        if self._config is None:
+            self._config = self._get(f"{GOVERNANCE}:config")
+        return self._config["governance_policy"]  # type: ignore[index]
+
+    def forget(self, state_key: str) -> None:
+        """Drop what is cached of a governance state key after a write changed it."""
+        prefix = org_key("")
+        if state_key.startswith(prefix):
+            self._cache.pop(state_key[len(prefix):], None)
+            self._active = None
+        else:
+            self._config = None
 
     def require_active(self, org_id: str) -> dict[str, Any]:
         record = self.org(org_id)

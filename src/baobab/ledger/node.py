@@ -25,7 +25,7 @@ from baobab.ledger import policy as policies
 from baobab.ledger.block import genesis_block, leaf_hashes
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
-from baobab.ledger.runtime import Registry, key_policy_key, simulate
+from baobab.ledger.runtime import KEY_POLICY_NS, Registry, key_policy_key, simulate
 from baobab.ledger.store.base import Store
 from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
@@ -59,6 +59,8 @@ class Node:
         self.genesis = self.validator.genesis
         self.network = self.genesis["network"]
         self._waiters: dict[str, Future[Outcome]] = {}
+        self._membership: Membership | None = None
+        self._key_policies: dict[str, dict[str, Any] | None] = {}
         self._lock = threading.Lock()
         self._commit_cond = threading.Condition()
         if store.height() == 0:
@@ -73,7 +75,18 @@ class Node:
     # --- execute ----------------------------------------------------------------------
 
     def _members(self) -> Membership:
-        return membership_over(BlockView(self.store))
+        """Membership as of the last committed block; rebuilt only after governance changes."""
+        members = self._membership
+        if members is None:
+            members = self._membership = membership_over(BlockView(self.store))
+        return members
+
+    def _key_policy(self, key: str) -> dict[str, Any] | None:
+        """The policy recorded on a state key, cached until a block changes it."""
+        if key not in self._key_policies:
+            row = self.store.get(key_policy_key(key))
+            self._key_policies[key] = None if row is None else row[0]
+        return self._key_policies[key]
 
     def authenticate(self, signed: Any) -> tuple[dict[str, Any], str, Caller]:
         """Check a signed proposal's form, network, time window and signature."""
@@ -106,12 +119,13 @@ class Node:
 
     def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         _, spec = self.registry.function(p["contract"], p["function"])
-        governance = self.store.get(f"{GOVERNANCE}:config")[0]["governance_policy"]  # type: ignore[index]
-        required = [policies.resolve(spec.policy, governance)]  # type: ignore[arg-type]
+        required = [spec.policy]
         for key in [k for k, _ in result["writes"]] + [k for k, _ in result["key_policies"]]:
-            row = self.store.get(key_policy_key(key))
-            if row is not None:
-                required.append(row[0])
+            recorded = self._key_policy(key)
+            if recorded is not None:
+                required.append(recorded)
+        governance = self._members().governance_policy
+        required = [policies.resolve(p, governance) for p in required]  # type: ignore[arg-type]
         return required[0] if len(required) == 1 else {"all": required}
 
     def query(self, signed: Any) -> Any:
@@ -173,6 +187,11 @@ class Node:
         previous = self._head if self.store.height() else None
         record, tx_ids, writes = self.validator.process(block, previous, self.store)
         self.store.commit(record, tx_ids, writes)
+        for w in writes:  # keep the node's caches of membership and key policies current
+            if w.key.startswith(f"{GOVERNANCE}:"):
+                self._membership = None
+            elif w.key.startswith(KEY_POLICY_NS + ":"):
+                self._key_policies.pop(w.key[len(KEY_POLICY_NS) + 1:], None)
         number, codes = record.number, record.codes
         self._head = record
         with self._commit_cond:

@@ -135,8 +135,8 @@ class Validator:
                 view.apply(tx_writes)
                 writes += tx_writes
                 for w in tx_writes:
-                    if w.key.startswith(f"{GOVERNANCE}:org/"):
-                        members.forget(w.key.split("/", 1)[1])
+                    if w.key.startswith(f"{GOVERNANCE}:"):
+                        members.forget(w.key)
         return codes, ids, writes
 
     def _validate_tx(self, env: Any, tx_id: str, version: Version, block_time: Any, view: BlockView,
@@ -195,8 +195,7 @@ class Validator:
 
     def _policies_met(self, fn_policy: dict[str, Any], touched: list[str], endorsers: set[str],
                       view: BlockView, members: Membership) -> bool:
-        governance = view.value(f"{GOVERNANCE}:config")["governance_policy"]
-        required = [policies.resolve(fn_policy, governance)]
+        required = [policies.resolve(fn_policy, members.governance_policy)]
         for key in touched:
             recorded = view.value(key_policy_key(key))
             if recorded is not None:

@@ -38,6 +38,10 @@ def _dump(value: Any) -> str | None:
 
 
 class SQLiteStore(Store):
+    """One writer connection behind a lock; each reading thread has its own connection, so
+    queries and endorsements never wait for a block's commit (WAL readers see the last
+    committed block)."""
+
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -45,10 +49,22 @@ class SQLiteStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+
+    @property
+    def _reader(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            conn.execute("PRAGMA query_only=ON")
+            self._local.conn = conn
+            with self._lock:
+                self._readers.append(conn)
+        return conn
 
     def height(self) -> int:
-        with self._lock:
-            (n,) = self._db.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks").fetchone()
+        (n,) = self._reader.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks").fetchone()
         return int(n)
 
     def commit(self, block: BlockRecord, tx_ids: list[str], writes: list[Write]) -> None:
@@ -81,17 +97,15 @@ class SQLiteStore(Store):
         return BlockRecord(row[0], row[1], bytes(row[2]), json.loads(row[3]), row[4])
 
     def block(self, number: int) -> BlockRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM blocks WHERE number = ?", (number,)).fetchone()
+        row = self._reader.execute("SELECT * FROM blocks WHERE number = ?", (number,)).fetchone()
         return None if row is None else self._record(row)
 
     def blocks(self, start: int = 0) -> Iterator[BlockRecord]:
         number = start
         while True:  # page through so audits of large ledgers stay in bounded memory
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT * FROM blocks WHERE number >= ? ORDER BY number LIMIT 256", (number,)
-                ).fetchall()
+            rows = self._reader.execute(
+                "SELECT * FROM blocks WHERE number >= ? ORDER BY number LIMIT 256", (number,)
+            ).fetchall()
             if not rows:
                 return
             for row in rows:
@@ -99,32 +113,28 @@ class SQLiteStore(Store):
             number = rows[-1][0] + 1
 
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
-        with self._lock:
-            row = self._db.execute("SELECT block, idx, code FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()
+        row = self._reader.execute("SELECT block, idx, code FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
     def get(self, key: str) -> tuple[Any, Version] | None:
-        with self._lock:
-            row = self._db.execute("SELECT value, block, tx FROM state WHERE key = ?", (key,)).fetchone()
+        row = self._reader.execute("SELECT value, block, tx FROM state WHERE key = ?", (key,)).fetchone()
         return None if row is None else (json.loads(row[0]), (row[1], row[2]))
 
     def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT key, value, block, tx FROM state WHERE key >= ? AND key < ? ORDER BY key",
-                (prefix, prefix + _TOP),
-            ).fetchall()
+        rows = self._reader.execute(
+            "SELECT key, value, block, tx FROM state WHERE key >= ? AND key < ? ORDER BY key",
+            (prefix, prefix + _TOP),
+        ).fetchall()
         return [(k, json.loads(v), (b, t)) for k, v, b, t in rows]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT block, tx, value FROM history WHERE key = ? ORDER BY block, tx", (key,)
-            ).fetchall()
+        rows = self._reader.execute(
+            "SELECT block, tx, value FROM history WHERE key = ? ORDER BY block, tx", (key,)
+        ).fetchall()
         return [((b, t), _load(v)) for b, t, v in rows]
 
     def _scan(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        cur = self._db.cursor()  # a separate cursor: audits read while the lock is free
+        cur = self._reader.cursor()
         yield from cur.execute(sql)
 
     def state_rows(self) -> Iterator[tuple[str, Any, Version]]:
@@ -140,4 +150,7 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         with self._lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
             self._db.close()
