@@ -55,8 +55,8 @@ class Network:
         return info.value
 
 
-def _open(root: Path) -> Iterator[Network]:
-    embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS)
+def _open(root: Path, block: dict[str, int] = FAST_BLOCKS) -> Iterator[Network]:
+    embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=block)
     node = embedded.open_node(root, finance_registry())
     try:
         yield Network(node, root)

@@ -237,3 +237,21 @@ def test_contract_flags_agree_with_the_risk_module(hits, platform):
     ours = contract.flags_from_hits(hits, platform)
     theirs = [f.to_json() for f in screening.flags_from_hits(hits, platform)]
     assert ours == theirs
+
+
+
+def test_two_platforms_registering_the_same_document_in_one_block_cannot_both_be_unique(tmp_path):
+    """Both screen an empty index at endorsement; validation keeps only the first (read conflict).
+
+    Blocks of two transactions with a long timeout put both in one block whatever the speed."""
+    from tests.finance.conftest import _open
+
+    for net in _open(tmp_path / "net", {"max_txs": 2, "max_bytes": 8_000_000, "timeout_ms": 5_000}):
+        signed = [net.actors(p).identity.proposal(REG, "register", {"kind": "invoice", "fingerprints": fps()})
+                  for p in ("RXIL", "ATREDS")]
+        for s in signed:
+            net.node.submit(s, wait=False)
+        outcomes = [net.node.submit(s) for s in signed]
+        assert outcomes[0].block == outcomes[1].block
+        assert sorted(o.code for o in outcomes) == ["MVCC_READ_CONFLICT", "VALID"]
+        assert len(net.query("RXIL", REG, "registrations")) + len(net.query("ATREDS", REG, "registrations")) == 1
