@@ -60,7 +60,8 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     report.step(f"RXIL registers PUNE-TOOLS invoice {INVOICE['number']}: {rxil['status']}", progress)
     if rxil["flags"] or rxil["status"] != "registered_unique":
         raise AssertionError(f"RXIL's registration should be unique: {rxil}")
-    actors("RXIL").submit(REGISTRY, "finance", {"registration": rxil["registration"]})
+    if actors("RXIL").submit(REGISTRY, "finance", {"registration": rxil["registration"]})["code"] != "VALID":
+        raise BaobabError("CONTRACT_ERROR", "RXIL's financing was not committed")
     report.step("RXIL finances it", progress)
 
     atreds = present("ATREDS", RETYPED)
