@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from baobab.core.codes import check_country
@@ -28,6 +29,10 @@ CLIENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 GOVERNANCE = "governance"  # namespace of the system contract that owns membership state
 DEFAULT_BLOCK = {"max_txs": 500, "max_bytes": 8_000_000, "timeout_ms": 50}
 DEFAULT_TIME_WINDOW_S = 300
+
+
+# PublicKey is immutable, so one decoded object per key text can serve every proposal.
+_public_key = lru_cache(maxsize=4096)(PublicKey.from_text)
 
 
 def org_key(org_id: str) -> str:
@@ -164,7 +169,7 @@ class Membership:
         key = record["clients"].get(client)
         if key is None:
             raise BaobabError("UNKNOWN_IDENTITY", f"{org_id} has no client identity {client!r}")
-        return Caller(org_id, client, tuple(record["roles"]), record["country"]), PublicKey.from_text(key)
+        return Caller(org_id, client, tuple(record["roles"]), record["country"]), _public_key(key)
 
     def active_ids(self) -> list[str]:
         if self._active is None:

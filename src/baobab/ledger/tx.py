@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
@@ -34,6 +35,11 @@ def parse_time(text: Any) -> datetime:
     """Parse an RFC 3339 UTC timestamp ("...Z"); anything else is MALFORMED."""
     if not isinstance(text, str) or not _RFC3339_UTC.match(text):
         raise BaobabError("MALFORMED", f"time {text!r} must be RFC 3339 UTC, e.g. 2026-06-30T12:00:00Z")
+    return _parse_utc(text)
+
+
+@lru_cache(maxsize=4096)  # one proposal's timestamp is parsed several times on its way to commit
+def _parse_utc(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text[:-1]).replace(tzinfo=timezone.utc)
     except ValueError as exc:
