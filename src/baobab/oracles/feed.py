@@ -21,12 +21,19 @@ import hashlib
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from baobab.core import merkle
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey
 from baobab.oracles.observation import check_value, epoch_seconds, parse_utc, sign_batch
+
+
+@lru_cache(maxsize=8192)
+def _epoch(at: str) -> int:
+    """Readings arrive in bursts sharing a timestamp; parsing each distinct one once is enough."""
+    return epoch_seconds(at)
 
 
 @dataclass(frozen=True)
@@ -95,7 +102,7 @@ class PublishRule:
     def due(self, reading: Reading) -> bool:
         if self.last is None:
             return True
-        if epoch_seconds(reading.at) - epoch_seconds(self.last.at) >= self.heartbeat_s:
+        if _epoch(reading.at) - _epoch(self.last.at) >= self.heartbeat_s:
             return True
         moved = abs(reading.value - self.last.value) * 10_000
         return moved >= self.deviation_bp * abs(self.last.value) if self.last.value else reading.value != 0
@@ -118,7 +125,7 @@ class Device:
     def ingest(self, readings: Iterable[Reading]) -> Iterator[dict[str, Any]]:
         """Yield a signed batch header each time `batch_size` readings have accumulated."""
         for reading in readings:
-            if self.pending and epoch_seconds(reading.at) < epoch_seconds(self.pending[-1].at):
+            if self.pending and reading.at != self.pending[-1].at and _epoch(reading.at) < _epoch(self.pending[-1].at):
                 raise BaobabError("BAD_OBSERVATION", f"reading at {reading.at} is earlier than the one before it")
             self.pending.append(reading)
             if len(self.pending) >= self.batch_size:
