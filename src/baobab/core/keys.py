@@ -42,8 +42,10 @@ def b64d(text: str) -> bytes:
         raise BaobabError("MALFORMED", "invalid base64url text") from exc
 
 
-def signing_message(purpose: str, body: Any) -> bytes:
-    return b"baobab/" + purpose.encode("ascii") + b"\n" + digest(body)
+def signing_message(purpose: str, body: Any, body_digest: bytes | None = None) -> bytes:
+    """What is signed: the purpose and the digest of the body (pass `body_digest` when the
+    caller already has it, to avoid canonicalising the body again)."""
+    return b"baobab/" + purpose.encode("ascii") + b"\n" + (body_digest or digest(body))
 
 
 _MEMO_LIMIT = 200_000
@@ -105,12 +107,12 @@ class PublicKey:
             _remember(triple)
         return True
 
-    def verify(self, purpose: str, body: Any, signature_text: str) -> bool:
+    def verify(self, purpose: str, body: Any, signature_text: str, body_digest: bytes | None = None) -> bool:
         try:
             sig = b64d(signature_text)
         except BaobabError:
             return False
-        return len(sig) == 64 and self.verify_message(sig, signing_message(purpose, body))
+        return len(sig) == 64 and self.verify_message(sig, signing_message(purpose, body, body_digest))
 
 
 class PrivateKey:
@@ -144,5 +146,5 @@ class PrivateKey:
         _remember((self.public.raw, signature, message))
         return signature
 
-    def sign(self, purpose: str, body: Any) -> str:
-        return b64e(self.sign_message(signing_message(purpose, body)))
+    def sign(self, purpose: str, body: Any, body_digest: bytes | None = None) -> str:
+        return b64e(self.sign_message(signing_message(purpose, body, body_digest)))

@@ -61,6 +61,9 @@ class MemoryState:
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
         return (0, 0, "") if _id_bytes(tx_id) in self.tx_ids else None
 
+    def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
+        return {t for t in tx_ids if _id_bytes(t) in self.tx_ids}
+
     def apply(self, tx_ids: list[str], writes: list[Write]) -> None:
         self.tx_ids.update(_id_bytes(t) for t in tx_ids)
         for w in writes:

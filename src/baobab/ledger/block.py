@@ -45,6 +45,15 @@ def genesis_block(genesis: dict[str, Any], orderer_key: PrivateKey) -> dict[str,
     return make_block(genesis["network"], 0, ZERO_HASH, [{"genesis": genesis}], genesis["created"], orderer_key)
 
 
+def block_bytes(block: dict[str, Any], leaves: list[bytes]) -> bytes:
+    """JCS of the whole block, assembled from its transactions' JCS bytes (member names
+    header < signature < transactions are already in JCS order)."""
+    return b"".join([
+        b'{"header":', canonicalize(block["header"]), b',"signature":', canonicalize(block["signature"]),
+        b',"transactions":[', b",".join(leaves), b"]}",
+    ])
+
+
 def block_hash(header: dict[str, Any]) -> str:
     return digest_hex(header)
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from baobab.core import merkle
 from baobab.core.errors import BaobabError
+from baobab.core.hashing import digest
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from baobab.ledger import policy as policies
@@ -26,6 +27,7 @@ from baobab.ledger.block import genesis_block, leaf_hashes
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import KEY_POLICY_NS, Registry, key_policy_key, simulate
+from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import Store
 from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
@@ -59,6 +61,7 @@ class Node:
         self.genesis = self.validator.genesis
         self.network = self.genesis["network"]
         self._waiters: dict[str, Future[Outcome]] = {}
+        self.state = StateCache(store)
         self._membership: Membership | None = None
         self._key_policies: dict[str, dict[str, Any] | None] = {}
         self._lock = threading.Lock()
@@ -78,13 +81,13 @@ class Node:
         """Membership as of the last committed block; rebuilt only after governance changes."""
         members = self._membership
         if members is None:
-            members = self._membership = membership_over(BlockView(self.store))
+            members = self._membership = membership_over(BlockView(self.state))
         return members
 
     def _key_policy(self, key: str) -> dict[str, Any] | None:
         """The policy recorded on a state key, cached until a block changes it."""
         if key not in self._key_policies:
-            row = self.store.get(key_policy_key(key))
+            row = self.state.get(key_policy_key(key))
             self._key_policies[key] = None if row is None else row[0]
         return self._key_policies[key]
 
@@ -105,7 +108,7 @@ class Node:
     def endorse(self, signed: Any) -> dict[str, Any]:
         """Simulate once and collect the endorsements the policies require: an envelope."""
         p, tx_id, caller = self.authenticate(signed)
-        result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range)
+        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
             raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         members = self._members()
@@ -114,7 +117,9 @@ class Node:
         missing = [o for o in orgs if o not in self.peer_keys]
         if missing:
             raise BaobabError("ENDORSER_UNAVAILABLE", f"no peer reachable for {', '.join(sorted(missing))}")
-        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result)} for o in sorted(orgs)]
+        result_digest = digest(result)
+        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result, result_digest)}
+                        for o in sorted(orgs)]
         return {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
 
     def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +136,7 @@ class Node:
     def query(self, signed: Any) -> Any:
         """Run a read-only function for an authenticated caller; nothing is ordered."""
         p, tx_id, caller = self.authenticate(signed)
-        result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range, query=True)
+        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range, query=True)
         if result["status"] != "ok":
             raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         return result["response"]
@@ -185,8 +190,9 @@ class Node:
 
     def _commit(self, block: dict[str, Any]) -> None:
         previous = self._head if self.store.height() else None
-        record, tx_ids, writes = self.validator.process(block, previous, self.store)
+        record, tx_ids, writes = self.validator.process(block, previous, self.state)
         self.store.commit(record, tx_ids, writes)
+        self.state.committed(writes)
         for w in writes:  # keep the node's caches of membership and key policies current
             if w.key.startswith(f"{GOVERNANCE}:"):
                 self._membership = None

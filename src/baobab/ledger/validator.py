@@ -15,10 +15,11 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from baobab.core.errors import BaobabError
+from baobab.core.hashing import digest
 from baobab.core.keys import PublicKey
 from baobab.ledger import policy as policies
 from baobab.core.jcs import canonicalize
-from baobab.ledger.block import ZERO_HASH, block_hash, check_block, commit_hash, leaf_hashes
+from baobab.ledger.block import ZERO_HASH, block_bytes, block_hash, check_block, commit_hash
 from baobab.core import merkle
 from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, org_key
 from baobab.ledger.runtime import Registry, key_policy_key, range_digest
@@ -32,6 +33,7 @@ class StateReader(Protocol):
     def get(self, key: str) -> tuple[Any, Version] | None: ...
     def range(self, prefix: str) -> list[tuple[str, Any, Version]]: ...
     def tx(self, tx_id: str) -> tuple[int, int, str] | None: ...
+    def known_tx_ids(self, tx_ids: list[str]) -> set[str]: ...
 
 
 class BlockView:
@@ -85,8 +87,9 @@ class Validator:
         self.window = genesis["time_window_s"]
         self.orderer_key = PublicKey.from_text(genesis["orderer"]["key"])
 
-    def check_header(self, block: dict[str, Any], number: int, previous_hash: str) -> str:
-        """Check a block's place in the chain, its signature and its Merkle root; return its hash."""
+    def check_header(self, block: dict[str, Any], number: int, previous_hash: str) -> tuple[str, list[bytes]]:
+        """Check a block's place in the chain, its signature and its Merkle root; return its
+        hash and the canonical bytes of each transaction (the Merkle leaves)."""
         check_block(block)
         h = block["header"]
         if h["network"] != self.network or h["number"] != number:
@@ -95,20 +98,21 @@ class Validator:
             raise BaobabError("CORRUPT", f"block {number} does not link to the previous block")
         if not self.orderer_key.verify("block", h, block["signature"]):
             raise BaobabError("BAD_SIGNATURE", f"block {number} is not signed by the orderer")
-        if merkle.root_from_leaf_hashes(leaf_hashes(block["transactions"])).hex() != h["tx_root"]:
+        leaves = [canonicalize(tx) for tx in block["transactions"]]
+        if merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex() != h["tx_root"]:
             raise BaobabError("CORRUPT", f"block {number}: transactions do not match the Merkle root")
         parse_time(h["timestamp"])
-        return block_hash(h)
+        return block_hash(h), leaves
 
     def process(self, block: dict[str, Any], previous: BlockRecord | None,
                 state: StateReader) -> tuple[BlockRecord, list[str], list[Write]]:
         """Check a block against the chain head `previous` and validate it: the record to
         store, its transaction ids and its state writes. Used by commit and by audit alike."""
         number = 0 if previous is None else previous.number + 1
-        bhash = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash)
+        bhash, leaves = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash)
         codes, tx_ids, writes = self.validate(block, state)
         chash = commit_hash(ZERO_HASH if previous is None else previous.commit_hash, bhash, codes)
-        return BlockRecord(number, bhash, canonicalize(block), codes, chash), tx_ids, writes
+        return BlockRecord(number, bhash, block_bytes(block, leaves), codes, chash), tx_ids, writes
 
     def validate(self, block: dict[str, Any], state: StateReader) -> tuple[list[str], list[str], list[Write]]:
         """Validation codes, transaction ids and state writes for a header-checked block."""
@@ -121,12 +125,14 @@ class Validator:
         codes: list[str] = []
         ids: list[str] = []
         writes: list[Write] = []
-        seen: set[str] = set()
+        all_ids = []
         for index, env in enumerate(block["transactions"]):
             try:
-                tx_id = tx_id_of(env)
+                all_ids.append(tx_id_of(env))
             except (BaobabError, KeyError, TypeError):
-                tx_id = f"malformed:{number}:{index}"
+                all_ids.append(f"malformed:{number}:{index}")
+        seen = state.known_tx_ids(all_ids)  # committed before this block
+        for index, (env, tx_id) in enumerate(zip(block["transactions"], all_ids)):
             code, tx_writes = self._validate_tx(env, tx_id, (number, index), block_time, view, members, seen)
             seen.add(tx_id)
             codes.append(code)
@@ -146,7 +152,7 @@ class Validator:
             p, result = env["proposal"], env["result"]
             if p["network"] != self.network or result["tx_id"] != tx_id:
                 return "MALFORMED", []
-            if tx_id in seen or view.base.tx(tx_id) is not None:
+            if tx_id in seen:
                 return "DUPLICATE_TXID", []
             if abs((block_time - parse_time(p["timestamp"])).total_seconds()) > self.window:
                 return "EXPIRED", []
@@ -183,11 +189,12 @@ class Validator:
     def _endorsers(self, endorsements: list[dict[str, str]], result: dict[str, Any], members: Membership) -> set[str] | None:
         """Organisations whose endorsement counts; None if any signature is forged."""
         out: set[str] = set()
+        result_digest = digest(result) if endorsements else None
         for e in endorsements:
             record = members.org(e["org"])
             if record is None:
                 return None
-            if not PublicKey.from_text(record["peer_key"]).verify("endorsement", result, e["signature"]):
+            if not PublicKey.from_text(record["peer_key"]).verify("endorsement", result, e["signature"], result_digest):
                 return None
             if record["status"] == "active":
                 out.add(e["org"])

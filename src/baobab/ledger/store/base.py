@@ -52,6 +52,10 @@ class Store(ABC):
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
         """(block, index, validation code) of a transaction, if committed."""
 
+    def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
+        """Which of these transaction ids are already committed (one query per block)."""
+        return {t for t in tx_ids if self.tx(t) is not None}
+
     @abstractmethod
     def get(self, key: str) -> tuple[Any, Version] | None: ...
 

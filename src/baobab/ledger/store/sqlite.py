@@ -116,6 +116,14 @@ class SQLiteStore(Store):
         row = self._reader.execute("SELECT block, idx, code FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()
         return None if row is None else (row[0], row[1], row[2])
 
+    def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for i in range(0, len(tx_ids), 500):  # stay under SQLite's bound-parameter limit
+            chunk = tx_ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(r[0] for r in self._reader.execute(f"SELECT tx_id FROM txs WHERE tx_id IN ({marks})", chunk))
+        return found
+
     def get(self, key: str) -> tuple[Any, Version] | None:
         row = self._reader.execute("SELECT value, block, tx FROM state WHERE key = ?", (key,)).fetchone()
         return None if row is None else (json.loads(row[0]), (row[1], row[2]))
