@@ -36,6 +36,14 @@ MAX_BODY_BYTES = MAX_TX_BYTES  # a signed proposal never needs more
 MEMORY_FILE = "api.sqlite"
 
 
+# A JSON value without floats: what contract arguments may hold (money is integer minor units).
+JSON_VALUE: dict[str, Any] = {"anyOf": [
+    {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "null"},
+    {"type": "array", "items": {"$ref": "#/components/schemas/JsonValue"}},
+    {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
+]}
+
+
 class BodyLimit:
     """Refuse bodies over `max_bytes` with 413, whether announced by Content-Length or streamed."""
 
@@ -114,7 +122,9 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
 
     def with_problem_schema() -> dict[str, Any]:
         doc = openapi()
-        doc.setdefault("components", {}).setdefault("schemas", {})["Problem"] = Problem.model_json_schema()
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Problem"] = Problem.model_json_schema()
+        schemas["JsonValue"] = JSON_VALUE
         return doc
 
     app.openapi = with_problem_schema  # type: ignore[method-assign]

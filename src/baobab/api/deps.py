@@ -20,6 +20,8 @@ from baobab.ledger.membership import Caller
 from baobab.ledger.node import Node
 
 MAX_LIMIT = 500
+MAX_HEIGHT = 2**53  # block numbers and sizes beyond any ledger (and within SQLite's integers)
+CURSOR = {"max_length": 1024, "pattern": "^[A-Za-z0-9_-]*$"}
 
 
 @dataclass
@@ -77,9 +79,11 @@ def encode_cursor(key: str | None) -> str | None:
 
 
 def decode_cursor(cursor: str | None) -> str | None:
+    """Any cursor decodes to some key: a foreign one just means "after that key"."""
     if not cursor:
         return None
+    text = cursor[: len(cursor) - 1] if len(cursor) % 4 == 1 else cursor
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise BaobabError("MALFORMED", "cursor is not one this node issued") from None
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode("utf-8", "replace")
+    except ValueError:
+        raise BaobabError("MALFORMED", "a cursor is base64url text") from None

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from baobab.api.deps import caller, state
+from baobab.api.deps import MAX_HEIGHT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.ledger.membership import Caller
@@ -53,7 +53,7 @@ def sse(ev: dict[str, Any]) -> str:
 
 
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}})
-async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0),
+async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0, le=MAX_HEIGHT),
                  follow: bool = Query(True, description="keep the stream open for new blocks"),
                  last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamingResponse:
     node = state(request).node

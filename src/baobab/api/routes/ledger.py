@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
-from baobab.api.deps import MAX_LIMIT, caller, state
+from baobab.api.deps import MAX_HEIGHT, MAX_LIMIT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.ledger.membership import Caller
@@ -21,7 +21,7 @@ def head(request: Request, who: Caller = Depends(caller)) -> dict[str, Any]:
 
 
 @router.get("/blocks")
-def blocks(request: Request, who: Caller = Depends(caller), start: int = Query(0, ge=0, alias="from"),
+def blocks(request: Request, who: Caller = Depends(caller), start: int = Query(0, ge=0, le=MAX_HEIGHT, alias="from"),
            limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
     """Block headers from `from`, a page at a time (`next` is the next page's `from`)."""
     node = state(request).node
@@ -37,11 +37,9 @@ def blocks(request: Request, who: Caller = Depends(caller), start: int = Query(0
 
 
 @router.get("/blocks/{number}")
-def block(request: Request, number: int, who: Caller = Depends(caller)) -> dict[str, Any]:
+def block(request: Request, number: int = Path(..., ge=0, le=MAX_HEIGHT), *, who: Caller = Depends(caller)) -> dict[str, Any]:
     """A block: header, orderer signature, and each transaction's id and code; the full
     envelope only of the transactions you are party to."""
-    if number < 0:
-        raise BaobabError("NOT_FOUND", f"no block {number}")
     return state(request).reads.block_view(who, number)
 
 
@@ -57,7 +55,7 @@ def inclusion_proof(request: Request, tx_id: str, who: Caller = Depends(caller),
 
 
 @router.get("/proofs/consistency")
-def consistency_proof(request: Request, who: Caller = Depends(caller), old_size: int = Query(..., ge=1),
-                      new_size: int | None = Query(None, ge=1)) -> dict[str, Any]:
+def consistency_proof(request: Request, who: Caller = Depends(caller), old_size: int = Query(..., ge=1, le=MAX_HEIGHT),
+                      new_size: int | None = Query(None, ge=1, le=MAX_HEIGHT)) -> dict[str, Any]:
     """RFC 9162 proof that the log of `old_size` blocks is a prefix of the current one."""
     return state(request).node.consistency_proof(old_size, new_size)

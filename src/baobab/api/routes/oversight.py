@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from baobab.api.access import SUPERVISOR_ROLES
-from baobab.api.deps import MAX_LIMIT, caller, decode_cursor, encode_cursor, state
+from baobab.api.deps import CURSOR, MAX_LIMIT, caller, decode_cursor, encode_cursor, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.ledger.membership import Caller
@@ -37,25 +37,23 @@ def _with_tx_ids(request: Request, records: list[dict[str, Any]]) -> None:
 @router.get("/records", responses={200: {"content": {"application/json": {}, "text/csv": {}},
                                          "description": "records in your jurisdiction"}})
 def records(request: Request, who: Caller = Depends(caller), namespace: str = Query("", max_length=64),
-            prefix: str = Query("", max_length=512), party: str = Query("", max_length=32),
+            prefix: str = Query("", max_length=512, description="key prefix (of full keys `ns:key` without a namespace)"), party: str = Query("", max_length=32),
             country: str = Query("", max_length=2), purpose: str = Query("", max_length=200),
             format: str = Query("json", pattern="^(json|csv)$"), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-            cursor: str | None = Query(None, max_length=1024)) -> Any:
+            cursor: str | None = Query(None, **CURSOR)) -> Any:
     """Records a supervisor may read in its jurisdiction (filter by contract namespace, key
     prefix, party or country), as JSON or CSV. The read is recorded on the ledger before the
     answer is sent; the access-log transaction ids come back in `access` (header
     `X-Baobab-Access` for CSV)."""
     if not SUPERVISOR_ROLES & set(who.roles):
         raise BaobabError("FORBIDDEN", "only customs and regulator organisations supervise")
-    if prefix and not namespace:
-        raise BaobabError("MALFORMED", "a key prefix needs a namespace")
 
     def keep(item: dict[str, Any]) -> bool:
         if not namespace and item["key"].startswith(SKIP_NAMESPACES):
             return False
         return (not party or party in item["parties"]) and (not country or country in item["countries"])
 
-    scope = f"{namespace}:{prefix}" if namespace else ""
+    scope = f"{namespace}:{prefix}" if namespace else prefix  # without a namespace, a prefix of full keys
     query = {k: v for k, v in {"namespace": namespace, "prefix": prefix, "party": party, "country": country}.items() if v}
     found, last, access = state(request).reads.list(who, scope, decode_cursor(cursor), limit, purpose=purpose,
                                                     query=query, keep=keep)
@@ -77,7 +75,7 @@ def records(request: Request, who: Caller = Depends(caller), namespace: str = Qu
 
 @router.get("/log")
 def log(request: Request, who: Caller = Depends(caller), limit: int = Query(100, ge=1, le=MAX_LIMIT),
-        cursor: str | None = Query(None, max_length=1024)) -> dict[str, Any]:
+        cursor: str | None = Query(None, **CURSOR)) -> dict[str, Any]:
     """Supervisor reads of records you are party to (or that you made): who, when, why, what."""
     found, last, _ = state(request).reads.list(who, "oversight:access/", decode_cursor(cursor), limit)
     entries = [{"access": r["key"][len("oversight:access/"):], **r["value"]} for r in found]

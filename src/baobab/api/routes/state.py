@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from baobab.api.deps import MAX_LIMIT, caller, decode_cursor, encode_cursor, state
+from baobab.api.deps import CURSOR, MAX_LIMIT, caller, decode_cursor, encode_cursor, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.ledger.membership import Caller
 
@@ -17,7 +17,7 @@ PURPOSE = Query("", max_length=200, description="why a supervisor reads (recorde
 
 @router.get("/state/{namespace}")
 def keys(request: Request, namespace: str, who: Caller = Depends(caller), prefix: str = Query("", max_length=512),
-         limit: int = Query(50, ge=1, le=MAX_LIMIT), cursor: str | None = Query(None, max_length=1024),
+         limit: int = Query(50, ge=1, le=MAX_LIMIT), cursor: str | None = Query(None, **CURSOR),
          purpose: str = PURPOSE) -> dict[str, Any]:
     """The records of a contract's namespace you may read, in key order, a page at a time."""
     records, last, access = state(request).reads.list(

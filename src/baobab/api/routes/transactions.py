@@ -18,28 +18,32 @@ from baobab.ledger.tx import check_signed_proposal, tx_id_of
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
 
+_TEXT = {"type": "string", "minLength": 1, "maxLength": 256}
 SIGNED_PROPOSAL_BODY = {
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": {
-            "type": "object", "required": ["proposal", "signature"],
+            "type": "object", "required": ["proposal", "signature"], "additionalProperties": False,
             "properties": {
-                "signature": {"type": "string", "description": "base64url Ed25519 signature, purpose 'proposal'"},
-                "proposal": {"type": "object", "required": ["network", "contract", "function", "args", "creator", "nonce", "timestamp"],
-                             "properties": {"network": {"type": "string"}, "contract": {"type": "string"},
-                                            "function": {"type": "string"}, "args": {"type": "object"},
-                                            "creator": {"type": "string"}, "nonce": {"type": "string"},
-                                            "timestamp": {"type": "string"}}}}}}},
+                "signature": {"type": "string", "pattern": "^[A-Za-z0-9_-]{86}$",
+                              "description": "base64url Ed25519 signature, purpose 'proposal'"},
+                "proposal": {
+                    "type": "object", "additionalProperties": False,
+                    "required": ["network", "contract", "function", "args", "creator", "nonce", "timestamp"],
+                    "properties": {"network": _TEXT, "contract": _TEXT, "function": _TEXT, "args": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/JsonValue"}},
+                                   "creator": {**_TEXT, "pattern": "^[A-Z0-9][A-Z0-9_-]{1,31}/[a-z0-9][a-z0-9_.-]{0,31}$"},
+                                   "nonce": _TEXT,
+                                   "timestamp": {"type": "string", "format": "date-time",
+                                                 "description": "RFC 3339 UTC, e.g. 2026-06-30T12:00:00Z"}}}}}}},
     }
 }
 
 
 def _own_proposal(signed: Any, who: Caller) -> dict[str, Any]:
-    check_signed_proposal(signed)
-    creator = signed["proposal"]["creator"]
-    if creator.split("/")[0] != who.org:
+    creator = signed.get("proposal", {}).get("creator") if isinstance(signed, dict) and isinstance(signed.get("proposal"), dict) else None
+    if isinstance(creator, str) and creator.split("/")[0] != who.org:
         raise BaobabError("FORBIDDEN", f"{who.identity} may not submit a proposal created by {creator}")
-    return signed
+    return check_signed_proposal(signed)
 
 
 def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, timeout: int,
@@ -67,7 +71,7 @@ def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, t
 def submit(request: Request, body: Any = Depends(json_body), who: Caller = Depends(caller),
            wait: bool = Query(True, description="wait for commit (200) or return at once (202)"),
            timeout: int = Query(30, ge=1, le=120),
-           idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
+           idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY.pattern)) -> Any:
     """Submit a signed proposal: the node gathers endorsements, orders it and (by default) waits
     for its block. A committed transaction answers 200 with its validation `code` (VALID or why
     not); resubmitting the same signed proposal returns the same outcome."""
@@ -107,7 +111,7 @@ def contracts(request: Request, who: Caller = Depends(caller)) -> list[dict[str,
              responses={202: {"description": "ordered; follow status_url"}})
 def call(request: Request, contract: str, function: str, body: Any = Depends(json_body),
          who: Caller = Depends(caller), wait: bool = Query(True), timeout: int = Query(30, ge=1, le=120),
-         idempotency_key: str | None = Header(None, alias="Idempotency-Key")) -> Any:
+         idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY.pattern)) -> Any:
     """Call any contract function with a signed proposal for it: a query answers `{response}`
     at once; a transaction is submitted as with POST /v1/transactions."""
     signed = _own_proposal(body, who)

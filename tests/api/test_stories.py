@@ -1,0 +1,33 @@
+"""The report's stories, played over HTTP against a real node process with the same code
+the embedded mode uses (`http_actors` implements the stories' Actors)."""
+
+from __future__ import annotations
+
+import pytest
+
+from baobab.cli.demo import discover_stories
+from baobab.http_client import http_actors
+
+STORIES = discover_stories()
+
+
+def test_there_are_stories_to_play():
+    assert STORIES
+
+
+@pytest.mark.parametrize("story", STORIES, ids=lambda s: f"story-{s.number}")
+def test_story_over_http(node, story):  # type: ignore[no-untyped-def]
+    progress: list[str] = []
+    report = story.run(http_actors(node.url, node.data), progress.append)
+    assert report.steps == len(progress) > 0
+
+
+def test_financing_platforms_do_not_see_each_others_registrations(node):  # type: ignore[no-untyped-def]
+    story = next((s for s in STORIES if s.number == 3), None)
+    if story is None:
+        pytest.skip("story 3 not written yet")
+    if not list(node.client("RXIL").keys("financing_registry")):  # when run on its own
+        story.run(http_actors(node.url, node.data))
+    rxil = [r["key"] for r in node.client("RXIL").keys("financing_registry")]
+    others = [r["key"] for org in ("ATREDS", "M1X") for r in node.client(org).keys("financing_registry")]
+    assert rxil and not set(rxil) & set(others)
