@@ -8,6 +8,7 @@ Ctrl-C or SIGTERM. Later runs reopen the same folder and keep everything.
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import click
@@ -15,6 +16,14 @@ import click
 from baobab.cli.demo import discover_stories, embedded_network, play_all, summary_table
 
 PLAYED_FILE = "stories-played.json"
+
+
+class _Stopped(Exception):
+    pass
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise _Stopped()
 
 
 def _play_new_stories(node, data: Path) -> None:  # type: ignore[no-untyped-def]
@@ -82,7 +91,13 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
             return
         config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3)
-        uvicorn.Server(config).run()  # returns on Ctrl-C / SIGTERM
+        # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
+        # handler found at start: make that handler end the command normally, node closed.
+        signal.signal(signal.SIGTERM, _stop)
+        try:
+            uvicorn.Server(config).run()
+        except (KeyboardInterrupt, _Stopped):
+            pass
     finally:
         node.close()
         click.echo("Node stopped; data kept in " + str(data))
