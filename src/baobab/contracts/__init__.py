@@ -17,6 +17,7 @@ def default_registry() -> Registry:
     from baobab.contracts.microinsurance import Microinsurance
     from baobab.contracts.oracles import Oracles
     from baobab.contracts.oversight import Oversight
+    from baobab.contracts.private_records import PrivateRecords
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -29,4 +30,5 @@ def default_registry() -> Registry:
     registry.install(ConditionalPayment())
     registry.install(Microinsurance())
     registry.install(Oversight())
+    registry.install(PrivateRecords())
     return registry

@@ -99,6 +99,8 @@ class LocalNetwork:
     procs: dict[str, Proc] = field(default_factory=dict)
     urls: dict[str, str] = field(default_factory=dict)
     databases: dict[str, str] = field(default_factory=dict)
+    _identities: dict[str, Identity] = field(default_factory=dict)
+    seen: int = 0  # the clients' causality token: height after the last block they saw committed
 
     # --- setup --------------------------------------------------------------------------
 
@@ -218,14 +220,65 @@ class LocalNetwork:
     # --- clients ------------------------------------------------------------------------
 
     def identity(self, org: str) -> Identity:
-        return Identity.load(self.network_dir, self.network, org)
+        if org not in self._identities:
+            self._identities[org] = Identity.load(self.network_dir, self.network, org)
+        return self._identities[org]
 
     def submit(self, org: str, contract: str, function: str, args: dict[str, Any], *,
                private: dict[str, Any] | None = None, timeout: float = 30.0) -> httpx.Response:
-        body: dict[str, Any] = {"signed": self.identity(org).proposal(contract, function, args)}
+        """Submit as `org`'s client; like the story actors, calls share a causality token."""
+        body: dict[str, Any] = {"signed": self.identity(org).proposal(contract, function, args),
+                                "min_height": self.seen}
         if private is not None:
             body["private"] = private
-        return httpx.post(self.urls[org] + "/v1/transactions", json=body, timeout=timeout)
+        response = httpx.post(self.urls[org] + "/v1/transactions", json=body, timeout=timeout)
+        if response.status_code == 200:
+            self.seen = max(self.seen, response.json()["block"] + 1)
+        return response
 
     def digest(self, org: str) -> dict[str, Any]:
         return httpx.get(self.urls[org] + "/v1/ledger/digest", timeout=30).json()
+
+
+class HttpActor:
+    """A story's actor (`stories.Actor`) speaking to its own organisation's node over HTTP.
+
+    The actors of one story share a causality token (the height after the last block any of
+    them saw committed), so each step runs on a node that has seen the steps before it."""
+
+    def __init__(self, net: LocalNetwork, org: str, seen: list[int]) -> None:
+        self.net, self.org, self.seen = net, org, seen
+        self.identity = net.identity(org)
+
+    def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
+        body = {"signed": self.identity.proposal(contract, function, args), "min_height": self.seen[0]}
+        outcome = _answer(httpx.post(self.net.urls[self.org] + "/v1/transactions", json=body, timeout=60))
+        self.seen[0] = max(self.seen[0], outcome["block"] + 1)
+        return outcome
+
+    def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
+        signed = self.identity.proposal(contract, function, args)
+        return _answer(httpx.post(self.net.urls[self.org] + "/v1/queries", json=signed,
+                                  params={"min_height": self.seen[0]}, timeout=60))["response"]
+
+
+def _answer(response: httpx.Response) -> Any:
+    from baobab.core.errors import CODES, BaobabError
+
+    body = response.json()
+    if response.status_code != 200:
+        code = body.get("code") if isinstance(body, dict) else None
+        raise BaobabError(code if code in CODES else "MALFORMED", str(body.get("message", body)))
+    return body
+
+
+def http_actors(net: LocalNetwork):  # -> stories.Actors
+    cache: dict[str, HttpActor] = {}
+    seen = [0]
+
+    def actor(org: str) -> HttpActor:
+        if org not in cache:
+            cache[org] = HttpActor(net, org, seen)
+        return cache[org]
+
+    return actor

@@ -164,8 +164,13 @@ class NetworkNode(Node):
     # --- private data -----------------------------------------------------------------
 
     def submit(self, signed: Any, *, private: dict[str, Any] | None = None, wait: bool = True,
-               timeout: float = 30.0) -> Outcome | str:
-        """Submit; with `private` ({members: [orgs], data}) the data goes first to the members' nodes."""
+               timeout: float = 30.0, min_height: int = 0) -> Outcome | str:
+        """Submit; with `private` ({members: [orgs], data}) the data goes first to the members' nodes.
+
+        `min_height` is a client's causality token: the height after the last block it saw
+        committed, on any node. This node first catches up to it, so a client that moves from
+        one organisation's node to another always builds on what it has already seen."""
+        self.wait_for_height(min_height, CATCH_UP_S)
         if private is not None:
             self._share_private(signed, private)
         return super().submit(signed, wait=wait, timeout=timeout)

@@ -64,12 +64,20 @@ def create_app(node: NetworkNode) -> FastAPI:
         if not isinstance(body, dict) or "signed" not in body:
             raise BaobabError("MALFORMED", "submit {signed, private?, wait?}")
         wait = body.get("wait", True) is not False
-        outcome = await run_in_threadpool(node.submit, body["signed"], private=body.get("private"), wait=wait)
+        min_height = body.get("min_height", 0)
+        if not isinstance(min_height, int) or isinstance(min_height, bool):
+            raise BaobabError("MALFORMED", "min_height is an integer")
+        outcome = await run_in_threadpool(node.submit, body["signed"], private=body.get("private"), wait=wait,
+                                          min_height=min_height)
         return outcome.to_dict() if not isinstance(outcome, str) else {"tx_id": outcome}
 
     @app.post("/v1/queries")
     async def query(request: Request) -> Any:
         _, body = await body_of(request)
+        min_height = request.query_params.get("min_height", "0")
+        if not min_height.isdigit():
+            raise BaobabError("MALFORMED", "min_height is an integer")
+        await run_in_threadpool(node.wait_for_height, int(min_height), 2.0)
         return {"response": await run_in_threadpool(node.query, body)}
 
     @app.get("/v1/transactions/{tx_id}")

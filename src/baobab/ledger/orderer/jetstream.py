@@ -214,7 +214,7 @@ class OrderingService:
         """Wait for a block's worth of envelopes by the embedded orderer's count/size/time rule."""
         if not self._pending:
             try:
-                self._take(await sub.fetch(self.max_txs, timeout=1.0))
+                self._take(await fetch_available(sub, self.max_txs, 1.0))
             except NatsTimeout:
                 return []
         due = self._pending[0][4] + self.timeout if self._pending else time.monotonic()
@@ -242,6 +242,18 @@ class OrderingService:
         self._remember(block)
         self.blocks_published += 1
         await asyncio.gather(*(i[2].ack() for i in batch), return_exceptions=True)
+
+
+async def fetch_available(sub: Any, n: int, wait: float) -> list[Any]:
+    """Wait up to `wait` seconds for one message, then take whatever else is there, up to `n`.
+    (A single fetch of n messages waits for all n, or for its whole timeout.)"""
+    msgs = await sub.fetch(1, timeout=wait)
+    if n > 1:
+        try:
+            msgs += await sub.fetch(n - 1, timeout=0.005)
+        except NatsTimeout:
+            pass
+    return msgs
 
 
 async def _retry(make: Callable[[], Awaitable[_T]], stop: asyncio.Event, pause: float = 0.25) -> _T:
@@ -378,7 +390,7 @@ class JetStreamOrderer(Orderer):
                                               inactive_threshold=30, mem_storage=True, num_replicas=1))
                 while not self._stop.is_set() and self.failure is None:
                     try:
-                        msgs = await sub.fetch(256, timeout=1.0)
+                        msgs = await fetch_available(sub, 256, 1.0)
                     except NatsTimeout:
                         continue
                     for msg in msgs:

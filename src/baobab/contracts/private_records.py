@@ -1,0 +1,53 @@
+"""Private records: the ledger holds a hash; the content stays with the parties named on it.
+
+This is the on-ledger half of private data in network mode (Fabric's private data collections
+are the model). A party records `private_hash`, the SHA-256 of the RFC 8785 form of content
+such as an invoice between seller, buyer and financier, with the organisations entitled to the
+content. The content itself travels node to node only to those organisations (see
+baobab.net.private); every node validates the record, no other node can read the content, and
+any holder can later prove the content is what was recorded by hashing it again.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from baobab.ledger.contract import Context, Contract, ContractError, function
+
+ANY_MEMBER = {"any": [{"role": r} for r in ("trader", "bank", "carrier", "inspector", "insurer", "customs",
+                                             "regulator", "oracle", "cooperative", "payment-provider")]}
+_HASH = r"[0-9a-f]{64}"
+_REF = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}"
+
+
+class PrivateRecords(Contract):
+    name = "private_records"
+
+    @function(policy=ANY_MEMBER)
+    def record(self, ctx: Context, ref: str, private_hash: str, members: list[str]) -> dict[str, Any]:
+        if not re.fullmatch(_REF, ref):
+            raise ContractError("ref must be 1-128 of A-Z a-z 0-9 _ . : -")
+        if not re.fullmatch(_HASH, private_hash):
+            raise ContractError("private_hash must be 64 lowercase hex digits (SHA-256)")
+        parties = sorted(set(members))
+        if ctx.caller.org not in parties:
+            raise ContractError("the recording organisation must be one of the members")
+        for org in parties:
+            if ctx.read("governance", f"org/{org}") is None:
+                raise ContractError(f"unknown organisation {org}")
+        if ctx.get(f"record/{ref}") is not None:
+            raise ContractError(f"record {ref} already exists")
+        record = {"ref": ref, "private_hash": private_hash, "members": parties, "by": ctx.caller.org,
+                  "at": ctx.timestamp}
+        ctx.put(f"record/{ref}", record)
+        ctx.set_key_policy(f"record/{ref}", {"orgs": parties})
+        ctx.emit("private_recorded", {"ref": ref, "private_hash": private_hash, "members": parties})
+        return record
+
+    @function(query=True)
+    def get(self, ctx: Context, ref: str) -> dict[str, Any]:
+        record = ctx.get(f"record/{ref}")
+        if record is None or ctx.caller.org not in record["members"]:
+            raise ContractError(f"no record {ref} visible to {ctx.caller.org}")
+        return record

@@ -1,0 +1,216 @@
+"""Four organisations' nodes, two ordering nodes and a three-server JetStream cluster, all started
+by the test on free loopback ports, each node with its own PostgreSQL database.
+
+The tests share one network and run in order: a letter of credit and its payment across the
+nodes; private data; an endorser that is down; SIGKILL of a NATS server, a peer and an ordering
+node under load; and last, a node that tampers with its own database.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+
+from baobab.core.hashing import digest_hex
+from baobab.demo import DEMO_ORGS
+from baobab.net.digest import compare
+from baobab.net.local import NATS_SERVER, LocalNetwork, http_actors
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
+    from tests.network.conftest import _postgres_or_skip
+
+    _postgres_or_skip()
+    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
+        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
+    network = LocalNetwork(tmp_path_factory.mktemp("localnet"), orgs, ["KLTB", "BPLATA"], orderers=2)
+    network.create()
+    try:
+        network.start(timeout=90)
+        yield network
+    finally:
+        network.stop()
+
+
+def ok(net: LocalNetwork, org: str, contract: str, function: str, args: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    response = net.submit(org, contract, function, args, **kw)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["code"] == "VALID", body
+    return body
+
+
+def settled(net: LocalNetwork, timeout: float = 60.0) -> dict[str, dict[str, Any]]:
+    """Digests of every node once all have committed the same blocks."""
+    deadline = time.monotonic() + timeout
+    while True:
+        digests = {org: net.digest(org) for org in net.peers}
+        if len({d["height"] for d in digests.values()}) == 1:
+            again = {org: net.digest(org) for org in net.peers}
+            if all(again[o]["height"] == digests[o]["height"] for o in digests):
+                return again
+        assert time.monotonic() < deadline, {o: d["height"] for o, d in digests.items()}
+        time.sleep(0.3)
+
+
+def test_a_letter_of_credit_and_its_payment_leave_identical_chains(net: LocalNetwork) -> None:
+    from baobab.stories import StoryReport
+    from baobab.stories.soybeans import credit_terms, open_credit
+
+    actors = http_actors(net)
+    report = StoryReport(1, "soybeans")
+    open_credit(actors, report, "LC-NET-1", credit_terms(date.today()))
+    lc = actors("KL-FOODS").query("letter_of_credit", "get", {"lc_id": "LC-NET-1"})
+    assert lc["status"] == "advised"
+    for org, account in (("KLTB", "kltb-usd"), ("BPLATA", "bplata-usd"), ("PAMPA-AGRO", "pampa-usd")):
+        ok(net, org, "accounts", "open", {"account": account, "currency": "USD"})
+    ok(net, "KLTB", "accounts", "issue", {"account": "kltb-usd", "amount": 50_000_000})  # both banks endorse
+    ok(net, "KLTB", "accounts", "transfer", {"src": "kltb-usd", "dst": "bplata-usd", "amount": 42_000_000})
+    out = ok(net, "BPLATA", "accounts", "transfer", {"src": "bplata-usd", "dst": "pampa-usd", "amount": 42_000_000})
+    digests = settled(net)
+    result = compare(digests)
+    assert result["ok"], result
+    assert len({d["state_root"] for d in digests.values()}) == 1
+    for org in net.peers:  # every node committed the payment with the same outcome
+        seen = httpx.get(f"{net.urls[org]}/v1/transactions/{out['tx_id']}", timeout=10).json()
+        assert (seen["code"], seen["block"]) == ("VALID", out["block"])
+
+
+def test_private_data_reaches_only_its_members(net: LocalNetwork) -> None:
+    invoice = {"number": "INV-77", "seller": "PAMPA-AGRO", "buyer": "KL-FOODS",
+               "amount": {"currency": "USD", "minor": 4_200_000_000}}
+    members = ["PAMPA-AGRO", "KL-FOODS", "KLTB"]
+    args = {"ref": "INV-77", "private_hash": digest_hex(invoice), "members": members}
+    tampered = {**invoice, "amount": {"currency": "USD", "minor": 1}}
+    refused = net.submit("PAMPA-AGRO", "private_records", "record", args, private={"members": members, "data": tampered})
+    assert refused.status_code == 400 and refused.json()["code"] == "MALFORMED"
+    ok(net, "PAMPA-AGRO", "private_records", "record", args, private={"members": members, "data": invoice})
+    settled(net)
+    for org in net.peers:
+        got = httpx.get(f"{net.urls[org]}/v1/private/{digest_hex(invoice)}", timeout=10)
+        if org in members:
+            assert got.status_code == 200 and got.json()["data"] == invoice
+        else:
+            assert got.status_code == 404
+    assert compare({o: net.digest(o) for o in net.peers})["ok"]  # all validated it on the hash alone
+
+
+def test_a_down_endorser_fails_its_policies_quickly(net: LocalNetwork) -> None:
+    net.kill("BPLATA")
+    try:
+        response = net.submit("KLTB", "accounts", "issue", {"account": "kltb-usd", "amount": 1}, timeout=20)
+        assert response.status_code == 503 and response.json()["code"] == "ENDORSER_UNAVAILABLE"
+        assert "BPLATA" in response.json()["message"]
+        ok(net, "KLTB", "accounts", "open", {"account": "kltb-eur", "currency": "EUR"})  # KLTB alone suffices
+    finally:
+        net.restart("BPLATA")
+        net.wait_ready("BPLATA")
+    assert compare(settled(net))["ok"]
+
+
+class Load:
+    """Clients submitting from three nodes until stopped; remembers what was acknowledged."""
+
+    def __init__(self, net: LocalNetwork) -> None:
+        self.net, self.acked, self.stop = net, {}, threading.Event()
+        self.errors: list[str] = []
+        self.threads = [threading.Thread(target=self.run, args=(org,), daemon=True) for org in ("KLTB", "KL-FOODS", "PAMPA-AGRO")]
+
+    def run(self, org: str) -> None:
+        n = 0
+        while not self.stop.is_set():
+            n += 1
+            try:
+                response = self.net.submit(org, "accounts", "open", {"account": f"{org.lower()}-{n}", "currency": "USD"},
+                                           timeout=40)
+            except httpx.HTTPError as exc:
+                self.errors.append(repr(exc))
+                continue
+            if response.status_code == 200:
+                self.acked[response.json()["tx_id"]] = org
+            else:  # refused before ordering (an endorser restarting, the orderer failing over): not acknowledged
+                self.errors.append(response.json().get("code", response.text))
+                time.sleep(0.05)
+
+    def __enter__(self) -> "Load":
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop.set()
+        for t in self.threads:
+            t.join(60)
+
+
+def wait_for(predicate: Any, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+
+
+def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net: LocalNetwork) -> None:
+    with Load(net) as load:
+        wait_for(lambda: len(load.acked) >= 20)
+        net.kill("nats2")
+        net.kill("BPLATA")
+        net.kill("orderer1")
+        before = len(load.acked)
+        wait_for(lambda: len(load.acked) >= before + 20, 60)  # the network goes on with what is left
+        net.restart("nats2")
+        net.restart("orderer1")
+        net.restart("BPLATA")
+        net.wait_ready("BPLATA", 60)
+        before = len(load.acked)
+        wait_for(lambda: len(load.acked) >= before + 20, 60)
+    assert load.acked
+    digests = settled(net, 90)
+    result = compare(digests)
+    assert result["ok"], result
+    with psycopg.connect(net.databases["BPLATA"]) as conn:  # the restarted peer caught up, and holds every tx
+        held = {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
+    assert set(load.acked) <= held
+    for org in ("KLTB", "PAMPA-AGRO"):
+        with psycopg.connect(net.databases[org]) as conn:
+            assert set(load.acked) <= {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
+
+
+def test_errors_are_baobab_errors(net: LocalNetwork) -> None:
+    """A proposal signed for another organisation's node is refused by this one, with a stable code."""
+    signed = net.identity("KL-FOODS").proposal("accounts", "open", {"account": "x", "currency": "USD"})
+    response = httpx.post(net.urls["KLTB"] + "/v1/transactions", json={"signed": signed}, timeout=20)
+    assert response.status_code == 403 and response.json()["code"] == "FORBIDDEN"
+    unsigned = httpx.post(net.urls["KLTB"] + "/peer/endorse", json={"signed": signed, "height": 0}, timeout=20)
+    assert unsigned.status_code == 401 and unsigned.json()["code"] == "BAD_SIGNATURE"
+
+
+def test_a_node_that_alters_its_own_database_is_found_out(net: LocalNetwork) -> None:
+    settled(net)
+    with psycopg.connect(net.databases["KL-FOODS"], autocommit=True) as conn:
+        conn.execute("""UPDATE state SET value = '{"balance":999999999,"currency":"USD","owner":"PAMPA-AGRO"}'
+                        WHERE key = 'accounts:acct/pampa-usd'""")
+    result = compare({o: net.digest(o) for o in net.peers})
+    assert not result["ok"] and result["problems"] == [{"node": "KL-FOODS", "height": result["common_height"],
+                                                         "differs": "state root"}]
+    audit = httpx.get(f"{net.urls['KL-FOODS']}/v1/ledger/audit", timeout=120).json()
+    assert not audit["ok"] and audit["where"] == {"key": "accounts:acct/pampa-usd"}
+    cli = subprocess.run([sys.executable, "-m", "baobab.cli", "network", "compare", *net.urls.values()],
+                         capture_output=True, text=True, timeout=120)
+    assert cli.returncode == 1 and "DIVERGES " + net.urls["KL-FOODS"] in cli.stdout
