@@ -392,6 +392,11 @@ class JetStreamOrderer(Orderer):
                     try:
                         msgs = await fetch_available(sub, 256, 1.0)
                     except NatsTimeout:
+                        # Quiet, or our consumer died with the server that held it: ask the stream.
+                        info = await self._js.stream_info(s.block_stream)
+                        self.lag = max(0, info.state.last_seq - 1 - (self._next - 1))
+                        if self.lag:
+                            raise nats.errors.Error(f"consumer idle while {self.lag} blocks wait") from None
                         continue
                     for msg in msgs:
                         await self._deliver_msg(msg)
