@@ -26,7 +26,7 @@ from baobab.ledger import policy as policies
 from baobab.ledger.block import genesis_block, leaf_hashes
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
-from baobab.ledger.runtime import KEY_POLICY_NS, Registry, key_policy_key, simulate
+from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import Store
 from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
@@ -63,7 +63,6 @@ class Node:
         self._waiters: dict[str, Future[Outcome]] = {}
         self.state = StateCache(store)
         self._membership: Membership | None = None
-        self._key_policies: dict[str, dict[str, Any] | None] = {}
         self._lock = threading.Lock()
         self._commit_cond = threading.Condition()
         if store.height() == 0:
@@ -85,11 +84,8 @@ class Node:
         return members
 
     def _key_policy(self, key: str) -> dict[str, Any] | None:
-        """The policy recorded on a state key, cached until a block changes it."""
-        if key not in self._key_policies:
-            row = self.state.get(key_policy_key(key))
-            self._key_policies[key] = None if row is None else row[0]
-        return self._key_policies[key]
+        row = self.state.get(key_policy_key(key))
+        return None if row is None else row[0]
 
     def authenticate(self, signed: Any) -> tuple[dict[str, Any], str, Caller]:
         """Check a signed proposal's form, network, time window and signature."""
@@ -193,11 +189,8 @@ class Node:
         record, tx_ids, writes = self.validator.process(block, previous, self.state)
         self.store.commit(record, tx_ids, writes)
         self.state.committed(writes)
-        for w in writes:  # keep the node's caches of membership and key policies current
-            if w.key.startswith(f"{GOVERNANCE}:"):
-                self._membership = None
-            elif w.key.startswith(KEY_POLICY_NS + ":"):
-                self._key_policies.pop(w.key[len(KEY_POLICY_NS) + 1:], None)
+        if any(w.key.startswith(f"{GOVERNANCE}:") for w in writes):
+            self._membership = None  # rebuilt from the new state on next use
         number, codes = record.number, record.codes
         self._head = record
         with self._commit_cond:
