@@ -64,15 +64,16 @@ def summary_table(results: list[tuple[Story, StoryReport | None, str | None]]) -
         if report is None:
             rows.append([str(story.number), story.title, "failed", "", "", "", "", story.paper_time])
             continue
-        flags = ", ".join(report.flags) if report.flags else "-"
         rows.append([str(story.number), story.title, str(report.steps), str(report.documents), str(report.payments),
-                     flags, f"{report.seconds:.2f} s", story.paper_time])
+                     str(len(report.flags)), f"{report.seconds:.2f} s", story.paper_time])
     widths = [min(max(len(r[i]) for r in [header, *rows]), 48) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
         return "  ".join((c if len(c) <= w else c[: w - 1] + "…").ljust(w) for c, w in zip(cells, widths)).rstrip()
 
-    return "\n".join([line(header), line(["-" * w for w in widths]), *[line(r) for r in rows]])
+    flags = [f"  story {story.number}: {flag}" for story, report, _ in results if report for flag in report.flags]
+    return "\n".join([line(header), line(["-" * w for w in widths]), *[line(r) for r in rows],
+                      *(["", "Flags raised:", *flags] if flags else [])])
 
 
 def embedded_network(data_dir: Path) -> Any:
