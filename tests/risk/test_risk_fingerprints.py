@@ -182,3 +182,15 @@ def test_bad_json_rejected(patch):
     with pytest.raises(BaobabError) as e:
         FingerprintSet.from_json(data)
     assert e.value.code == "MALFORMED"
+
+
+def test_known_answers_for_every_rule():
+    """Vectors for an independent implementation (docs/DUPLICATE_FINANCING.md lists the messages)."""
+    assert {r: fp.hex() for r, fp in fingerprint(INVOICE, KEY).registered().items()} == {
+        "exact": "caa84e27098baa2ba216d8bcdba30cbe",
+        "date_shifted": "951806ecb77b4e08ccaefa2d9e43bbe5",
+        "amount_changed": "0609b56872003d3c3822b05a74d19d7b",
+        "number_changed": "58c8d1b70c182afb22ac53857a522d8b",
+        "lines_retotalled": "41f2611395d227905d6d200cb46a6e29",
+    }
+    assert amount_band(12500050) == 334
