@@ -176,6 +176,7 @@ def test_json_round_trip():
 @pytest.mark.parametrize("patch", [
     {"version": 2}, {"epoch": -1}, {"epoch": "3"}, {"exact": "zz" * 16}, {"exact": "AB" * 16}, {"exact": "ab" * 15},
     {"near": {"mystery": "ab" * 16}}, {"probes": {"exact": []}}, {"probes": []}, {"probes": {"date_shifted": ["ab" * 16]}},
+    {"exact": "ab" * 16}, {"near": {"date_shifted": "ab" * 16}},
 ])
 def test_bad_json_rejected(patch):
     data = {**fingerprint(INVOICE, KEY).to_json(), **patch}

@@ -151,6 +151,10 @@ class FingerprintSet:
             raise BaobabError("MALFORMED", f"rules must be among {', '.join(RULES)}")
         if any(not isinstance(v, list) or not v for v in probes.values()):
             raise BaobabError("MALFORMED", "probes are non-empty lists")
+        if not set(near) <= set(probes) or probes["exact"][0] != data.get("exact") or any(
+            probes[r][0] != near[r] for r in near
+        ):  # what a document registers is the first probe of each rule (its own bucket)
+            raise BaobabError("MALFORMED", "each registered fingerprint must be the first probe of its rule")
         return cls(
             epoch=epoch,
             exact=_unhex(data.get("exact")),

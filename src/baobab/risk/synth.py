@@ -357,13 +357,13 @@ def _number(sellers: list[Firm], invoices: list[Invoice]) -> None:
     start = {}
     for inv in sorted(invoices, key=lambda i: (i.date, i.id)):
         firm = sellers[inv.seller]
-        seq = start.setdefault(inv.seller, 1 + (hash_int(firm.core) % 400))
+        seq = start.setdefault(inv.seller, 1 + (_stable_hash(firm.core) % 400))
         start[inv.seller] = seq + 1
         inv.seq = seq
         inv.number = _format_number(firm, inv.date, seq)
 
 
-def hash_int(text: str) -> int:
+def _stable_hash(text: str) -> int:
     # a stable small hash (Python's hash() is salted per process)
     return sum((i + 1) * ord(c) for i, c in enumerate(text))
 
