@@ -6,11 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from baobab.contracts import financing_registry as contract
-from baobab.risk import screening
 from baobab.risk.fingerprints import RULES, NetworkKey, fingerprint
 
 REG = "financing_registry"
@@ -224,20 +220,6 @@ def test_bad_registration_ids(fin):
     assert fin.rejected("RXIL", REG, "finance", {"registration": "nope"}).code == "BAD_ARGUMENT"
     assert fin.rejected("RXIL", REG, "finance", {"registration": "0" * 24}).code == "NOT_FOUND"
     assert fin.rejected("RXIL", REG, "finance", {"registration": 7}).code == "BAD_ARGUMENT"
-
-
-# --- the decision is the risk module's ----------------------------------------------------
-
-hit = st.tuples(st.sampled_from(RULES), st.sampled_from(["RXIL", "ATREDS", "M1X"]), st.sampled_from(["r1", "r2", "r3"]))
-
-
-@settings(max_examples=200)
-@given(hits=st.lists(hit, max_size=12), platform=st.sampled_from(["RXIL", "ATREDS", "M1X"]))
-def test_contract_flags_agree_with_the_risk_module(hits, platform):
-    ours = contract.flags_from_hits(hits, platform)
-    theirs = [f.to_json() for f in screening.flags_from_hits(hits, platform)]
-    assert ours == theirs
-
 
 
 def test_two_platforms_registering_the_same_document_in_one_block_cannot_both_be_unique(tmp_path):

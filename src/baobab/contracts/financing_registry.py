@@ -36,9 +36,8 @@ State (namespace "financing_registry"):
     fp/<fingerprint hex>     [[platform, registration], ...]
     refused/<platform>/<id>  a refused registration (red flag under the "refuse" rule)
 
-The flag decision mirrors `baobab.risk.screening.flags_from_hits`; it is restated here
-because contract modules may import only the deterministic allow-list, and a test checks
-that both give the same flags.
+The flag decision is `baobab.risk.flags.flags_from_hits`, the same pure rule the
+off-ledger screening index uses.
 """
 
 from __future__ import annotations
@@ -48,11 +47,10 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import Context, Contract, function
+from baobab.risk.flags import NEAR_RULES, RULES, flags_from_hits
 
 BANKS = {"role": "bank"}
 KINDS = ("invoice", "purchase_order", "bill_of_lading", "warehouse_receipt")
-RULES = ("exact", "date_shifted", "amount_changed", "number_changed", "lines_retotalled")
-NEAR_RULES = RULES[1:]
 FINGERPRINT_VERSION = 1
 MAX_PROBES = 16  # per rule; the risk module sends 1, 3, 9, 13 and 13
 HEX_FP = r"^[0-9a-f]{32}$"
@@ -66,26 +64,6 @@ FINANCED, CANCELLED, REPAID = "financed", "cancelled", "repaid"
 ACTIVE = (UNIQUE, DUPLICATE, DUP_FINANCED, FINANCED)
 FINANCEABLE = (UNIQUE, DUPLICATE, DUP_FINANCED, REPAID)
 CANCELLABLE = (UNIQUE, DUPLICATE, DUP_FINANCED)
-_RANK = {rule: i for i, rule in enumerate(RULES)}
-
-
-def flags_from_hits(hits: list[tuple[str, str, str]], platform: str) -> list[dict[str, Any]]:
-    """One flag per earlier registration of another platform: red for exact, amber for near.
-
-    `hits` are (rule, platform, registration); own registrations are not flags. Ordered by
-    the strongest rule, then platform and registration, so every endorser gives the same list.
-    """
-    matched: dict[tuple[str, str], set[str]] = {}
-    for rule, reg_platform, registration in hits:
-        if reg_platform != platform:
-            matched.setdefault((reg_platform, registration), set()).add(rule)
-    flags = []
-    for (reg_platform, registration), rules in matched.items():
-        ordered = sorted(rules, key=_RANK.__getitem__)
-        flags.append({"level": "red" if ordered[0] == "exact" else "amber", "rule": ordered[0],
-                      "platform": reg_platform, "registration": registration, "rules": ordered})
-    flags.sort(key=lambda f: (_RANK[f["rule"]], f["platform"], f["registration"]))
-    return flags
 
 
 def _malformed(message: str) -> BaobabError:

@@ -40,11 +40,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.risk import normalise
+from baobab.risk.flags import NEAR_RULES, RULES
 from baobab.risk.normalise import Document
 
-# Strongest first: the order in which a screening names the rule that matched.
-RULES = ("exact", "date_shifted", "amount_changed", "number_changed", "lines_retotalled")
-NEAR_RULES = RULES[1:]
 FP_BYTES = 16  # 128 bits: no accidental collision among billions of fingerprints
 NEAR_DAYS = 6  # day window of the rules that drop the invoice number
 BUCKET_DAYS = 30  # date bucket of the rules that keep the invoice number

@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from baobab.core.errors import BaobabError
-from baobab.risk.fingerprints import RULES, FingerprintSet
-
-RED, AMBER = "red", "amber"
-_RANK = {rule: i for i, rule in enumerate(RULES)}
+from baobab.risk import flags
+from baobab.risk.fingerprints import FingerprintSet
+from baobab.risk.flags import AMBER, RED, RULES
 
 
 @dataclass(frozen=True)
@@ -41,22 +40,9 @@ class Flag:
 
 
 def flags_from_hits(hits: Iterable[tuple[str, str, str]], platform: str | None = None) -> list[Flag]:
-    """Group (rule, platform, registration) hits into one flag per earlier registration.
-
-    Registrations by the screening `platform` itself are not flags: re-screening one's own
-    document is not double financing. Order is deterministic (red first, then rule strength).
-    """
-    matched: dict[tuple[str, str], set[str]] = {}
-    for rule, reg_platform, registration in hits:
-        if reg_platform != platform:
-            matched.setdefault((reg_platform, registration), set()).add(rule)
-    flags = []
-    for (reg_platform, registration), rules in matched.items():
-        ordered = tuple(sorted(rules, key=_RANK.__getitem__))
-        level = RED if ordered[0] == "exact" else AMBER
-        flags.append(Flag(level, ordered[0], reg_platform, registration, ordered))
-    flags.sort(key=lambda f: (_RANK[f.rule], f.platform, f.registration))
-    return flags
+    """The shared flag rule (`baobab.risk.flags`), as Flag objects."""
+    return [Flag(f["level"], f["rule"], f["platform"], f["registration"], tuple(f["rules"]))
+            for f in flags.flags_from_hits(hits, platform)]
 
 
 def decide(
