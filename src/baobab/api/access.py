@@ -10,13 +10,15 @@ here, from the parties recorded on each record. The convention every contract fo
                          single organisations named on the record (an account's owner, a
                          document's issuer and holder, a registration's platform)
     _keypolicy:<ns>:<key> the key's endorsement policy; every org it names is a party
-    value["countries"]   ISO 3166 countries the record concerns (origin, destination, ...)
+    value["countries"]   where the record's goods go: {"origin", "destination", "transit": [...]}
+                         (contracts/jurisdiction.py; a plain list of codes is read too)
 
 Rules, in order:
   1. membership (`governance` namespace) is readable by every member;
   2. a party reads the record;
-  3. customs reads records about goods entering or leaving its country: `countries` if the
-     record gives them, otherwise the countries of its trader and carrier parties;
+  3. customs reads records about goods leaving, entering or passing through its country: the
+     record's `countries` (origin, destination or transit) if it has them; only for records
+     without them, the countries of its trader and carrier parties;
   4. a regulator reads records to which an institution it supervises (a bank, payment
      provider or insurer of its country) is a party;
   5. nobody else. Reads under rules 3-4 are supervisor reads and must be logged on the
@@ -30,6 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from baobab.contracts.jurisdiction import countries_in
 from baobab.ledger.membership import GOVERNANCE, Caller
 
 PUBLIC_NAMESPACES = frozenset({GOVERNANCE})
@@ -92,9 +95,11 @@ GOODS_ROLES = frozenset({"trader", "carrier"})
 
 
 def record_countries(value: Any, parties: Iterable[str], orgs: OrgLookup) -> set[str]:
-    """The countries a record's goods enter or leave, for customs."""
-    if isinstance(value, dict) and isinstance(value.get("countries"), list):
-        return {c for c in value["countries"] if isinstance(c, str)}
+    """The countries a record's goods leave, enter or cross, for customs: as the record states
+    them; for a record that does not, the countries of its trader and carrier parties."""
+    stated = countries_in(value)
+    if stated is not None:
+        return stated
     return {r["country"] for p in parties if (r := orgs(p)) is not None and GOODS_ROLES & set(r["roles"])}
 
 

@@ -7,6 +7,8 @@ it (an event watcher does so when a round is accepted); the contract reads the r
 the `oracles` namespace itself, so no party can feed it a different answer. A satisfied
 condition releases a payment instruction for the payments hub; a breached one withholds the
 payment and records the reasons. Later writes of an agreement need its payer bank's endorsement.
+An agreement that pays for a shipment may record where the goods go (`countries`, see
+`contracts.jurisdiction`), so the customs of those countries supervise it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.contracts import conditions
+from baobab.contracts.jurisdiction import check_countries
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import Context, Contract, ContractError, function
@@ -38,7 +41,8 @@ class ConditionalPayment(Contract):
 
     @function(policy=BANK)
     def create(self, ctx: Context, agreement_id: str, payer: str, payee: str, amount: int, currency: str,
-               reference: str, condition: dict[str, Any], expires: str) -> dict[str, Any]:
+               reference: str, condition: dict[str, Any], expires: str,
+               countries: dict[str, Any] | None = None) -> dict[str, Any]:
         if "bank" not in ctx.caller.roles:
             raise ContractError("the payer's bank creates a conditional payment")
         if not agreement_id or len(agreement_id) > 128 or "|" in agreement_id:
@@ -60,6 +64,8 @@ class ConditionalPayment(Contract):
                   "condition": condition, "rounds": conditions.rounds(condition), "expires": expires,
                   "status": "pending", "created_at": ctx.timestamp, "decided_at": None, "reasons": [],
                   "instruction": None}
+        if countries is not None:
+            record["countries"] = check_countries(countries)
         ctx.put(f"agreement/{agreement_id}", record)
         ctx.set_key_policy(f"agreement/{agreement_id}", {"orgs": [ctx.caller.org]})
         ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer": payer, "payee": payee,

@@ -17,6 +17,10 @@ whatever that contract records under `title/<target_hash>` in its own namespace,
 credit can pass title to the applicant in the same transaction that records payment; the
 next step by that holder takes the record back out of escrow.
 
+A document about goods may record where they go (`countries`, see `contracts.jurisdiction`):
+the issuer derives it from the document's own fields (`jurisdiction.from_document`) or states
+it, since the registry never sees the content. Customs of those countries supervise the record.
+
 Keys: `doc/<target_hash>`. Each record's key policy is the issuer's own endorsement.
 """
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade_common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import Context, Contract, function
@@ -72,7 +77,8 @@ class Documents(Contract):
     @function(policy=ANY_MEMBER)
     def issue(self, ctx: Context, target_hash: str, merkle_root: str, doc_type: str,
               readers: list[str] = [], content_hash: str | None = None,  # noqa: B006 (never mutated)
-              transferable: bool = False, holder: str | None = None) -> dict[str, Any]:
+              transferable: bool = False, holder: str | None = None,
+              countries: dict[str, Any] | None = None) -> dict[str, Any]:
         key = _key(target_hash)
         check_hash(merkle_root, "merkle_root")
         if content_hash is not None:
@@ -87,6 +93,8 @@ class Documents(Contract):
             "issuer": issuer, "issued_at": ctx.timestamp, "issue_tx": ctx.tx_id, "status": "issued",
             "readers": sorted({issuer, *self._readers(ctx, readers)}), "content_hash": content_hash,
         }
+        if countries is not None:
+            record["countries"] = check_countries(countries)
         if transferable:
             if doc_type != "bill_of_lading":
                 reject("NOT_TRANSFERABLE", "only a bill of lading can be issued as a transferable record")
@@ -232,6 +240,8 @@ class Documents(Contract):
                             "history": self._released(ctx, title, record) if title["escrow"] else title["history"]}
         if self._may_read(ctx, record):
             out.update(readers=record["readers"], content_hash=record["content_hash"])
+            if "countries" in record:
+                out["countries"] = record["countries"]
         return out
 
     def _may_read(self, ctx: Context, record: dict[str, Any]) -> bool:

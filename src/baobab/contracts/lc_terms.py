@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from baobab.contracts.jurisdiction import from_ports
 from baobab.contracts.trade_common import bad_argument, parse_date
 from baobab.core.money import MINOR_UNITS
 
@@ -129,6 +130,7 @@ def check_terms(terms: Any) -> dict[str, Any]:
             out[name] = DEFAULTS[name]
     if parse_date(out["latest_shipment_date"], "") > parse_date(out["expiry_date"], ""):
         bad_argument("terms.latest_shipment_date must not be after terms.expiry_date")
+    from_ports(out["port_of_loading"], out["port_of_discharge"])  # each port's first two letters: a country
     return out
 
 

@@ -20,6 +20,10 @@ registry and its type's rules and runs the pure UCP 600 examination (`lc_examina
 recording every discrepancy in one notice. A transferable bill of lading deposited with the
 credit is held under `title/<target_hash>`: by the issuing bank during examination, and by the
 applicant (or the issuing bank, if the terms say so) from the transaction that records payment.
+
+The credit and the titles it holds record where the goods go (`countries`, from the ports of
+loading and discharge in the current terms; see `contracts.jurisdiction`), so the customs of
+both ends supervise them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from typing import Any
 
 from baobab.contracts.lc_documents import MAX_DOCUMENTS, checked_fields, read_wrapped
 from baobab.contracts.lc_examination import UNREGISTERED, decision_deadline, examine
+from baobab.contracts.jurisdiction import from_ports
 from baobab.contracts.lc_terms import amend_terms, check_terms
 from baobab.contracts.trade_common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
 from baobab.ledger.contract import Context, Contract, function
@@ -38,6 +43,10 @@ OPEN = ("issued", "advised", "shipped", "presenting", "examined", "refused", "wa
 
 def _key(lc_id: str) -> str:
     return f"lc/{check_ref(lc_id, 'lc_id')}"
+
+
+def _countries(lc: dict[str, Any]) -> dict[str, Any]:
+    return from_ports(lc["terms"]["port_of_loading"], lc["terms"]["port_of_discharge"])
 
 
 class LetterOfCredit(Contract):
@@ -62,8 +71,8 @@ class LetterOfCredit(Contract):
                caller=ctx.caller.org)
 
     def _save(self, ctx: Context, lc: dict[str, Any], event: str, **payload: Any) -> dict[str, Any]:
-        lc = {**lc, "history": lc["history"] + [{"event": event, "by": ctx.caller.org, "at": ctx.timestamp,
-                                                  "tx": ctx.tx_id}]}
+        lc = {**lc, "countries": _countries(lc), "history": lc["history"] + [
+            {"event": event, "by": ctx.caller.org, "at": ctx.timestamp, "tx": ctx.tx_id}]}
         ctx.put(_key(lc["id"]), lc)
         ctx.emit(event, {"lc_id": lc["id"], "status": lc["status"], **payload})
         return lc
@@ -254,7 +263,7 @@ class LetterOfCredit(Contract):
                        "discrepancies": discrepancies, "claim": claim}
         bank = lc["parties"]["issuing_bank"]
         for th in titles:  # the banks hold the bill while they examine and pay
-            ctx.put(f"title/{th}", {"holder": bank, "lc_id": lc["id"], "history": [
+            ctx.put(f"title/{th}", {"holder": bank, "lc_id": lc["id"], "countries": _countries(lc), "history": [
                 {"action": "presented", "by": lc["parties"]["beneficiary"], "to": bank, "at": ctx.timestamp,
                  "tx": ctx.tx_id, "escrow": f"letter_of_credit/{lc['id']}"}]})
         lc = {**lc, "status": "examined", "examination": examination, "titles": titles}

@@ -9,12 +9,16 @@ settlement reference.
 
     proposed --undertake--> undertaken --demand--> due --record_settlement--> paid
     proposed --withdraw (buyer)--> withdrawn;  undertaken --release (seller)--> released
+
+An undertaking that pays for a shipment may record where the goods go (`countries`, see
+`contracts.jurisdiction`), so the customs of those countries supervise it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.pu_conditions import check_conditions, unmet
 from baobab.contracts.trade_common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
 from baobab.core.money import MINOR_UNITS
@@ -51,7 +55,8 @@ class PaymentUndertaking(Contract):
 
     @function(policy=BANKS)
     def propose(self, ctx: Context, pu_id: str, seller: str, bank: str, amount: dict[str, Any], pay_on: str,
-                conditions: list[dict[str, Any]], reference: str) -> dict[str, Any]:
+                conditions: list[dict[str, Any]], reference: str,
+                countries: dict[str, Any] | None = None) -> dict[str, Any]:
         key = _key(pu_id)
         if set(amount) != {"currency", "minor"} or amount["currency"] not in MINOR_UNITS \
                 or isinstance(amount["minor"], bool) or not isinstance(amount["minor"], int) or amount["minor"] < 1:
@@ -69,6 +74,8 @@ class PaymentUndertaking(Contract):
         pu = {"id": pu_id, "status": "proposed", "buyer": ctx.caller.org, "seller": seller, "bank": bank,
               "amount": amount, "pay_on": pay_on, "reference": reference,
               "conditions": check_conditions(ctx, conditions), "confirmations": [], "history": []}
+        if countries is not None:
+            pu["countries"] = check_countries(countries)
         ctx.set_key_policy(key, {"orgs": [bank]})
         return self._save(ctx, pu, "pu_proposed", bank=bank, seller=seller)
 

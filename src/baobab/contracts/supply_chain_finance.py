@@ -22,6 +22,10 @@ State (namespace "scf"):
 Each claim's key records the endorsement policy {"orgs": [anchor, holder], "n": 1}, so only
 the anchor or the current holder can endorse a change to it: a third party cannot forge a
 transfer with its own peer's signature.
+
+A payable for goods shipped across a border may record where they go (`countries`, see
+`contracts.jurisdiction`); every part split from it inherits the field, so the customs of
+those countries supervise the whole tree.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from baobab.contracts.jurisdiction import check_countries
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import Context, Contract, function
@@ -127,7 +132,7 @@ class SupplyChainFinance(Contract):
 
     @function(policy=ANY_MEMBER)
     def confirm(self, ctx: Context, supplier: str, invoice_number: str, amount: int, currency: str,
-                due_date: str) -> dict[str, Any]:
+                due_date: str, countries: dict[str, Any] | None = None) -> dict[str, Any]:
         """The anchor (the caller) confirms its supplier's invoice: a payable claim held by the supplier."""
         anchor = ctx.caller.org
         if currency not in MINOR_UNITS:
@@ -151,6 +156,8 @@ class SupplyChainFinance(Contract):
             "invoice_number": invoice_number, "amount": amount, "currency": currency, "due_date": due_date,
             "holder": supplier, "holders": [supplier], "status": OPEN, "parts": [], "log": [],
         }
+        if countries is not None:
+            claim["countries"] = check_countries(countries)
         claim = self._log(ctx, claim, "confirmed", holder=supplier)
         ctx.put(invoice_key, {"claim": claim_id})
         self._save(ctx, claim)

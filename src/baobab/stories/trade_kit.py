@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from baobab.contracts.jurisdiction import from_document
 from baobab.core.hashing import sha256_hex
 from baobab.core.jcs import canonicalize
 from baobab.demo import DEMO_ORGS
@@ -42,12 +43,15 @@ def submit(actor: Actor, contract: str, function: str, args: dict[str, Any]) -> 
 
 def issue_document(actor: Actor, doc_type: str, data: dict[str, Any], readers: list[str], report: StoryReport,
                    *, transferable: bool = False, holder: str | None = None) -> dict[str, Any]:
-    """Validate, wrap and anchor one document; returns the wrapped document."""
+    """Validate, wrap and anchor one document (with the countries its fields name); returns the wrapped document."""
     validate_document(doc_type, data)
     wrapped = wrap_document(data)
     signature = wrapped["signature"]
     args: dict[str, Any] = {"target_hash": signature["targetHash"], "merkle_root": signature["merkleRoot"],
                             "doc_type": doc_type, "readers": readers, "content_hash": sha256_hex(canonicalize(wrapped))}
+    countries = from_document(doc_type, data)
+    if countries is not None:
+        args["countries"] = countries
     if transferable:
         args.update(transferable=True, holder=holder)
     submit(actor, "documents", "issue", args)
