@@ -31,8 +31,8 @@ state in memory (eth-tester's in-memory database) and fsyncs nothing.
 from __future__ import annotations
 
 import argparse
+import json
 import random
-import resource
 import sys
 import time
 from typing import Any
@@ -187,7 +187,13 @@ def run(txs: int, *, senders: int = 100, accounts: int = 2000, seed: int = 1) ->
             "p50_ms": latencies[len(latencies) // 2] * 1000,
             "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
             "signing_s_excluded": sign_s, "senders": senders, "accounts": accounts,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "peak_rss_mb": peak_rss_mb()}
+
+
+def peak_rss_mb() -> float:
+    from bench.ledger import peak_rss_mb as peak
+
+    return peak()
 
 
 def report(e: dict[str, Any]) -> None:
@@ -204,8 +210,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--senders", type=int, default=100)
     ap.add_argument("--accounts", type=int, default=2_000)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--json", action="store_true", help="print the figures as one JSON line")
     args = ap.parse_args(argv)
     e = run(args.txs, senders=args.senders, accounts=args.accounts, seed=args.seed)
+    if args.json:
+        print(json.dumps(e))
+        return 0
     report(e)
     print(f"  peak RSS              {e['peak_rss_mb']:,.0f} MB (whole process)")
     return 0
