@@ -99,3 +99,14 @@ def test_a_credit_and_the_title_it_holds_record_the_ports_countries(demo_net):  
     assert state(demo_net, "letter_of_credit", f"title/{lc['titles'][0]}")["countries"] == ar_my
     bill = state(demo_net, "documents", f"doc/{lc['titles'][0]}")  # countries taken from the bill's own ports
     assert bill["countries"] == ar_my
+
+
+def test_traders_on_undertakings_and_conditional_payments_are_parties(demo_net):  # type: ignore[no-untyped-def]
+    from baobab.api.access import record_parties
+
+    ok(demo_net, "RTM-FLORA", "payment_undertaking", "propose", {
+        "pu_id": "PU-9", "seller": "NAIVASHA", "bank": "KCBANK", "amount": {"currency": "EUR", "minor": 100},
+        "pay_on": later(1)[:10], "reference": "INV-9",
+        "conditions": [{"kind": "confirmation", "by": "RTM-FLORA", "what": "delivery"}]})
+    assert {"RTM-FLORA", "NAIVASHA", "KCBANK"} <= record_parties(state(demo_net, "payment_undertaking", "pu/PU-9"))
+    assert "IBERJUS" not in record_parties(state(demo_net, "payment_undertaking", "pu/PU-9"))

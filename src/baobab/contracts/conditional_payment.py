@@ -60,6 +60,7 @@ class ConditionalPayment(Contract):
         if conditions.utc(expires, "expires") <= conditions.utc(ctx.timestamp):
             raise ContractError("the agreement must expire in the future")
         record = {"id": agreement_id, "payer_bank": ctx.caller.org, "payer": payer, "payee": payee,
+                  "parties": {"payer_bank": ctx.caller.org, "payer": payer, "payee": payee},
                   "amount": {"currency": currency, "minor": amount}, "reference": reference,
                   "condition": condition, "rounds": conditions.rounds(condition), "expires": expires,
                   "status": "pending", "created_at": ctx.timestamp, "decided_at": None, "reasons": [],

@@ -72,7 +72,7 @@ class PaymentUndertaking(Contract):
         if ctx.get(key) is not None:
             reject("UNDERTAKING_EXISTS", f"payment undertaking {pu_id} already exists")
         pu = {"id": pu_id, "status": "proposed", "buyer": ctx.caller.org, "seller": seller, "bank": bank,
-              "amount": amount, "pay_on": pay_on, "reference": reference,
+              "parties": {"buyer": ctx.caller.org, "seller": seller, "bank": bank}, "amount": amount, "pay_on": pay_on, "reference": reference,
               "conditions": check_conditions(ctx, conditions), "confirmations": [], "history": []}
         if countries is not None:
             pu["countries"] = check_countries(countries)
