@@ -18,8 +18,8 @@ import time
 from pathlib import Path
 
 from baobab import embedded
-from baobab.contracts.financing_registry import FinancingRegistry
-from baobab.contracts.supply_chain_finance import SupplyChainFinance
+from baobab.contracts.finance.financing_registry import FinancingRegistry
+from baobab.contracts.finance.supply_chain_finance import SupplyChainFinance
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from baobab import embedded
-from baobab.contracts.financing_registry import FinancingRegistry
-from baobab.contracts.supply_chain_finance import SupplyChainFinance
+from baobab.contracts.finance.financing_registry import FinancingRegistry
+from baobab.contracts.finance.supply_chain_finance import SupplyChainFinance
 from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.governance import Governance

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from baobab.contracts.supply_chain_finance import discount_price
+from baobab.contracts.finance.supply_chain_finance import discount_price
 
 SCF = "scf"
 _numbers = itertools.count(1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from baobab.contracts import conditions
+from baobab.contracts.oracles import conditions
 from baobab.core.errors import BaobabError
 from tests.oracles.conftest import ORACLES, OracleNet, key_of, utc
 

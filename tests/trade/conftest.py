@@ -11,9 +11,9 @@ from baobab import embedded
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
-from baobab.contracts.documents import Documents
-from baobab.contracts.letter_of_credit import LetterOfCredit
-from baobab.contracts.payment_undertaking import PaymentUndertaking
+from baobab.contracts.trade.documents import Documents
+from baobab.contracts.trade.letter_of_credit import LetterOfCredit
+from baobab.contracts.trade.payment_undertaking import PaymentUndertaking
 from baobab.stories.embedded import embedded_actors
 
 FAST = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}

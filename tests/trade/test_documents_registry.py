@@ -164,8 +164,8 @@ def test_flowers_story(actors):
 
 
 def test_contract_type_lists_match_the_document_types():
-    from baobab.contracts.documents import DOC_TYPES
-    from baobab.contracts.lc_terms import DOCUMENT_TYPES as LC_TYPES
+    from baobab.contracts.trade.documents import DOC_TYPES
+    from baobab.contracts.trade.lc_terms import DOCUMENT_TYPES as LC_TYPES
     from baobab.documents.types import DOCUMENT_TYPES
 
     assert set(DOC_TYPES) == set(LC_TYPES) == set(DOCUMENT_TYPES)

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from baobab.contracts.lc_examination import CODES, UNREGISTERED, banking_days_after, decision_deadline, examine
-from baobab.contracts.lc_terms import check_terms
+from baobab.contracts.trade.lc_examination import CODES, UNREGISTERED, banking_days_after, decision_deadline, examine
+from baobab.contracts.trade.lc_terms import check_terms
 from baobab.core.errors import BaobabError
 from baobab.documents.types import validate_document
 from baobab.stories import soybeans as soy

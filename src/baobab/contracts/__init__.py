@@ -8,14 +8,14 @@ from baobab.ledger.runtime import Registry
 
 def default_registry() -> Registry:
     from baobab.contracts.accounts import Accounts
-    from baobab.contracts.documents import Documents
-    from baobab.contracts.letter_of_credit import LetterOfCredit
-    from baobab.contracts.payment_undertaking import PaymentUndertaking
-    from baobab.contracts.financing_registry import FinancingRegistry
-    from baobab.contracts.supply_chain_finance import SupplyChainFinance
-    from baobab.contracts.conditional_payment import ConditionalPayment
-    from baobab.contracts.microinsurance import Microinsurance
-    from baobab.contracts.oracles import Oracles
+    from baobab.contracts.trade.documents import Documents
+    from baobab.contracts.trade.letter_of_credit import LetterOfCredit
+    from baobab.contracts.trade.payment_undertaking import PaymentUndertaking
+    from baobab.contracts.finance.financing_registry import FinancingRegistry
+    from baobab.contracts.finance.supply_chain_finance import SupplyChainFinance
+    from baobab.contracts.oracles.conditional_payment import ConditionalPayment
+    from baobab.contracts.oracles.microinsurance import Microinsurance
+    from baobab.contracts.oracles.registry import Oracles
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
 

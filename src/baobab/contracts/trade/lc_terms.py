@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from baobab.contracts.jurisdiction import from_ports
-from baobab.contracts.trade_common import bad_argument, parse_date
+from baobab.contracts.trade.common import bad_argument, parse_date
 from baobab.core.money import MINOR_UNITS
 
 INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")

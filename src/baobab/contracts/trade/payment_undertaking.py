@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
-from baobab.contracts.pu_conditions import check_conditions, unmet
-from baobab.contracts.trade_common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
+from baobab.contracts.trade.pu_conditions import check_conditions, unmet
+from baobab.contracts.trade.common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import Context, Contract, function
 

@@ -1,7 +1,7 @@
 """Payments that follow oracle data: released when a condition holds, withheld (with why) when not.
 
 The payer's bank records an agreement: who pays whom, how much, and the condition over
-oracle rounds (see `baobab.contracts.conditions`), e.g. "the temperature of every leg stayed
+oracle rounds (see `baobab.contracts.oracles.conditions`), e.g. "the temperature of every leg stayed
 between 2 and 8 °C". Once the rounds are decided, anyone may ask the contract to `evaluate`
 it (an event watcher does so when a round is accepted); the contract reads the rounds from
 the `oracles` namespace itself, so no party can feed it a different answer. A satisfied
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baobab.contracts import conditions
+from baobab.contracts.oracles import conditions
 from baobab.contracts.jurisdiction import check_countries
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS

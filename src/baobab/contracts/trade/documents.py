@@ -29,7 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
-from baobab.contracts.trade_common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
+from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import Context, Contract, function
 

@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 import baobab.oracles.observation as obs
-from baobab.contracts import conditions
+from baobab.contracts.oracles import conditions
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import Context, Contract, ContractError, function

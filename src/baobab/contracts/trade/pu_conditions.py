@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from baobab.contracts.trade_common import bad_argument
+from baobab.contracts.trade.common import bad_argument
 from baobab.ledger.contract import Context
 
 NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")

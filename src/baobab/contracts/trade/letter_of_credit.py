@@ -30,11 +30,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from baobab.contracts.lc_documents import MAX_DOCUMENTS, checked_fields, read_wrapped
-from baobab.contracts.lc_examination import UNREGISTERED, decision_deadline, examine
+from baobab.contracts.trade.lc_documents import MAX_DOCUMENTS, checked_fields, read_wrapped
+from baobab.contracts.trade.lc_examination import UNREGISTERED, decision_deadline, examine
 from baobab.contracts.jurisdiction import from_ports
-from baobab.contracts.lc_terms import amend_terms, check_terms
-from baobab.contracts.trade_common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
+from baobab.contracts.trade.lc_terms import amend_terms, check_terms
+from baobab.contracts.trade.common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
 from baobab.ledger.contract import Context, Contract, function
 
 BANKS = {"role": "bank"}

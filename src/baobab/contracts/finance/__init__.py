@@ -1,0 +1,1 @@
+"""Finance contracts: the duplicate-financing registry and supply-chain finance."""

@@ -1,0 +1,1 @@
+"""Trade contracts: documents and their registry, letters of credit, payment undertakings."""
