@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baobab.core import merkle
@@ -29,7 +29,7 @@ from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import Store
-from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
+from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
 
 
@@ -93,7 +93,7 @@ class Node:
         p = signed["proposal"]
         if p["network"] != self.network:
             raise BaobabError("MALFORMED", f"proposal is for network {p['network']!r}, this is {self.network!r}")
-        skew = abs(parse_time(now_rfc3339()) - parse_time(p["timestamp"]))
+        skew = abs(datetime.now(timezone.utc) - parse_time(p["timestamp"]))
         if skew > timedelta(seconds=self.genesis["time_window_s"]):
             raise BaobabError("EXPIRED", "proposal timestamp is outside the accepted time window")
         caller, key = self._members().caller(p["creator"])
@@ -150,16 +150,13 @@ class Node:
         return self._track(admit(envelope), lambda: envelope, wait, timeout)
 
     def _track(self, tx_id: str, make_envelope: Any, wait: bool, timeout: float) -> Outcome | str:
-        known = self.outcome(tx_id)
-        if known is not None:
-            return known if wait else tx_id
         with self._lock:
             future = self._waiters.get(tx_id)
             fresh = future is None
             if fresh:
                 future = self._waiters[tx_id] = Future()
         if fresh:
-            known = self.outcome(tx_id)  # it may have committed since the first look
+            known = self.outcome(tx_id)  # looked up once we are registered: no commit slips between
             if known is not None:
                 with self._lock:
                     self._waiters.pop(tx_id, None)
