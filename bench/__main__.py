@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from pathlib import Path
 
@@ -31,7 +32,10 @@ def main(argv: list[str]) -> int:
         print(f"no benchmark {name!r}; available: {', '.join(names)}", file=sys.stderr)
         return 2
     module = importlib.import_module(f"bench.{name}")
-    return int(module.main(rest) or 0)
+    if inspect.signature(module.main).parameters:
+        return int(module.main(rest) or 0)
+    sys.argv = [f"python -m bench {name}", *rest]  # a main() that reads sys.argv itself
+    return int(module.main() or 0)
 
 
 if __name__ == "__main__":
