@@ -3,10 +3,11 @@
 The payer's bank records an agreement: who pays whom, how much, and the condition over
 oracle rounds (see `baobab.contracts.oracles.conditions`), e.g. "the temperature of every leg stayed
 between 2 and 8 °C". Once the rounds are decided, anyone may ask the contract to `evaluate`
-it (an event watcher does so when a round is accepted); the contract reads the rounds from
-the `oracles` namespace itself, so no party can feed it a different answer. A satisfied
-condition releases a payment instruction for the payments hub; a breached one withholds the
-payment and records the reasons. Later writes of an agreement need its payer bank's endorsement.
+it, and the payer bank's keeper (`baobab.keeper`) does so as soon as a round it depends on
+is decided; the contract reads the rounds from the `oracles` namespace itself, so no party
+can feed it a different answer. A satisfied condition releases a payment instruction for the
+payments hub; a breached one withholds the payment and records the reasons; a decided
+agreement is never evaluated again (`WRONG_STATUS`). Later writes of an agreement need its payer bank's endorsement.
 An agreement that pays for a shipment may record where the goods go (`countries`, see
 `contracts.jurisdiction`), so the customs of those countries supervise it.
 """
@@ -77,8 +78,9 @@ class ConditionalPayment(Contract):
     def evaluate(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
         """Decide the agreement if its rounds allow it; a pending one changes nothing until it expires."""
         record = self._agreement(ctx, agreement_id)
-        if record["status"] != "pending":
-            raise ContractError(f"agreement {agreement_id} was already {record['status']}")
+        if record["status"] != "pending":  # decided once and for all: a stable code, so keepers can tell
+            raise BaobabError("WRONG_STATUS", f"agreement {agreement_id} was already {record['status']}",
+                              agreement=agreement_id, status=record["status"])
         verdict = conditions.evaluate(record["condition"], oracle_rounds(ctx))
         state, reasons = verdict.state, verdict.reasons
         if state == conditions.PENDING:

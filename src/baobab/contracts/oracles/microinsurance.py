@@ -139,8 +139,9 @@ class Microinsurance(Contract):
     def settle_crop(self, ctx: Context, policy_id: str, round_id: str) -> dict[str, Any]:
         """Settle on an accepted rainfall round: below the threshold every farmer is paid."""
         record = self._policy(ctx, policy_id, "crop")
-        if record["status"] != "active":
-            raise ContractError(f"policy {policy_id} is already {record['status']}")
+        if record["status"] != "active":  # settled once and for all: a stable code, so keepers can tell
+            raise BaobabError("WRONG_STATUS", f"policy {policy_id} is already {record['status']}",
+                              policy=policy_id, status=record["status"])
         rnd = ctx.read("oracles", f"round/{round_id}")
         if rnd is None or rnd["feed"] != record["feed"]:
             raise ContractError(f"round {round_id} is not a round of feed {record['feed']}")
