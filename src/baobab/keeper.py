@@ -271,6 +271,9 @@ class KeeperThread:
                 self._stop.wait(self.idle_s)
             self.keeper.node.wait_for_height(self.keeper.next_block + 1, timeout=self.idle_s)
 
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
     def stop(self, timeout: float = 35.0) -> None:
         """Stop after the current pass (a pass waits at most for its submissions to commit)."""
         self._stop.set()
