@@ -202,6 +202,7 @@ def report(e: dict[str, Any]) -> None:
     print(f"  committed throughput  {e['tps']:,.0f} tx/s")
     print(f"  submit-to-commit      p50 {e['p50_ms']:.1f} ms, p99 {e['p99_ms']:.1f} ms")
     print(f"  client signing        {e['signing_s_excluded']:.1f} s, excluded from the timed phase")
+    print(f"  peak RSS              {e['peak_rss_mb']:,.0f} MB (its own process)")
 
 
 def main(argv: list[str]) -> int:
@@ -217,7 +218,6 @@ def main(argv: list[str]) -> int:
         print(json.dumps(e))
         return 0
     report(e)
-    print(f"  peak RSS              {e['peak_rss_mb']:,.0f} MB (whole process)")
     return 0
 
 

@@ -302,12 +302,12 @@ def main(argv: list[str]) -> int:
     args = ap.parse_args(argv)
 
     if args.verify:
-        print(json.dumps(verify(args.verify, args.tracemalloc)))
+        print(json.dumps(verify(args.verify.resolve(), args.tracemalloc)))
         return 0
 
     print(f"Baobab ledger benchmark on {machine()}")
     with tempfile.TemporaryDirectory(prefix="baobab-bench-") as tmp:
-        data_dir = args.keep or Path(tmp) / "net"
+        data_dir = args.keep.resolve() if args.keep else Path(tmp) / "net"
         if args.tracemalloc:
             tracemalloc.start()
         r = run_workload(data_dir, args.txs, args.accounts, args.clients, args.chunk, args.seed, args.profile)
