@@ -80,13 +80,14 @@ class SQLiteStore(Store):
                     "INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?)",
                     [(t, block.number, i, c) for i, (t, c) in enumerate(zip(tx_ids, block.codes))],
                 )
-                upserts = [(w.key, _dump(w.value), *w.version) for w in writes if w.value is not None]
+                texts = [_dump(w.value) for w in writes]  # once per write, for state and history
+                upserts = [(w.key, t, *w.version) for w, t in zip(writes, texts) if t is not None]
                 deletes = [(w.key,) for w in writes if w.value is None]
                 db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)", upserts)
                 db.executemany("DELETE FROM state WHERE key = ?", deletes)
                 db.executemany(
                     "INSERT INTO history VALUES (?, ?, ?, ?)",
-                    [(w.key, *w.version, _dump(w.value)) for w in writes],
+                    [(w.key, *w.version, t) for w, t in zip(writes, texts)],
                 )
                 db.execute("COMMIT")
             except BaseException:
