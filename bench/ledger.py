@@ -182,7 +182,7 @@ def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: i
             w, lat, c = submit_all(node, batch, clients)
             del batch
             wall += w
-            latencies += lat
+            latencies.extend(lat)
             codes += c
             done += n
             if txs > chunk:
