@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from tests.conftest import Net
 from tests.ledger.test_transactions import balance, fund
@@ -63,7 +64,7 @@ def test_duplicate_id_in_a_later_block_is_kept_but_not_applied(net: Net) -> None
     fund(net)
     env = endorse(net, "KEBANK", "transfer", {"src": "a", "dst": "b", "amount": 10})
     first = net.node.order(env)
-    net.node.orderer.submit(env, 1)  # bypass the node's dedupe, as a faulty client might
+    net.node.orderer.submit(env, canonicalize(env))  # bypass the node's dedupe, as a faulty client might
     net.submit("KEBANK", "accounts", "open", {"account": "c", "currency": "KES"})  # flush a block
     dup_blocks = [n for n in range(first.block + 1, net.node.height())
                   if any(t == env for t in net.node.block(n)["transactions"])]

@@ -45,6 +45,11 @@ def canonicalize(value: Any) -> bytes:
     # Fast path: for ledger data (string keys, no floats, no astral characters, safe
     # integers) Python's C encoder with sorted keys already produces the JCS form. Parsing
     # the text back proves those conditions at C speed; anything else takes the full path.
+    if type(value) is str:  # the common leaf (signatures, ids): no need to prove anything
+        try:
+            return _encode_string(value).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise BaobabError("MALFORMED", "text contains an unpaired surrogate") from exc
     try:
         text = _fast_dumps(value)
         if not _ASTRAL.search(text) and json.loads(text, parse_float=_no_float, parse_int=_safe_int) == value:

@@ -29,12 +29,14 @@ def leaf_hashes(transactions: list[Any]) -> list[bytes]:
 
 
 def make_block(network: str, number: int, previous_hash: str, transactions: list[Any],
-               timestamp: str, orderer_key: PrivateKey) -> dict[str, Any]:
+               timestamp: str, orderer_key: PrivateKey, leaves: list[bytes] | None = None) -> dict[str, Any]:
+    """A signed block; `leaves` may carry the transactions' canonical bytes already computed."""
+    hashes = leaf_hashes(transactions) if leaves is None else [merkle.leaf_hash(x) for x in leaves]
     header = {
         "network": network,
         "number": number,
         "previous_hash": previous_hash,
-        "tx_root": merkle.root_from_leaf_hashes(leaf_hashes(transactions)).hex(),
+        "tx_root": merkle.root_from_leaf_hashes(hashes).hex(),
         "tx_count": len(transactions),
         "timestamp": timestamp,
     }

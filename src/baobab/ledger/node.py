@@ -29,7 +29,7 @@ from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import Store
-from baobab.ledger.tx import MAX_TX_BYTES, admit, check_signed_proposal, parse_time, tx_id_of
+from baobab.ledger.tx import MAX_TX_BYTES, Encoded, admit, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
 
 
@@ -87,9 +87,9 @@ class Node:
         row = self.state.get(key_policy_key(key))
         return None if row is None else row[0]
 
-    def authenticate(self, signed: Any) -> tuple[dict[str, Any], str, Caller]:
+    def authenticate(self, signed: Any, encoded: Encoded | None = None) -> tuple[dict[str, Any], Encoded, Caller]:
         """Check a signed proposal's form, network, time window and signature."""
-        check_signed_proposal(signed)
+        encoded = encoded or admit(signed)
         p = signed["proposal"]
         if p["network"] != self.network:
             raise BaobabError("MALFORMED", f"proposal is for network {p['network']!r}, this is {self.network!r}")
@@ -97,14 +97,17 @@ class Node:
         if skew > timedelta(seconds=self.genesis["time_window_s"]):
             raise BaobabError("EXPIRED", "proposal timestamp is outside the accepted time window")
         caller, key = self._members().caller(p["creator"])
-        if not key.verify("proposal", p, signed["signature"]):
+        if not key.verify("proposal", p, signed["signature"], encoded.proposal_digest):
             raise BaobabError("BAD_SIGNATURE", f"proposal signature does not verify for {p['creator']}")
-        return p, tx_id_of(signed), caller
+        return p, encoded, caller
 
-    def endorse(self, signed: Any) -> dict[str, Any]:
+    def endorse(self, signed: Any, encoded: Encoded | None = None) -> dict[str, Any]:
         """Simulate once and collect the endorsements the policies require: an envelope."""
-        p, tx_id, caller = self.authenticate(signed)
-        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
+        return self._endorse(signed, encoded)[0]
+
+    def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
+        p, encoded, caller = self.authenticate(signed, encoded)
+        result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
             raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         members = self._members()
@@ -113,10 +116,11 @@ class Node:
         missing = [o for o in orgs if o not in self.peer_keys]
         if missing:
             raise BaobabError("ENDORSER_UNAVAILABLE", f"no peer reachable for {', '.join(sorted(missing))}")
-        result_digest = digest(result)
-        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result, result_digest)}
+        encoded = encoded.with_result(result)
+        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result, encoded.result_digest)}
                         for o in sorted(orgs)]
-        return {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
+        envelope = {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
+        return envelope, encoded.with_endorsements(endorsements)
 
     def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         _, spec = self.registry.function(p["contract"], p["function"])
@@ -131,8 +135,8 @@ class Node:
 
     def query(self, signed: Any) -> Any:
         """Run a read-only function for an authenticated caller; nothing is ordered."""
-        p, tx_id, caller = self.authenticate(signed)
-        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range, query=True)
+        p, encoded, caller = self.authenticate(signed)
+        result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range, query=True)
         if result["status"] != "ok":
             raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         return result["response"]
@@ -142,12 +146,19 @@ class Node:
     def submit(self, signed: Any, *, wait: bool = True, timeout: float = 30.0) -> Outcome | str:
         """Endorse, order and (if `wait`) wait for commit. Resubmitting a transaction that
         is already committed or in flight returns its original outcome; it is never applied twice."""
-        return self._track(admit(signed), lambda: self.endorse(signed), wait, timeout)
+        encoded = admit(signed)
+
+        def envelope_and_bytes() -> tuple[dict[str, Any], bytes]:
+            envelope, full = self._endorse(signed, encoded)
+            return envelope, full.leaf  # type: ignore[return-value]
+
+        return self._track(encoded.tx_id, envelope_and_bytes, wait, timeout)
 
     def order(self, envelope: Any, *, wait: bool = True, timeout: float = 30.0) -> Outcome | str:
         """Submit an envelope the client assembled itself. Whatever it holds, it is ordered
         and kept in its block with a validation code; only a VALID one changes state."""
-        return self._track(admit(envelope), lambda: envelope, wait, timeout)
+        encoded = admit(envelope)  # the rest of its form is for the validator to judge
+        return self._track(encoded.tx_id, lambda: (envelope, canonicalize(envelope)), wait, timeout)
 
     def _track(self, tx_id: str, make_envelope: Any, wait: bool, timeout: float) -> Outcome | str:
         with self._lock:
@@ -163,15 +174,14 @@ class Node:
                 future.set_result(known)  # type: ignore[union-attr]
                 return known if wait else tx_id
             try:
-                envelope = make_envelope()
-                size = len(canonicalize(envelope))
-                if size > MAX_TX_BYTES:
-                    raise BaobabError("TOO_LARGE", f"transaction is {size} bytes; the limit is {MAX_TX_BYTES}")
+                envelope, data = make_envelope()
+                if len(data) > MAX_TX_BYTES:
+                    raise BaobabError("TOO_LARGE", f"transaction is {len(data)} bytes; the limit is {MAX_TX_BYTES}")
             except BaseException:
                 with self._lock:
                     self._waiters.pop(tx_id, None)
                 raise
-            self.orderer.submit(envelope, size)
+            self.orderer.submit(envelope, data)
         if not wait:
             return tx_id
         try:

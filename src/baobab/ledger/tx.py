@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
 
 from baobab.core.errors import BaobabError
-from baobab.core.hashing import digest_hex, sha256_hex
+from baobab.core.hashing import digest_hex, sha256, sha256_hex
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 
@@ -67,13 +68,49 @@ def tx_id_of(signed: dict[str, Any]) -> str:
     return digest_hex({"proposal": signed["proposal"], "signature": signed["signature"]})
 
 
-def admit(signed: Any) -> str:
-    """Check a signed proposal's form and size before any work is spent on it; its tx id."""
+@dataclass(frozen=True)
+class Encoded:
+    """A transaction's canonical bytes, and the digests derived from them, computed once.
+
+    JCS output of an object is its members' JCS output joined in key order, so the bytes of
+    a signed proposal and of an envelope are assembled from the bytes of their parts."""
+
+    tx_id: str
+    proposal_digest: bytes  # what the creator signed (with purpose "proposal")
+    proposal_bytes: bytes
+    signature_bytes: bytes
+    result_bytes: bytes | None = None
+    result_digest: bytes | None = None  # what endorsers signed
+    leaf: bytes | None = None  # the whole envelope: its Merkle leaf and stored form
+
+    @classmethod
+    def signed(cls, signed: dict[str, Any]) -> "Encoded":
+        p, s = canonicalize(signed["proposal"]), canonicalize(signed["signature"])
+        return cls(sha256_hex(b'{"proposal":' + p + b',"signature":' + s + b"}"), sha256(p), p, s)
+
+    def with_result(self, result: Any) -> "Encoded":
+        r = canonicalize(result)
+        return replace(self, result_bytes=r, result_digest=sha256(r))
+
+    def with_endorsements(self, endorsements: Any) -> "Encoded":
+        assert self.result_bytes is not None
+        leaf = b"".join([b'{"endorsements":', canonicalize(endorsements), b',"proposal":', self.proposal_bytes,
+                         b',"result":', self.result_bytes, b',"signature":', self.signature_bytes, b"}"])
+        return replace(self, leaf=leaf)
+
+    @classmethod
+    def envelope(cls, env: dict[str, Any]) -> "Encoded":
+        return cls.signed(env).with_result(env["result"]).with_endorsements(env["endorsements"])
+
+
+def admit(signed: Any) -> Encoded:
+    """Check a signed proposal's form and size before any work is spent on it."""
     check_signed_proposal(signed)
-    data = canonicalize({"proposal": signed["proposal"], "signature": signed["signature"]})
-    if len(data) > MAX_TX_BYTES:
-        raise BaobabError("TOO_LARGE", f"proposal is {len(data)} bytes; the limit is {MAX_TX_BYTES}")
-    return sha256_hex(data)
+    encoded = Encoded.signed(signed)
+    size = len(encoded.proposal_bytes) + len(encoded.signature_bytes)
+    if size > MAX_TX_BYTES:
+        raise BaobabError("TOO_LARGE", f"proposal is {size} bytes; the limit is {MAX_TX_BYTES}")
+    return encoded
 
 
 def check_signed_proposal(obj: Any) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from baobab.core.errors import BaobabError
-from baobab.core.hashing import digest
 from baobab.core.keys import PublicKey
 from baobab.ledger import policy as policies
 from baobab.core.jcs import canonicalize
@@ -24,7 +23,7 @@ from baobab.core import merkle
 from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, org_key
 from baobab.ledger.runtime import Registry, key_policy_key, range_digest
 from baobab.ledger.store.base import BlockRecord, Version, Write
-from baobab.ledger.tx import check_envelope, parse_time, tx_id_of
+from baobab.ledger.tx import Encoded, check_envelope, parse_time, tx_id_of
 
 VALID = "VALID"
 
@@ -87,9 +86,9 @@ class Validator:
         self.window = genesis["time_window_s"]
         self.orderer_key = PublicKey.from_text(genesis["orderer"]["key"])
 
-    def check_header(self, block: dict[str, Any], number: int, previous_hash: str) -> tuple[str, list[bytes]]:
-        """Check a block's place in the chain, its signature and its Merkle root; return its
-        hash and the canonical bytes of each transaction (the Merkle leaves)."""
+    def check_header(self, block: dict[str, Any], number: int, previous_hash: str, leaves: list[bytes]) -> str:
+        """Check a block's place in the chain, its signature and, given the canonical bytes of
+        its transactions, its Merkle root; return its hash."""
         check_block(block)
         h = block["header"]
         if h["network"] != self.network or h["number"] != number:
@@ -98,23 +97,47 @@ class Validator:
             raise BaobabError("CORRUPT", f"block {number} does not link to the previous block")
         if not self.orderer_key.verify("block", h, block["signature"]):
             raise BaobabError("BAD_SIGNATURE", f"block {number} is not signed by the orderer")
-        leaves = [canonicalize(tx) for tx in block["transactions"]]
         if merkle.root_from_leaf_hashes([merkle.leaf_hash(x) for x in leaves]).hex() != h["tx_root"]:
             raise BaobabError("CORRUPT", f"block {number}: transactions do not match the Merkle root")
         parse_time(h["timestamp"])
-        return block_hash(h), leaves
+        return block_hash(h)
+
+    @staticmethod
+    def encode(block: dict[str, Any]) -> list[tuple[Encoded | None, bytes, str]]:
+        """Each transaction's encoding (None if malformed), canonical bytes and id, computed
+        once and used for the Merkle root, the tx id, every signature check and storage."""
+        out: list[tuple[Encoded | None, bytes, str]] = []
+        number = block["header"]["number"] if isinstance(block.get("header"), dict) else -1
+        for index, tx in enumerate(block["transactions"]):
+            if number == 0:
+                out.append((None, canonicalize(tx), "genesis"))
+                continue
+            try:
+                enc = Encoded.envelope(check_envelope(tx))
+                out.append((enc, enc.leaf, enc.tx_id))  # type: ignore[arg-type]
+            except BaobabError:
+                try:
+                    tx_id = tx_id_of(tx)
+                except (BaobabError, KeyError, TypeError):
+                    tx_id = f"malformed:{number}:{index}"
+                out.append((None, canonicalize(tx), tx_id))
+        return out
 
     def process(self, block: dict[str, Any], previous: BlockRecord | None,
                 state: StateReader) -> tuple[BlockRecord, list[str], list[Write]]:
         """Check a block against the chain head `previous` and validate it: the record to
         store, its transaction ids and its state writes. Used by commit and by audit alike."""
         number = 0 if previous is None else previous.number + 1
-        bhash, leaves = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash)
-        codes, tx_ids, writes = self.validate(block, state)
+        check_block(block)
+        encoded = self.encode(block)
+        leaves = [leaf for _, leaf, _ in encoded]
+        bhash = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash, leaves)
+        codes, tx_ids, writes = self.validate(block, state, encoded)
         chash = commit_hash(ZERO_HASH if previous is None else previous.commit_hash, bhash, codes)
         return BlockRecord(number, bhash, block_bytes(block, leaves), codes, chash), tx_ids, writes
 
-    def validate(self, block: dict[str, Any], state: StateReader) -> tuple[list[str], list[str], list[Write]]:
+    def validate(self, block: dict[str, Any], state: StateReader,
+                 encoded: list[tuple[Encoded | None, bytes, str]]) -> tuple[list[str], list[str], list[Write]]:
         """Validation codes, transaction ids and state writes for a header-checked block."""
         number = block["header"]["number"]
         if number == 0:
@@ -125,15 +148,9 @@ class Validator:
         codes: list[str] = []
         ids: list[str] = []
         writes: list[Write] = []
-        all_ids = []
-        for index, env in enumerate(block["transactions"]):
-            try:
-                all_ids.append(tx_id_of(env))
-            except (BaobabError, KeyError, TypeError):
-                all_ids.append(f"malformed:{number}:{index}")
-        seen = state.known_tx_ids(all_ids)  # committed before this block
-        for index, (env, tx_id) in enumerate(zip(block["transactions"], all_ids)):
-            code, tx_writes = self._validate_tx(env, tx_id, (number, index), block_time, view, members, seen)
+        seen = state.known_tx_ids([tx_id for _, _, tx_id in encoded])  # committed before this block
+        for index, (env, (enc, _, tx_id)) in enumerate(zip(block["transactions"], encoded)):
+            code, tx_writes = self._validate_tx(env, enc, tx_id, (number, index), block_time, view, members, seen)
             seen.add(tx_id)
             codes.append(code)
             ids.append(tx_id)
@@ -145,10 +162,11 @@ class Validator:
                         members.forget(w.key)
         return codes, ids, writes
 
-    def _validate_tx(self, env: Any, tx_id: str, version: Version, block_time: Any, view: BlockView,
-                     members: Membership, seen: set[str]) -> tuple[str, list[Write]]:
+    def _validate_tx(self, env: Any, enc: Encoded | None, tx_id: str, version: Version, block_time: Any,
+                     view: BlockView, members: Membership, seen: set[str]) -> tuple[str, list[Write]]:
+        if enc is None:
+            return "MALFORMED", []
         try:
-            check_envelope(env)
             p, result = env["proposal"], env["result"]
             if p["network"] != self.network or result["tx_id"] != tx_id:
                 return "MALFORMED", []
@@ -157,12 +175,12 @@ class Validator:
             if abs((block_time - parse_time(p["timestamp"])).total_seconds()) > self.window:
                 return "EXPIRED", []
             _, creator_key = members.caller(p["creator"])
-            if not creator_key.verify("proposal", p, env["signature"]):
+            if not creator_key.verify("proposal", p, env["signature"], enc.proposal_digest):
                 return "BAD_SIGNATURE", []
             _, spec = self.registry.function(p["contract"], p["function"])
             if spec.policy is None:
                 return "UNKNOWN_FUNCTION", []
-            endorsers = self._endorsers(env["endorsements"], result, members)
+            endorsers = self._endorsers(env["endorsements"], result, enc.result_digest, members)
             if endorsers is None:
                 return "BAD_SIGNATURE", []
             ns = p["contract"] + ":"
@@ -186,10 +204,10 @@ class Validator:
         writes += [Write(key_policy_key(k), pol, version) for k, pol in result["key_policies"]]
         return VALID, writes
 
-    def _endorsers(self, endorsements: list[dict[str, str]], result: dict[str, Any], members: Membership) -> set[str] | None:
+    def _endorsers(self, endorsements: list[dict[str, str]], result: dict[str, Any], result_digest: bytes | None,
+                   members: Membership) -> set[str] | None:
         """Organisations whose endorsement counts; None if any signature is forged."""
         out: set[str] = set()
-        result_digest = digest(result) if endorsements else None
         for e in endorsements:
             record = members.org(e["org"])
             if record is None:

@@ -16,8 +16,8 @@ class Orderer(ABC):
         """Begin cutting blocks after block `height - 1`, whose hash is `head_hash`."""
 
     @abstractmethod
-    def submit(self, envelope: dict[str, Any], size: int) -> None:
-        """Queue an endorsed envelope of `size` canonical bytes for ordering."""
+    def submit(self, envelope: dict[str, Any], data: bytes) -> None:
+        """Queue an endorsed envelope, given with its canonical bytes `data`, for ordering."""
 
     @abstractmethod
     def stop(self) -> None:

@@ -45,7 +45,7 @@ class EmbeddedOrderer(Orderer):
     def __init__(self, network: str, key: PrivateKey, max_txs: int, max_bytes: int, timeout_ms: int) -> None:
         self.network, self.key = network, key
         self.max_txs, self.max_bytes, self.timeout = max_txs, max_bytes, timeout_ms / 1000
-        self._queue: deque[tuple[dict[str, Any], int, float]] = deque()
+        self._queue: deque[tuple[dict[str, Any], int, float, bytes]] = deque()
         self._cond = threading.Condition()
         self._running = False
         self._thread: threading.Thread | None = None
@@ -56,13 +56,13 @@ class EmbeddedOrderer(Orderer):
         self._thread = threading.Thread(target=self._loop, name="baobab-orderer", daemon=True)
         self._thread.start()
 
-    def submit(self, envelope: dict[str, Any], size: int) -> None:
+    def submit(self, envelope: dict[str, Any], data: bytes) -> None:
         with self._cond:
-            self._queue.append((envelope, size, time.monotonic()))
+            self._queue.append((envelope, len(data), time.monotonic(), data))
             if len(self._queue) == 1 or len(self._queue) >= self.max_txs:
                 self._cond.notify()  # start the block timer, or cut a full block
 
-    def _take_batch(self) -> list[dict[str, Any]] | None:
+    def _take_batch(self) -> list[tuple[dict[str, Any], int, float, bytes]] | None:
         """Wait until a block is due; None once stopped with nothing left."""
         with self._cond:
             while True:
@@ -75,11 +75,12 @@ class EmbeddedOrderer(Orderer):
                     return None
                 else:
                     self._cond.wait()
-            return [env for env, _, _ in take_batch(self._queue, self.max_txs, self.max_bytes)]
+            return take_batch(self._queue, self.max_txs, self.max_bytes)
 
     def _loop(self) -> None:
         while (batch := self._take_batch()) is not None:
-            block = make_block(self.network, self._next, self._head, batch, now_rfc3339(), self.key)
+            block = make_block(self.network, self._next, self._head, [i[0] for i in batch], now_rfc3339(), self.key,
+                               leaves=[i[3] for i in batch])
             try:
                 self._deliver(block)
             except Exception:  # the committer could not store it: stop rather than fork the chain

@@ -354,8 +354,7 @@ class JetStreamOrderer(Orderer):
 
     # --- submit -------------------------------------------------------------------------
 
-    def submit(self, envelope: dict[str, Any], size: int) -> None:
-        data = canonicalize(envelope)
+    def submit(self, envelope: dict[str, Any], data: bytes) -> None:
         headers = {"Nats-Msg-Id": envelope["result"]["tx_id"]}
         deadline = time.monotonic() + self.publish_timeout
 
