@@ -101,11 +101,13 @@ class Node:
             raise BaobabError("BAD_SIGNATURE", f"proposal signature does not verify for {p['creator']}")
         return p, encoded, caller
 
-    def endorse(self, signed: Any, encoded: Encoded | None = None) -> dict[str, Any]:
+    def endorse(self, signed: Any) -> dict[str, Any]:
         """Simulate once and collect the endorsements the policies require: an envelope."""
-        return self._endorse(signed, encoded)[0]
+        return self._endorse(signed, None)[0]
 
     def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
+        """The envelope and its encoding. Network-mode nodes override this to gather
+        endorsements from other organisations' nodes."""
         p, encoded, caller = self.authenticate(signed, encoded)
         result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":

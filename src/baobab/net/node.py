@@ -28,6 +28,7 @@ from baobab.ledger import policy as policies
 from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node, Outcome
 from baobab.ledger.orderer.jetstream import JetStreamOrderer, StreamSettings
+from baobab.ledger.tx import Encoded
 from baobab.ledger.runtime import Registry, simulate
 from baobab.ledger.store.postgres import PostgresStore
 from baobab.ledger.validator import Validator
@@ -85,13 +86,13 @@ class NetworkNode(Node):
 
     # --- endorsement ------------------------------------------------------------------
 
-    def endorse(self, signed: Any) -> dict[str, Any]:
+    def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
         started = time.monotonic()
         for attempt in range(2):
             try:
                 envelope = self._gather(signed)
                 self.metrics.endorse_latency.observe(time.monotonic() - started)
-                return envelope
+                return envelope, Encoded.envelope(envelope)
             except _Diverged as exc:  # the other node saw a newer state: catch up, then try once more
                 if attempt:
                     raise BaobabError("NONDETERMINISTIC", f"{exc.org}'s simulation differs from {self.org}'s",
@@ -100,7 +101,8 @@ class NetworkNode(Node):
         raise AssertionError("unreachable")
 
     def _gather(self, signed: Any) -> dict[str, Any]:
-        p, tx_id, caller = self.authenticate(signed)
+        p, encoded, caller = self.authenticate(signed)
+        tx_id = encoded.tx_id
         if caller.org != self.org:
             raise BaobabError("FORBIDDEN", f"this node serves {self.org}; {caller.org}'s clients use their own node")
         result = self.simulate_ok(p, tx_id, caller)
@@ -129,8 +131,8 @@ class NetworkNode(Node):
     def endorse_for_peer(self, signed: Any, height: int) -> dict[str, Any]:
         """Simulate a proposal another node gathers endorsements for, and sign the result."""
         self.wait_for_height(height, CATCH_UP_S)
-        p, tx_id, caller = self.authenticate(signed)
-        result = self.simulate_ok(p, tx_id, caller)
+        p, encoded, caller = self.authenticate(signed)
+        result = self.simulate_ok(p, encoded.tx_id, caller)
         return {"org": self.org, "signature": self.key.sign("endorsement", result), "result": result,
                 "height": self.height()}
 
@@ -176,12 +178,12 @@ class NetworkNode(Node):
         return super().submit(signed, wait=wait, timeout=timeout)
 
     def _share_private(self, signed: Any, private: Any) -> None:
-        p, tx_id, _ = self.authenticate(signed)
+        p, encoded, _ = self.authenticate(signed)
         item = self.private.check(private, p, self.org)
         for org in item["members"]:
             if org != self.org:
-                self._ask(org, "/peer/private", {**item, "tx_id": tx_id})
-        self.private.put(item["hash"], tx_id, item["members"], item["data"])
+                self._ask(org, "/peer/private", {**item, "tx_id": encoded.tx_id})
+        self.private.put(item["hash"], encoded.tx_id, item["members"], item["data"])
 
     def receive_private(self, sender: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("tx_id"), str):
