@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
 import time
 import tracemalloc
 from collections import Counter
@@ -101,8 +102,13 @@ def account_name(bank: str, i: int) -> str:
     return f"{bank}-{i:07d}"
 
 
-def submit_all(node: Node, proposals: list[dict[str, Any]], clients: int) -> tuple[float, list[float], Counter[str]]:
-    """Submit pre-signed proposals from `clients` closed-loop threads; wall time, latencies, codes."""
+def submit_all(node: Node, proposals: list[dict[str, Any]], pool: ThreadPoolExecutor,
+               clients: int) -> tuple[float, list[float], Counter[str]]:
+    """Submit pre-signed proposals from `clients` closed-loop threads; wall time, latencies, codes.
+
+    The threads are the pool's and live across chunks, as a server's worker threads do (the
+    store opens a reader connection per thread, so fresh threads per chunk would pile up
+    connections and their page caches)."""
     shares = [proposals[i::clients] for i in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     codes: list[Counter[str]] = [Counter() for _ in range(clients)]
@@ -119,19 +125,16 @@ def submit_all(node: Node, proposals: list[dict[str, Any]], clients: int) -> tup
         except BaseException as exc:  # report, do not hang the benchmark
             failures.append(exc)
 
-    threads = [threading.Thread(target=run, args=(k,), name=f"client-{k}") for k in range(clients)]
     start = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    for f in [pool.submit(run, k) for k in range(clients)]:
+        f.result()
     wall = time.perf_counter() - start
     if failures:
         raise failures[0]
     return wall, [x for part in latencies for x in part], sum(codes, Counter())
 
 
-def set_up_accounts(node: Node, ids: dict[str, Client], per_bank: int, clients: int) -> float:
+def set_up_accounts(node: Node, ids: dict[str, Client], per_bank: int, pool: ThreadPoolExecutor, clients: int) -> float:
     """Open and fund every account (not timed as part of the workload)."""
     start = time.perf_counter()
     for function in ("open", "issue"):
@@ -141,7 +144,7 @@ def set_up_accounts(node: Node, ids: dict[str, Client], per_bank: int, clients: 
                 args = ({"account": account_name(bank, i), "currency": CURRENCY} if function == "open"
                         else {"account": account_name(bank, i), "amount": OPENING_BALANCE})
                 batch.append(ids[bank].proposal("accounts", function, args))
-        _, _, codes = submit_all(node, batch, clients)
+        _, _, codes = submit_all(node, batch, pool, clients)
         if codes["VALID"] != len(batch):
             raise SystemExit(f"set-up {function} failed: {dict(codes)}")
     return time.perf_counter() - start
@@ -169,7 +172,8 @@ def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: i
     try:
         ids = {b: Client(data_dir, b) for b in BANKS}
         per_bank = max(2, accounts // len(BANKS))
-        setup_s = set_up_accounts(node, ids, per_bank, clients)
+        pool = ThreadPoolExecutor(max_workers=clients, thread_name_prefix="client")
+        setup_s = set_up_accounts(node, ids, per_bank, pool, clients)
         print(f"  set-up: {per_bank * len(BANKS)} accounts opened and funded in {setup_s:.1f} s", flush=True)
         rng = random.Random(seed)
         wall, sign_s, latencies, codes = 0.0, 0.0, array("d"), Counter()  # 8 bytes a latency
@@ -179,7 +183,7 @@ def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: i
             t0 = time.perf_counter()
             batch = sign_transfers(ids, per_bank, n, rng)
             sign_s += time.perf_counter() - t0
-            w, lat, c = submit_all(node, batch, clients)
+            w, lat, c = submit_all(node, batch, pool, clients)
             del batch
             wall += w
             latencies.extend(lat)
@@ -189,6 +193,7 @@ def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: i
                 print(f"  {done:>9,} submitted, {c['VALID'] / w:,.0f} tx/s in this chunk, peak RSS {peak_rss_mb():,.0f} MB",
                       flush=True)
         height = node.height()
+        pool.shutdown()
     finally:
         node.close()
         if profiler:
