@@ -57,16 +57,17 @@ def ok(net: LocalNetwork, org: str, contract: str, function: str, args: dict[str
 
 
 def settled(net: LocalNetwork, timeout: float = 60.0) -> dict[str, dict[str, Any]]:
-    """Digests of every node once all have committed the same blocks."""
+    """Digests of every node once all have committed the same blocks: each node is asked to
+    wait (server side) for the highest height any node has, until no node is ahead."""
     deadline = time.monotonic() + timeout
+    target = max(net.digest(org)["height"] for org in net.peers)
     while True:
-        digests = {org: net.digest(org) for org in net.peers}
-        if len({d["height"] for d in digests.values()}) == 1:
-            again = {org: net.digest(org) for org in net.peers}
-            if all(again[o]["height"] == digests[o]["height"] for o in digests):
-                return again
+        digests = {org: net.digest(org, target, max(0.1, deadline - time.monotonic())) for org in net.peers}
+        heights = {d["height"] for d in digests.values()}
+        if heights == {target}:
+            return digests
         assert time.monotonic() < deadline, {o: d["height"] for o, d in digests.items()}
-        time.sleep(0.3)
+        target = max(heights)
 
 
 def test_a_letter_of_credit_and_its_payment_leave_identical_chains(net: LocalNetwork) -> None:
@@ -129,6 +130,7 @@ class Load:
 
     def __init__(self, net: LocalNetwork) -> None:
         self.net, self.acked, self.stop = net, {}, threading.Event()
+        self.progress = threading.Condition()
         self.errors: list[str] = []
         self.threads = [threading.Thread(target=self.run, args=(org,), daemon=True) for org in ("KLTB", "KL-FOODS", "PAMPA-AGRO")]
 
@@ -143,10 +145,16 @@ class Load:
                 self.errors.append(repr(exc))
                 continue
             if response.status_code == 200:
-                self.acked[response.json()["tx_id"]] = org
+                with self.progress:
+                    self.acked[response.json()["tx_id"]] = org
+                    self.progress.notify_all()
             else:  # refused before ordering (an endorser restarting, the orderer failing over): not acknowledged
                 self.errors.append(response.json().get("code", response.text))
-                time.sleep(0.05)
+                self.stop.wait(0.05)  # back off while the network fails over
+
+    def wait_acked(self, count: int, timeout: float = 30.0) -> None:
+        with self.progress:
+            assert self.progress.wait_for(lambda: len(self.acked) >= count, timeout), (len(self.acked), self.errors[-5:])
 
     def __enter__(self) -> "Load":
         for t in self.threads:
@@ -159,27 +167,20 @@ class Load:
             t.join(60)
 
 
-def wait_for(predicate: Any, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-
-
 def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net: LocalNetwork) -> None:
     with Load(net) as load:
-        wait_for(lambda: len(load.acked) >= 20)
+        load.wait_acked(20)
         net.kill("nats2")
         net.kill("BPLATA")
         net.kill("orderer1")
         before = len(load.acked)
-        wait_for(lambda: len(load.acked) >= before + 20, 60)  # the network goes on with what is left
+        load.wait_acked(before + 20, 60)  # the network goes on with what is left
         net.restart("nats2")
         net.restart("orderer1")
         net.restart("BPLATA")
         net.wait_ready("BPLATA", 60)
         before = len(load.acked)
-        wait_for(lambda: len(load.acked) >= before + 20, 60)
+        load.wait_acked(before + 20, 60)
     assert load.acked
     digests = settled(net, 90)
     result = compare(digests)

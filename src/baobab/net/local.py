@@ -240,8 +240,10 @@ class LocalNetwork:
             self.seen = max(self.seen, response.json()["block"] + 1)
         return response
 
-    def digest(self, org: str) -> dict[str, Any]:
-        return httpx.get(self.urls[org] + "/v1/ledger/digest", timeout=30).json()
+    def digest(self, org: str, min_height: int = 0, wait: float = 0.0) -> dict[str, Any]:
+        """A node's ledger digest; with `min_height`, once it has caught up (the node waits)."""
+        params = {"min_height": min_height, "wait": wait} if min_height else {}
+        return httpx.get(self.urls[org] + "/v1/ledger/digest", params=params, timeout=30 + wait).json()
 
 
 class HttpActor:

@@ -95,7 +95,11 @@ def create_app(node: NetworkNode) -> FastAPI:
         return item
 
     @app.get("/v1/ledger/digest")
-    async def digest() -> Any:
+    async def digest(min_height: int = 0, wait: float = 0.0) -> Any:
+        """Block hashes and state root; with `min_height`, first wait (up to `wait` seconds,
+        at most 120) until this node has committed that many blocks."""
+        if min_height > 0 and wait > 0:
+            await run_in_threadpool(node.wait_for_height, min_height, min(wait, 120.0))
         return {"org": node.org, **await run_in_threadpool(ledger_digest, node.config.database)}
 
     @app.get("/v1/ledger/audit")
