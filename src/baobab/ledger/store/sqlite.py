@@ -38,9 +38,12 @@ def _dump(value: Any) -> str | None:
 
 
 class SQLiteStore(Store):
-    """One writer connection behind a lock; each reading thread has its own connection, so
+    """One writer connection behind a lock, and a small pool of reader connections, so
     queries and endorsements never wait for a block's commit (WAL readers see the last
-    committed block)."""
+    committed block). A reader is borrowed for one query and returned; at most
+    `IDLE_READERS` stay open, however many threads come and go."""
+
+    IDLE_READERS = 8
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -49,22 +52,30 @@ class SQLiteStore(Store):
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
+        self._idle: list[sqlite3.Connection] = []
+        self._idle_lock = threading.Lock()
 
-    @property
-    def _reader(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            conn.execute("PRAGMA query_only=ON")
-            self._local.conn = conn
-            with self._lock:
-                self._readers.append(conn)
+    def _connect_reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA query_only=ON")
         return conn
 
+    def _query(self, sql: str, params: tuple[Any, ...] | list[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._idle_lock:
+            conn = self._idle.pop() if self._idle else None
+        conn = conn or self._connect_reader()
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            with self._idle_lock:
+                keep = len(self._idle) < self.IDLE_READERS
+                if keep:
+                    self._idle.append(conn)
+            if not keep:
+                conn.close()
+
     def height(self) -> int:
-        (n,) = self._reader.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks").fetchone()
+        ((n,),) = self._query("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks")
         return int(n)
 
     def commit(self, block: BlockRecord, tx_ids: list[str], writes: list[Write]) -> None:
@@ -98,15 +109,13 @@ class SQLiteStore(Store):
         return BlockRecord(row[0], row[1], bytes(row[2]), json.loads(row[3]), row[4])
 
     def block(self, number: int) -> BlockRecord | None:
-        row = self._reader.execute("SELECT * FROM blocks WHERE number = ?", (number,)).fetchone()
-        return None if row is None else self._record(row)
+        rows = self._query("SELECT * FROM blocks WHERE number = ?", (number,))
+        return self._record(rows[0]) if rows else None
 
     def blocks(self, start: int = 0) -> Iterator[BlockRecord]:
         number = start
         while True:  # page through so audits of large ledgers stay in bounded memory
-            rows = self._reader.execute(
-                "SELECT * FROM blocks WHERE number >= ? ORDER BY number LIMIT 256", (number,)
-            ).fetchall()
+            rows = self._query("SELECT * FROM blocks WHERE number >= ? ORDER BY number LIMIT 256", (number,))
             if not rows:
                 return
             for row in rows:
@@ -114,37 +123,37 @@ class SQLiteStore(Store):
             number = rows[-1][0] + 1
 
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
-        row = self._reader.execute("SELECT block, idx, code FROM txs WHERE tx_id = ?", (tx_id,)).fetchone()
-        return None if row is None else (row[0], row[1], row[2])
+        rows = self._query("SELECT block, idx, code FROM txs WHERE tx_id = ?", (tx_id,))
+        return (rows[0][0], rows[0][1], rows[0][2]) if rows else None
 
     def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
         found: set[str] = set()
         for i in range(0, len(tx_ids), 500):  # stay under SQLite's bound-parameter limit
             chunk = tx_ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            found.update(r[0] for r in self._reader.execute(f"SELECT tx_id FROM txs WHERE tx_id IN ({marks})", chunk))
+            found.update(r[0] for r in self._query(f"SELECT tx_id FROM txs WHERE tx_id IN ({marks})", chunk))
         return found
 
     def get(self, key: str) -> tuple[Any, Version] | None:
-        row = self._reader.execute("SELECT value, block, tx FROM state WHERE key = ?", (key,)).fetchone()
-        return None if row is None else (json.loads(row[0]), (row[1], row[2]))
+        rows = self._query("SELECT value, block, tx FROM state WHERE key = ?", (key,))
+        return (json.loads(rows[0][0]), (rows[0][1], rows[0][2])) if rows else None
 
     def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
-        rows = self._reader.execute(
-            "SELECT key, value, block, tx FROM state WHERE key >= ? AND key < ? ORDER BY key",
-            (prefix, prefix + _TOP),
-        ).fetchall()
+        rows = self._query(
+            "SELECT key, value, block, tx FROM state WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + _TOP)
+        )
         return [(k, json.loads(v), (b, t)) for k, v, b, t in rows]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:
-        rows = self._reader.execute(
-            "SELECT block, tx, value FROM history WHERE key = ? ORDER BY block, tx", (key,)
-        ).fetchall()
+        rows = self._query("SELECT block, tx, value FROM history WHERE key = ? ORDER BY block, tx", (key,))
         return [((b, t), _load(v)) for b, t, v in rows]
 
     def _scan(self, sql: str) -> Iterator[tuple[Any, ...]]:
-        cur = self._reader.cursor()
-        yield from cur.execute(sql)
+        conn = self._connect_reader()  # its own connection: an audit scan streams for long
+        try:
+            yield from conn.execute(sql)
+        finally:
+            conn.close()
 
     def state_rows(self) -> Iterator[tuple[str, Any, Version]]:
         for k, v, b, t in self._scan("SELECT key, value, block, tx FROM state ORDER BY key"):
@@ -159,7 +168,8 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._readers:
-                conn.close()
-            self._readers.clear()
+            with self._idle_lock:
+                for conn in self._idle:
+                    conn.close()
+                self._idle.clear()
             self._db.close()
