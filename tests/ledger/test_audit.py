@@ -100,3 +100,25 @@ def audit_of(net: Net):  # noqa: ANN201
         return audit(store, default_registry())
     finally:
         store.close()
+
+
+def test_long_ledgers_check_signatures_in_worker_processes_with_the_same_verdicts(net: Net) -> None:
+    from baobab.ledger.audit import POOL_FROM_BLOCKS
+    from baobab.ledger.store.sqlite import SQLiteStore
+
+    fund(net, 10_000)
+    while net.node.height() < POOL_FROM_BLOCKS + 2:
+        net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 1})
+    net.node.close()
+    store = SQLiteStore(net.path / "ledger.sqlite")
+    try:
+        serial, pooled = audit(store, default_registry(), workers=0), audit(store, default_registry(), workers=1)
+        assert serial.ok and pooled.ok and pooled.transactions == serial.transactions > POOL_FROM_BLOCKS
+    finally:
+        store.close()
+    tamper(net, "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'")
+    store = SQLiteStore(net.path / "ledger.sqlite")
+    try:
+        assert audit(store, default_registry(), workers=1).where == {"key": "accounts:acct/b"}
+    finally:
+        store.close()

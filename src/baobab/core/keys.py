@@ -7,8 +7,9 @@ as another. Keys and signatures travel as unpadded base64url text.
 Verification is a pure function of (public key, message, signature), so its positive
 results are memoised, bounded, per process: a node that endorsed a result or checked a
 proposal does not pay again when the same bytes come back in a block. Signatures this
-process makes are recorded as verified too. `fresh_verification()` turns the memo off, as
-audits do, so that they check every signature from scratch.
+process makes are recorded as verified too. `fresh_verification()` gives the calling thread
+an empty memo of its own, as audits use, so that every signature is checked from scratch;
+`verify_triples` checks a batch (in a worker process, say) whose successes may be added to it.
 """
 
 from __future__ import annotations
@@ -48,30 +49,46 @@ def signing_message(purpose: str, body: Any, body_digest: bytes | None = None) -
     return b"baobab/" + purpose.encode("ascii") + b"\n" + (body_digest or digest(body))
 
 
+Triple = tuple[bytes, bytes, bytes]  # (raw public key, signature, signed message)
 _MEMO_LIMIT = 200_000
-_memo: set[tuple[bytes, bytes, bytes]] = set()
-_memo_on = threading.local()
+_memo: set[Triple] = set()
+_thread = threading.local()  # .memo: this thread's own memo, inside fresh_verification()
 
 
-def _memo_enabled() -> bool:
-    return getattr(_memo_on, "value", True)
+def _active_memo() -> set[Triple]:
+    memo = getattr(_thread, "memo", None)
+    return _memo if memo is None else memo
 
 
-def _remember(triple: tuple[bytes, bytes, bytes]) -> None:
-    if len(_memo) >= _MEMO_LIMIT:
-        _memo.clear()  # crude but bounded; a miss only costs a real verification
-    _memo.add(triple)
+def _remember(triple: Triple, memo: set[Triple] | None = None) -> None:
+    memo = _memo if memo is None else memo
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()  # crude but bounded; a miss only costs a real verification
+    memo.add(triple)
 
 
 @contextmanager
-def fresh_verification() -> Iterator[None]:
-    """Within this block (on this thread), every signature is verified from scratch."""
-    previous = _memo_enabled()
-    _memo_on.value = False
+def fresh_verification() -> Iterator[set[Triple]]:
+    """On this thread, verify with an empty memo: nothing verified or signed before counts.
+    Yields that memo, so verified triples (e.g. from `verify_triples`) can be added to it."""
+    previous = getattr(_thread, "memo", None)
+    _thread.memo = set()
     try:
-        yield
+        yield _thread.memo
     finally:
-        _memo_on.value = previous
+        _thread.memo = previous
+
+
+def verify_triples(triples: list[Triple]) -> list[bool]:
+    """Verify a batch of signatures; a pure function, so it can run in another process."""
+    out = []
+    for raw, signature, message in triples:
+        try:
+            _public_key_object(raw).verify(signature, message)
+            out.append(True)
+        except (InvalidSignature, ValueError):
+            out.append(False)
+    return out
 
 
 @lru_cache(maxsize=4096)
@@ -96,15 +113,14 @@ class PublicKey:
 
     def verify_message(self, signature: bytes, message: bytes) -> bool:
         triple = (self.raw, signature, message)
-        memo = _memo_enabled()
-        if memo and triple in _memo:
+        memo = _active_memo()
+        if triple in memo:
             return True
         try:
             _public_key_object(self.raw).verify(signature, message)
         except (InvalidSignature, ValueError):
             return False
-        if memo:
-            _remember(triple)
+        _remember(triple, memo)
         return True
 
     def verify(self, purpose: str, body: Any, signature_text: str, body_digest: bytes | None = None) -> bool:

@@ -123,13 +123,13 @@ class Validator:
                 out.append((None, canonicalize(tx), tx_id))
         return out
 
-    def process(self, block: dict[str, Any], previous: BlockRecord | None,
-                state: StateReader) -> tuple[BlockRecord, list[str], list[Write]]:
+    def process(self, block: dict[str, Any], previous: BlockRecord | None, state: StateReader,
+                encoded: list[tuple[Encoded | None, bytes, str]] | None = None) -> tuple[BlockRecord, list[str], list[Write]]:
         """Check a block against the chain head `previous` and validate it: the record to
         store, its transaction ids and its state writes. Used by commit and by audit alike."""
         number = 0 if previous is None else previous.number + 1
         check_block(block)
-        encoded = self.encode(block)
+        encoded = self.encode(block) if encoded is None else encoded
         leaves = [leaf for _, leaf, _ in encoded]
         bhash = self.check_header(block, number, ZERO_HASH if previous is None else previous.hash, leaves)
         codes, tx_ids, writes = self.validate(block, state, encoded)
