@@ -24,6 +24,18 @@ def reject(reason: str, message: str, **detail: Any) -> NoReturn:
     raise ContractError(message, reason=reason, **detail)
 
 
+def load_record(ctx: Any, key: str, label: str, not_found: str, *states: str) -> dict[str, Any]:
+    """The record at `key`: refused with reason `not_found` if absent, or WRONG_STATE unless
+    its status is one of `states` (any status when none are given)."""
+    record = ctx.get(key)
+    if record is None:
+        reject(not_found, f"no {label}")
+    if states and record["status"] not in states:
+        reject("WRONG_STATE", f"{label} is {record['status']}; this step needs {' or '.join(states)}",
+               status=record["status"])
+    return record
+
+
 def bad_argument(message: str) -> NoReturn:
     raise BaobabError("BAD_ARGUMENT", message)
 

@@ -34,7 +34,9 @@ from baobab.contracts.trade.lc_documents import MAX_DOCUMENTS, checked_fields, r
 from baobab.contracts.trade.lc_examination import UNREGISTERED, decision_deadline, examine
 from baobab.contracts.jurisdiction import from_ports
 from baobab.contracts.trade.lc_terms import amend_terms, check_terms
-from baobab.contracts.trade.common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
+from baobab.contracts.trade.common import (
+    bad_argument, check_ref, load_record, org_record, parse_date, reject, tx_date,
+)
 from baobab.ledger.contract import Context, Contract, function
 
 BANKS = {"role": "bank"}
@@ -55,13 +57,7 @@ class LetterOfCredit(Contract):
     # --- helpers ------------------------------------------------------------------------
 
     def _load(self, ctx: Context, lc_id: str, *states: str) -> dict[str, Any]:
-        lc = ctx.get(_key(lc_id))
-        if lc is None:
-            reject("CREDIT_NOT_FOUND", f"no credit {lc_id}")
-        if states and lc["status"] not in states:
-            reject("WRONG_STATE", f"credit {lc_id} is {lc['status']}; this step needs {' or '.join(states)}",
-                   status=lc["status"])
-        return lc
+        return load_record(ctx, _key(lc_id), f"credit {lc_id}", "CREDIT_NOT_FOUND", *states)
 
     def _must_be(self, ctx: Context, lc: dict[str, Any], *roles: str) -> str:
         for role in roles:

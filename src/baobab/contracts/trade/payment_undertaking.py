@@ -20,7 +20,9 @@ from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade.pu_conditions import check_conditions, unmet
-from baobab.contracts.trade.common import bad_argument, check_ref, org_record, parse_date, reject, tx_date
+from baobab.contracts.trade.common import (
+    bad_argument, check_ref, load_record, org_record, parse_date, reject, tx_date,
+)
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import Context, Contract, function
 
@@ -35,13 +37,7 @@ class PaymentUndertaking(Contract):
     name = "payment_undertaking"
 
     def _load(self, ctx: Context, pu_id: str, *states: str) -> dict[str, Any]:
-        pu = ctx.get(_key(pu_id))
-        if pu is None:
-            reject("UNDERTAKING_NOT_FOUND", f"no payment undertaking {pu_id}")
-        if states and pu["status"] not in states:
-            reject("WRONG_STATE", f"undertaking {pu_id} is {pu['status']}; this step needs {' or '.join(states)}",
-                   status=pu["status"])
-        return pu
+        return load_record(ctx, _key(pu_id), f"payment undertaking {pu_id}", "UNDERTAKING_NOT_FOUND", *states)
 
     def _only(self, ctx: Context, pu: dict[str, Any], role: str) -> None:
         if pu[role] != ctx.caller.org:
