@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -103,7 +104,8 @@ def http_run(root: Path, txs: int, reads: int, accounts: int, clients: int, seed
     per_bank = max(2, accounts // len(BANKS))
     node = embedded.open_node(data)
     try:
-        set_up_accounts(node, ids, per_bank, clients)
+        with ThreadPoolExecutor(clients) as pool:
+            set_up_accounts(node, ids, per_bank, pool, clients)
     finally:
         node.close()
     rng = random.Random(seed)
