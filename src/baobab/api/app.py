@@ -26,7 +26,7 @@ from baobab.api.memory import ApiMemory
 from baobab.api.oversight_log import OversightLog
 from baobab.api.problems import Problem, problem_body, problem_response
 from baobab.api.reads import Reads
-from baobab.api.routes import events, ledger, oversight, state, system, transactions
+from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, trade, transactions
 from baobab.core.errors import BaobabError
 from baobab.ledger.node import Node
 from baobab.ledger.tx import MAX_TX_BYTES
@@ -114,7 +114,7 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
                               "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
     app.state.api = ApiState(node, root, memory, Authenticator(node, memory), Reads(node, OversightLog(node, root)))
     _install_error_handlers(app)
-    for module in (system, transactions, state, ledger, events, oversight):
+    for module in (system, transactions, state, ledger, events, oversight, trade, oracles, finance):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
 
