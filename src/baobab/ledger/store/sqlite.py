@@ -29,6 +29,18 @@ CREATE TABLE IF NOT EXISTS history (
 _TOP = chr(0x10FFFF)
 
 
+# Many rows per statement: the sqlite3 module releases the GIL at every step, and a committer
+# that must win the GIL back once per row from busy endorsing threads commits slowly.
+_ROWS_PER_STATEMENT = 200
+
+
+def _insert_rows(db: sqlite3.Connection, insert: str, rows: list[tuple[Any, ...]]) -> None:
+    for i in range(0, len(rows), _ROWS_PER_STATEMENT):
+        chunk = rows[i : i + _ROWS_PER_STATEMENT]
+        marks = ",".join(["(" + ",".join("?" * len(chunk[0])) + ")"] * len(chunk))
+        db.execute(f"{insert} VALUES {marks}", [v for row in chunk for v in row])
+
+
 def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -87,19 +99,16 @@ class SQLiteStore(Store):
                     "INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
                     (block.number, block.hash, block.data, json.dumps(block.codes), block.commit_hash),
                 )
-                db.executemany(
-                    "INSERT OR IGNORE INTO txs VALUES (?, ?, ?, ?)",
-                    [(t, block.number, i, c) for i, (t, c) in enumerate(zip(tx_ids, block.codes))],
-                )
                 texts = [_dump(w.value) for w in writes]  # once per write, for state and history
-                upserts = [(w.key, t, *w.version) for w, t in zip(writes, texts) if t is not None]
-                deletes = [(w.key,) for w in writes if w.value is None]
-                db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?, ?, ?)", upserts)
-                db.executemany("DELETE FROM state WHERE key = ?", deletes)
-                db.executemany(
-                    "INSERT INTO history VALUES (?, ?, ?, ?)",
-                    [(w.key, *w.version, t) for w, t in zip(writes, texts)],
-                )
+                _insert_rows(db, "INSERT OR IGNORE INTO txs", [(t, block.number, i, c) for i, (t, c) in
+                                                               enumerate(zip(tx_ids, block.codes))])
+                _insert_rows(db, "INSERT OR REPLACE INTO state",
+                             [(w.key, t, *w.version) for w, t in zip(writes, texts) if t is not None])
+                deletes = [w.key for w in writes if w.value is None]
+                for i in range(0, len(deletes), _ROWS_PER_STATEMENT):
+                    chunk = deletes[i : i + _ROWS_PER_STATEMENT]
+                    db.execute(f"DELETE FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                _insert_rows(db, "INSERT INTO history", [(w.key, *w.version, t) for w, t in zip(writes, texts)])
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
