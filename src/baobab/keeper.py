@@ -114,8 +114,8 @@ class Keeper:
         contract, name, payload = event["contract"], event["name"], event["payload"]
         agreements, crops, due = self.state["agreements"], self.state["crops"], self.state["due"]
         if contract == "conditional_payment":
-            if name == "conditional_payment_created":
-                self._watch_agreement(payload["agreement"])
+            if name == "conditional_payment_created" and payload["payer_bank"] in self.orgs:
+                self._watch_agreement(payload["agreement"], payload["payer_bank"])
             elif name == "payment_instruction" or name == "payment_withheld":  # decided, by us or anyone
                 self._forget_agreement(payload.get("agreement") or payload["source"].split("/", 1)[1])
         elif contract == "oracles" and name in ("round_accepted", "round_failed"):
@@ -132,8 +132,8 @@ class Keeper:
             elif name == "payment_instruction" or name == "policy_expired_without_payout":
                 self._forget_crop(payload.get("policy") or payload["source"].split("/", 1)[1])
 
-    def _watch_agreement(self, agreement_id: str) -> None:
-        record = self._read("conditional_payment", "get", {"agreement_id": agreement_id})
+    def _watch_agreement(self, agreement_id: str, payer_bank: str) -> None:
+        record = self._read("conditional_payment", "get", {"agreement_id": agreement_id}, as_org=payer_bank)
         if record is None or record["status"] != "pending" or record["payer_bank"] not in self.orgs:
             return
         self.state["agreements"][agreement_id] = {"payer_bank": record["payer_bank"], "rounds": record["rounds"],
@@ -224,10 +224,11 @@ class Keeper:
     def _timestamp(self) -> str:
         return self.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-    def _read(self, contract: str, function: str, args: dict[str, Any]) -> Any:
+    def _read(self, contract: str, function: str, args: dict[str, Any], as_org: str | None = None) -> Any:
+        """A query as `as_org` (one of the organisations the keeper acts for; default the first)."""
         try:
-            return self.node.query(self._identity(self.orgs[0]).proposal(contract, function, args,
-                                                                         timestamp=self._timestamp()))
+            return self.node.query(self._identity(as_org or self.orgs[0]).proposal(contract, function, args,
+                                                                                   timestamp=self._timestamp()))
         except BaobabError as exc:
             if exc.code == DROPPED:  # "no such record"
                 return None

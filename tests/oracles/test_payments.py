@@ -45,6 +45,9 @@ def test_payment_withheld_with_the_reason_when_breached(onet: OracleNet) -> None
     assert response["status"] == "withheld" and response["instruction"] is None
     assert "is not at most 8000" in response["reasons"][0]
     assert onet.query("ESBANK", "conditional_payment", "get", {"agreement_id": "a2"})["reasons"] == response["reasons"]
+    with pytest.raises(BaobabError) as stranger:
+        onet.query("AEBANK", "conditional_payment", "get", {"agreement_id": "a2"})
+    assert stranger.value.detail["reason"] == "NOT_A_PARTY"
 
 
 def test_undecided_agreement_is_withheld_once_expired(onet: OracleNet) -> None:

@@ -70,8 +70,8 @@ class ConditionalPayment(Contract):
             record["countries"] = check_countries(countries)
         ctx.put(f"agreement/{agreement_id}", record)
         ctx.set_key_policy(f"agreement/{agreement_id}", {"orgs": [ctx.caller.org]})
-        ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer": payer, "payee": payee,
-                                                 "rounds": record["rounds"]})
+        ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer_bank": ctx.caller.org,
+                                                 "payer": payer, "payee": payee, "rounds": record["rounds"]})
         return record
 
     @function(policy=ANY_MEMBER)
@@ -105,4 +105,8 @@ class ConditionalPayment(Contract):
 
     @function(query=True)
     def get(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
-        return self._agreement(ctx, agreement_id)
+        """The agreement, for its parties only (payer bank, payer, payee)."""
+        record = self._agreement(ctx, agreement_id)
+        if ctx.caller.org not in (record["payer_bank"], record["payer"], record["payee"]):
+            raise ContractError(f"{ctx.caller.org} is not a party to agreement {agreement_id}", reason="NOT_A_PARTY")
+        return record
