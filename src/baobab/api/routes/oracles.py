@@ -47,7 +47,7 @@ def reputation(request: Request, org: str = Path(min_length=1, max_length=32), w
 def conditional_payment(request: Request, agreement_id: Ref, who: Caller = Depends(caller),
                         purpose: str = Query("", max_length=200, description="why a supervisor reads")) -> dict[str, Any]:
     """A conditional payment agreement, for its payer bank, payer and payee (and supervisors,
-    whose read is logged). Read through the API's access rules: the contract's own `get`
-    does not check the caller."""
+    whose read is logged). Read through the API's access rules rather than the contract's
+    `get`, which answers the parties only, so that supervisors can read it too."""
     record = state(request).reads.get(who, "conditional_payment", f"agreement/{agreement_id}", purpose)
     return {**record["value"], **({"access": record["access"]} if "access" in record else {})}
