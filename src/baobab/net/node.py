@@ -123,7 +123,7 @@ class NetworkNode(Node):
                 "endorsements": [{"org": o, "signature": endorsements[o]} for o in sorted(endorsements)]}
 
     def simulate_ok(self, p: dict[str, Any], tx_id: str, caller: Any) -> dict[str, Any]:
-        result = simulate(self.registry, p, tx_id, caller, self.store.get, self.store.range)
+        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
             raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
         return result
