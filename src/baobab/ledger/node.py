@@ -19,7 +19,6 @@ from typing import Any
 
 from baobab.core import merkle
 from baobab.core.errors import BaobabError
-from baobab.core.hashing import digest
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from baobab.ledger import policy as policies

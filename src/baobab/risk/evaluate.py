@@ -17,7 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from baobab.risk.fingerprints import NetworkKey, fingerprint
-from baobab.risk.screening import RED, ScreeningIndex
+from baobab.risk.flags import RED
+from baobab.risk.screening import ScreeningIndex
 from baobab.risk.synth import Presentation, generate
 
 LEVELS = ("none", "amber", "red")

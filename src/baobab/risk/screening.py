@@ -16,7 +16,6 @@ from typing import Any, Iterable, Mapping, Sequence
 from baobab.core.errors import BaobabError
 from baobab.risk import flags
 from baobab.risk.fingerprints import FingerprintSet
-from baobab.risk.flags import AMBER, RED, RULES
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from baobab.api.deps import MAX_HEIGHT, MAX_LIMIT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.core.errors import BaobabError
 from baobab.ledger.membership import Caller
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=PROBLEM_RESPONSES)
