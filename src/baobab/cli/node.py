@@ -15,11 +15,23 @@ import click
 from baobab.core.errors import BaobabError
 
 
+def require_network_extra() -> None:
+    """Network mode runs on PostgreSQL and NATS clients that the embedded default does not need."""
+    try:
+        import nats  # noqa: F401
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(
+            f"network mode needs the 'network' extra ({exc.name} is missing): pip install -e '.[network]'"
+        ) from None
+
+
 @click.command()
 @click.option("--config", "config_path", required=True, type=click.Path(dir_okay=False, exists=True),
               help="The node's config file (JSON or TOML); see docs/NETWORK.md.")
 def node(config_path: str) -> None:
     """Run one node of a network: an organisation's peer, or an ordering node."""
+    require_network_extra()
     from baobab.net.config import NodeConfig
     from baobab.net.server import run
 
@@ -43,6 +55,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
 
     Exit status 0 when they agree, 1 when any diverges, 2 when a node cannot be reached.
     """
+    require_network_extra()
     import httpx
 
     from baobab.net.digest import compare as compare_digests
@@ -87,6 +100,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
 def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
     """Start a local network: three NATS servers (JetStream), ordering nodes, and one node with
     its own PostgreSQL database per organisation. Runs until Ctrl-C."""
+    require_network_extra()
     from baobab.demo import DEMO_ORGS
     from baobab.net.local import LocalNetwork
 
