@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any
@@ -89,14 +89,15 @@ class Encoded:
         return cls(sha256_hex(b'{"proposal":' + p + b',"signature":' + s + b"}"), sha256(p), p, s)
 
     def with_result(self, result: Any) -> "Encoded":
-        r = canonicalize(result)
-        return replace(self, result_bytes=r, result_digest=sha256(r))
+        r = canonicalize(result)  # (direct construction: dataclasses.replace is slow on a hot path)
+        return Encoded(self.tx_id, self.proposal_digest, self.proposal_bytes, self.signature_bytes, r, sha256(r))
 
     def with_endorsements(self, endorsements: Any) -> "Encoded":
         assert self.result_bytes is not None
         leaf = b"".join([b'{"endorsements":', canonicalize(endorsements), b',"proposal":', self.proposal_bytes,
                          b',"result":', self.result_bytes, b',"signature":', self.signature_bytes, b"}"])
-        return replace(self, leaf=leaf)
+        return Encoded(self.tx_id, self.proposal_digest, self.proposal_bytes, self.signature_bytes,
+                       self.result_bytes, self.result_digest, leaf)
 
     @classmethod
     def envelope(cls, env: dict[str, Any]) -> "Encoded":
