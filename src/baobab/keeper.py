@@ -127,8 +127,8 @@ class Keeper:
                     if watched["feed"] == payload["feed"]:
                         due["crops"].append([policy_id, payload["round"]])
         elif contract == "microinsurance":
-            if name == "policy_issued" and payload.get("kind") == "crop":
-                self._watch_crop(payload["policy"])
+            if name == "policy_issued" and payload.get("kind") == "crop" and payload["insurer"] in self.orgs:
+                self._watch_crop(payload["policy"], payload["insurer"])
             elif name == "payment_instruction" or name == "policy_expired_without_payout":
                 self._forget_crop(payload.get("policy") or payload["source"].split("/", 1)[1])
 
@@ -140,8 +140,8 @@ class Keeper:
                                                   "condition": record["condition"], "expires": record["expires"]}
         self.state["due"]["agreements"].append(agreement_id)  # its rounds may be decided already
 
-    def _watch_crop(self, policy_id: str) -> None:
-        record = self._read("microinsurance", "get", {"policy_id": policy_id})
+    def _watch_crop(self, policy_id: str, insurer: str) -> None:
+        record = self._read("microinsurance", "get", {"policy_id": policy_id}, as_org=insurer)
         if record is None or record["status"] != "active" or record["insurer"] not in self.orgs:
             return
         self.state["crops"][policy_id] = {"insurer": record["insurer"], "feed": record["feed"]}

@@ -127,6 +127,9 @@ def test_certificates_need_a_registered_professional_of_a_named_certifier(onet: 
     assert onet.rejected("ET-HEALTH", "microinsurance", "claim_death",
                          {"policy_id": "life-1", "certificate": wrong_person}).code == "BAD_OBSERVATION"
     assert onet.query("MICRO-INS", "microinsurance", "get", {"policy_id": "life-1"})["status"] == "active"
+    with pytest.raises(BaobabError) as stranger:
+        onet.query("AEBANK", "microinsurance", "get", {"policy_id": "life-1"})
+    assert stranger.value.detail["reason"] == "NOT_A_PARTY"
 
 
 def crop(net: OracleNet, policy_id: str, round_id: str, rainfall: int) -> dict:

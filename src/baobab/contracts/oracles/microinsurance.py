@@ -171,7 +171,11 @@ class Microinsurance(Contract):
 
     @function(query=True)
     def get(self, ctx: Context, policy_id: str) -> dict[str, Any]:
+        """A policy, for its insurer, its certifiers and (when it is an organisation) its beneficiary."""
         record = ctx.get(f"policy/{policy_id}")
         if record is None:
             raise ContractError(f"no policy {policy_id}")
+        readers = {record["insurer"], *record.get("certifiers", []), record.get("beneficiary")}
+        if ctx.caller.org not in readers:
+            raise ContractError(f"{ctx.caller.org} is not a party to policy {policy_id}", reason="NOT_A_PARTY")
         return record
