@@ -170,6 +170,17 @@ def modified(doc_type, change):
     return doc
 
 
+def with_value(doc_type, path, value):
+    """The example document of `doc_type` with the field at `path` set to `value`."""
+    def change(doc):
+        node = doc
+        for p in path[:-1]:
+            node = node[p]
+        node[path[-1]] = value
+
+    return modified(doc_type, change)
+
+
 def test_codes_are_registered():
     assert "BAD_DOCUMENT" in CODES and "UNKNOWN_DOCUMENT_TYPE" in CODES
 
@@ -227,13 +238,7 @@ def test_nested_required_field_path():
     ("insurance_certificate", ("coverage",), "all risks"),
 ])
 def test_wrong_type_rejected_with_path(doc_type, path, value):
-    def change(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = value
-
-    errs = errors_of(doc_type, modified(doc_type, change))
+    errs = errors_of(doc_type, with_value(doc_type, path, value))
     assert list(errs) == [field_path(path)], errs
 
 
@@ -250,13 +255,7 @@ def test_wrong_type_rejected_with_path(doc_type, path, value):
 ])
 @pytest.mark.parametrize("bad", ["XX", "ar", "ARG", 32])
 def test_bad_country_rejected(doc_type, path, bad):
-    def change(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = bad
-
-    errs = errors_of(doc_type, modified(doc_type, change))
+    errs = errors_of(doc_type, with_value(doc_type, path, bad))
     assert list(errs) == [field_path(path)]
     if isinstance(bad, str):
         assert "ISO 3166-1 alpha-2" in errs[field_path(path)]
@@ -270,13 +269,7 @@ def test_bad_country_rejected(doc_type, path, bad):
 ])
 @pytest.mark.parametrize("bad", ["usd", "US", "XYZ", "BTC"])
 def test_bad_currency_rejected(doc_type, path, bad):
-    def change(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = bad
-
-    errs = errors_of(doc_type, modified(doc_type, change))
+    errs = errors_of(doc_type, with_value(doc_type, path, bad))
     assert errs[field_path(path)] == f"{bad!r} is not an ISO 4217 currency code"
 
 
@@ -289,13 +282,7 @@ def test_bad_currency_rejected(doc_type, path, bad):
 ])
 @pytest.mark.parametrize("bad", [1.5, 2450000.0])
 def test_float_amounts_rejected(doc_type, path, bad):
-    def change(doc):
-        node = doc
-        for p in path[:-1]:
-            node = node[p]
-        node[path[-1]] = bad
-
-    errs = errors_of(doc_type, modified(doc_type, change))
+    errs = errors_of(doc_type, with_value(doc_type, path, bad))
     assert errs == {field_path(path): "must be an integer; floats are not allowed (money is integer minor units)"}
 
 

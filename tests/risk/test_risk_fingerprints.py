@@ -14,17 +14,9 @@ from baobab.risk import synth
 from baobab.risk.fingerprints import (
     BUCKET_DAYS, NEAR_DAYS, RULES, FingerprintSet, NetworkKey, amount_band, fingerprint,
 )
+from tests.risk.sample import INVOICE
 
 KEY = NetworkKey(bytes(range(32)), epoch=3)
-INVOICE = {
-    "seller": "Shree Ganesh Textiles Pvt. Ltd.",
-    "buyer": "Tata Motors Limited",
-    "number": "INV/2024-25/0042",
-    "date": "2024-03-05",
-    "currency": "INR",
-    "amount": 12500050,
-    "lines": [{"hs": "5208.12", "quantity": 1000, "unit_price": 12500}],
-}
 
 
 def every_fp(fs: FingerprintSet) -> set[bytes]:

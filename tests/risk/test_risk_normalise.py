@@ -9,16 +9,8 @@ from hypothesis import given, strategies as st
 
 from baobab.core.errors import BaobabError
 from baobab.risk import normalise as n
+from tests.risk.sample import INVOICE
 
-INVOICE = {
-    "seller": "Shree Ganesh Textiles Pvt. Ltd.",
-    "buyer": "Tata Motors Limited",
-    "number": "INV/2024-25/0042",
-    "date": "2024-03-05",
-    "currency": "INR",
-    "amount": 12500050,
-    "lines": [{"hs": "5208.12", "quantity": 1000, "unit_price": 12500}],
-}
 
 
 # --- parties --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from baobab import embedded
+from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
@@ -48,3 +49,13 @@ def actors(network):
 @pytest.fixture
 def uid() -> str:
     return uuid.uuid4().hex[:8].upper()
+
+
+def rejected(call, code="CONTRACT_ERROR", reason=None):
+    """Run `call`, which must be refused with `code` (and contract `reason`); the error."""
+    with pytest.raises(BaobabError) as err:
+        call()
+    assert err.value.code == code, err.value
+    if reason is not None:
+        assert err.value.detail.get("reason") == reason, err.value
+    return err.value

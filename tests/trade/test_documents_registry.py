@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import copy
 
-import pytest
 
-from baobab.core.errors import BaobabError
 from baobab.documents.openattestation import obfuscate, wrap_document
 from baobab.documents.verify import registry_lookup, verify
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy
 from baobab.stories.trade_kit import issue_document, target
-
-
-def rejected(call, code="CONTRACT_ERROR", reason=None):
-    with pytest.raises(BaobabError) as err:
-        call()
-    assert err.value.code == code
-    if reason is not None:
-        assert err.value.detail.get("reason") == reason
-    return err.value
+from tests.trade.conftest import rejected
 
 
 def bill(actors, uid, holder=soy.BENEFICIARY):

@@ -5,25 +5,15 @@ from __future__ import annotations
 import copy
 from datetime import datetime, timedelta, timezone
 
-import pytest
 
 from baobab.client import Identity
-from baobab.core.errors import BaobabError
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy
 from baobab.documents.openattestation import wrap_document
 from baobab.stories.trade_kit import issue_document, target
+from tests.trade.conftest import rejected
 
 LC = "letter_of_credit"
-
-
-def rejected(call, code="CONTRACT_ERROR", reason=None):
-    with pytest.raises(BaobabError) as err:
-        call()
-    assert err.value.code == code, err.value
-    if reason is not None:
-        assert err.value.detail.get("reason") == reason, err.value
-    return err.value
 
 
 def get(actors, lc_id, org=soy.APPLICANT):

@@ -7,18 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from baobab.client import Identity
-from baobab.core.errors import BaobabError
+from tests.trade.conftest import rejected
 
 PU = "payment_undertaking"
 BUYER, SELLER, BANK, CARRIER = "RTM-FLORA", "NAIVASHA", "KCBANK", "EA-LINES"
-
-
-def rejected(call, code="CONTRACT_ERROR", reason=None):
-    with pytest.raises(BaobabError) as err:
-        call()
-    assert err.value.code == code, err.value
-    if reason is not None:
-        assert err.value.detail.get("reason") == reason, err.value
 
 
 def propose(actors, pu_id, pay_on, conditions=None):
