@@ -39,9 +39,6 @@ class StateCache:
     def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
         return self.store.range(prefix)
 
-    def tx(self, tx_id: str) -> tuple[int, int, str] | None:
-        return self.store.tx(tx_id)
-
     def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
         return self.store.known_tx_ids(tx_ids)
 
