@@ -48,16 +48,16 @@ def test_a_party_reads_its_credit_and_a_stranger_is_refused(node, credit):  # ty
     assert get(node, BENEFICIARY, f"/v1/credits/{credit}")["id"] == credit
     stranger = refused(node, STRANGER, "GET", f"/v1/credits/{credit}")
     assert (stranger.code, stranger.detail.get("status"), stranger.detail.get("reason")) == (
-        "FORBIDDEN", 403, "NOT_A_PARTY")
+        "CONTRACT_ERROR", 403, "NOT_A_PARTY")
     missing = refused(node, APPLICANT, "GET", "/v1/credits/LC-NEVER-OPENED")
-    assert (missing.code, missing.detail.get("reason")) == ("NOT_FOUND", "CREDIT_NOT_FOUND")
+    assert (missing.code, missing.detail.get("status"), missing.detail.get("reason")) == (
+        "CONTRACT_ERROR", 404, "CREDIT_NOT_FOUND")
 
 
 def test_unknown_undertaking_and_agreement_are_404(node):  # type: ignore[no-untyped-def]
-    e = refused(node, APPLICANT, "GET", "/v1/undertakings/PU-NONE")
-    assert e.code == "NOT_FOUND", e
-    assert refused(node, APPLICANT, "GET", "/v1/conditional-payments/AG-NONE").code == "NOT_FOUND"
-    assert refused(node, APPLICANT, "GET", "/v1/oracles/rounds/R-NONE").code == "NOT_FOUND"
+    for path in ("/v1/undertakings/PU-NONE", "/v1/conditional-payments/AG-NONE", "/v1/oracles/rounds/R-NONE"):
+        e = refused(node, APPLICANT, "GET", path)
+        assert e.detail.get("status") == 404, (path, e)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baobab.ledger.contract import Context, Contract, ContractError, function
+from baobab.ledger.contract import Context, Contract, ContractError, Reason, function
 
 
 class Deals(Contract):
@@ -37,3 +37,14 @@ class Deals(Contract):
         count = len(ctx.range("note/"))
         ctx.put("note-count", count)
         return count
+
+
+class Refuser(Contract):
+    """Refuses every call with the reason it is given (tests of the refusal model)."""
+
+    name = "refuser"
+    reasons = {"TOO_EARLY": Reason("conflict", "Not yet")}
+
+    @function(policy={"role": "*"})
+    def act(self, ctx: Context, reason: str) -> None:
+        raise ContractError(f"refused with {reason}", reason=reason, extra=1)

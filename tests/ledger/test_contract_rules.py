@@ -7,7 +7,10 @@ from hypothesis import given, strategies as st
 
 from baobab.core.errors import BaobabError
 from baobab.ledger import policy as policies
-from baobab.ledger.contract import audit_source
+from baobab.ledger.contract import Refused, audit_source
+from baobab.ledger.membership import Caller
+from baobab.ledger.runtime import Registry, simulate
+from tests.ledger.sample_contracts import Refuser
 
 
 @pytest.mark.parametrize("source, problem", [
@@ -79,3 +82,28 @@ def test_malformed_policies_are_refused(bad: object) -> None:
     with pytest.raises(BaobabError) as e:
         policies.check(bad)
     assert e.value.code == "BAD_POLICY"
+
+
+# --- refusals: one reason list per contract, one status per kind of reason ----------------
+
+def _refusal(reason: str) -> dict:  # type: ignore[type-arg]
+    caller = Caller("A", "app", ("bank",), "KE")
+    proposal = {"contract": "refuser", "function": "act", "args": {"reason": reason}, "timestamp": "2026-01-01T00:00:00Z"}
+    result = simulate(Registry([Refuser()]), proposal, "tx", caller, lambda k: None, lambda p: [])
+    assert result["status"] == "error" and result["writes"] == []
+    return result["response"]  # type: ignore[no-any-return]
+
+
+@pytest.mark.parametrize("reason, status", [("TOO_EARLY", 409), ("NOT_FOUND", 404), ("NOT_A_PARTY", 403),
+                                            ("INVALID", 422)])
+def test_a_refusal_keeps_its_reason_and_gets_the_status_of_its_kind(reason: str, status: int) -> None:
+    refused = Refused.from_result("refuser", _refusal(reason))
+    assert (refused.code, refused.status, refused.detail["reason"], refused.detail["contract"]) == (
+        "CONTRACT_ERROR", status, reason, "refuser")
+    assert refused.detail["extra"] == 1
+
+
+def test_a_reason_the_contract_did_not_declare_is_a_bug_not_a_refusal() -> None:
+    with pytest.raises(BaobabError) as err:
+        _refusal("MADE_UP")
+    assert err.value.code == "INTERNAL"

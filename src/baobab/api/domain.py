@@ -2,8 +2,8 @@
 
 The request's signature already proved who the caller is, so the query runs for that caller
 directly (no second, proposal-level signature); the contract sees `ctx.caller` and applies its
-own access rules. Rejections become problems: a contract's refusal keeps its `reason`, and the
-refusals that mean "not yours" or "no such record" answer 403 FORBIDDEN and 404 NOT_FOUND.
+own access rules. A refusal is reported as every path reports it (`Refused`): its reason's kind
+decides the status.
 """
 
 from __future__ import annotations
@@ -13,22 +13,11 @@ import uuid
 from typing import Any
 
 from baobab.core.errors import BaobabError
+from baobab.ledger.contract import Refused
 from baobab.ledger.membership import Caller
 from baobab.ledger.node import Node
 from baobab.ledger.runtime import simulate
 from baobab.ledger.tx import now_rfc3339
-
-FORBIDDEN_REASONS = frozenset({"NOT_A_PARTY"})
-
-
-def _problem(message: str, detail: dict[str, Any]) -> BaobabError:
-    reason = detail.get("reason")
-    if reason in FORBIDDEN_REASONS:
-        return BaobabError("FORBIDDEN", message, **detail)
-    if isinstance(reason, str) and reason.endswith("_NOT_FOUND"):
-        return BaobabError("NOT_FOUND", message, **detail)
-    return BaobabError("CONTRACT_ERROR", message, **detail)
-
 
 def query_as(node: Node, caller: Caller, contract: str, function: str, args: dict[str, Any]) -> Any:
     """The answer of a read-only contract function for `caller`, as of the last committed block."""
@@ -37,8 +26,7 @@ def query_as(node: Node, caller: Caller, contract: str, function: str, args: dic
     tx_id = "query-" + hashlib.sha256(proposal["nonce"].encode()).hexdigest()  # never ordered
     result = simulate(node.registry, proposal, tx_id, caller, node.state.get, node.state.range, query=True)
     if result["status"] != "ok":
-        response = result["response"]
-        raise _problem(response["message"], dict(response.get("detail", {})))
+        raise Refused.from_result(contract, result["response"])
     return result["response"]
 
 

@@ -71,6 +71,14 @@ CODES: dict[str, tuple[int, str]] = {
 }
 
 
+def register_codes(codes: dict[str, tuple[int, str]]) -> None:
+    """Add a domain's codes (documents, oracles, finance...) beside the generic ones here.
+    A code keeps one meaning: registering it again with another status or title is a bug."""
+    for code, meaning in codes.items():
+        if CODES.setdefault(code, meaning) != meaning:
+            raise ValueError(f"error code {code!r} is already registered as {CODES[code]}")
+
+
 class BaobabError(Exception):
     """A rejection with a stable code, a human-readable message and optional details."""
 

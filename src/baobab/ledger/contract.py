@@ -32,12 +32,55 @@ from baobab.ledger.membership import Caller
 MAX_VALUE_DEPTH = 32
 
 
-class ContractError(Exception):
-    """Raised by a contract to reject a proposal; the message reaches the caller."""
+@dataclass(frozen=True)
+class Reason:
+    """Why a contract refused, as its callers see it: `kind` decides the HTTP status of the
+    refusal everywhere (one mapping, `Refused.status`), `title` is its one-line meaning."""
 
-    def __init__(self, message: str, **detail: Any) -> None:
+    kind: str  # one of REFUSAL_STATUS
+    title: str
+
+
+# The kinds of refusal and the HTTP status each gets, by every path that reports one.
+REFUSAL_STATUS = {"invalid": 422, "not_found": 404, "forbidden": 403, "conflict": 409}
+
+# Reasons every contract may give; a contract declares its own others in `reasons`.
+COMMON_REASONS: dict[str, Reason] = {
+    "INVALID": Reason("invalid", "The request breaks a rule of the contract"),
+    "NOT_FOUND": Reason("not_found", "No such record"),
+    "NOT_ALLOWED": Reason("forbidden", "The caller may not perform this act"),
+    "NOT_A_PARTY": Reason("forbidden", "The caller is not a party to the record"),
+    "WRONG_STATE": Reason("conflict", "Not allowed in the record's current state"),
+    "ALREADY_EXISTS": Reason("conflict", "The record already exists"),
+}
+
+
+class ContractError(Exception):
+    """Raised by a contract to refuse a proposal. `reason` is one of the contract's declared
+    reasons (COMMON_REASONS or its own `reasons`); the message reaches the caller."""
+
+    def __init__(self, message: str, *, reason: str = "INVALID", **detail: Any) -> None:
         super().__init__(message)
+        self.reason = reason
         self.detail = detail
+
+
+class Refused(BaobabError):
+    """A contract's refusal as the node reports it: code CONTRACT_ERROR, with the contract and
+    its reason in the detail, and the HTTP status of the reason's kind."""
+
+    def __init__(self, contract: str, reason: str, kind: str, message: str, **detail: Any) -> None:
+        super().__init__("CONTRACT_ERROR", message, **{**detail, "contract": contract, "reason": reason})
+        self.contract, self.reason, self.kind = contract, reason, kind
+
+    @property
+    def status(self) -> int:
+        return REFUSAL_STATUS[self.kind]
+
+    @classmethod
+    def from_result(cls, contract: str, response: dict[str, Any]) -> "Refused":
+        """The refusal recorded in a simulation result's response."""
+        return cls(contract, response["reason"], response["kind"], response["message"], **response.get("detail", {}))
 
 
 def check_value(value: Any, depth: int = 0) -> None:
@@ -97,6 +140,11 @@ class Contract:
 
     name: str = ""
     functions: dict[str, FunctionSpec]
+    reasons: dict[str, Reason] = {}  # this contract's own refusal reasons, beside COMMON_REASONS
+
+    @classmethod
+    def reason(cls, code: str) -> Reason | None:
+        return cls.reasons.get(code) or COMMON_REASONS.get(code)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -22,6 +22,7 @@ from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from baobab.ledger import policy as policies
+from baobab.ledger.contract import Refused
 from baobab.ledger.block import genesis_block, leaf_hashes
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
@@ -110,7 +111,7 @@ class Node:
         p, encoded, caller = self.authenticate(signed, encoded)
         result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
-            raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
+            raise Refused.from_result(p["contract"], result["response"])
         members = self._members()
         required = self._required_policy(p, result)
         orgs = policies.choose(required, members.orgs_with_role, prefer=[caller.org])
@@ -139,7 +140,7 @@ class Node:
         p, encoded, caller = self.authenticate(signed)
         result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range, query=True)
         if result["status"] != "ok":
-            raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
+            raise Refused.from_result(p["contract"], result["response"])
         return result["response"]
 
     # --- order ------------------------------------------------------------------------

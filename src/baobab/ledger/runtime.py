@@ -85,7 +85,11 @@ def simulate(registry: Registry, proposal: dict[str, Any], tx_id: str, caller: C
         check_value(response)
         status = "ok"
     except ContractError as exc:
-        status, response = "error", {"message": str(exc), **({"detail": exc.detail} if exc.detail else {})}
+        reason = contract.reason(exc.reason)
+        if reason is None:
+            raise BaobabError("INTERNAL", f"{contract.name} refused with undeclared reason {exc.reason!r}: {exc}") from None
+        status, response = "error", {"reason": exc.reason, "kind": reason.kind, "message": str(exc),
+                                     **({"detail": exc.detail} if exc.detail else {})}
         ctx.writes.clear(), ctx.events.clear(), ctx.key_policies.clear()
     return {
         "tx_id": tx_id,

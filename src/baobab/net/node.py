@@ -25,6 +25,7 @@ from baobab.core.jcs import canonicalize
 from baobab.core.keys import PublicKey
 from baobab.keystore import Keystore
 from baobab.ledger import policy as policies
+from baobab.ledger.contract import Refused
 from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node, Outcome
 from baobab.ledger.orderer.jetstream import JetStreamOrderer, StreamSettings
@@ -125,7 +126,7 @@ class NetworkNode(Node):
     def simulate_ok(self, p: dict[str, Any], tx_id: str, caller: Any) -> dict[str, Any]:
         result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
-            raise BaobabError("CONTRACT_ERROR", result["response"]["message"], **result["response"].get("detail", {}))
+            raise Refused.from_result(p["contract"], result["response"])
         return result
 
     def endorse_for_peer(self, signed: Any, height: int) -> dict[str, Any]:

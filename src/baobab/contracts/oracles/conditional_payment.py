@@ -37,7 +37,7 @@ class ConditionalPayment(Contract):
     def _agreement(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
         record = ctx.get(f"agreement/{agreement_id}")
         if record is None:
-            raise ContractError(f"no agreement {agreement_id}")
+            raise ContractError(f"no agreement {agreement_id}", reason="NOT_FOUND")
         return record
 
     @function(policy=BANK)

@@ -174,7 +174,7 @@ class Microinsurance(Contract):
         """A policy, for its insurer, its certifiers and (when it is an organisation) its beneficiary."""
         record = ctx.get(f"policy/{policy_id}")
         if record is None:
-            raise ContractError(f"no policy {policy_id}")
+            raise ContractError(f"no policy {policy_id}", reason="NOT_FOUND")
         readers = {record["insurer"], *record.get("certifiers", []), record.get("beneficiary")}
         if ctx.caller.org not in readers:
             raise ContractError(f"{ctx.caller.org} is not a party to policy {policy_id}", reason="NOT_A_PARTY")

@@ -194,7 +194,7 @@ class Oracles(Contract):
     def _open_round(self, ctx: Context, round_id: str) -> dict[str, Any]:
         record = ctx.get(f"round/{round_id}")
         if record is None:
-            raise ContractError(f"no round {round_id}")
+            raise ContractError(f"no round {round_id}", reason="NOT_FOUND")
         if record["status"] != "open":
             raise ContractError(f"round {round_id} is already {record['status']}")
         return dict(record)
@@ -293,7 +293,7 @@ class Oracles(Contract):
     def round(self, ctx: Context, round_id: str) -> dict[str, Any]:
         record = ctx.get(f"round/{round_id}")
         if record is None:
-            raise ContractError(f"no round {round_id}")
+            raise ContractError(f"no round {round_id}", reason="NOT_FOUND")
         return record
 
     @function(query=True)

@@ -31,7 +31,7 @@ from typing import Any
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
-from baobab.ledger.contract import Context, Contract, function
+from baobab.ledger.contract import Context, Contract, Reason, function
 
 # Names of the types in baobab.documents.types (a test keeps the two lists equal).
 DOC_TYPES = (
@@ -60,6 +60,20 @@ def effective_holder(ctx: Context, record: dict[str, Any]) -> str | None:
 
 class Documents(Contract):
     name = "documents"
+    reasons = {
+        "ALREADY_ISSUED": Reason("conflict", "The document is already issued"),
+        "ALREADY_REVOKED": Reason("conflict", "The document is already revoked"),
+        "DOCUMENT_NOT_FOUND": Reason("not_found", "No such document"),
+        "NOT_CARRIER": Reason("forbidden", "Only the carrier may do this"),
+        "NOT_HOLDER": Reason("forbidden", "Only the holder of the title may do this"),
+        "NOT_ISSUER": Reason("forbidden", "Only the document's issuer may do this"),
+        "NOT_SURRENDERED": Reason("conflict", "The bill of lading has not been surrendered"),
+        "NOT_TRANSFERABLE": Reason("invalid", "The document is not a transferable record"),
+        "REVOKED": Reason("conflict", "The document is revoked"),
+        "SAME_HOLDER": Reason("invalid", "The new holder is the current holder"),
+        "TITLE_CLOSED": Reason("conflict", "The title is surrendered or accomplished"),
+        "UNKNOWN_ORG": Reason("invalid", "The organisation named is not an active member"),
+    }
 
     def _record(self, ctx: Context, target_hash: str) -> dict[str, Any]:
         record = ctx.get(_key(target_hash))

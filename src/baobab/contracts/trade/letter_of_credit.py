@@ -37,7 +37,7 @@ from baobab.contracts.trade.lc_terms import amend_terms, check_terms
 from baobab.contracts.trade.common import (
     bad_argument, check_ref, load_record, org_record, parse_date, reject, tx_date,
 )
-from baobab.ledger.contract import Context, Contract, function
+from baobab.ledger.contract import Context, Contract, Reason, function
 
 BANKS = {"role": "bank"}
 OPEN = ("issued", "advised", "shipped", "presenting", "examined", "refused", "waived")
@@ -53,6 +53,30 @@ def _countries(lc: dict[str, Any]) -> dict[str, Any]:
 
 class LetterOfCredit(Contract):
     name = "letter_of_credit"
+    reasons = {
+        "ALREADY_CONFIRMED": Reason("conflict", "Already confirmed"),
+        "AMENDMENT_PENDING": Reason("conflict", "An amendment awaits the beneficiary's answer"),
+        "BL_NOT_REGISTERED": Reason("not_found", "The bill of lading is not on the registry"),
+        "CONSENT_MISSING": Reason("forbidden", "A party's consent is missing"),
+        "CREDIT_EXISTS": Reason("conflict", "The credit already exists"),
+        "CREDIT_NOT_FOUND": Reason("not_found", "No such credit"),
+        "DECISION_DEADLINE_PASSED": Reason("conflict", "The time to examine has passed (UCP 600 art. 14b, 16f)"),
+        "DISCREPANCIES_NOT_WAIVED": Reason("conflict", "The discrepancies are not waived"),
+        "EXPIRY_IN_PAST": Reason("invalid", "The expiry date is past"),
+        "HONOUR_DUE": Reason("conflict", "Honour is due on this credit"),
+        "NOTHING_TO_WAIVE": Reason("conflict", "There are no discrepancies to waive"),
+        "NOT_ADVISING_BANK": Reason("forbidden", "Only the advising bank may do this"),
+        "NOT_APPLICANT": Reason("forbidden", "Only the applicant may do this"),
+        "NOT_A_BANK": Reason("forbidden", "The organisation is not a bank"),
+        "NOT_BENEFICIARY": Reason("forbidden", "Only the beneficiary may do this"),
+        "NOT_CONFIRMING_BANK": Reason("forbidden", "Only the confirming bank may do this"),
+        "NOT_EXPIRED": Reason("conflict", "The credit has not expired"),
+        "NOT_ISSUING_BANK": Reason("forbidden", "Only the issuing bank may do this"),
+        "NOT_PAYER": Reason("forbidden", "Only the paying bank may do this"),
+        "NO_SUCH_AMENDMENT": Reason("not_found", "No such amendment"),
+        "PRESENTATION_COMPLIANT": Reason("conflict", "The presentation complies; it cannot be refused"),
+        "UNKNOWN_ORG": Reason("invalid", "The organisation named is not an active member"),
+    }
 
     # --- helpers ------------------------------------------------------------------------
 

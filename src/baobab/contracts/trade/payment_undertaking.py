@@ -24,7 +24,7 @@ from baobab.contracts.trade.common import (
     bad_argument, check_ref, load_record, org_record, parse_date, reject, tx_date,
 )
 from baobab.core.money import MINOR_UNITS
-from baobab.ledger.contract import Context, Contract, function
+from baobab.ledger.contract import Context, Contract, Reason, function
 
 BANKS = {"role": "bank"}
 
@@ -35,6 +35,20 @@ def _key(pu_id: str) -> str:
 
 class PaymentUndertaking(Contract):
     name = "payment_undertaking"
+    reasons = {
+        "ALREADY_CONFIRMED": Reason("conflict", "Already confirmed"),
+        "CONDITIONS_NOT_MET": Reason("conflict", "The undertaking's conditions are not all met"),
+        "NOT_A_BANK": Reason("forbidden", "The organisation is not a bank"),
+        "NOT_BANK": Reason("forbidden", "Only the undertaking's bank may do this"),
+        "NOT_BUYER": Reason("forbidden", "Only the buyer may do this"),
+        "NOT_SELLER": Reason("forbidden", "Only the seller may do this"),
+        "NOT_CONFIRMER": Reason("forbidden", "Only the confirming bank may do this"),
+        "NOT_DUE": Reason("conflict", "Payment is not yet due"),
+        "NO_SUCH_CONDITION": Reason("not_found", "No such condition"),
+        "UNDERTAKING_EXISTS": Reason("conflict", "The payment undertaking already exists"),
+        "UNDERTAKING_NOT_FOUND": Reason("not_found", "No such payment undertaking"),
+        "UNKNOWN_ORG": Reason("invalid", "The organisation named is not an active member"),
+    }
 
     def _load(self, ctx: Context, pu_id: str, *states: str) -> dict[str, Any]:
         return load_record(ctx, _key(pu_id), f"payment undertaking {pu_id}", "UNDERTAKING_NOT_FOUND", *states)
