@@ -140,11 +140,16 @@ class Contract:
 
     name: str = ""
     functions: dict[str, FunctionSpec]
-    reasons: dict[str, Reason] = {}  # this contract's own refusal reasons, beside COMMON_REASONS
+    reasons: dict[str, Reason] = {}  # this class's own refusal reasons, beside COMMON_REASONS
 
     @classmethod
     def reason(cls, code: str) -> Reason | None:
-        return cls.reasons.get(code) or COMMON_REASONS.get(code)
+        """The declared reason `code`: the contract's own, a mixin's (PaymentInstructions), or common."""
+        for klass in cls.__mro__:
+            found = klass.__dict__.get("reasons", {}).get(code)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+        return COMMON_REASONS.get(code)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
