@@ -171,3 +171,35 @@ def test_a_committed_transfer_survives_reopening(tmp_path: Path) -> None:
     again = Switch(SQLiteDatabase(path))
     assert again.get("t-1", source="a").state == COMMITTED and again.position("b", "USD") == -40
     assert again.reconcile() == []
+
+
+def _pay(switch: Switch, transfer_id: str, payer: str, payee: str, minor: int) -> None:
+    switch.prepare(request(transfer_id, minor=minor, payer=payer, payee=payee), source=payer, at=T0)
+    switch.fulfil(transfer_id, FULFILMENT, source=payee, at=T0)
+
+
+def test_a_settlement_window_nets_positions_and_moves_liquidity(switch: Switch) -> None:
+    _pay(switch, "t-1", "kebank", "mpesa", 7_000)
+    _pay(switch, "t-2", "mpesa", "kebank", 2_000)
+    closed = switch.close_window(at=T0)
+    _pay(switch, "t-3", "kebank", "mpesa", 100)  # falls in the next window
+    report = switch.start_settlement(closed)
+    assert [(r["fsp"], r["net"]) for r in report] == [("kebank", 5_000), ("mpesa", -5_000)]
+    assert sum(r["net"] for r in report) == 0
+    switch.settle(closed, at=T0)
+    assert switch.window(closed)["state"] == "SETTLED"
+    assert (switch.liquidity("kebank", "KES"), switch.liquidity("mpesa", "KES")) == (75_000, 55_000)
+    assert (switch.position("kebank", "KES"), switch.position("mpesa", "KES")) == (100, -100)  # window 2 only
+    assert switch.reconcile() == []
+    assert code_of(lambda: switch.settle(closed, at=T0)) == "3100"  # never twice
+
+
+def test_large_payments_settle_gross_at_commit(tmp_path: Path) -> None:
+    s = Switch(SQLiteDatabase(tmp_path / "gross.sqlite"), gross_from={"KES": 10_000})
+    s.add_participant("kebank", "K", "http://k", {"KES": 100_000})
+    s.add_participant("mpesa", "M", "http://m", {"KES": 100_000})
+    s.fund("f", "kebank", "KES", 50_000, at=T0)
+    _pay(s, "big", "kebank", "mpesa", 20_000)
+    assert (s.liquidity("kebank", "KES"), s.liquidity("mpesa", "KES")) == (30_000, 20_000)
+    assert s.position("kebank", "KES") == 0 and s.settlement_report(1) == []
+    assert s.reconcile() == []

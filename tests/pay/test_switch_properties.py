@@ -1,5 +1,5 @@
 """A stateful property test of the switch: whatever the sequence of prepares, fulfilments,
-rejections, expiries and funds movements, each currency's journal sums to zero, no participant's
+rejections, expiries, funds movements and settlements, each currency's journal sums to zero, no participant's
 position passes its liquidity or its net debit cap, and every transfer ends committed or aborted
 exactly once, with the journal agreeing."""
 
@@ -79,6 +79,13 @@ class SwitchMachine(RuleBasedStateMachine):
     def time_passes(self, seconds: int) -> None:
         self.now += timedelta(seconds=seconds)
         self.switch.expire(self.now)
+
+    @rule()
+    def settle_a_window(self) -> None:
+        closed = self.switch.close_window(at=self.now)
+        report = self.switch.start_settlement(closed)
+        assert sum(r["net"] for r in report) == 0
+        self.switch.settle(closed, at=self.now)
 
     @invariant()
     def journal_balances_and_agrees(self) -> None:

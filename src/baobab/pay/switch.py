@@ -48,9 +48,14 @@ CREATE TABLE IF NOT EXISTS switch_currencies (
 CREATE TABLE IF NOT EXISTS switch_transfers (
   id TEXT PRIMARY KEY, payer TEXT NOT NULL, payee TEXT NOT NULL, currency TEXT NOT NULL,
   amount BIGINT NOT NULL, condition TEXT NOT NULL, expiration TEXT NOT NULL, request_hash TEXT NOT NULL,
-  state TEXT NOT NULL, fulfilment TEXT, error_code TEXT, prepared_at TEXT NOT NULL, completed_at TEXT);
+  state TEXT NOT NULL, fulfilment TEXT, error_code TEXT, prepared_at TEXT NOT NULL, completed_at TEXT,
+  window_id BIGINT, gross INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS switch_transfers_open ON switch_transfers (state, expiration);
+CREATE INDEX IF NOT EXISTS switch_transfers_window ON switch_transfers (window_id);
+CREATE TABLE IF NOT EXISTS switch_windows (
+  id BIGINT PRIMARY KEY, state TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, settled_at TEXT);
 """
+OPEN, CLOSED, PENDING_SETTLEMENT, SETTLED = "OPEN", "CLOSED", "PENDING_SETTLEMENT", "SETTLED"
 
 
 def now_utc() -> datetime:
@@ -102,10 +107,16 @@ _TRANSFER_COLUMNS = ("id, payer, payee, currency, amount, condition, expiration,
 
 
 class Switch:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, gross_from: dict[str, int] | None = None) -> None:
+        """`gross_from`: per currency, the amount from which a transfer settles gross, in real time,
+        between the participants' settlement accounts at commit (as RTGS systems like SIRESS do)."""
         self.db = db
         self.journal = Journal(db)
+        self.gross_from = dict(gross_from or {})
         db.script(SCHEMA)
+        with db.atomic():
+            if db.one("SELECT 1 FROM switch_windows") is None:
+                db.run("INSERT INTO switch_windows (id, state, opened_at) VALUES (1, ?, ?)", (OPEN, stamp(now_utc())))
 
     # --- participants -------------------------------------------------------------------
 
@@ -230,9 +241,7 @@ class Switch:
             elif not isinstance(fulfilment, str) or not ILP_CONDITION.fullmatch(fulfilment) or condition_of(fulfilment) != t.condition:
                 failure = FspiopError("3100", "the fulfilment does not match the transfer's condition")
             else:
-                self.journal.post(f"transfer/{transfer_id}")
-                self.db.run("UPDATE switch_transfers SET state = ?, fulfilment = ?, completed_at = ? WHERE id = ?",
-                            (COMMITTED, fulfilment, stamp(now), transfer_id))
+                self._commit(t, fulfilment, now)
                 return self._require(transfer_id)
             self._abort(t, failure.code, now)
         raise failure  # after the abort has committed: both parties are told why
@@ -263,6 +272,66 @@ class Switch:
     def get(self, transfer_id: str, *, source: str) -> Transfer:
         """GET /transfers/{id}: answered to the payer and payee FSPs only (3208 to anyone else)."""
         return self._for_party(transfer_id, source)
+
+    # --- settlement ---------------------------------------------------------------------
+
+    def close_window(self, *, at: datetime | None = None) -> int:
+        """Close the open settlement window (its transfers are now settled together) and open the
+        next; returns the closed window's id."""
+        now = stamp(at or now_utc())
+        with self.db.atomic():
+            closing = self._open_window()
+            self.db.run("UPDATE switch_windows SET state = ?, closed_at = ? WHERE id = ?", (CLOSED, now, closing))
+            self.db.run("INSERT INTO switch_windows (id, state, opened_at) VALUES (?, ?, ?)", (closing + 1, OPEN, now))
+            return closing
+
+    def window(self, window_id: int) -> dict[str, Any]:
+        row = self.db.one("SELECT id, state, opened_at, closed_at, settled_at FROM switch_windows WHERE id = ?", (window_id,))
+        if row is None:
+            raise FspiopError("3200", f"no settlement window {window_id}")
+        return dict(zip(("id", "state", "opened_at", "closed_at", "settled_at"), row))
+
+    def settlement_report(self, window_id: int) -> list[dict[str, Any]]:
+        """Per participant and currency: what it sent and received in the window, and its net
+        position (positive: it owes the others; the nets of a currency sum to zero)."""
+        self.window(window_id)
+        nets: dict[tuple[str, str], dict[str, Any]] = {}
+        for payer, payee, currency, amount in self.db.all(
+                "SELECT payer, payee, currency, amount FROM switch_transfers WHERE window_id = ? AND state = ?",
+                (window_id, COMMITTED)):
+            for fsp, side in ((payer, "sent"), (payee, "received")):
+                row = nets.setdefault((fsp, currency), {"fsp": fsp, "currency": currency, "sent": 0, "received": 0,
+                                                        "transfers": 0})
+                row[side] += int(amount)
+                row["transfers"] += 1
+        report = [{**r, "net": r["sent"] - r["received"]} for _, r in sorted(nets.items())]
+        return report
+
+    def start_settlement(self, window_id: int) -> list[dict[str, Any]]:
+        """A closed window goes to the settlement bank: PENDING_SETTLEMENT, with its report."""
+        with self.db.atomic():
+            if self.window(window_id)["state"] != CLOSED:
+                raise FspiopError("3100", f"window {window_id} is not closed")
+            self.db.run("UPDATE switch_windows SET state = ? WHERE id = ?", (PENDING_SETTLEMENT, window_id))
+            return self.settlement_report(window_id)
+
+    def settle(self, window_id: int, *, at: datetime | None = None) -> list[dict[str, Any]]:
+        """The settlement bank has moved the nets: each participant's position returns toward zero
+        and its liquidity moves by its net, in one transaction; the window is SETTLED."""
+        now = stamp(at or now_utc())
+        with self.db.atomic():
+            if self.window(window_id)["state"] != PENDING_SETTLEMENT:
+                raise FspiopError("3100", f"window {window_id} is not pending settlement")
+            report = self.settlement_report(window_id)
+            for row in report:
+                fsp, currency, net = row["fsp"], row["currency"], row["net"]
+                settlement, position = f"{fsp}/{currency}/settlement", f"{fsp}/{currency}/position"
+                if net > 0:  # a net payer's liquidity pays what its position owes
+                    self.journal.transfer(f"settle/{window_id}/{fsp}/{currency}", settlement, position, net, now, memo="net settlement")
+                elif net < 0:
+                    self.journal.transfer(f"settle/{window_id}/{fsp}/{currency}", position, settlement, -net, now, memo="net settlement")
+            self.db.run("UPDATE switch_windows SET state = ?, settled_at = ? WHERE id = ?", (SETTLED, now, window_id))
+            return report
 
     # --- checks -------------------------------------------------------------------------
 
@@ -325,6 +394,24 @@ class Switch:
         row = self.db.one("SELECT net_debit_cap FROM switch_currencies WHERE fsp = ? AND currency = ?", (fsp, currency))
         if row is None:
             raise FspiopError("3200", f"{fsp} holds no {currency} position")
+        return int(row[0])
+
+    def _commit(self, t: Transfer, fulfilment: str, now: datetime) -> None:
+        self.journal.post(f"transfer/{t.id}")
+        gross = t.amount >= self.gross_from.get(t.currency, 2**63)
+        if gross:  # settle now: the payee's claim is paid out of the payer's liquidity at once
+            at = stamp(now)
+            self.journal.transfer(f"gross/{t.id}/payer", f"{t.payer}/{t.currency}/settlement",
+                                  f"{t.payer}/{t.currency}/position", t.amount, at, memo="gross settlement")
+            self.journal.transfer(f"gross/{t.id}/payee", f"{t.payee}/{t.currency}/position",
+                                  f"{t.payee}/{t.currency}/settlement", t.amount, at, memo="gross settlement")
+        window = None if gross else self._open_window()
+        self.db.run("UPDATE switch_transfers SET state = ?, fulfilment = ?, completed_at = ?, window_id = ?, gross = ? "
+                    "WHERE id = ?", (COMMITTED, fulfilment, stamp(now), window, int(gross), t.id))
+
+    def _open_window(self) -> int:
+        row = self.db.one("SELECT id FROM switch_windows WHERE state = ?", (OPEN,))
+        assert row is not None, "one settlement window is always open"
         return int(row[0])
 
     def _abort(self, t: Transfer, error_code: str, now: datetime) -> None:
