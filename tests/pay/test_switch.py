@@ -203,3 +203,14 @@ def test_large_payments_settle_gross_at_commit(tmp_path: Path) -> None:
     assert (s.liquidity("kebank", "KES"), s.liquidity("mpesa", "KES")) == (30_000, 20_000)
     assert s.position("kebank", "KES") == 0 and s.settlement_report(1) == []
     assert s.reconcile() == []
+
+
+def test_a_refused_operation_inside_a_batch_undoes_only_itself(switch: Switch) -> None:
+    with switch.db.atomic():  # one durable commit for the whole batch
+        switch.prepare(request("t-1", minor=500), source="kebank", at=T0)
+        assert code_of(lambda: switch.prepare(request("t-2", minor=90_000), source="kebank", at=T0)) == "4001"
+        assert code_of(lambda: switch.fulfil("t-1", "C" * 43, source="mpesa", at=T0)) == "3100"
+        switch.prepare(request("t-3", minor=700), source="kebank", at=T0)
+    assert switch.get("t-1", source="kebank").state == ABORTED
+    assert code_of(lambda: switch.get("t-2", source="kebank")) == "3208"
+    assert switch.position("kebank", "KES") == 700 and switch.reconcile() == []

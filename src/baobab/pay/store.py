@@ -1,8 +1,8 @@
 """The switch's database: SQLite in the embedded default, PostgreSQL in network mode, one interface.
 
 Statements are written once with `?` placeholders; the PostgreSQL side turns them into `%s`.
-`atomic()` is one database transaction (re-entrant in the same thread): a switch operation
-commits every row it wrote, durably, or none.
+`atomic()` is one database transaction: a switch operation commits every row it wrote, durably,
+or none; operations grouped in an outer `atomic()` share one durable commit (group commit).
 """
 
 from __future__ import annotations
@@ -26,36 +26,34 @@ class Database(Protocol):
 
 
 class _Transactional:
-    """Re-entrant transactions over one connection guarded by a lock."""
+    """Transactions over one connection guarded by a lock; a nested `atomic()` is a savepoint, so
+    an operation refused inside a batch undoes its own writes and nothing else."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._depth = 0
 
-    def _begin(self) -> None: ...
-    def _commit(self) -> None: ...
-    def _rollback(self) -> None: ...
+    def _execute(self, sql: str) -> None:
+        raise NotImplementedError
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
         with self._lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self._begin()
-            self._depth = 1
+            depth = self._depth
+            self._execute(f"SAVEPOINT sp{depth}" if depth else self._begin_sql)
+            self._depth = depth + 1
             try:
                 yield
             except BaseException:
-                self._depth = 0
-                self._rollback()
+                self._execute(f"ROLLBACK TO SAVEPOINT sp{depth}" if depth else "ROLLBACK")
+                if depth:
+                    self._execute(f"RELEASE SAVEPOINT sp{depth}")
                 raise
-            self._depth = 0
-            self._commit()
+            finally:
+                self._depth = depth
+            self._execute(f"RELEASE SAVEPOINT sp{depth}" if depth else "COMMIT")
+
+    _begin_sql = "BEGIN"
 
 
 class SQLiteDatabase(_Transactional):
@@ -70,14 +68,10 @@ class SQLiteDatabase(_Transactional):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")  # an acknowledged transfer survives a crash
 
-    def _begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")
+    _begin_sql = "BEGIN IMMEDIATE"
 
-    def _commit(self) -> None:
-        self._conn.execute("COMMIT")
-
-    def _rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+    def _execute(self, sql: str) -> None:
+        self._conn.execute(sql)
 
     def script(self, sql: str) -> None:
         with self._lock:
@@ -110,14 +104,10 @@ class PostgresDatabase(_Transactional):
     def _sql(sql: str) -> str:
         return sql.replace("?", "%s")
 
-    def _begin(self) -> None:
-        self._conn.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+    _begin_sql = "BEGIN ISOLATION LEVEL SERIALIZABLE"
 
-    def _commit(self) -> None:
-        self._conn.execute("COMMIT")
-
-    def _rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+    def _execute(self, sql: str) -> None:
+        self._conn.execute(sql)  # type: ignore[call-overload]
 
     def script(self, sql: str) -> None:
         with self._lock:
