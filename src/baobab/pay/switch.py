@@ -195,7 +195,7 @@ class Switch:
             raise FspiopError("3100", "payer and payee FSP are the same participant")
         request_hash = hashlib.sha256(canonicalize(request)).hexdigest()
         with self.db.atomic():
-            existing = self._find(transfer_id)
+            existing = self.find(transfer_id)
             if existing is not None:
                 stored_hash = self.db.one("SELECT request_hash FROM switch_transfers WHERE id = ?", (transfer_id,))
                 if stored_hash is None or stored_hash[0] != request_hash:
@@ -220,7 +220,7 @@ class Switch:
             self.db.run("INSERT INTO switch_transfers (id, payer, payee, currency, amount, condition, expiration, "
                         "request_hash, state, prepared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (transfer_id, payer, payee, currency, amount, condition, expiration, request_hash, RESERVED, stamp(now)))
-            found = self._find(transfer_id)
+            found = self.find(transfer_id)
             assert found is not None
             return found
 
@@ -419,18 +419,19 @@ class Switch:
         self.db.run("UPDATE switch_transfers SET state = ?, error_code = ?, completed_at = ? WHERE id = ?",
                     (ABORTED, error_code, stamp(now), t.id))
 
-    def _find(self, transfer_id: str) -> Transfer | None:
+    def find(self, transfer_id: str) -> Transfer | None:
+        """The transfer as stored, for the hub's own decisions (no party check: see `get`)."""
         row = self.db.one(f"SELECT {_TRANSFER_COLUMNS} FROM switch_transfers WHERE id = ?", (transfer_id,))
         return None if row is None else Transfer(*row[:4], int(row[4]), *row[5:])
 
     def _require(self, transfer_id: str) -> Transfer:
-        found = self._find(transfer_id)
+        found = self.find(transfer_id)
         if found is None:
             raise FspiopError("3208", f"no transfer {transfer_id}")
         return found
 
     def _for_party(self, transfer_id: str, source: str) -> Transfer:
-        t = self._find(transfer_id)
+        t = self.find(transfer_id)
         if t is None or source not in (t.payer, t.payee):  # a third party learns nothing
             raise FspiopError("3208", f"no transfer {transfer_id}")
         return t
