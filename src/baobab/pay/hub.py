@@ -1,0 +1,170 @@
+"""The hub: the switch, its account-lookup directory and the callbacks each operation owes.
+
+Every operation runs in one database transaction with the callbacks it causes (`Outbox`), so
+what the switch decided and what the participants will be told never disagree, even across a
+crash. `run()` delivers callbacks and expires transfers whose time has passed (3303 to both
+sides).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Any
+
+from baobab.pay.errors import FspiopError
+from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
+from baobab.pay.outbox import Outbox
+from baobab.pay.store import Database
+from baobab.pay.switch import ABORTED, RESERVED, Switch, Transfer
+
+EXPIRY_SWEEP_S = 1.0
+PARTY_SCHEMA = """
+CREATE TABLE IF NOT EXISTS switch_parties (
+  type TEXT NOT NULL, id TEXT NOT NULL, fsp TEXT NOT NULL, currency TEXT, PRIMARY KEY (type, id));
+"""
+
+
+class Hub:
+    def __init__(self, db: Database, **switch_options: Any) -> None:
+        self.db = db
+        self.switch = Switch(db, **switch_options)
+        self.outbox = Outbox(db, self.endpoint)
+        db.script(PARTY_SCHEMA)
+
+    def endpoint(self, fsp: str) -> str | None:
+        row = self.db.one("SELECT endpoint FROM switch_participants WHERE fsp = ?", (fsp,))
+        return None if row is None else str(row[0])
+
+    def _require_participant(self, fsp: str | None, code: str = "3201") -> str:
+        if not fsp or self.endpoint(fsp) is None:
+            raise FspiopError(code, f"{fsp!r} is not a participant of this switch")
+        return fsp
+
+    # --- transfers ----------------------------------------------------------------------
+
+    def prepare(self, core: dict[str, Any], source: str, headers: dict[str, str], body: dict[str, Any]) -> None:
+        transfer_id = core["transferId"]
+        with self.db.atomic():
+            try:
+                existing = self.switch.find(transfer_id)
+                t = self.switch.prepare(core, source=source)
+            except FspiopError as exc:
+                self.outbox.add(source, "PUT", f"/transfers/{transfer_id}/error",
+                                callback_headers("transfers", HUB_ID, source), exc.information())
+                return
+            if existing is None:  # new: the payee FSP is asked to accept it
+                self.outbox.add(t.payee, "POST", "/transfers", {**headers, "FSPIOP-Destination": t.payee}, body)
+            elif t.state != RESERVED:  # a resend of a finished transfer is answered like a GET
+                self._tell(t, source)
+
+    def fulfil(self, transfer_id: str, body: dict[str, Any], source: str) -> None:
+        """The payee's PUT: COMMITTED with a fulfilment, RESERVED (asks to be told of the commit),
+        or ABORTED (a rejection in the v1.0 manner)."""
+        state = body.get("transferState")
+        if state == ABORTED:
+            self.reject(transfer_id, {"errorInformation": {"errorCode": "5100", "errorDescription": "Payee aborted"}}, source)
+            return
+        with self.db.atomic():
+            try:
+                t = self.switch.fulfil(transfer_id, body.get("fulfilment", ""), source=source)
+            except FspiopError as exc:
+                t = self.switch.find(transfer_id)
+                if t is None or source != t.payee or t.state != ABORTED or t.error_code != exc.code:
+                    raise  # not this participant's to fulfil: answered at once
+                for fsp in (t.payer, t.payee):  # the abort is news for both sides
+                    self.outbox.add(fsp, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", HUB_ID, fsp),
+                                    exc.information())
+                return
+            self._tell(t, t.payer)
+            if state == RESERVED:
+                self.outbox.add(t.payee, "PATCH", f"/transfers/{transfer_id}", callback_headers("transfers", HUB_ID, t.payee),
+                                {"completedTimestamp": t.completed_at, "transferState": t.state})
+
+    def reject(self, transfer_id: str, body: dict[str, Any], source: str) -> None:
+        code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
+        with self.db.atomic():
+            t = self.switch.reject(transfer_id, code if code.isdigit() and len(code) == 4 else "5100", source=source)
+            self.outbox.add(t.payer, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", t.payee, t.payer), body)
+
+    def report_transfer(self, transfer_id: str, source: str) -> None:
+        with self.db.atomic():
+            try:
+                self._tell(self.switch.get(transfer_id, source=source), source)
+            except FspiopError as exc:
+                self.outbox.add(source, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", HUB_ID, source),
+                                exc.information())
+
+    def _tell(self, t: Transfer, fsp: str) -> None:
+        if t.state == ABORTED:
+            error = FspiopError(t.error_code or "5100", f"transfer {t.id} was aborted")
+            self.outbox.add(fsp, "PUT", f"/transfers/{t.id}/error", callback_headers("transfers", HUB_ID, fsp), error.information())
+        else:
+            self.outbox.add(fsp, "PUT", f"/transfers/{t.id}", callback_headers("transfers", HUB_ID, fsp), transfer_body(t))
+
+    def expire(self, at: datetime | None = None) -> list[Transfer]:
+        with self.db.atomic():
+            expired = self.switch.expire(at)
+            for t in expired:
+                error = FspiopError("3303", f"transfer {t.id} expired at {t.expiration}")
+                for fsp in (t.payer, t.payee):
+                    self.outbox.add(fsp, "PUT", f"/transfers/{t.id}/error", callback_headers("transfers", HUB_ID, fsp),
+                                    error.information())
+            return expired
+
+    # --- account lookup and forwarding --------------------------------------------------
+
+    def register_party(self, party_type: str, party_id: str, body: dict[str, Any], source: str) -> None:
+        if body.get("fspId") != source:
+            raise FspiopError("3100", f"{source} registers only parties it serves itself")
+        with self.db.atomic():
+            self.db.run("DELETE FROM switch_parties WHERE type = ? AND id = ?", (party_type, party_id))
+            self.db.run("INSERT INTO switch_parties (type, id, fsp, currency) VALUES (?, ?, ?, ?)",
+                        (party_type, party_id, source, body.get("currency")))
+            self.outbox.add(source, "PUT", f"/participants/{party_type}/{party_id}",
+                            callback_headers("participants", HUB_ID, source), {"fspId": source})
+
+    def _serving(self, party_type: str, party_id: str) -> str | None:
+        row = self.db.one("SELECT fsp FROM switch_parties WHERE type = ? AND id = ?", (party_type, party_id))
+        return None if row is None else str(row[0])
+
+    def lookup_participant(self, party_type: str, party_id: str, source: str) -> None:
+        with self.db.atomic():
+            fsp = self._serving(party_type, party_id)
+            path = f"/participants/{party_type}/{party_id}"
+            if fsp is None:
+                self.outbox.add(source, "PUT", path + "/error", callback_headers("participants", HUB_ID, source),
+                                FspiopError("3204", f"no FSP serves {party_type} {party_id}").information())
+            else:
+                self.outbox.add(source, "PUT", path, callback_headers("participants", HUB_ID, source), {"fspId": fsp})
+
+    def forward_party_lookup(self, party_type: str, party_id: str, source: str, headers: dict[str, str]) -> None:
+        with self.db.atomic():
+            fsp = self._serving(party_type, party_id)
+            path = f"/parties/{party_type}/{party_id}"
+            if fsp is None:
+                self.outbox.add(source, "PUT", path + "/error", callback_headers("parties", HUB_ID, source),
+                                FspiopError("3204", f"no FSP serves {party_type} {party_id}").information())
+            else:
+                self.outbox.add(fsp, "GET", path, {**headers, "FSPIOP-Destination": fsp}, None)
+
+    def forward(self, destination: str | None, method: str, path: str, headers: dict[str, str], body: Any) -> None:
+        """Pass a message to the FSP it is addressed to, its FSPIOP headers kept."""
+        fsp = self._require_participant(destination)
+        with self.db.atomic():
+            self.outbox.add(fsp, method, path, headers, body)
+
+    # --- running ------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver callbacks and sweep expired transfers until `stop` is set."""
+        async def sweep() -> None:
+            while not stop.is_set():
+                await asyncio.to_thread(self.expire, datetime.now(timezone.utc))
+                try:
+                    await asyncio.wait_for(stop.wait(), EXPIRY_SWEEP_S)
+                except asyncio.TimeoutError:
+                    pass
+
+        await asyncio.gather(self.outbox.run(stop), sweep())
+

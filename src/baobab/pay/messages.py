@@ -1,0 +1,30 @@
+"""The shapes of FSPIOP messages the switch sends: headers and transfer callback bodies."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from email.utils import format_datetime
+from typing import Any
+
+from baobab.pay.switch import COMMITTED, Transfer, stamp
+
+HUB_ID = "switch"  # the FSPIOP-Source of what the switch says itself
+
+
+def content_type(resource: str) -> str:
+    return f"application/vnd.interoperability.{resource}+json;version=1.1"
+
+
+def callback_headers(resource: str, source: str, destination: str) -> dict[str, str]:
+    """Headers of a callback: RFC 7231 Date, the resource's content type, who sends to whom."""
+    return {"Content-Type": content_type(resource), "Date": format_datetime(datetime.now(timezone.utc), usegmt=True),
+            "FSPIOP-Source": source, "FSPIOP-Destination": destination}
+
+
+def transfer_body(t: Transfer) -> dict[str, Any]:
+    """PUT /transfers/{ID}: the transfer's state (and fulfilment once committed)."""
+    body: dict[str, Any] = {"transferState": t.state,
+                            "completedTimestamp": t.completed_at or stamp(datetime.now(timezone.utc))}
+    if t.state == COMMITTED and t.fulfilment:
+        body["fulfilment"] = t.fulfilment
+    return body
