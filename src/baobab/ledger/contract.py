@@ -239,7 +239,7 @@ class Context:
 
 ALLOWED_IMPORTS = {
     "__future__", "typing", "dataclasses", "re", "decimal", "datetime", "enum", "collections.abc",
-    "baobab.ledger.contract", "baobab.core.money", "baobab.core.codes", "baobab.core.hashing",
+    "baobab.ledger.contract", "baobab.ledger.reaction", "baobab.core.money", "baobab.core.codes", "baobab.core.hashing",
     "baobab.core.errors", "baobab.ledger.membership", "baobab.risk.flags",
     # signature checks are deterministic; the oracle helpers are pure functions over values
     "baobab.core.keys", "baobab.oracles.observation", "baobab.oracles.aggregation",
