@@ -1,0 +1,76 @@
+"""The payments agent: a node carries out, through the switch, the payment instructions of the
+organisations it serves, and records on the ledger what came of them.
+
+On each committed `payment_instructed` event (contracts/payment_instruction.py) whose payer this
+node serves, the agent runs the two-phase transfer on the switch: the payer's FSP prepares it
+under an ILP condition, the payee's FSP fulfils it. The transfer's id is derived from the
+obligation, so doing it again after a crash finds the same transfer (FSPIOP resends are
+idempotent). The outcome goes back to the ordering contract as the payer's own act:
+`payment_settled(obligation, reference=<transfer id>, proof=<fulfilment>)` once committed, or
+`payment_failed(obligation, reason="<FSPIOP code> <description>")`.
+
+Here the node also answers for the payee's FSP (the embedded mode hosts every organisation):
+the fulfilment is an HMAC of the transfer id under the agent's own secret, so only this node
+can produce it and the condition proves it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from baobab.pay.errors import FspiopError
+from baobab.pay.switch import COMMITTED, Switch, condition_of, stamp
+from baobab.reactors import Action
+
+OBLIGATIONS = uuid.UUID("6f1c2b9e-2a5d-4c1e-9d7a-5b0e8c3f4a21")  # namespace of transfer ids derived from obligations
+TRANSFER_TTL = timedelta(minutes=5)
+
+
+def transfer_id_for(network: str, contract: str, obligation: str) -> str:
+    """The FSPIOP transfer id (a UUID) of a ledger obligation: the same obligation, the same id."""
+    return str(uuid.uuid5(OBLIGATIONS, f"{network}/{contract}/{obligation}"))
+
+
+class PaymentAgent:
+    def __init__(self, switch: Switch, network: str, secret: bytes, *,
+                 serves_payee: Callable[[str], bool] = lambda org: True,
+                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        self.switch, self.network, self._secret = switch, network, secret
+        self.serves_payee, self.clock = serves_payee, clock
+
+    def fulfilment(self, transfer_id: str) -> str:
+        digest = hmac.new(self._secret, transfer_id.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def handle(self, event: dict[str, Any]) -> list[Action]:
+        """The action a `payment_instructed` event calls for (the reactor keeps those of orgs served here)."""
+        p = event["payload"]
+        contract, obligation, payer = p["contract"], p["obligation"], p["payer"]
+        transfer_id = transfer_id_for(self.network, contract, obligation)
+        try:
+            transfer = self.pay(transfer_id, payer, p["payee"], p["amount"])
+        except FspiopError as exc:
+            return [Action(payer, contract, "payment_failed", {"obligation": obligation, "reason": f"{exc.code} {exc.description}"[:200]})]
+        if transfer is None:
+            return []  # prepared; the payee's FSP fulfils it elsewhere and the callback settles it
+        return [Action(payer, contract, "payment_settled",
+                       {"obligation": obligation, "reference": transfer_id, "proof": transfer.fulfilment or ""})]
+
+    def pay(self, transfer_id: str, payer: str, payee: str, amount: dict[str, Any]) -> Any:
+        fulfilment = self.fulfilment(transfer_id)
+        now = self.clock()
+        existing = self.switch.find(transfer_id)
+        expiration = existing.expiration if existing is not None else stamp(now + TRANSFER_TTL)
+        transfer = self.switch.prepare({"transferId": transfer_id, "payerFsp": payer, "payeeFsp": payee,
+                                        "amount": {"currency": amount["currency"], "minor": amount["minor"]},
+                                        "condition": condition_of(fulfilment), "expiration": expiration},
+                                       source=payer, at=now)
+        if transfer.state == COMMITTED or not self.serves_payee(payee):
+            return transfer if transfer.state == COMMITTED else None
+        return self.switch.fulfil(transfer_id, fulfilment, source=payee, at=now)
