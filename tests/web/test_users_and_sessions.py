@@ -1,0 +1,97 @@
+"""Sign-in security: Argon2 hashes, lockout, TOTP used once, sessions that cannot be fixed,
+expire, and refuse a POST without their CSRF token."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyotp
+import pytest
+
+from baobab.core.errors import BaobabError
+from baobab.web.sessions import ABSOLUTE_S, IDLE_S, Sessions
+from baobab.web.users import LOCK_S, MAX_FAILURES, Users
+
+PASSWORD = "correct horse battery"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def users(tmp_path: Path, clock: Clock) -> Users:
+    u = Users(tmp_path / "web.sqlite", clock=clock)
+    u.add("KEBANK", "amina", PASSWORD, ["officer"])
+    return u
+
+
+def code_of(call) -> str:  # type: ignore[no-untyped-def]
+    with pytest.raises(BaobabError) as err:
+        call()
+    return err.value.code
+
+
+def test_passwords_are_stored_as_argon2id_hashes(users: Users, tmp_path: Path) -> None:
+    stored = users._row("KEBANK", "amina")[0]  # type: ignore[index]
+    assert stored.startswith("$argon2id$") and PASSWORD not in (tmp_path / "web.sqlite").read_bytes().decode("latin-1")
+    assert users.sign_in("KEBANK", "amina", PASSWORD).roles == ("officer",)
+
+
+def test_a_user_of_one_organisation_is_not_a_user_of_another(users: Users) -> None:
+    assert code_of(lambda: users.sign_in("MYBANK", "amina", PASSWORD)) == "BAD_CREDENTIALS"
+
+
+def test_repeated_failures_lock_the_account_even_for_the_right_password(users: Users, clock: Clock) -> None:
+    for _ in range(MAX_FAILURES):
+        assert code_of(lambda: users.sign_in("KEBANK", "amina", "wrong password!")) == "BAD_CREDENTIALS"
+    assert code_of(lambda: users.sign_in("KEBANK", "amina", PASSWORD)) == "ACCOUNT_LOCKED"
+    clock.now += LOCK_S + 1
+    assert users.sign_in("KEBANK", "amina", PASSWORD).username == "amina"
+
+
+def test_a_totp_code_is_needed_and_good_once(users: Users, clock: Clock) -> None:
+    secret = users.enable_totp("KEBANK", "amina")
+    code = pyotp.TOTP(secret).at(clock.now)
+    assert code_of(lambda: users.sign_in("KEBANK", "amina", PASSWORD)) == "BAD_CREDENTIALS"
+    assert users.sign_in("KEBANK", "amina", PASSWORD, code).totp
+    assert code_of(lambda: users.sign_in("KEBANK", "amina", PASSWORD, code)) == "BAD_CREDENTIALS"  # replayed
+    clock.now += 30
+    assert users.sign_in("KEBANK", "amina", PASSWORD, pyotp.TOTP(secret).at(clock.now)).username == "amina"
+
+
+@pytest.mark.parametrize("username, password, roles", [
+    ("Amina Upper", PASSWORD, ["officer"]), ("ok", "short", ["officer"]), ("ok2", PASSWORD, ["root"]), ("ok3", PASSWORD, []),
+])
+def test_bad_accounts_are_refused(users: Users, username: str, password: str, roles: list[str]) -> None:
+    assert code_of(lambda: users.add("KEBANK", username, password, roles)) == "MALFORMED"
+
+
+def test_sessions_rotate_expire_and_carry_a_csrf_token(tmp_path: Path, clock: Clock) -> None:
+    sessions = Sessions(tmp_path / "web.sqlite", clock=clock)
+    planted = "an-id-an-attacker-chose"
+    assert sessions.get(planted) is None
+    first = sessions.start("KEBANK", "amina")
+    second = sessions.start("KEBANK", "amina")
+    assert first != second and sessions.get(first) and sessions.get(second)
+    s = sessions.get(first)
+    assert s is not None and s.csrf_ok(s.csrf) and not s.csrf_ok(None) and not s.csrf_ok("forged")
+    clock.now += IDLE_S + 1
+    assert sessions.get(first) is None
+    third = sessions.start("KEBANK", "amina")
+    for _ in range(ABSOLUTE_S // IDLE_S + 1):  # kept busy, it still ends at the absolute limit
+        clock.now += IDLE_S - 1
+        alive = sessions.get(third)
+    assert alive is None
+    fourth = sessions.start("KEBANK", "amina")
+    sessions.end_all("KEBANK")
+    assert sessions.get(fourth) is None
