@@ -103,21 +103,36 @@ def check_value(value: Any, depth: int = 0) -> None:
         raise BaobabError("MALFORMED", f"{type(value).__name__} cannot be stored on the ledger")
 
 
+# Who may call a function (its consent rule), declared with @function(callers=...):
+#   a tuple of roles   the caller's organisation holds one of them; checked before the body runs
+#   PARTIES            the body checks that the caller is a party the record names (and says which)
+#   ANY_MEMBER         any active member may call
+# The docstring of every function says in words who may call it and why.
+PARTIES = "parties"
+ANY_MEMBER = "any member"
+Callers = tuple[str, ...] | str | None
+
+
 @dataclass
 class FunctionSpec:
     name: str
     fn: Callable[..., Any]
     policy: dict[str, Any] | None  # None: a read-only query, never ordered
     args: TypeAdapter[Any]
+    callers: Callers = None  # None: not declared (the consent test lists such functions)
 
 
-def function(policy: dict[str, Any] | None = None, *, query: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Mark a contract method as callable. Transactions need `policy`; queries do not."""
+def function(policy: dict[str, Any] | None = None, *, query: bool = False,
+             callers: Callers = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a contract method as callable. Transactions need `policy`; queries do not.
+    `callers` is the function's consent rule (see PARTIES, ANY_MEMBER, or a tuple of roles)."""
     if not query:
         policies.check(policy)
+    if isinstance(callers, str) and callers not in (PARTIES, ANY_MEMBER):
+        raise ValueError(f"callers must be PARTIES, ANY_MEMBER or a tuple of roles, not {callers!r}")
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn.__baobab__ = {"policy": None if query else policy}  # type: ignore[attr-defined]
+        fn.__baobab__ = {"policy": None if query else policy, "callers": callers}  # type: ignore[attr-defined]
         return fn
 
     return mark
@@ -157,7 +172,7 @@ class Contract:
         for attr, member in inspect.getmembers(cls, inspect.isfunction):
             meta = getattr(member, "__baobab__", None)
             if meta is not None:
-                cls.functions[attr] = FunctionSpec(attr, member, meta["policy"], _args_adapter(member))
+                cls.functions[attr] = FunctionSpec(attr, member, meta["policy"], _args_adapter(member), meta["callers"])
 
     def call(self, spec: FunctionSpec, ctx: "Context", args: Any) -> Any:
         if not isinstance(args, dict):
@@ -167,6 +182,9 @@ class Contract:
         except ValidationError as exc:
             problems = [f"{'.'.join(map(str, e['loc'])) or '(args)'}: {e['msg']}" for e in exc.errors()]
             raise BaobabError("BAD_ARGUMENT", f"{self.name}.{spec.name}: " + "; ".join(problems), problems=problems) from None
+        if isinstance(spec.callers, tuple) and not set(spec.callers) & set(ctx.caller.roles):
+            raise ContractError(f"{self.name}.{spec.name} may be called only by an organisation with role "
+                                f"{' or '.join(spec.callers)}", reason="NOT_ALLOWED", roles=list(spec.callers))
         return spec.fn(self, ctx, **dict(parsed))
 
 
