@@ -20,13 +20,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baobab import __version__
+from baobab.api import limits as availability
 from baobab.api.auth import Authenticator
 from baobab.api.deps import ApiState
 from baobab.api.memory import ApiMemory
 from baobab.api.oversight_log import OversightLog
 from baobab.api.problems import Problem, problem_body, problem_response
 from baobab.api.reads import Reads
-from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, trade, transactions
+from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, tokens, trade, transactions
 from baobab.core.errors import BaobabError
 from baobab.ledger.node import Node
 from baobab.ledger.tx import MAX_TX_BYTES
@@ -100,7 +101,8 @@ def _install_error_handlers(app: FastAPI) -> None:
         return problem_response(BaobabError("INTERNAL", "internal error; see the node's log"), request.url.path)
 
 
-def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BODY_BYTES,
+               limits: availability.Limits | None = None) -> FastAPI:
     root = Path(data_dir)
     memory = ApiMemory(root / MEMORY_FILE)
 
@@ -114,9 +116,10 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
                               "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
     app.state.api = ApiState(node, root, memory, Authenticator(node, memory), Reads(node, OversightLog(node, root)))
     _install_error_handlers(app)
-    for module in (system, transactions, state, ledger, events, oversight, trade, oracles, finance):
+    for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    availability.install(app, limits, node.wait_for_height, node.height)  # per-identity limits, slow clients
 
     openapi = app.openapi
 

@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from baobab.api.deps import MAX_HEIGHT, caller, state
+from baobab.api.limits import StreamResponse, guards
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.ledger.membership import Caller
@@ -55,7 +55,7 @@ def sse(ev: dict[str, Any]) -> str:
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}})
 async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0, le=MAX_HEIGHT),
                  follow: bool = Query(True, description="keep the stream open for new blocks"),
-                 last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamingResponse:
+                 last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamResponse:
     node = state(request).node
     after: tuple[int, int, int] | None = None
     if last_event_id:
@@ -76,7 +76,10 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
                 number += 1
             if not follow or await request.is_disconnected():
                 return
-            if not await run_in_threadpool(node.wait_for_height, number + 1, KEEPALIVE_S):
+            # on the event loop: an idle stream holds no worker thread (limits.HeightWatch)
+            if not await limits.heights.wait_for_height(number + 1, KEEPALIVE_S):
                 yield ": keep-alive\n\n"
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    limits = guards(request)
+    release = limits.streams.acquire(who.identity)  # 429 TOO_MANY_STREAMS over the identity's limit
+    return StreamResponse(stream(), release, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
