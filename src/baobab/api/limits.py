@@ -59,12 +59,19 @@ class Limits:
             raise ValueError("request rate, burst and streams per identity must be positive")
 
 
-class Throttled(BaobabError):
+class Refusal(BaobabError):
+    """A refusal whose answer carries HTTP headers."""
+
+    def __init__(self, code: str, message: str, headers: dict[str, str], **detail: Any) -> None:
+        super().__init__(code, message, **detail)
+        self.headers = headers
+
+
+class Throttled(Refusal):
     """A 429 that tells the client when to come back (the Retry-After header)."""
 
     def __init__(self, code: str, message: str, retry_after_s: int) -> None:
-        super().__init__(code, message, retry_after=retry_after_s)
-        self.retry_after_s = retry_after_s
+        super().__init__(code, message, {"Retry-After": str(retry_after_s)}, retry_after=retry_after_s)
 
 
 class RateLimiter:
@@ -207,7 +214,8 @@ class BodyTimeout:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
             except TimeoutError:
-                raise BaobabError("REQUEST_TIMEOUT", f"request body not received within {self.seconds:g} s") from None
+                raise Refusal("REQUEST_TIMEOUT", f"request body not received within {self.seconds:g} s",
+                              {"Connection": "close"}) from None  # the rest of the body is not worth waiting for
             done = message["type"] != "http.request" or not message.get("more_body", False)
             return message
 
@@ -293,14 +301,14 @@ def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int,
     limits = limits or Limits()
     app.state.limits = Guards(limits, RateLimiter(limits), StreamSlots(limits), HeightWatch(wait_for_height, height))
 
-    async def throttled(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, Throttled)
-        return problem_response(exc, request.url.path, headers={"Retry-After": str(exc.retry_after_s)})
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Refusal)
+        return problem_response(exc, request.url.path, headers=exc.headers)
 
     async def client_left(request: Request, exc: Exception) -> Response:
         log.info("client %s left during %s %s", request.client, request.method, request.url.path)
         return Response(status_code=400)  # nobody will read it
 
-    app.add_exception_handler(Throttled, throttled)
+    app.add_exception_handler(Refusal, refused)
     app.add_exception_handler(ClientDisconnect, client_left)
     app.add_middleware(BodyTimeout, seconds=limits.body_timeout_s)
