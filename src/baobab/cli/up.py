@@ -81,6 +81,7 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
     import uvicorn
 
     from baobab.api.app import create_app
+    from baobab.api.limits import uvicorn_options
     from baobab.keeper import start_keeper
 
     node = embedded_network(data)
@@ -96,7 +97,7 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
         if once:
             return
         config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
-                                timeout_graceful_shutdown=3)
+                                timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
         # handler found at start: make that handler end the command normally, node closed.
         signal.signal(signal.SIGTERM, _stop)
