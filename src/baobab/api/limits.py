@@ -139,15 +139,20 @@ class HeightWatch:
         self._wait, self._height, self.poll_s = wait_for_height, height, poll_s
         self._seen = 0  # a height the ledger has reached (heights only grow)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._changed = asyncio.Event()
+        self._changed: asyncio.Future[None] | None = None  # resolved when `_seen` grows
         self._task: asyncio.Task[None] | None = None
         self._waiters = 0
+
+    @property
+    def known(self) -> int:
+        """A height the ledger has reached (it may be higher by now)."""
+        return self._seen
 
     async def wait_for_height(self, height: int, timeout: float) -> bool:
         """True once the ledger holds `height` blocks, False if `timeout` s pass first."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # a new event loop (tests run apps on several): start afresh
-            self._loop, self._changed, self._task = loop, asyncio.Event(), None
+            self._loop, self._changed, self._task = loop, loop.create_future(), None
         deadline = loop.time() + timeout
         self._waiters += 1
         try:
@@ -157,10 +162,8 @@ class HeightWatch:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     return False
-                try:
-                    await asyncio.wait_for(self._changed.wait(), remaining)
-                except TimeoutError:
-                    return self._seen >= height
+                # a shared future, no task per waiter: waking 100 streams costs little
+                await asyncio.wait((self._changed,), timeout=remaining)  # type: ignore[arg-type]
             return True
         finally:
             self._waiters -= 1
@@ -173,9 +176,32 @@ class HeightWatch:
         while self._waiters > 0:
             now = await anyio.to_thread.run_sync(self._next_height, self._seen, abandon_on_cancel=True)
             if now > self._seen:
+                assert self._loop is not None and self._changed is not None
                 self._seen = now
-                changed, self._changed = self._changed, asyncio.Event()
-                changed.set()
+                changed, self._changed = self._changed, self._loop.create_future()
+                changed.set_result(None)
+
+
+class SingleFlight:
+    """Work many streams need at once (the events of a new block as one caller sees them) done
+    once: the first asker runs it in a worker thread, the others await the same result, and the
+    last `keep` results are remembered. A stream that leaves does not cancel the others' work."""
+
+    def __init__(self, keep: int = 256) -> None:
+        self.keep = keep
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._results: dict[Any, asyncio.Future[Any]] = {}
+
+    async def run(self, key: Any, work: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._results = loop, {}
+        found = self._results.get(key)
+        if found is None or (found.done() and found.exception() is not None):
+            found = self._results[key] = loop.create_task(anyio.to_thread.run_sync(work, *args))
+            while len(self._results) > self.keep:
+                del self._results[next(iter(self._results))]
+        return await asyncio.shield(found)
 
 
 class StreamResponse(StreamingResponse):
@@ -283,6 +309,7 @@ class Guards:
     rate: RateLimiter
     streams: StreamSlots
     heights: HeightWatch
+    shared: SingleFlight
 
 
 def guards(request: Request) -> Guards:
@@ -299,7 +326,8 @@ def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int,
     """Give `app` its limiters, the Retry-After header on 429s, the body timeout, and quiet
     handling of clients that leave mid-request."""
     limits = limits or Limits()
-    app.state.limits = Guards(limits, RateLimiter(limits), StreamSlots(limits), HeightWatch(wait_for_height, height))
+    app.state.limits = Guards(limits, RateLimiter(limits), StreamSlots(limits),
+                              HeightWatch(wait_for_height, height), SingleFlight())
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Refusal)

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from baobab.api.deps import MAX_HEIGHT, caller, state
 from baobab.api.limits import StreamResponse, guards
@@ -66,18 +65,21 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
         from_block = after[0]
 
     async def stream() -> AsyncIterator[str]:
-        number = from_block
+        number, top = from_block, node.height()
         yield ": baobab events\n\n"
         while True:
-            while number < node.height():
-                for ev in await run_in_threadpool(visible_events, request, who, number):
+            while number < top:
+                # every stream of this caller needs the same: computed once for all of them
+                for ev in await limits.shared.run((number, who), visible_events, request, who, number):
                     if after is None or (ev["block"], ev["index"], ev["seq"]) > after:
                         yield sse(ev)
                 number += 1
             if not follow or await request.is_disconnected():
                 return
             # on the event loop: an idle stream holds no worker thread (limits.HeightWatch)
-            if not await limits.heights.wait_for_height(number + 1, KEEPALIVE_S):
+            if await limits.heights.wait_for_height(number + 1, KEEPALIVE_S):
+                top = limits.heights.known  # not a query per stream and block
+            else:
                 yield ": keep-alive\n\n"
 
     limits = guards(request)
