@@ -23,9 +23,8 @@ from baobab.documents.openattestation import (
     merkle_root_and_proofs,
     obfuscate,
     verify_integrity,
-    wrap_document,
-    wrap_documents,
 )
+from baobab.documents.wrapping import wrap_document, wrap_documents
 
 VECTORS = Path(__file__).parent / "vectors" / "openattestation-v2"
 WRAPPED = ["not-obfuscated-wrapped.json", "obfuscated-wrapped.json", "wrapped-transferable-document.json"]

@@ -24,7 +24,6 @@ import copy
 import json
 import math
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -119,10 +118,6 @@ def _salt(value: Any, new_salt: Callable[[], str]) -> Any:
     if isinstance(value, list):
         return [_salt(v, new_salt) for v in value]
     return f"{new_salt()}:{_typed_string(value)}"
-
-
-def _uuid4() -> str:
-    return str(uuid.uuid4())
 
 
 def _unsalt_leaf(value: Any) -> tuple[bool, Any]:
@@ -264,22 +259,7 @@ def check_proof(proof: list[str], root: str, target_hash: str) -> bool:
 # --- public API ---------------------------------------------------------------------------
 
 
-def wrap_documents(documents: list[dict[str, Any]], *, schema: str | None = None) -> list[dict[str, Any]]:
-    """Salt and wrap a batch; all share one merkleRoot and each carries its own proof."""
-    wrapped = [_wrap_one(doc, schema, _uuid4) for doc in documents]
-    root, proofs = merkle_root_and_proofs([w["signature"]["targetHash"] for w in wrapped])
-    for doc, proof in zip(wrapped, proofs):
-        doc["signature"]["proof"] = proof
-        doc["signature"]["merkleRoot"] = root
-    return wrapped
-
-
-def wrap_document(document: dict[str, Any], *, schema: str | None = None) -> dict[str, Any]:
-    """Wrap one document on its own: a batch of one, so merkleRoot == targetHash."""
-    return wrap_documents([document], schema=schema)[0]
-
-
-def _wrap_one(document: dict[str, Any], schema: str | None, new_salt: Callable[[], str]) -> dict[str, Any]:
+def wrap_one(document: dict[str, Any], schema: str | None, new_salt: Callable[[], str]) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise BaobabError("MALFORMED", "an OpenAttestation document is a JSON object")
     wrapped: dict[str, Any] = {"version": SCHEMA_V2}
