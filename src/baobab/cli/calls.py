@@ -117,7 +117,8 @@ def api(method: str, path: str, params: tuple[str, ...], body: str | None, url: 
         if not sep or not key:
             raise click.BadParameter(f"{pair!r}: expected KEY=VALUE", param_hint="'--param'")
         query_params[key] = value
-    response = connect(url, data, identity).request(method.upper(), path, params=query_params or None, body=_body(body))
+    content = _body(body)
+    response = connect(url, data, identity).request(method.upper(), path, params=query_params or None, body=content)
     if "json" in response.headers.get("content-type", ""):
         show(response.json(), raw)
     else:
