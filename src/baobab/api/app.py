@@ -17,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -149,9 +150,10 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
         yield
         memory.close()
 
-    app = FastAPI(title="Baobab node API", version=__version__, lifespan=lifespan,
-                  description="A Baobab ledger node. Authenticate every request by signing it with your "
-                              "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
+    # Swagger UI and ReDoc from files shipped with the package: many networks are offline or filtered
+    app = FastAPIOffline(title="Baobab node API", version=__version__, lifespan=lifespan,
+                         description="A Baobab ledger node. Authenticate every request by signing it with your "
+                                     "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
     # OversightLog signs and submits access-log entries: the Gateway offers what it uses of a node.
     log_writer = OversightLog(gateway, keys_root.parent)  # type: ignore[arg-type]
     app.state.api = ApiState(gateway, view, root, memory, Authenticator(view, memory), Reads(view, log_writer))
