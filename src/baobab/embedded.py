@@ -19,6 +19,7 @@ from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node
 from baobab.ledger.orderer.embedded import EmbeddedOrderer
 from baobab.ledger.runtime import Registry
+from baobab.ledger.store.at_rest import secure_tree
 from baobab.ledger.store.sqlite import SQLiteStore
 from baobab.ledger.tx import now_rfc3339
 
@@ -64,6 +65,7 @@ def create(data_dir: str | Path, network: str, organisations: list[dict[str, Any
         genesis["time_window_s"] = time_window_s
     genesis = check_genesis(genesis)
     (root / GENESIS_FILE).write_bytes(canonicalize(genesis))
+    secure_tree(root)
     return genesis
 
 
@@ -77,6 +79,7 @@ def load_genesis(data_dir: str | Path) -> dict[str, Any]:
 def open_node(data_dir: str | Path, registry: Registry | None = None) -> Node:
     root = Path(data_dir)
     genesis = load_genesis(root)
+    secure_tree(root)  # owner-only, also what was made before and what is made from now on
     keys = Keystore(root / "keys")
     peer_keys = {o["id"]: keys.peer(o["id"]) for o in genesis["organisations"] if (keys.root / o["id"] / "peer.key").exists()}
     orderer_key = keys.orderer()
