@@ -89,3 +89,13 @@ def _split(path: str) -> list[str]:
         name, _, rest = tail.partition("}")
         parts += [head, "{" + name + "}"]
     return [*parts, rest]
+
+
+def test_a_supervisor_export_has_typed_columns_with_decimal_amounts(up: Up) -> None:
+    up.run("call", "accounts", "open", "--arg", "account=KLF-CLI6", "--arg", "currency=MYR", identity="KL-FOODS/app")
+    result = up.run("api", "GET", "/v1/oversight/records", "--param", "namespace=accounts", "--param", "prefix=acct/KLF-CLI6",
+                    "--param", "format=csv", "--param", "purpose=customs audit", identity="MY-CUSTOMS/app")
+    assert result.exit_code == 0, result.output
+    [row] = csv.DictReader(io.StringIO(result.stdout))
+    assert row["key"] == "accounts:acct/KLF-CLI6" and row["countries"] == "MY"
+    assert (row["value.balance"], row["value.currency"], row["value.owner"]) == ("0.00", "MYR", "KL-FOODS")
