@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from baobab.api.access import SUPERVISOR_ROLES
 from baobab.api.deps import CURSOR, MAX_LIMIT, caller, decode_cursor, encode_cursor, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.contracts.oversight import entry_for
 from baobab.core.errors import BaobabError
 from baobab.core.table import flatten, write_csv
 from baobab.ledger.membership import Caller
@@ -71,7 +72,8 @@ def records(request: Request, who: Caller = Depends(caller), namespace: str = Qu
 @router.get("/log")
 def log(request: Request, who: Caller = Depends(caller), limit: int = Query(100, ge=1, le=MAX_LIMIT),
         cursor: str | None = Query(None, **CURSOR)) -> dict[str, Any]:
-    """Supervisor reads of records you are party to (or that you made): who, when, why, what."""
+    """Supervisor reads of records you are party to (or that you made): who, when, why, what.
+    A party sees, of each read, only its own records."""
     found, last, _ = state(request).reads.list(who, "oversight:access/", decode_cursor(cursor), limit)
-    entries = [{"access": r["key"][len("oversight:access/"):], **r["value"]} for r in found]
+    entries = [{"access": r["key"][len("oversight:access/"):], **entry_for(r["value"], who.org)} for r in found]
     return {"entries": entries, "next_cursor": encode_cursor(last)}
