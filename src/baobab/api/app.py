@@ -16,6 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -109,9 +110,10 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
         yield
         memory.close()
 
-    app = FastAPI(title="Baobab node API", version=__version__, lifespan=lifespan,
-                  description="A Baobab ledger node. Authenticate every request by signing it with your "
-                              "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
+    # Swagger UI and ReDoc from files shipped with the package: many networks are offline or filtered
+    app = FastAPIOffline(title="Baobab node API", version=__version__, lifespan=lifespan,
+                         description="A Baobab ledger node. Authenticate every request by signing it with your "
+                                     "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
     app.state.api = ApiState(node, root, memory, Authenticator(node, memory), Reads(node, OversightLog(node, root)))
     _install_error_handlers(app)
     for module in (system, transactions, state, ledger, events, oversight, trade, oracles, finance):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 
 from baobab import __version__
+from baobab.cli.failures import Group
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="baobab")
 def cli() -> None:
     """Baobab: a shared, tamper-evident ledger for trade among developing countries."""
@@ -32,6 +33,12 @@ from baobab.cli.demo import demo  # noqa: E402
 
 cli.add_command(up)
 cli.add_command(demo)
+
+from baobab.cli.calls import api, call, query, token  # noqa: E402
+from baobab.cli.reads import COMMANDS as READS  # noqa: E402
+
+for command in (call, query, token, api, *READS):
+    cli.add_command(command)
 
 
 def main() -> None:

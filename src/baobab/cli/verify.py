@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from baobab.contracts import default_registry
+from baobab.core.errors import BaobabError
 from baobab.embedded import LEDGER_FILE
-from baobab.ledger.audit import audit
+from baobab.ledger.audit import AuditReport, audit
 from baobab.ledger.store.sqlite import SQLiteStore
 
 
@@ -20,19 +21,24 @@ from baobab.ledger.store.sqlite import SQLiteStore
               help="The node's data folder.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def verify(data_dir: str, as_json: bool) -> None:
-    """Rebuild the ledger from genesis and check every block, signature, policy, read
-    version, state row and history row. Exits 1 and names the first block, transaction or
-    key that is wrong if anything was altered."""
+    """Run the database's own integrity check, rebuild the ledger from genesis and check every
+    block, signature, policy and read version, and every derived table (transaction-id index,
+    state, histories, block-hash tree) against the replay. Exits 1 and names the table and the
+    first block, transaction or key that is wrong if anything was altered or damaged."""
     path = Path(data_dir) / LEDGER_FILE
     if not path.exists():
         click.echo(f"error [NOT_FOUND]: no ledger at {path}", err=True)
         sys.exit(2)
-    store = SQLiteStore(path)
     start = time.perf_counter()
     try:
-        report = audit(store, default_registry())
-    finally:
-        store.close()
+        store = SQLiteStore(path)
+    except BaobabError as exc:  # not even readable as a database
+        report = AuditReport(problem=exc.message, where=dict(exc.detail))
+    else:
+        try:
+            report = audit(store, default_registry())
+        finally:
+            store.close()
     seconds = time.perf_counter() - start
     if as_json:
         click.echo(json.dumps({"ok": report.ok, "blocks": report.blocks, "transactions": report.transactions,

@@ -25,12 +25,12 @@ from starlette.concurrency import run_in_threadpool
 from baobab.core.errors import BaobabError
 from baobab.documents.openattestation import get_data
 from baobab.documents.verify import Lookup, verify
+from baobab.web.i18n import RIGHT_TO_LEFT, money, negotiate, translations
 from baobab.web.sessions import COOKIE, Session, Sessions
 from baobab.web.users import User, Users
 
 HERE = Path(__file__).resolve().parent
 MAX_DOCUMENT_BYTES = 2_000_000
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
@@ -49,10 +49,9 @@ class Site:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"])
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
+    # `_` (gettext in the reader's language) is given to each rendering, not installed globally:
+    # two requests in two languages may render at once
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -69,12 +68,17 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
     env = _environment()
 
     def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        lang = (request.headers.get("accept-language") or "en").split(",")[0].split("-")[0].strip().lower() or "en"
+        lang = negotiate(request.headers.get("accept-language"))
         session = current(request)
         user = users.get(session.org, session.username) if session else None
-        html = env.get_template(template).render(lang=lang, rtl=lang in RTL_LANGUAGES, user=user,
+        html = env.get_template(template).render(lang=lang, rtl=lang in RIGHT_TO_LEFT, user=user, _=translations(lang).gettext,
+                                                 money=lambda amount: money(amount, lang),
                                                  csrf=session.csrf if session else "", **context)
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
+        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Content-Language": lang})
+
+    def say(request: Request, message: str) -> str:
+        """A message of this module in the reader's language."""
+        return translations(negotiate(request.headers.get("accept-language"))).gettext(message)
 
     def current(request: Request) -> Session | None:
         return sessions.get(request.cookies.get(COOKIE))
@@ -102,8 +106,10 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         try:
             user = await run_in_threadpool(users.sign_in, org, username, str(f.get("password", "")), str(f.get("code") or "") or None)
         except BaobabError as exc:
-            return render(request, "signin.html", 401 if exc.code != "ACCOUNT_LOCKED" else 423,
-                          error=exc.message, org=org, username=username)
+            locked = exc.code == "ACCOUNT_LOCKED"
+            message = ("Too many failed attempts: this account is locked for a while." if locked
+                       else "Wrong organisation, user name, password or code.")
+            return render(request, "signin.html", 423 if locked else 401, error=say(request, message), org=org, username=username)
         sessions.end(request.cookies.get(COOKIE))  # whatever id came in is never promoted
         response = RedirectResponse("/home", status_code=303)
         response.set_cookie(COOKIE, sessions.start(user.org, user.username), httponly=True, samesite="lax",
@@ -142,13 +148,13 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         if not raw:
             raw = str(data.get("text") or "").encode()
         if not raw.strip():
-            return render(request, "verify.html", 400, error="Choose a file or paste a document.")
+            return render(request, "verify.html", 400, error=say(request, "Choose a file or paste a document."))
         if len(raw) > MAX_DOCUMENT_BYTES:
-            return render(request, "verify.html", 413, error="The document is larger than 2 MB.")
+            return render(request, "verify.html", 413, error=say(request, "The document is larger than 2 MB."))
         try:
             document = json.loads(raw)
         except ValueError:
-            return render(request, "verify.html", 400, error="This is not a JSON document.")
+            return render(request, "verify.html", 400, error=say(request, "This is not a JSON document."))
         result = await run_in_threadpool(verify, document, site.lookup)
         fields = flatten(get_data(document)) if result.intact else []  # intact: its data unsalts
         hidden = len(((document.get("privacy") or {}).get("obfuscatedData") or [])) if isinstance(document, dict) else 0
