@@ -49,12 +49,13 @@ def credit_terms(on: date, *, latest_shipment: date | None = None) -> dict[str, 
     }
 
 
-def document_data(lc_id: str, shipped: date, price_cents: int = PRICE_CENTS) -> dict[str, dict[str, Any]]:
-    """The five documents of one shipment, by document type."""
+def document_data(lc_id: str, shipped: date, price_cents: int = PRICE_CENTS,
+                  tonnes: int = TONNES) -> dict[str, dict[str, Any]]:
+    """The five documents of one shipment (of `tonnes`), by document type."""
     d = shipped.isoformat()
-    total = TONNES * price_cents
+    total = tonnes * price_cents
     goods = f"{GOODS}, yellow, crop {shipped.year}, in bulk"
-    qty = {"value": TONNES, "unit": "TNE"}
+    qty = {"value": tonnes, "unit": "TNE"}
     return {
         "commercial_invoice": {
             "invoice_number": f"INV-{lc_id}", "issue_date": d, "seller": party(BENEFICIARY), "buyer": party(APPLICANT),
@@ -126,9 +127,11 @@ def open_credit(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str
 
 
 def ship_and_present(actors: Actors, report: StoryReport, lc_id: str, shipped: date, price_cents: int,
-                     say: Callable[[str], None] | None = None, *, verify_with: str | None = None) -> dict[str, Any]:
-    """Issue the five documents, ship, deposit the bill with the credit and present; returns the credit."""
-    data = document_data(lc_id, shipped, price_cents)
+                     say: Callable[[str], None] | None = None, *, verify_with: str | None = None,
+                     tonnes: int = TONNES, data: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Issue the five documents (`data`, by default those of `document_data`), ship, deposit the bill with
+    the credit and present; returns the credit."""
+    data = data or document_data(lc_id, shipped, price_cents, tonnes)
     wrapped = {}
     for doc_type, fields in data.items():
         holder = {"transferable": True, "holder": BENEFICIARY} if doc_type == "bill_of_lading" else {}
