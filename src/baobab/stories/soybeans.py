@@ -19,6 +19,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 from baobab import calendars
+from baobab.core.money import format_amount
 from baobab.documents.verify import registry_lookup, verify
 from baobab.stories import Actors, Story, StoryReport
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
@@ -121,7 +122,7 @@ def open_credit(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str
                                                             "issuing_bank": ISSUING, "advising_bank": ADVISING, "terms": terms})
     report.step(f"{APPLICANT} applies to {ISSUING} for credit {lc_id}", say)
     submit(actors(ISSUING), "letter_of_credit", "issue", {"lc_id": lc_id})
-    report.step(f"{ISSUING} issues {lc_id}: USD {terms['amount']['minor'] // 100:,}", say)
+    report.step(f"{ISSUING} issues {lc_id}: {format_amount(terms['amount'])}", say)
     submit(actors(ADVISING), "letter_of_credit", "advise", {"lc_id": lc_id})
     report.step(f"{ADVISING} advises {lc_id} to {BENEFICIARY}", say)
 
@@ -158,7 +159,7 @@ def pay(actors: Actors, report: StoryReport, lc_id: str, say: Callable[[str], No
     lc = submit(actors(ISSUING), "letter_of_credit", "honour", {"lc_id": lc_id})
     honour = current(lc)
     check(honour["status"] == "honoured", "credit not honoured")
-    report.step(f"{ISSUING} honours: pay USD {honour['honour']['amount']['minor'] // 100:,} to {BENEFICIARY}", say)
+    report.step(f"{ISSUING} honours: pay {format_amount(honour['honour']['amount'])} to {BENEFICIARY}", say)
     submit(actors(ISSUING), "letter_of_credit", "payment_settled",
            {"obligation": honour["honour"]["obligations"][0], "reference": f"SETTLE-{lc_id}"})
     lc = actors(ISSUING).query("letter_of_credit", "get", {"lc_id": lc_id})
@@ -206,7 +207,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     check(lc["status"] == "paid", "second credit not paid")
     paid = current(lc)["honour"]["amount"]["minor"]
     check(paid == lc["terms"]["amount"]["minor"] * 105 // 100, "honour is not capped at the credit plus its 5% tolerance")
-    report.step(f"{ISSUING} pays USD {paid // 100:,}: the credit plus its tolerance, not the invoice's more (art. 18(b))",
+    report.step(f"{ISSUING} pays {format_amount(current(lc)['honour']['amount'])}: the credit plus its tolerance, not the invoice's more (art. 18(b))",
                 progress)
 
 
