@@ -86,3 +86,26 @@ def open_node(data_dir: str | Path, registry: Registry | None = None) -> Node:
     b = genesis["block"]
     orderer = EmbeddedOrderer(genesis["network"], orderer_key, b["max_txs"], b["max_bytes"], b["timeout_ms"])
     return Node(SQLiteStore(root / LEDGER_FILE), genesis, registry or default_registry(), peer_keys, orderer, orderer_key)
+
+
+def app_from_env() -> Any:
+    """uvicorn factory: the API over the data folder in BAOBAB_DATA (the node closes at shutdown)."""
+    import os
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    from baobab.api.app import create_app
+
+    data_dir = Path(os.environ.get("BAOBAB_DATA", "data"))
+    node = open_node(data_dir)
+    app = create_app(node, data_dir)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[None]:
+        async with inner(a):
+            yield
+        node.close()
+
+    app.router.lifespan_context = lifespan
+    return app

@@ -26,6 +26,7 @@ from baobab.ledger import proofs
 from baobab.ledger.audit import check_store
 from baobab.ledger.contract import Refused
 from baobab.ledger.block import genesis_block, leaf_hashes
+from baobab.ledger.endorse import LocalEndorser
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
@@ -58,8 +59,11 @@ class Outcome:
 
 class Node:
     def __init__(self, store: Store, genesis: dict[str, Any], registry: Registry,
-                 peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None) -> None:
+                 peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None,
+                 endorser: Any = None) -> None:
         self.store, self.registry, self.peer_keys, self.orderer = store, registry, peer_keys, orderer
+        # Who endorses for this node (gateway.Endorser): by default the peer keys it holds.
+        self.endorser = endorser if endorser is not None else LocalEndorser(self)
         self.validator = Validator(genesis, registry)
         self.genesis = self.validator.genesis
         self.network = self.genesis["network"]
@@ -88,12 +92,14 @@ class Node:
 
     # --- execute ----------------------------------------------------------------------
 
-    def _members(self) -> Membership:
+    def members(self) -> Membership:
         """Membership as of the last committed block; rebuilt only after governance changes."""
         members = self._membership
         if members is None:
             members = self._membership = membership_over(BlockView(self.state))
         return members
+
+    _members = members  # the name the node's parts used before the gateway
 
     def _key_policy(self, key: str) -> dict[str, Any] | None:
         row = self.state.get(key_policy_key(key))
@@ -114,29 +120,22 @@ class Node:
         return p, encoded, caller
 
     def endorse(self, signed: Any) -> dict[str, Any]:
-        """Simulate once and collect the endorsements the policies require: an envelope."""
+        """Simulate and collect the endorsements the policies require: an envelope."""
         return self._endorse(signed, None)[0]
 
     def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
-        """The envelope and its encoding. Network-mode nodes override this to gather
-        endorsements from other organisations' nodes."""
-        p, encoded, caller = self.authenticate(signed, encoded)
-        result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range)
+        """The envelope and its encoding, from this node's endorser (its own peer keys in the
+        embedded mode, the other organisations' nodes as well in network mode)."""
+        return self.endorser.endorse(signed, encoded)
+
+    def simulate_ok(self, p: dict[str, Any], tx_id: str, caller: Caller) -> dict[str, Any]:
+        """Simulate a proposal against committed state; a contract refusal raises `Refused`."""
+        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
             raise Refused.from_result(p["contract"], result["response"])
-        members = self._members()
-        required = self._required_policy(p, result)
-        orgs = policies.choose(required, members.orgs_with_role, prefer=[caller.org])
-        missing = [o for o in orgs if o not in self.peer_keys]
-        if missing:
-            raise BaobabError("ENDORSER_UNAVAILABLE", f"no peer reachable for {', '.join(sorted(missing))}")
-        encoded = encoded.with_result(result)
-        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result, encoded.result_digest)}
-                        for o in sorted(orgs)]
-        envelope = {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
-        return envelope, encoded.with_endorsements(endorsements)
+        return result
 
-    def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    def required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         _, spec = self.registry.function(p["contract"], p["function"])
         required = [spec.policy]
         for key in [k for k, _ in result["writes"]] + [k for k, _ in result["key_policies"]]:

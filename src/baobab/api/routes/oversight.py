@@ -15,8 +15,7 @@ from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.contracts.oversight import entry_for
 from baobab.core.errors import BaobabError
 from baobab.core.table import flatten, write_csv
-from baobab.ledger.membership import Caller
-from baobab.ledger.tx import tx_id_of
+from baobab.gateway import Caller, tx_id_of
 
 router = APIRouter(prefix="/v1/oversight", tags=["oversight"], responses=PROBLEM_RESPONSES)
 SKIP_NAMESPACES = ("governance:", "oversight:", "_keypolicy:")
@@ -25,11 +24,13 @@ CSV_COLUMNS = ["key", "version", "tx_id", "parties", "countries"]  # then value.
 
 def _with_tx_ids(request: Request, records: list[dict[str, Any]]) -> None:
     """Name the transaction that wrote each version, so its inclusion proof can be fetched."""
-    node, cache = state(request).node, {}
+    view, cache = state(request).view, {}
     for r in records:
         number, index = r["version"]
         if number not in cache:
-            cache[number] = node.block(number)["transactions"]
+            entry = view.block(number)
+            assert entry is not None  # a committed version's block is committed
+            cache[number] = entry.transactions
         r["tx_id"] = tx_id_of(cache[number][index])
 
 
