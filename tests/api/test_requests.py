@@ -9,7 +9,9 @@ import pytest
 from baobab.api.signing import sign_request
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey
+from baobab.demo import DEMO_ADMINS
 from baobab.ledger.proofs import verify_consistency_proof
+from tests.governing import govern
 
 PROBLEM = "application/problem+json"
 
@@ -103,14 +105,18 @@ def test_oversized_body_is_refused(node):  # type: ignore[no-untyped-def]
 
 def test_suspended_org_is_refused(node):  # type: ignore[no-untyped-def]
     assert node.client("MICRO-INS").head()["size"] >= 1
-    admin = node.client("KLTB")
-    assert admin.submit("governance", "suspend_org", {"org_id": "MICRO-INS", "reason": "test"})["code"] == "VALID"
+    def ok(org, function, args):  # type: ignore[no-untyped-def]
+        outcome = node.client(org).submit("governance", function, args)
+        assert outcome["code"] == "VALID", outcome
+        return outcome["response"]
+
+    govern(ok, DEMO_ADMINS, "suspend_org", {"org_id": "MICRO-INS", "reason": "test"})
     try:
         with pytest.raises(BaobabError) as err:
             node.client("MICRO-INS").head()
         assert err.value.code == "ORG_SUSPENDED"
     finally:  # the node is shared by the session's tests
-        admin.submit("governance", "reinstate_org", {"org_id": "MICRO-INS", "reason": "test over"})
+        govern(ok, DEMO_ADMINS, "reinstate_org", {"org_id": "MICRO-INS", "reason": "test over"})
     assert node.client("MICRO-INS").head()["size"] >= 1
 
 
@@ -164,3 +170,17 @@ def test_consistency_proof_checks(node):  # type: ignore[no-untyped-def]
     client.submit("accounts", "open", {"account": "KLTB-grow", "currency": "MYR"})
     proof = client.consistency(size)
     assert proof["new_size"] > size and verify_consistency_proof(proof)
+
+
+def test_a_body_nested_too_deep_is_refused_before_authentication(node):  # type: ignore[no-untyped-def]
+    before = height(node)
+    deep = b"[" * 1000 + b"]" * 1000
+    for headers in ({}, sign_request(node.client("KLTB").identity.key, node.client("KLTB").identity.network,
+                                     node.client("KLTB").identity.id, "POST", "/v1/transactions", deep)):
+        response = httpx.post(node.url + "/v1/transactions", content=deep,
+                              headers={**headers, "Content-Type": "application/json"})
+        assert_problem(response, 400, "MALFORMED")
+        assert response.json()["max_depth"] == 64
+    nested_in_a_string = b'{"x": "' + b"[" * 1000 + b'"}'  # brackets inside a string are text
+    assert_problem(httpx.post(node.url + "/v1/transactions", content=nested_in_a_string), 401, "UNAUTHENTICATED")
+    assert height(node) == before

@@ -37,6 +37,7 @@ def test_a_costly_corridor_is_flagged_against_the_target() -> None:
     {"mid_rate": "-1"},
     {"applied_rate": "abc"},
     {"receiver_fee_minor": 10**9},
+    {"sender_fee": Money("INR", 20_000_00 - 1)},  # one paisa left: nothing arrives once converted
 ])
 def test_impossible_quotes_are_refused(kwargs: dict) -> None:  # type: ignore[type-arg]
     args = {"sender_fee": Money("INR", 100_00), "receiver_fee_minor": 0, "applied_rate": "0.0437", "mid_rate": "0.044", **kwargs}
@@ -44,9 +45,9 @@ def test_impossible_quotes_are_refused(kwargs: dict) -> None:  # type: ignore[ty
         remittance_cost(Money("INR", 20_000_00), "AED", **args)
 
 
-@given(sent=st.integers(10_000, 10**10), fee=st.integers(0, 9_999), margin_bp=st.integers(0, 500))
-def test_received_never_exceeds_what_the_mid_rate_would_give(sent: int, fee: int, margin_bp: int) -> None:
-    mid = "0.044"
+@given(net=st.integers(10_000, 10**10), fee=st.integers(0, 9_999), margin_bp=st.integers(0, 500))
+def test_received_never_exceeds_what_the_mid_rate_would_give(net: int, fee: int, margin_bp: int) -> None:
+    sent, mid = net + fee, "0.044"  # at least 100 INR arrive for conversion (a quote where nothing arrives is refused)
     applied = str(Decimal(mid) * Decimal(10_000 - margin_bp) / 10_000)
     cost = remittance_cost(Money("INR", sent), "AED", sender_fee=Money("INR", fee), receiver_fee_minor=0,
                            applied_rate=applied, mid_rate=mid)

@@ -8,9 +8,8 @@ import httpx
 
 from baobab.api.signing import sign_request
 from baobab.client import Identity
-from tests.security.conftest import Served
-
-GOVERNOR = "KEBANK"  # an admin bank of the test network
+from tests.governing import govern as by_quorum
+from tests.security.conftest import ADMINS, Served
 
 
 def signed(served: Served, who: Identity, method: str, target: str, body: bytes = b"", **sign: Any) -> dict[str, str]:
@@ -37,7 +36,12 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def govern(served: Served, function: str, **args: Any) -> None:
-    """A governance act on the membership (as the network's governance requires it)."""
-    outcome = served.client(GOVERNOR).submit("governance", function, args)
-    assert outcome["code"] == "VALID", outcome
+def govern(served: Served, action: str, **args: Any) -> None:
+    """A governance act on the membership, proposed and approved by the admins' quorum."""
+
+    def ok(org: str, function: str, fargs: dict[str, Any]) -> dict[str, Any]:
+        outcome = served.client(org).submit("governance", function, fargs)
+        assert outcome["code"] == "VALID", outcome
+        return outcome["response"]  # type: ignore[no-any-return]
+
+    by_quorum(ok, ADMINS, action, args)

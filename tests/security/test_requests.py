@@ -139,3 +139,14 @@ def test_a_non_numeric_content_length_is_400(node: Served) -> None:
     answer = raw_exchange(node, b"POST /v1/transactions HTTP/1.1\r\nHost: node\r\nContent-Length: 12x\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
 
+
+
+@pytest.mark.parametrize("depth", [100, 1000, 100_000])
+@pytest.mark.parametrize("signed_request", [True, False], ids=["signed", "unsigned"])
+def test_a_deeply_nested_body_is_400_never_500(node: Served, depth: int, signed_request: bool) -> None:
+    body = b"[" * depth + b"]" * depth
+    headers = signed(node, node.identity("KEBANK"), "POST", "/v1/transactions", body) if signed_request else {}
+    response = send(node, "POST", "/v1/transactions", headers, body)
+    assert response.status_code in (400, 401, 413), response.text[:300]
+    assert response.json()["code"] in ("MALFORMED", "UNAUTHENTICATED", "TOO_LARGE")
+    assert "Traceback" not in node.log()

@@ -23,10 +23,7 @@ from baobab.api import signing
 from baobab.api.memory import ApiMemory
 from baobab.core.errors import BaobabError
 from baobab.core.keys import b64e
-from baobab.ledger.membership import Caller, Membership, org_key, split_identity
-from baobab.ledger.node import Node
-from baobab.ledger.tx import now_rfc3339, parse_time
-from baobab.ledger.validator import BlockView, membership_over
+from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, org_key, parse_time
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_TTL_S = 900  # a bearer token lives 15 minutes
@@ -47,12 +44,12 @@ def _rfc3339(epoch_s: float) -> str:
 
 
 class Authenticator:
-    def __init__(self, node: Node, memory: ApiMemory) -> None:
-        self.node, self.memory = node, memory
-        self.window_s = int(node.genesis["time_window_s"])
+    def __init__(self, view: LedgerView, memory: ApiMemory) -> None:
+        self.view, self.memory = view, memory
+        self.window_s = int(view.genesis["time_window_s"])
 
     def members(self) -> Membership:
-        return membership_over(BlockView(self.node.store))
+        return self.view.members()
 
     def authenticate(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Caller:
         members = self.members()
@@ -73,7 +70,7 @@ class Authenticator:
         if not NONCE.match(nonce):
             raise BaobabError("UNAUTHENTICATED", f"{signing.NONCE} must be 16-64 of A-Z a-z 0-9 _ -")
         caller, key = members.caller(identity)
-        message = signing.request_message(self.node.network, identity, method, target, timestamp, nonce, body)
+        message = signing.request_message(self.view.network, identity, method, target, timestamp, nonce, body)
         if not key.verify(signing.PURPOSE, message, signature):
             raise BaobabError("BAD_SIGNATURE", f"request signature does not verify for {identity}")
         # Only after the signature verifies, so nobody can burn another caller's nonces.
@@ -86,14 +83,14 @@ class Authenticator:
     def _org_version(self, org: str) -> str:
         """The version (block, tx) of the organisation's membership record: it changes with
         every governance act on the organisation."""
-        found = self.node.store.get(org_key(org))
+        found = self.view.get(org_key(org))
         return "" if found is None else json.dumps(list(found[1]))
 
     def _token_caller(self, members: Membership, token: str) -> Caller:
         record = self.memory.token(_token_hash(token))
         if record is None:
             raise BaobabError("UNAUTHENTICATED", "unknown, expired or revoked token; sign a request for a new one")
-        org = split_identity(record["identity"])[0]
+        org = record["org"]
         version = self._org_version(org)
         if record["org_version"] != version:
             self.memory.revoke_tokens(org=org, unless_version=version)

@@ -9,7 +9,9 @@ idempotent). The outcome goes back to the ordering contract as the payer's own a
 `payment_settled(obligation, reference=<transfer id>, proof=<fulfilment>)` once committed, or
 `payment_failed(obligation, reason="<FSPIOP code> <description>")`.
 
-Here the node also answers for the payee's FSP (the embedded mode hosts every organisation):
+Payer and payee are organisations; the FSPs that pay and receive for them are found with
+`fsp_of` (pay/onboarding.fsp_resolver: an FSP pays for itself, any other organisation through
+the FSP that serves it). Here the node also answers for the payee's FSP when it serves it:
 the fulfilment is an HMAC of the transfer id under the agent's own secret, so only this node
 can produce it and the condition proves it.
 """
@@ -40,9 +42,10 @@ def transfer_id_for(network: str, contract: str, obligation: str) -> str:
 class PaymentAgent:
     def __init__(self, switch: Switch, network: str, secret: bytes, *,
                  serves_payee: Callable[[str], bool] = lambda org: True,
+                 fsp_of: Callable[[str], str] = lambda org: org,
                  clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         self.switch, self.network, self._secret = switch, network, secret
-        self.serves_payee, self.clock = serves_payee, clock
+        self.serves_payee, self.fsp_of, self.clock = serves_payee, fsp_of, clock
 
     def fulfilment(self, transfer_id: str) -> str:
         digest = hmac.new(self._secret, transfer_id.encode(), hashlib.sha256).digest()
@@ -62,7 +65,8 @@ class PaymentAgent:
         return [Action(payer, contract, "payment_settled",
                        {"obligation": obligation, "reference": transfer_id, "proof": transfer.fulfilment or ""})]
 
-    def pay(self, transfer_id: str, payer: str, payee: str, amount: dict[str, Any]) -> Any:
+    def pay(self, transfer_id: str, payer_org: str, payee_org: str, amount: dict[str, Any]) -> Any:
+        payer, payee = self.fsp_of(payer_org), self.fsp_of(payee_org)
         fulfilment = self.fulfilment(transfer_id)
         now = self.clock()
         existing = self.switch.find(transfer_id)

@@ -118,19 +118,25 @@ class Hub:
         if body.get("fspId") != source:
             raise FspiopError("3100", f"{source} registers only parties it serves itself")
         with self.db.atomic():
-            self.db.run("DELETE FROM switch_parties WHERE type = ? AND id = ?", (party_type, party_id))
-            self.db.run("INSERT INTO switch_parties (type, id, fsp, currency) VALUES (?, ?, ?, ?)",
-                        (party_type, party_id, source, body.get("currency")))
+            self.add_party(party_type, party_id, source, body.get("currency"))
             self.outbox.add(source, "PUT", f"/participants/{party_type}/{party_id}",
                             callback_headers("participants", HUB_ID, source), {"fspId": source})
 
-    def _serving(self, party_type: str, party_id: str) -> str | None:
+    def add_party(self, party_type: str, party_id: str, fsp: str, currency: str | None = None) -> None:
+        """Record in the directory that `fsp` serves the party (the operator's onboarding, no callback)."""
+        with self.db.atomic():
+            self._require_participant(fsp)
+            self.db.run("DELETE FROM switch_parties WHERE type = ? AND id = ?", (party_type, party_id))
+            self.db.run("INSERT INTO switch_parties (type, id, fsp, currency) VALUES (?, ?, ?, ?)",
+                        (party_type, party_id, fsp, currency))
+
+    def serving(self, party_type: str, party_id: str) -> str | None:
         row = self.db.one("SELECT fsp FROM switch_parties WHERE type = ? AND id = ?", (party_type, party_id))
         return None if row is None else str(row[0])
 
     def lookup_participant(self, party_type: str, party_id: str, source: str) -> None:
         with self.db.atomic():
-            fsp = self._serving(party_type, party_id)
+            fsp = self.serving(party_type, party_id)
             path = f"/participants/{party_type}/{party_id}"
             if fsp is None:
                 self.outbox.add(source, "PUT", path + "/error", callback_headers("participants", HUB_ID, source),
@@ -140,7 +146,7 @@ class Hub:
 
     def forward_party_lookup(self, party_type: str, party_id: str, source: str, headers: dict[str, str]) -> None:
         with self.db.atomic():
-            fsp = self._serving(party_type, party_id)
+            fsp = self.serving(party_type, party_id)
             path = f"/parties/{party_type}/{party_id}"
             if fsp is None:
                 self.outbox.add(source, "PUT", path + "/error", callback_headers("parties", HUB_ID, source),

@@ -18,9 +18,7 @@ from baobab.api.deps import MAX_HEIGHT, caller, state
 from baobab.api.limits import StreamResponse, guards
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
-from baobab.ledger.tx import tx_id_of
-from baobab.ledger.validator import VALID
+from baobab.gateway import VALID, Caller, tx_id_of
 
 router = APIRouter(prefix="/v1", tags=["events"], responses=PROBLEM_RESPONSES)
 EVENT_ID = re.compile(r"^(\d{1,12})-(\d{1,9})-(\d{1,9})$")
@@ -29,13 +27,12 @@ KEEPALIVE_S = 15.0
 
 def visible_events(request: Request, who: Caller, number: int) -> list[dict[str, Any]]:
     st = state(request)
-    record = st.node.store.block(number)
-    if record is None or number == 0:
+    entry = st.view.block(number)
+    if entry is None or number == 0:
         return []
-    block = json.loads(record.data)
     members = st.reads.members()
     out = []
-    for index, (env, code) in enumerate(zip(block["transactions"], record.codes)):
+    for index, (env, code) in enumerate(zip(entry.transactions, entry.codes)):
         if code != VALID:
             continue
         d = st.reads.decide_tx(who, members, env)
@@ -55,7 +52,7 @@ def sse(ev: dict[str, Any]) -> str:
 async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0, le=MAX_HEIGHT),
                  follow: bool = Query(True, description="keep the stream open for new blocks"),
                  last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamResponse:
-    node = state(request).node
+    view = state(request).view
     after: tuple[int, int, int] | None = None
     if last_event_id:
         m = EVENT_ID.match(last_event_id)
@@ -65,7 +62,7 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
         from_block = after[0]
 
     async def stream() -> AsyncIterator[str]:
-        number, top = from_block, node.height()
+        number, top = from_block, view.height()
         yield ": baobab events\n\n"
         while True:
             while number < top:

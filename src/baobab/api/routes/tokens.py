@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1/auth", tags=["system"], responses=PROBLEM_RESPONSES)
 TOKEN_ID = {"min_length": 1, "max_length": 64, "pattern": "^[A-Za-z0-9_-]+$"}
