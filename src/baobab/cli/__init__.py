@@ -41,6 +41,10 @@ from baobab.cli.reads import COMMANDS as READS  # noqa: E402
 for command in (call, query, token, api, *READS):
     cli.add_command(command)
 
+from baobab.cli.switch import switch  # noqa: E402
+
+cli.add_command(switch)
+
 
 def main() -> None:
     cli(prog_name="baobab")

@@ -16,6 +16,7 @@ import httpx
 
 from baobab.core.errors import BaobabError
 from baobab.datalock import DataFolderInUse
+from baobab.pay.errors import FspiopError
 
 REFUSED, USAGE, UNAVAILABLE = 1, 2, 3
 
@@ -38,6 +39,8 @@ def explain(exc: Exception) -> Failure | None:
     """The Failure an expected exception stands for; None for anything else (a bug)."""
     if isinstance(exc, BaobabError):
         return refusal(exc)
+    if isinstance(exc, FspiopError):
+        return Failure(f"{exc.code}: {exc.description}", REFUSED)
     if isinstance(exc, DataFolderInUse):
         return Failure(str(exc), UNAVAILABLE)
     if isinstance(exc, OSError) and exc.filename is not None:  # a file or folder the command cannot use
