@@ -13,6 +13,9 @@ block is read again; an action already performed is refused by its contract with
 call for the same thing is refused as a conflict, never performed twice. A transient failure (a
 read conflict, an unreachable endorser, a timeout) stays due and is tried again on the next
 pass; a refusal of any other kind is logged and dropped.
+
+`for_node(node, data)` builds an in-process node's Reactor with every contract's reactions;
+`start_for_node` runs it in a background thread woken by each commit (`baobab up`, `baobab demo`).
 """
 
 from __future__ import annotations
@@ -183,3 +186,85 @@ class Reactor:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+
+
+# --- a node's reactor, until every node reaches its ledger through the Gateway ----------------
+
+class LocalHost:
+    """The `Host` of an in-process node (embedded mode): signs as the organisations whose client
+    keys are in `<data>/keys` (`reactor`, else `app`)."""
+
+    def __init__(self, node: Any, data_dir: str | Path) -> None:
+        self.node, self.data = node, Path(data_dir)
+        self.network = node.network
+        self._ids: dict[tuple[str, str], Identity] = {}
+
+    def _client(self, org: str, names: list[str]) -> str | None:
+        return next((n for n in names if (self.data / "keys" / org / "clients" / f"{n}.key").exists()), None)
+
+    def serves(self, org: str) -> bool:
+        return self._client(org, ["reactor", "app"]) is not None
+
+    def signer(self, org: str, names: list[str]) -> Identity:
+        name = self._client(org, names)
+        if name is None:
+            raise BaobabError("UNKNOWN_IDENTITY", f"no client key of {org} in {self.data / 'keys'}")
+        if (org, name) not in self._ids:
+            self._ids[(org, name)] = Identity.load(self.data, self.network, org, name)
+        return self._ids[(org, name)]
+
+    def submit(self, signed: dict[str, Any], *, wait: bool = True, timeout: float = 30.0) -> Any:
+        return self.node.submit(signed, wait=wait, timeout=timeout)
+
+    def evaluate(self, signed: dict[str, Any]) -> Any:
+        return self.node.query(signed)
+
+    def events(self, from_block: int = 0) -> Iterator[dict[str, Any]]:
+        return self.node.events(from_block)  # type: ignore[no-any-return]
+
+
+def for_node(node: Any, data_dir: str | Path, registry: Registry | None = None,
+             orgs: list[str] | None = None) -> Reactor:
+    """The node's Reactor: every reaction declared by a contract of `registry` (default: the
+    node's own) performed for `orgs` (default: every member whose client key this node holds).
+    Services add their handlers with `Reactor.on`."""
+    members = [o["id"] for o in node.genesis["organisations"]]
+    return Reactor(LocalHost(node, data_dir), registry or node.registry, orgs or members, data_dir)
+
+
+class ReactorThread:
+    """Runs a reactor in the background, woken by each commit of `node` (polling every `idle_s`)."""
+
+    def __init__(self, reactor: Reactor, node: Any, idle_s: float = 0.5) -> None:
+        self.reactor, self.node, self.idle_s = reactor, node, idle_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="baobab-reactor", daemon=True)
+
+    def start(self) -> "ReactorThread":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            seen = self.node.height()  # blocks without events leave the reactor's place behind: wait past them
+            try:
+                self.reactor.run_once()
+            except Exception as exc:  # noqa: BLE001 - a failed pass is tried again; it must not end the thread
+                log.warning("reactor pass failed: %r", exc)
+                self._stop.wait(self.idle_s)
+            self.node.wait_for_height(seen + 1, timeout=self.idle_s)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 35.0) -> None:
+        """Stop after the current pass (which waits at most for its submissions to commit)."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def start_for_node(node: Any, data_dir: str | Path) -> ReactorThread | None:
+    """A background reactor for every organisation whose client key is in `data_dir`, or None
+    when there is none (a data folder without client keys)."""
+    reactor = for_node(node, data_dir)
+    return ReactorThread(reactor, node).start() if reactor.orgs else None
