@@ -6,7 +6,7 @@ same transfers submitted in-process.
 
 Workload as `bench/ledger.py`: four banks, `accounts.transfer` of 1 minor unit between random
 accounts, two bank endorsements each. Accounts are opened and funded in-process first; then
-the node runs as a separate process (`uvicorn --factory baobab.api.app:app_from_env`) and
+the node runs as a separate process (`uvicorn --factory baobab.embedded:app_from_env`) and
 `--clients` threads each drive it in a closed loop with the Python client: proposals are
 signed ahead (as in the ledger benchmark), but every HTTP request is signed and verified
 (Ed25519 both ways), its nonce recorded, and each submit waits for its block to commit.
@@ -48,7 +48,7 @@ def free_port() -> int:
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BAOBAB_DATA": str(data_dir)}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "baobab.api.app:app_from_env",
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "baobab.embedded:app_from_env",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
     for _ in range(600):
         try:

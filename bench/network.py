@@ -54,7 +54,8 @@ class Workload:
     """Accounts per organisation and pre-signed transfers, identical for both modes."""
 
     def __init__(self, per_org: int, seed: int = 7) -> None:
-        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in ORGS}
+        # accounts are kept by banks (contracts/accounts.py): the traders' nodes endorse nothing here
+        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in BANKS}
         self.rng = random.Random(seed)
 
     def setup(self) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -63,14 +64,14 @@ class Workload:
                 for org, accs in self.accounts.items() for a in accs]
 
     def funding(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        return [(BANKS[i % 2], "accounts", "issue", {"account": a, "amount": 1_000_000})
-                for i, a in enumerate(a for accs in self.accounts.values() for a in accs)]
+        return [(org, "accounts", "issue", {"account": a, "amount": 1_000_000})  # by the bank that keeps it
+                for org, accs in self.accounts.items() for a in accs]
 
     def transfers(self, n: int) -> list[tuple[str, str, str, dict[str, Any]]]:
         everyone = [a for accs in self.accounts.values() for a in accs]
         out = []
         for i in range(n):
-            org = ORGS[i % len(ORGS)]
+            org = BANKS[i % len(BANKS)]
             src = self.rng.choice(self.accounts[org])
             dst = self.rng.choice(everyone)
             if dst == src:

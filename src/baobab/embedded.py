@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from baobab.contracts import default_registry
+from baobab.contracts.oversight import AUDIT_CLIENT, SUPERVISORS
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.keystore import Keystore
@@ -18,6 +19,7 @@ from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node
 from baobab.ledger.orderer.embedded import EmbeddedOrderer
 from baobab.ledger.runtime import Registry
+from baobab.ledger.store.at_rest import secure_tree
 from baobab.ledger.store.sqlite import SQLiteStore
 from baobab.ledger.tx import now_rfc3339
 
@@ -34,7 +36,8 @@ def create(data_dir: str | Path, network: str, organisations: list[dict[str, Any
            time_window_s: int | None = None) -> dict[str, Any]:
     """Generate keys for each organisation (`id, name, country, roles`) and write the genesis.
 
-    The governance policy is a majority of the admin organisations.
+    The governance policy is a majority of the admin organisations. Customs and regulators
+    also get the `audit` client the node logs their reads with.
     """
     root = Path(data_dir)
     if (root / GENESIS_FILE).exists():
@@ -44,7 +47,9 @@ def create(data_dir: str | Path, network: str, organisations: list[dict[str, Any
     orgs = []
     for org in organisations:
         peer = keys.new(org["id"], "peer.key")
-        client_keys = {c: keys.new(org["id"], "clients", f"{c}.key").public.text for c in clients}
+        # supervisors' reads are logged by the node, signing as their audit client (contracts/oversight.py)
+        names = [*clients, *([AUDIT_CLIENT] if set(SUPERVISORS) & set(org["roles"]) and AUDIT_CLIENT not in clients else [])]
+        client_keys = {c: keys.new(org["id"], "clients", f"{c}.key").public.text for c in names}
         orgs.append({**org, "peer_key": peer.public.text, "clients": client_keys})
     genesis: dict[str, Any] = {
         "network": network,
@@ -60,6 +65,7 @@ def create(data_dir: str | Path, network: str, organisations: list[dict[str, Any
         genesis["time_window_s"] = time_window_s
     genesis = check_genesis(genesis)
     (root / GENESIS_FILE).write_bytes(canonicalize(genesis))
+    secure_tree(root)
     return genesis
 
 
@@ -73,9 +79,33 @@ def load_genesis(data_dir: str | Path) -> dict[str, Any]:
 def open_node(data_dir: str | Path, registry: Registry | None = None) -> Node:
     root = Path(data_dir)
     genesis = load_genesis(root)
+    secure_tree(root)  # owner-only, also what was made before and what is made from now on
     keys = Keystore(root / "keys")
     peer_keys = {o["id"]: keys.peer(o["id"]) for o in genesis["organisations"] if (keys.root / o["id"] / "peer.key").exists()}
     orderer_key = keys.orderer()
     b = genesis["block"]
     orderer = EmbeddedOrderer(genesis["network"], orderer_key, b["max_txs"], b["max_bytes"], b["timeout_ms"])
     return Node(SQLiteStore(root / LEDGER_FILE), genesis, registry or default_registry(), peer_keys, orderer, orderer_key)
+
+
+def app_from_env() -> Any:
+    """uvicorn factory: the API over the data folder in BAOBAB_DATA (the node closes at shutdown)."""
+    import os
+    from collections.abc import AsyncIterator
+    from contextlib import asynccontextmanager
+
+    from baobab.api.app import create_app
+
+    data_dir = Path(os.environ.get("BAOBAB_DATA", "data"))
+    node = open_node(data_dir)
+    app = create_app(node, data_dir)
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[None]:
+        async with inner(a):
+            yield
+        node.close()
+
+    app.router.lifespan_context = lifespan
+    return app

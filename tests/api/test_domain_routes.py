@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -132,3 +132,16 @@ def test_scf_reads_are_the_callers_own(node):  # type: ignore[no-untyped-def]
     assert isinstance(get(node, STRANGER, "/v1/scf/holdings"), list)
     assert refused(node, STRANGER, "GET", "/v1/scf/claims/" + "a" * 24).code == "NOT_FOUND"
     assert refused(node, STRANGER, "GET", "/v1/scf/claims/not-a-claim").code == "MALFORMED"
+
+
+def test_ids_with_a_slash_reach_their_routes(node, actors):  # type: ignore[no-untyped-def]
+    from baobab.stories.cold_chain import BANK, BUYER, SELLER
+
+    run = f"slash-{uuid.uuid4().hex[:8]}"
+    deadline = (datetime.now(timezone.utc) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    actors(BANK).submit("conditional_payment", "create", {
+        "agreement_id": f"{run}/payment", "payer": BUYER, "payee": SELLER, "amount": 100, "currency": "EUR",
+        "reference": run, "condition": {"answer": f"{run}/sea-min", "at_least": 200}, "expires": deadline})
+    missing = refused(node, BUYER, "GET", f"/v1/oracles/rounds/{run}/sea-min")
+    assert (missing.code, missing.message) == ("NOT_FOUND", f"no round {run}/sea-min")  # routed, none yet
+    assert get(node, BUYER, f"/v1/conditional-payments/{run}/payment")["payee"] == SELLER

@@ -164,3 +164,17 @@ def test_consistency_proof_checks(node):  # type: ignore[no-untyped-def]
     client.submit("accounts", "open", {"account": "KLTB-grow", "currency": "MYR"})
     proof = client.consistency(size)
     assert proof["new_size"] > size and verify_consistency_proof(proof)
+
+
+def test_a_body_nested_too_deep_is_refused_before_authentication(node):  # type: ignore[no-untyped-def]
+    before = height(node)
+    deep = b"[" * 1000 + b"]" * 1000
+    for headers in ({}, sign_request(node.client("KLTB").identity.key, node.client("KLTB").identity.network,
+                                     node.client("KLTB").identity.id, "POST", "/v1/transactions", deep)):
+        response = httpx.post(node.url + "/v1/transactions", content=deep,
+                              headers={**headers, "Content-Type": "application/json"})
+        assert_problem(response, 400, "MALFORMED")
+        assert response.json()["max_depth"] == 64
+    nested_in_a_string = b'{"x": "' + b"[" * 1000 + b'"}'  # brackets inside a string are text
+    assert_problem(httpx.post(node.url + "/v1/transactions", content=nested_in_a_string), 401, "UNAUTHENTICATED")
+    assert height(node) == before

@@ -50,14 +50,14 @@ def test_changed_block_byte_is_named(net: Net) -> None:
     tamper(net, "UPDATE blocks SET data = ? WHERE number = 5", altered)
     result = run_verify(net)
     assert result.returncode == 1
-    assert json.loads(result.stdout)["where"] == {"block": 5}
+    assert json.loads(result.stdout)["where"] == {"table": "blocks", "block": 5}
 
 
 def test_changed_validation_code_is_named(net: Net) -> None:
     build(net)
     tamper(net, "UPDATE blocks SET codes = ? WHERE number = 3", json.dumps(["ENDORSEMENT_POLICY_FAILURE"]))
     report = audit_of(net)
-    assert not report.ok and report.where["block"] == 3 and "tx_id" in report.where
+    assert not report.ok and report.where["block"] == 3 and report.where["table"] == "blocks" and "tx_id" in report.where
 
 
 def test_changed_transaction_index_row_is_named(net: Net) -> None:
@@ -67,29 +67,29 @@ def test_changed_transaction_index_row_is_named(net: Net) -> None:
     db.close()
     tamper(net, "UPDATE txs SET code = 'MVCC_READ_CONFLICT' WHERE tx_id = ?", tx_id)
     report = audit_of(net)
-    assert not report.ok and report.where == {"block": 4, "tx_id": tx_id}
+    assert not report.ok and report.where == {"table": "txs", "block": 4, "tx_id": tx_id}
 
 
 def test_changed_state_row_is_named(net: Net) -> None:
     build(net)
     tamper(net, "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'")
     report = audit_of(net)
-    assert not report.ok and report.where == {"key": "accounts:acct/b"}
+    assert not report.ok and report.where == {"table": "state", "key": "accounts:acct/b"}
 
 
 def test_deleted_and_added_state_rows_are_named(net: Net) -> None:
     build(net)
     tamper(net, "DELETE FROM state WHERE key = 'accounts:acct/a'")
-    assert audit_of(net).where == {"key": "accounts:acct/a"}
+    assert audit_of(net).where == {"table": "state", "key": "accounts:acct/a"}
     tamper(net, "INSERT INTO state VALUES ('accounts:acct/zz', '{}', 1, 0)")
-    assert audit_of(net).where == {"key": "accounts:acct/a"}  # still the first wrong key
+    assert audit_of(net).where == {"table": "state", "key": "accounts:acct/a"}  # still the first wrong key
 
 
 def test_changed_history_row_is_named(net: Net) -> None:
     build(net)
     tamper(net, "UPDATE history SET value = '{\"x\":1}' WHERE key = 'accounts:acct/a' AND block = 3")
     report = audit_of(net)
-    assert not report.ok and report.where == {"key": "accounts:acct/a"}
+    assert not report.ok and report.where == {"table": "history", "key": "accounts:acct/a"}
 
 
 def audit_of(net: Net):  # noqa: ANN201
@@ -119,6 +119,6 @@ def test_long_ledgers_check_signatures_in_worker_processes_with_the_same_verdict
     tamper(net, "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'")
     store = SQLiteStore(net.path / "ledger.sqlite")
     try:
-        assert audit(store, default_registry(), workers=1).where == {"key": "accounts:acct/b"}
+        assert audit(store, default_registry(), workers=1).where == {"table": "state", "key": "accounts:acct/b"}
     finally:
         store.close()

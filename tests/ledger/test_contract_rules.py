@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 from hypothesis import given, strategies as st
 
 from baobab.core.errors import BaobabError
 from baobab.ledger import policy as policies
-from baobab.ledger.contract import Refused, audit_source
+from baobab.ledger.contract import Refused
+from baobab.ledger.determinism import audit_module, audit_source
 from baobab.ledger.membership import Caller
 from baobab.ledger.runtime import Registry, simulate
 from tests.ledger.sample_contracts import Refuser
@@ -16,7 +19,9 @@ from tests.ledger.sample_contracts import Refuser
 @pytest.mark.parametrize("source, problem", [
     ("import time\n", "import time"),
     ("import random\n", "import random"),
-    ("from os import path\n", "from os import"),
+    ("from os import path\n", "import os"),
+    ("from uuid import uuid4\n", "import of uuid4"),
+    ("import uuid\nx = uuid.uuid4()\n", ".uuid4"),
     ("import socket\n", "import socket"),
     ("x = 0.1\n", "float literal"),
     ("from datetime import datetime\nd = datetime.now()\n", "now"),
@@ -24,7 +29,7 @@ from tests.ledger.sample_contracts import Refuser
     ("eval('1')\n", "eval"),
 ])
 def test_nondeterministic_sources_are_refused(source: str, problem: str) -> None:
-    assert any(problem in p for p in audit_source(source))
+    assert any(problem in p for p in audit_source(source)[0])
 
 
 def test_shipped_contracts_pass_the_audit() -> None:
@@ -34,7 +39,29 @@ def test_shipped_contracts_pass_the_audit() -> None:
 
 
 def test_allowed_imports_pass() -> None:
-    assert audit_source("from baobab.ledger.contract import Contract\nfrom decimal import Decimal\nx = 1\n") == []
+    problems, imported = audit_source("from baobab.ledger.contract import Contract\nfrom decimal import Decimal\nimport re\nx = re.compile('a')\n")
+    assert problems == [] and imported == ["baobab.ledger.contract"]
+
+
+HELPER = "import time\n\n\ndef stamp() -> int:\n    return int(time.time())\n"
+CONTRACT = ("from baobab.ledger.contract import Context, Contract, function\n"
+            "from baobab_clocked.helper import stamp\n\n\n"
+            "class Clocked(Contract):\n    name = 'clocked'\n\n"
+            "    @function(policy={'role': '*'})\n"
+            "    def tick(self, ctx: Context) -> int:\n        return stamp()\n")
+
+
+def test_a_helper_module_that_reads_the_clock_is_refused_transitively(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    package = tmp_path / "baobab_clocked"  # a Baobab package: the audit follows its imports as it does contracts/ helpers
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "helper.py").write_text(HELPER)
+    (package / "contract.py").write_text(CONTRACT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert any(p.startswith("baobab_clocked.helper:") and "import time" in p for p in audit_module("baobab_clocked.contract"))
+    module = importlib.import_module("baobab_clocked.contract")
+    with pytest.raises(ValueError, match="not deterministic"):
+        Registry([module.Clocked()])
 
 
 ORGS = {"A": ["bank"], "B": ["bank"], "C": ["trader"], "D": ["customs"]}

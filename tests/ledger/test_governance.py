@@ -17,6 +17,11 @@ NEW_ORG = {"id": "TZBANK", "name": "Tanzania Trade Bank", "country": "TZ", "role
            "peer_key": NEW_ORG_KEY.public.text, "clients": {"app": NEW_CLIENT_KEY.public.text}}
 
 
+def record(n: int) -> dict:
+    """Arguments of an act any member may perform for itself (accounts are kept by banks only)."""
+    return {"ref": f"t{n}", "private_hash": f"{n:064x}", "members": ["TRADER"]}
+
+
 def test_admins_add_an_organisation_which_can_then_transact(net: Net) -> None:
     out = net.submit("KEBANK", "governance", "add_org", {"org": NEW_ORG})
     assert out.valid
@@ -45,27 +50,26 @@ def test_only_admins_may_propose(net: Net) -> None:
 
 def test_suspended_org_is_refused_but_its_history_stays_verifiable(net: Net) -> None:
     net.submit("KEBANK", "accounts", "open", {"account": "k1", "currency": "KES"})
-    pending = net.node.endorse(net.identity("TRADER").proposal("accounts", "open", {"account": "t2", "currency": "KES"}))
+    pending = net.node.endorse(net.identity("TRADER").proposal("private_records", "record", record(2)))
     net.submit("MYBANK", "governance", "suspend_org", {"org_id": "TRADER", "reason": "sanctions screening"})
     with pytest.raises(BaobabError) as e:
-        net.submit("TRADER", "accounts", "open", {"account": "t3", "currency": "KES"})
+        net.submit("TRADER", "private_records", "record", record(3))
     assert e.value.code == "ORG_SUSPENDED"
     assert net.node.order(pending).code == "ORG_SUSPENDED"  # endorsed before, ordered after
     assert audit(net.node.store, default_registry()).ok
     net.submit("MYBANK", "governance", "reinstate_org", {"org_id": "TRADER", "reason": "cleared"})
-    assert net.submit("TRADER", "accounts", "open", {"account": "t4", "currency": "KES"}).valid
+    assert net.submit("TRADER", "private_records", "record", record(4)).valid
 
 
 def test_rekeying_retires_the_old_client_key_without_breaking_history(net: Net) -> None:
     old = net.identity("TRADER")
-    assert net.submit("TRADER", "accounts", "open", {"account": "t1", "currency": "KES"}).valid
+    assert net.submit("TRADER", "private_records", "record", record(1)).valid
     fresh = PrivateKey.generate()
     net.submit("KEBANK", "governance", "rekey_org", {"org_id": "TRADER", "clients": {"app": fresh.public.text}})
     with pytest.raises(BaobabError) as e:
-        net.node.submit(old.proposal("accounts", "open", {"account": "t2", "currency": "KES"}))
+        net.node.submit(old.proposal("private_records", "record", record(2)))
     assert e.value.code == "BAD_SIGNATURE"
-    signed = sign_proposal(make_proposal(net.node.network, "TRADER/app", "accounts", "open",
-                                         {"account": "t2", "currency": "KES"}), fresh)
+    signed = sign_proposal(make_proposal(net.node.network, "TRADER/app", "private_records", "record", record(2)), fresh)
     assert net.node.submit(signed).valid
     report = audit(net.node.store, default_registry())
     assert report.ok, report.problem

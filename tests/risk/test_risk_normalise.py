@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given, strategies as st
 
 from baobab.core.errors import BaobabError
+from baobab.risk import legal_forms
 from baobab.risk import normalise as n
+from baobab.vocab.trade import DOCUMENT_KINDS
 from tests.risk.sample import INVOICE
 
 
@@ -70,6 +72,55 @@ def test_party_property_suffix_case_spacing(suffix, case, sep):
     assert n.party(name) == "kilimanjarocoffeeexports"
 
 
+# Long forms as company registries print them fold with their abbreviations (legal_forms.py).
+@pytest.mark.parametrize("a,b", [
+    ("Adeyemi Foods Public Limited Company", "Adeyemi Foods PLC"),
+    ("Thames Metals Public Limited Company", "THAMES METALS plc"),
+    ("Siam Rice Public Company Limited", "Siam Rice PCL"),
+    ("Shree Ganesh Textiles Private Limited", "Shree Ganesh Textiles Pvt Ltd"),
+    ("Shree Ganesh Textiles (P) Ltd", "Shree Ganesh Textiles Pvt. Ltd."),
+    ("Navkar Exports (OPC) Private Limited", "Navkar Exports"),
+    ("Tan Holdings Pte. Ltd.", "Tan Holdings Private Limited"),
+    ("Los Andes Sociedad Anónima", "Los Andes S.A."),
+    ("Maison Dupont Société Anonyme", "Maison Dupont SA"),
+    ("Maison Dupont Société à responsabilité limitée", "Maison Dupont SARL"),
+    ("Cerrado Alimentos Limitada", "Cerrado Alimentos Ltda."),
+    ("Cerrado Alimentos Sociedade Anônima", "Cerrado Alimentos S/A"),
+    ("Souza Comércio Ltda. - ME", "Souza Comercio"),
+    ("Cuyo Textil Sociedad de Responsabilidad Limitada", "Cuyo Textil S.R.L."),
+    ("La Pampa Sociedad Anónima Industrial y Comercial", "La Pampa S.A.I.C."),
+    ("Pérez y Cía. S.A.", "Perez"),
+    ("Sinar Maju Berhad", "Sinar Maju Bhd"),
+    ("Sinar Maju Sendirian Berhad", "Sinar Maju Sdn Bhd"),
+    ("Rhein Pharma Gesellschaft mit beschränkter Haftung", "Rhein Pharma GmbH"),
+    ("Rhein Pharma GmbH & Co. KG", "Rhein Pharma"),
+    ("Atlantic Foods Limited Liability Company", "Atlantic Foods L.L.C."),
+    ("Gulf Star Free Zone Establishment", "Gulf Star FZE"),
+    ("Saigon Textile Joint Stock Company", "Saigon Textile JSC"),
+    ("Công ty TNHH Hoàng Long", "Hoang Long Co., Ltd."),
+    ("Công ty Cổ phần Mekong", "Mekong JSC"),
+    ("PT Sinar Jaya Tbk", "Sinar Jaya"),
+    ("Karoo Farms Close Corporation", "Karoo Farms CC"),
+])
+def test_legal_form_long_forms_fold_to_their_abbreviation(a, b):
+    assert n.party(a) == n.party(b)
+
+
+def test_every_legal_form_in_the_table_is_dropped():
+    core = "Kilimanjaro Coffee Exports"
+    for form in legal_forms.SUFFIX_FORMS:
+        for spelling in form:
+            assert n.party(f"{core} {spelling}") == "kilimanjarocoffeeexports", spelling
+    for spelling in legal_forms.PREFIX_FORMS:
+        assert n.party(f"{spelling} {core}") == "kilimanjarocoffeeexports", spelling
+
+
+def test_legal_form_alone_is_never_stripped_to_nothing():
+    assert n.party("Public Limited Company") == "public"
+    assert n.party("Sociedad Anónima") == "sociedadanonima"
+    assert n.party("PT CV") == "cv"
+
+
 # --- document numbers -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("number", ["INV/2024-25/0042", "inv 2024 25 42", "INV-2024-25-00042", "Inv.2024.25.042",
@@ -86,6 +137,34 @@ def test_number_digit_groups_stay_apart():
     assert n.document_number("1-23") != n.document_number("12-3")
     assert n.document_number("0001-00001234") == n.document_number("1-1234")
     assert n.document_number(42) == n.document_number("0042")
+
+
+@pytest.mark.parametrize("a,b", [
+    ("INV-0042", "INV-42"),
+    ("0INV-42", "INV-42"),  # a leading zero before the letters
+    ("INV-00-42", "INV-42"),  # padding split off as a group of its own
+    ("INV 000 000 042", "INV 42"),  # padding printed in thousands groups
+    ("A-0001-00000042", "A-1-42"),
+    ("INV/2024-25/00042", "INV/2024-025/42"),  # inside the number, in any group
+])
+def test_number_zero_padding_anywhere_is_the_same_number(a, b):
+    assert n.document_number(a) == n.document_number(b)
+
+
+def test_number_zero_padding_rule_keeps_other_numbers_apart():
+    assert n.document_number("INV-420") != n.document_number("INV-42")  # trailing zeros are digits
+    assert n.document_number("INV-1000-2") != n.document_number("INV-1-2")
+    assert n.document_number("0001-00000042") != n.document_number("000100000042")  # merged groups: a limit
+    assert n.document_number("000") == n.document_number("0") == "0"
+
+
+@given(st.lists(st.integers(0, 99999), min_size=1, max_size=4), st.lists(st.integers(0, 3), min_size=5, max_size=5),
+       st.integers(0, 4))
+def test_number_property_zero_padding_anywhere(groups, pads, zero_group_at):
+    plain = "INV-" + "-".join(str(g) for g in groups)
+    padded = [str(g).zfill(len(str(g)) + pad) for g, pad in zip(groups, pads)]
+    padded.insert(min(zero_group_at, len(padded)), "0" * (1 + pads[-1]))
+    assert n.document_number("INV-" + "-".join(padded)) == n.document_number(plain)
 
 
 @given(st.lists(st.integers(0, 99999), min_size=1, max_size=4), st.sampled_from(["/", "-", " ", ".", "_"]),
@@ -259,6 +338,21 @@ def test_not_a_mapping_rejected():
     assert e.value.code == "BAD_INVOICE"
 
 
-@pytest.mark.parametrize("kind", n.KINDS)
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
 def test_every_financeable_kind_accepted(kind):
     assert n.document({**INVOICE, "kind": kind}).kind == kind
+
+
+def test_vocabularies_come_from_vocab_trade():
+    """Document kinds and currencies are the shared vocabulary's, not a copy in risk/."""
+    from pathlib import Path
+
+    import baobab.risk
+
+    for source in Path(baobab.risk.__file__).parent.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert '"warehouse_receipt"' not in text, source.name
+        assert '"purchase_order"' not in text, source.name
+    with pytest.raises(BaobabError) as e:
+        n.document({**INVOICE, "currency": "XXY"})
+    assert e.value.code == "BAD_MONEY"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 
 
-from baobab.documents.openattestation import obfuscate, wrap_document
+from baobab.documents.openattestation import obfuscate
+from baobab.documents.wrapping import wrap_document
 from baobab.documents.verify import registry_lookup, verify
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy

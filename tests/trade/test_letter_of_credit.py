@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from baobab.client import Identity
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy
-from baobab.documents.openattestation import wrap_document
+from baobab.documents.wrapping import wrap_document
 from baobab.stories.trade_kit import issue_document, target
 from tests.trade.conftest import rejected
 

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baobab.contracts.jurisdiction import countries_in
-from baobab.ledger.membership import GOVERNANCE, Caller
+from baobab.gateway import GOVERNANCE, Caller
 
 PUBLIC_NAMESPACES = frozenset({GOVERNANCE})
 PARTY_ONLY_NAMESPACES = frozenset({"oversight"})

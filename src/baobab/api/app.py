@@ -1,14 +1,15 @@
 """The FastAPI application of a node: `create_app(node, data_dir)`.
 
-The node's owner (the `baobab up` command, a test, a script) opens and closes the node; the
-app only serves it. `python -m uvicorn --factory baobab.api.app:app_from_env` serves the
-data folder named by BAOBAB_DATA.
+The node's owner (the `baobab up` command, `baobab node`, a test) opens and closes the node and
+its Gateway; the app only serves the Gateway, the same in the embedded and the network mode.
+`python -m uvicorn --factory baobab.embedded:app_from_env` serves the data folder named by
+BAOBAB_DATA.
 """
 
 from __future__ import annotations
 
 import logging
-import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,11 +30,11 @@ from baobab.api.problems import Problem, problem_body, problem_response
 from baobab.api.reads import Reads
 from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, trade, transactions
 from baobab.core.errors import BaobabError
-from baobab.ledger.node import Node
-from baobab.ledger.tx import MAX_TX_BYTES
+from baobab.gateway import MAX_TX_BYTES, Gateway, gateway_of
 
 log = logging.getLogger("baobab.api")
 MAX_BODY_BYTES = MAX_TX_BYTES  # a signed proposal never needs more
+MAX_BODY_DEPTH = 64  # arrays and objects; ledger values stop at 32 levels (contract.MAX_VALUE_DEPTH)
 MEMORY_FILE = "api.sqlite"
 
 
@@ -45,37 +47,69 @@ JSON_VALUE: dict[str, Any] = {"anyOf": [
 
 
 class BodyLimit:
-    """Refuse bodies over `max_bytes` with 413, whether announced by Content-Length or streamed."""
+    """Refuse, before anything parses or authenticates it, a body over `max_bytes` (413,
+    whether announced by Content-Length or streamed) or nested deeper than `max_depth`
+    arrays and objects (400): the body is read here, checked, and handed on unchanged."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, max_depth: int = MAX_BODY_DEPTH) -> None:
+        self.app, self.max_bytes, self.max_depth = app, max_bytes, max_depth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
-        error = None
-        if length is not None:
-            if not length.isdigit():
-                error = BaobabError("MALFORMED", "Content-Length is not a number")
-            elif int(length) > self.max_bytes:
-                error = BaobabError("TOO_LARGE", f"body of {int(length)} bytes; the limit is {self.max_bytes}")
-        if error is not None:
+        try:
+            body, last = await self._read(scope, receive)
+            check_depth(body, self.max_depth)
+        except BaobabError as error:
             await problem_response(error, scope.get("path"))(scope, receive, send)
             return
-        seen = 0
+        replayed = False
 
-        async def limited() -> Message:
-            nonlocal seen
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {**last, "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, Message]:
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None:
+            if not length.isdigit():
+                raise BaobabError("MALFORMED", "Content-Length is not a number")
+            if int(length) > self.max_bytes:
+                raise BaobabError("TOO_LARGE", f"body of {int(length)} bytes; the limit is {self.max_bytes}")
+        chunks, seen = [], 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise BaobabError("TOO_LARGE", f"body over the limit of {self.max_bytes} bytes")
-            return message
+            if message["type"] != "http.request":
+                return b"".join(chunks), message  # the client left; the app sees it go
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                raise BaobabError("TOO_LARGE", f"body over the limit of {self.max_bytes} bytes")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks), message
 
-        await self.app(scope, limited, send)
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_depth(body: bytes, max_depth: int) -> None:
+    """MALFORMED if arrays and objects nest deeper than `max_depth` (strings are skipped;
+    whether the rest is JSON is for the parser to say)."""
+    if b"[" not in body and b"{" not in body:
+        return
+    depth = 0
+    for c in _STRING.sub(b"", body).translate(None, _NOT_BRACKET):
+        depth += 1 if c in (0x5B, 0x7B) else -1
+        if depth > max_depth:
+            raise BaobabError("MALFORMED", f"body nested deeper than {max_depth} levels", max_depth=max_depth)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -100,8 +134,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         return problem_response(BaobabError("INTERNAL", "internal error; see the node's log"), request.url.path)
 
 
-def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: int = MAX_BODY_BYTES,
+               keys_dir: str | Path | None = None) -> FastAPI:
+    """The API of a node, over its Gateway (a Node is wrapped in one). `data_dir` holds the
+    API's own memory (nonces, tokens); `keys_dir` the keystore with the clients' audit keys
+    (default `data_dir/keys`), for the supervisor-read log."""
     root = Path(data_dir)
+    keys_root = Path(keys_dir) if keys_dir is not None else root / "keys"
+    gateway = gateway_of(gateway, keys_dir=keys_root)
+    view = gateway.view
     memory = ApiMemory(root / MEMORY_FILE)
 
     @asynccontextmanager
@@ -109,10 +150,13 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
         yield
         memory.close()
 
-    app = FastAPI(title="Baobab node API", version=__version__, lifespan=lifespan,
-                  description="A Baobab ledger node. Authenticate every request by signing it with your "
-                              "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
-    app.state.api = ApiState(node, root, memory, Authenticator(node, memory), Reads(node, OversightLog(node, root)))
+    # Swagger UI and ReDoc from files shipped with the package: many networks are offline or filtered
+    app = FastAPIOffline(title="Baobab node API", version=__version__, lifespan=lifespan,
+                         description="A Baobab ledger node. Authenticate every request by signing it with your "
+                                     "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
+    # OversightLog signs and submits access-log entries: the Gateway offers what it uses of a node.
+    log_writer = OversightLog(gateway, keys_root.parent)  # type: ignore[arg-type]
+    app.state.api = ApiState(gateway, view, root, memory, Authenticator(view, memory), Reads(view, log_writer))
     _install_error_handlers(app)
     for module in (system, transactions, state, ledger, events, oversight, trade, oracles, finance):
         app.include_router(module.router)
@@ -131,23 +175,4 @@ def create_app(node: Node, data_dir: str | Path, *, max_body_bytes: int = MAX_BO
     return app
 
 
-def app_from_env() -> FastAPI:
-    """uvicorn factory: serve the data folder in BAOBAB_DATA (the node closes at shutdown)."""
-    from baobab.embedded import open_node
-
-    data_dir = Path(os.environ.get("BAOBAB_DATA", "data"))
-    node = open_node(data_dir)
-    app = create_app(node, data_dir)
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: FastAPI) -> AsyncIterator[None]:
-        async with inner(a):
-            yield
-        node.close()
-
-    app.router.lifespan_context = lifespan
-    return app
-
-
-__all__ = ["create_app", "app_from_env", "problem_body"]
+__all__ = ["create_app", "problem_body"]

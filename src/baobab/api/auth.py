@@ -16,10 +16,7 @@ from baobab.api import signing
 from baobab.api.memory import ApiMemory
 from baobab.core.errors import BaobabError
 from baobab.core.keys import b64e
-from baobab.ledger.membership import Caller, Membership
-from baobab.ledger.node import Node
-from baobab.ledger.tx import now_rfc3339, parse_time
-from baobab.ledger.validator import BlockView, membership_over
+from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, parse_time
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_TTL_S = 900
@@ -30,12 +27,12 @@ def _token_hash(token: str) -> str:
 
 
 class Authenticator:
-    def __init__(self, node: Node, memory: ApiMemory) -> None:
-        self.node, self.memory = node, memory
-        self.window_s = int(node.genesis["time_window_s"])
+    def __init__(self, view: LedgerView, memory: ApiMemory) -> None:
+        self.view, self.memory = view, memory
+        self.window_s = int(view.genesis["time_window_s"])
 
     def members(self) -> Membership:
-        return membership_over(BlockView(self.node.store))
+        return self.view.members()
 
     def authenticate(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Caller:
         members = self.members()
@@ -59,7 +56,7 @@ class Authenticator:
         if not NONCE.match(nonce):
             raise BaobabError("UNAUTHENTICATED", f"{signing.NONCE} must be 16-64 of A-Z a-z 0-9 _ -")
         caller, key = members.caller(identity)
-        message = signing.request_message(self.node.network, identity, method, target, timestamp, nonce, body)
+        message = signing.request_message(self.view.network, identity, method, target, timestamp, nonce, body)
         if not key.verify(signing.PURPOSE, message, signature):
             raise BaobabError("BAD_SIGNATURE", f"request signature does not verify for {identity}")
         # Only after the signature verifies, so nobody can burn another caller's nonces.

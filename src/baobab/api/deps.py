@@ -16,8 +16,7 @@ from baobab.api.auth import Authenticator
 from baobab.api.memory import ApiMemory
 from baobab.api.reads import Reads
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
-from baobab.ledger.node import Node
+from baobab.gateway import Caller, Gateway, LedgerView
 
 MAX_LIMIT = 500
 MAX_HEIGHT = 2**53  # block numbers and sizes beyond any ledger (and within SQLite's integers)
@@ -26,7 +25,8 @@ CURSOR = {"max_length": 1024, "pattern": "^[A-Za-z0-9_-]*$"}
 
 @dataclass
 class ApiState:
-    node: Node
+    gateway: Gateway
+    view: LedgerView
     data_dir: Path
     memory: ApiMemory
     auth: Authenticator

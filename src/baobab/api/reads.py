@@ -3,18 +3,13 @@ allowed only because the caller supervises the record is logged on the ledger fi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from baobab.api.access import Decision, decide, decide_tx
 from baobab.api.oversight_log import OversightLog
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller, Membership
-from baobab.ledger.node import Node
-from baobab.ledger.runtime import KEY_POLICY_NS, key_policy_key
-from baobab.ledger.tx import tx_id_of
-from baobab.ledger.validator import BlockView, membership_over
+from baobab.gateway import KEY_POLICY_NS, Caller, LedgerView, Membership, tx_id_of
 
 INTERNAL_NAMESPACES = frozenset({KEY_POLICY_NS})
 
@@ -25,15 +20,14 @@ def split_key(full_key: str) -> tuple[str, str]:
 
 
 class Reads:
-    def __init__(self, node: Node, log: OversightLog) -> None:
-        self.node, self.log = node, log
+    def __init__(self, view: LedgerView, log: OversightLog) -> None:
+        self.view, self.log = view, log
 
     def members(self) -> Membership:
-        return membership_over(BlockView(self.node.store))
+        return self.view.members()
 
     def key_policy(self, full_key: str) -> Any:
-        row = self.node.store.get(key_policy_key(full_key))
-        return None if row is None else row[0]
+        return self.view.key_policy(full_key)
 
     def decide(self, caller: Caller, members: Membership, full_key: str, value: Any) -> Decision:
         namespace = split_key(full_key)[0]
@@ -51,7 +45,7 @@ class Reads:
     def get(self, caller: Caller, namespace: str, key: str, purpose: str = "") -> dict[str, Any]:
         members = self.members()
         full = f"{namespace}:{key}"
-        row = self.node.store.get(full)
+        row = self.view.get(full)
         if row is None:
             raise BaobabError("NOT_FOUND", f"no key {full}")
         d = self.decide(caller, members, full, row[0])
@@ -70,7 +64,7 @@ class Reads:
         members = self.members()
         found: list[dict[str, Any]] = []
         supervised: list[tuple[str, list[int], Decision]] = []
-        source = rows if rows is not None else iter(self.node.store.range(prefix))
+        source = rows if rows is not None else iter(self.view.range(prefix, after))
         next_cursor = None
         for full, value, version in source:
             if after is not None and full <= after:
@@ -94,7 +88,7 @@ class Reads:
     def history(self, caller: Caller, namespace: str, key: str, purpose: str = "") -> dict[str, Any]:
         members = self.members()
         full = f"{namespace}:{key}"
-        versions = self.node.history(namespace, key)
+        versions = self.view.history(full)
         if not versions:
             raise BaobabError("NOT_FOUND", f"no key {full}")
         decisions = [self.decide(caller, members, full, v["value"]) for v in versions if v["value"] is not None]
@@ -111,11 +105,10 @@ class Reads:
     # --- transactions -----------------------------------------------------------------
 
     def envelope(self, tx_id: str) -> tuple[dict[str, Any], int, int, str]:
-        row = self.node.store.tx(tx_id)
-        if row is None:
+        found = self.view.transaction(tx_id)
+        if found is None:
             raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
-        number, index, code = row
-        return self.node.block(number)["transactions"][index], number, index, code
+        return found.envelope, found.block, found.index, found.code
 
     def decide_tx(self, caller: Caller, members: Membership, envelope: dict[str, Any]) -> Decision:
         return decide_tx(caller, envelope, self.key_policy, members.org)
@@ -133,14 +126,13 @@ class Reads:
     def block_view(self, caller: Caller, number: int) -> dict[str, Any]:
         """A block with the transactions the caller may see as a party; others as ids only."""
         members = self.members()
-        record = self.node.store.block(number)
-        if record is None:
+        entry = self.view.block(number)
+        if entry is None:
             raise BaobabError("NOT_FOUND", f"no block {number}")
-        block = json.loads(record.data)
         txs = []
-        for index, (env, code) in enumerate(zip(block["transactions"], record.codes)):
+        for index, (env, code) in enumerate(zip(entry.transactions, entry.codes)):
             visible = "genesis" in env or bool((d := self.decide_tx(caller, members, env)) and not d.supervised)
             tx_id = None if "genesis" in env else tx_id_of(env)
             txs.append({"index": index, "tx_id": tx_id, "code": code, **({"envelope": env} if visible else {})})
-        return {"number": number, "hash": record.hash, "header": block["header"], "signature": block["signature"],
-                "commit_hash": record.commit_hash, "transactions": txs}
+        return {"number": number, "hash": entry.hash, "header": entry.header, "signature": entry.signature,
+                "commit_hash": entry.commit_hash, "transactions": txs}

@@ -18,7 +18,7 @@ import os
 from typing import Any
 
 from baobab.core.keys import PrivateKey
-from baobab.ledger.tx import now_rfc3339
+from baobab.gateway import now_rfc3339
 
 PURPOSE = "http-request"
 IDENTITY = "X-Baobab-Identity"

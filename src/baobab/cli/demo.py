@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from baobab import datalock
 from baobab.stories import Actors, Story, StoryReport
 
 FAST_BLOCKS = {"max_txs": 500, "max_bytes": 8_000_000, "timeout_ms": 5}
@@ -109,15 +110,16 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
             from baobab.reactors import start_for_node
 
             folder = data or Path(tmp)
-            node = embedded_network(folder)
-            reactor = start_for_node(node, folder)  # contracts' reactions run as in `baobab up`
-            try:
-                click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
-                results = play_all(stories, embedded_actors(node, folder))
-            finally:
-                if reactor is not None:
-                    reactor.stop()
-                node.close()
+            with datalock.hold(folder):  # not while `baobab up` serves the same folder
+                node = embedded_network(folder)
+                reactor = start_for_node(node, folder)  # contracts' reactions run as in `baobab up`
+                try:
+                    click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
+                    results = play_all(stories, embedded_actors(node, folder))
+                finally:
+                    if reactor is not None:
+                        reactor.stop()
+                    node.close()
     click.echo("\n" + summary_table(results))
     if any(error for _, _, error in results):
         raise SystemExit(1)

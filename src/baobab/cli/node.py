@@ -12,7 +12,6 @@ from pathlib import Path
 
 import click
 
-from baobab.core.errors import BaobabError
 
 
 def require_network_extra() -> None:
@@ -37,11 +36,7 @@ def node(config_path: str) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("nats").setLevel(logging.WARNING)
-    try:
-        run(NodeConfig.load(config_path))
-    except BaobabError as exc:
-        click.echo(f"error {exc.code}: {exc.message}", err=True)
-        sys.exit(2)
+    run(NodeConfig.load(config_path))  # a refusal (bad config...) ends as `Error: CODE: ...`, status 1
 
 
 @click.command()

@@ -8,13 +8,18 @@ reopen the same folder and keep everything, the reactor resuming where it stoppe
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import signal
+import socket
 from pathlib import Path
 
 import click
 
+from baobab import datalock
 from baobab.cli.demo import discover_stories, embedded_network, play_all, summary_table
+from baobab.cli.failures import UNAVAILABLE, Failure
 
 PLAYED_FILE = "stories-played.json"
 
@@ -42,6 +47,28 @@ def _play_new_stories(node, data: Path) -> None:  # type: ignore[no-untyped-def]
     marker.write_text(json.dumps(sorted(played)))
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """The API's listening socket, bound before the ledger opens, so a port in use stops the
+    command at once with a clear message."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Failure(f"cannot listen on {host!r}: {exc.strerror} (--host)", UNAVAILABLE) from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    if os.name != "nt":  # as uvicorn does; on Windows this flag would let two servers share a port
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        why = "is in use; stop what holds it or choose another --port" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise Failure(f"port {port} on {host} {why}", UNAVAILABLE) from None
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
 def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
     from baobab.demo import DEMO_ORGS
 
@@ -58,7 +85,13 @@ def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
         lines.append(f"  {org['id']:<12} {org['country']}  {','.join(org['roles']):<17} {key}")
     lines += [
         "",
-        "Example (Python):",
+        "From a shell (docs/CLI.md):",
+        f"  export BAOBAB_URL={url} BAOBAB_DATA={data}",
+        "  baobab head --as KLTB/app",
+        "  baobab call accounts open --as KLTB/app --arg account=KLTB-9 --arg currency=MYR",
+        "  curl -H \"Authorization: Bearer $(baobab token --as KLTB/app)\" " + url + "/v1/head",
+        "",
+        "From Python:",
         "  from baobab.client import Identity",
         "  from baobab.http_client import BaobabClient",
         f"  node = BaobabClient({url!r}, Identity.load({str(data)!r}, {node.network!r}, 'KLTB'))",
@@ -77,7 +110,21 @@ def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
 @click.option("--once", is_flag=True, help="set up, load the stories, print the banner and exit (CI smoke)")
 @click.option("--no-stories", is_flag=True, help="do not play the stories")
 def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
-    """Create (or reopen) the demo network, load the stories, and serve the node's API."""
+    """Create (or reopen) the demo network, load the stories, and serve the node's API.
+
+    Refuses at once, before opening the ledger, when the data folder is in use by another
+    process or the port is taken (exit status 3).
+    """
+    with datalock.hold(data):
+        sock = None if once else listen(host, port)
+        try:
+            _serve(data, host, port, once, no_stories, sock)
+        finally:
+            if sock is not None:
+                sock.close()
+
+
+def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock: socket.socket | None) -> None:
     import uvicorn
 
     from baobab.api.app import create_app
@@ -93,7 +140,7 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
             _play_new_stories(node, data)
         url = f"http://{host}:{port}"
         click.echo(banner(node, data, url))
-        if once:
+        if once or sock is None:
             return
         config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3)
@@ -101,7 +148,7 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
         # handler found at start: make that handler end the command normally, node closed.
         signal.signal(signal.SIGTERM, _stop)
         try:
-            uvicorn.Server(config).run()
+            uvicorn.Server(config).run(sockets=[sock])
         except (KeyboardInterrupt, _Stopped):
             pass
     finally:

@@ -1,7 +1,10 @@
 """A simple multi-currency account ledger: the workload of the tests and the benchmark.
 
-Accounts belong to an organisation and hold one currency, as integer minor units. Issuing
-new money and moving it both need two banks' endorsements, as a settlement ledger would.
+An account is kept by the bank or payment provider that opened it (its `owner`) and holds one
+currency, as integer minor units. Only the keeping bank issues money into an account, only the
+owner moves money out of it, and only the owner reads its balance here (supervisors read
+accounts through the logged state reads of the API, not through this query). Issuing and
+moving money also need two banks' endorsements, as a settlement ledger would.
 """
 
 from __future__ import annotations
@@ -9,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.core.money import MINOR_UNITS
-from baobab.ledger.contract import Context, Contract, ContractError, function
+from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, function
 
 TWO_BANKS = {"role": "bank", "count": 2}
+KEEPERS = ("bank", "payment-provider")
 
 
 class Accounts(Contract):
@@ -20,41 +24,50 @@ class Accounts(Contract):
     def _account(self, ctx: Context, account: str) -> dict[str, Any]:
         record = ctx.get(f"acct/{account}")
         if record is None:
-            raise ContractError(f"no account {account}")
+            raise ContractError(f"no account {account}", reason="NOT_FOUND")
         return record
 
-    @function(policy={"any": [{"role": "bank"}, {"role": "payment-provider"}]})
+    def _owned(self, ctx: Context, account: str, act: str) -> dict[str, Any]:
+        """The account, if the caller keeps it; another organisation's is refused as absent."""
+        record = ctx.get(f"acct/{account}")
+        if record is None or record["owner"] != ctx.caller.org:
+            raise ContractError(f"{ctx.caller.org} keeps no account {account} to {act}", reason="NOT_A_PARTY")
+        return record
+
+    @function(policy={"any": [{"role": "bank"}, {"role": "payment-provider"}]}, callers=KEEPERS)
     def open(self, ctx: Context, account: str, currency: str) -> dict[str, Any]:
+        """Called by: a bank or payment provider, which opens and keeps (owns) the account."""
         if currency not in MINOR_UNITS:
             raise ContractError(f"{currency} is not an ISO 4217 currency")
         if ctx.get(f"acct/{account}") is not None:
-            raise ContractError(f"account {account} already exists")
+            raise ContractError(f"account {account} already exists", reason="ALREADY_EXISTS")
         record = {"owner": ctx.caller.org, "currency": currency, "balance": 0}
         ctx.put(f"acct/{account}", record)
         ctx.emit("account_opened", {"account": account, "owner": ctx.caller.org, "currency": currency})
         return record
 
-    @function(policy=TWO_BANKS)
+    @function(policy=TWO_BANKS, callers=("bank",))
     def issue(self, ctx: Context, account: str, amount: int) -> dict[str, Any]:
-        if "bank" not in ctx.caller.roles:
-            raise ContractError("only a bank may issue money")
+        """Called by: the bank that keeps the account, and no other: money is issued only into
+        accounts the issuing bank itself keeps."""
         if amount <= 0:
             raise ContractError("amount must be positive")
-        record = self._account(ctx, account)
+        record = self._owned(ctx, account, "issue into")
         record = {**record, "balance": record["balance"] + amount}
         ctx.put(f"acct/{account}", record)
         ctx.emit("issued", {"account": account, "amount": amount, "currency": record["currency"]})
         return record
 
-    @function(policy=TWO_BANKS)
+    @function(policy=TWO_BANKS, callers=PARTIES)
     def transfer(self, ctx: Context, src: str, dst: str, amount: int) -> dict[str, Any]:
+        """Called by: the owner of the source account (the body checks it); the destination may
+        be any account of the same currency."""
         if amount <= 0:
             raise ContractError("amount must be positive")
         if src == dst:
             raise ContractError("source and destination are the same account")
-        a, b = self._account(ctx, src), self._account(ctx, dst)
-        if a["owner"] != ctx.caller.org:
-            raise ContractError(f"account {src} does not belong to {ctx.caller.org}")
+        a = self._owned(ctx, src, "transfer from")
+        b = self._account(ctx, dst)
         if a["currency"] != b["currency"]:
             raise ContractError(f"cannot move {a['currency']} into a {b['currency']} account")
         if a["balance"] < amount:
@@ -64,6 +77,9 @@ class Accounts(Contract):
         ctx.emit("transferred", {"src": src, "dst": dst, "amount": amount, "currency": a["currency"]})
         return {"src_balance": a["balance"] - amount}
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def balance(self, ctx: Context, account: str) -> dict[str, Any]:
-        return self._account(ctx, account)
+        """Called by: the account's owner (the bank that keeps it). Another organisation is told
+        nothing, not even whether the account exists; supervisors read accounts through the
+        API's state reads, which log the read on the ledger first."""
+        return self._owned(ctx, account, "read")

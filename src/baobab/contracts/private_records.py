@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from baobab.ledger.contract import Context, Contract, ContractError, function
+from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, function
 
-ANY_MEMBER = {"any": [{"role": r} for r in ("trader", "bank", "carrier", "inspector", "insurer", "customs",
-                                             "regulator", "oracle", "cooperative", "payment-provider")]}
+EVERY_MEMBER = {"role": "*"}
 _HASH = r"[0-9a-f]{64}"
 _REF = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}"
 
@@ -24,20 +23,22 @@ _REF = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}"
 class PrivateRecords(Contract):
     name = "private_records"
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def record(self, ctx: Context, ref: str, private_hash: str, members: list[str]) -> dict[str, Any]:
+        """Called by: one of the `members` (the body checks it): an organisation records only
+        content it is itself entitled to. Later changes need every member's endorsement."""
         if not re.fullmatch(_REF, ref):
             raise ContractError("ref must be 1-128 of A-Z a-z 0-9 _ . : -")
         if not re.fullmatch(_HASH, private_hash):
             raise ContractError("private_hash must be 64 lowercase hex digits (SHA-256)")
         parties = sorted(set(members))
         if ctx.caller.org not in parties:
-            raise ContractError("the recording organisation must be one of the members")
+            raise ContractError("the recording organisation must be one of the members", reason="NOT_A_PARTY")
         for org in parties:
             if ctx.read("governance", f"org/{org}") is None:
                 raise ContractError(f"unknown organisation {org}")
         if ctx.get(f"record/{ref}") is not None:
-            raise ContractError(f"record {ref} already exists")
+            raise ContractError(f"record {ref} already exists", reason="ALREADY_EXISTS")
         record = {"ref": ref, "private_hash": private_hash, "members": parties, "by": ctx.caller.org,
                   "at": ctx.timestamp}
         ctx.put(f"record/{ref}", record)
@@ -45,9 +46,10 @@ class PrivateRecords(Contract):
         ctx.emit("private_recorded", {"ref": ref, "private_hash": private_hash, "members": parties})
         return record
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, ref: str) -> dict[str, Any]:
+        """Called by: a member of the record; to anyone else it does not exist."""
         record = ctx.get(f"record/{ref}")
         if record is None or ctx.caller.org not in record["members"]:
-            raise ContractError(f"no record {ref} visible to {ctx.caller.org}")
+            raise ContractError(f"no record {ref} visible to {ctx.caller.org}", reason="NOT_FOUND")
         return record

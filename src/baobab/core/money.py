@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -85,6 +86,55 @@ class Money:
         q = (Decimal(self.minor) * basis_points / Decimal(10_000)).to_integral_value()
         return Money(self.currency, int(q))
 
-    def __str__(self) -> str:
+    @property
+    def decimal(self) -> Decimal:
+        """The amount in major units, exactly: Money("USD", 125050).decimal == Decimal("1250.50")."""
         units = MINOR_UNITS[self.currency]
-        return f"{Decimal(self.minor).scaleb(-units):.{units}f} {self.currency}"
+        return Decimal(self.minor).scaleb(-units).quantize(Decimal(1).scaleb(-units))
+
+    def __str__(self) -> str:
+        return f"{self.decimal} {self.currency}"
+
+
+# Formatting for people (messages, command-line output, exports). The wire keeps
+# {currency, minor}; these functions only ever change how an amount is shown.
+
+def as_money(value: Any) -> Money | None:
+    """`value` as Money if it is a well-formed {currency, minor} object, else None."""
+    if isinstance(value, dict) and set(value) == {"currency", "minor"} and value["currency"] in MINOR_UNITS \
+            and isinstance(value["minor"], int) and not isinstance(value["minor"], bool):
+        return Money(value["currency"], value["minor"])
+    return None
+
+
+# Older records keep an integer amount beside a "currency" field ({currency, balance}) rather
+# than a money object; these names are read as minor units of that currency for display.
+AMOUNT_FIELD = re.compile(r"^(?:amount|balance|[a-z0-9_]+_(?:amount|balance))$")
+
+
+def amounts_beside_currency(record: dict[str, Any]) -> dict[str, Money]:
+    """{field: Money} for the integer amount fields of a record that names its currency."""
+    currency = record.get("currency")
+    if not isinstance(currency, str) or currency not in MINOR_UNITS:
+        return {}
+    return {k: Money(currency, v) for k, v in record.items()
+            if AMOUNT_FIELD.match(k) and isinstance(v, int) and not isinstance(v, bool)}
+
+
+def format_amount(value: Money | dict[str, Any]) -> str:
+    """"1250.50 USD" for Money or its JSON form; the currency decides the decimals (ISO 4217)."""
+    money = value if isinstance(value, Money) else Money.from_json(value)
+    return str(money)
+
+
+def for_display(value: Any) -> Any:
+    """A copy of a JSON value with every money object shown as "1250.50 USD"."""
+    money = as_money(value)
+    if money is not None:
+        return str(money)
+    if isinstance(value, dict):
+        beside = amounts_beside_currency(value)
+        return {k: str(beside[k]) if k in beside else for_display(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [for_display(v) for v in value]
+    return value

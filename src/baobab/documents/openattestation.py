@@ -6,8 +6,8 @@ specified in docs/DOCUMENTS.md; in short:
 
 1. Salt: every leaf value v becomes "<uuid v4>:<type>:<String(v)>" (JavaScript typeof and
    String(), so numbers are printed the ECMAScript way).
-2. Flatten `data` to paths joined with "." (array indices too: "issuers.0.name"). Empty
-   objects and arrays produce no leaf.
+2. Flatten `data` to paths joined with "." (array indices too: "issuers.0.name"). An empty
+   object or array is a leaf of its own (value {} or []), as flatley does for the reference.
 3. Leaf hash = keccak256(JSON.stringify({path: value})) as lowercase hex.
 4. targetHash = keccak256(JSON.stringify(sorted(leaf hashes + privacy.obfuscatedData))).
 5. A batch's merkleRoot is a Merkle tree over the sorted target hashes where each parent is
@@ -24,7 +24,6 @@ import copy
 import json
 import math
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
@@ -121,10 +120,6 @@ def _salt(value: Any, new_salt: Callable[[], str]) -> Any:
     return f"{new_salt()}:{_typed_string(value)}"
 
 
-def _uuid4() -> str:
-    return str(uuid.uuid4())
-
-
 def _unsalt_leaf(value: Any) -> tuple[bool, Any]:
     """(present, value); present is False for a salted JavaScript `undefined`."""
     if not (isinstance(value, str) and _UUID_V4.fullmatch(value.split(":", 1)[0])):
@@ -175,26 +170,36 @@ def flatten(data: Any) -> dict[str, Any]:
     """Leaves of `data` keyed by path ("a.b.0.c"), as the reference's flatley-based flatten.
 
     Keys containing "." are refused (the reference throws: they would shadow other paths).
-    Empty objects and arrays yield no leaf, as in the reference (see docs/DOCUMENTS.md).
+    An empty object or array is a leaf whose value is {} or [] (flatley only descends into
+    containers that have members), so adding or removing one changes the digest.
     """
-    out: dict[str, Any] = {}
-
-    def step(node: dict[str, Any] | list[Any], prefix: str) -> None:
-        items: Iterable[tuple[Any, Any]] = node.items() if isinstance(node, dict) else enumerate(node)
-        for key, value in items:
-            key = str(key)
-            if "." in key:
-                raise BaobabError("MALFORMED", f"key names must not contain '.': {key!r}")
-            path = f"{prefix}.{key}" if prefix else key  # an empty prefix is falsy there too
-            if isinstance(value, (dict, list)):
-                step(value, path)
-            else:
-                out[path] = value
-
     if not isinstance(data, (dict, list)):
         raise BaobabError("MALFORMED", "document data must be a JSON object")
-    step(data, "")
+    out: dict[str, Any] = {}
+    _add_leaves(data, "", out)
     return out
+
+
+def _add_leaves(node: dict[str, Any] | list[Any], prefix: str, out: dict[str, Any]) -> None:
+    items: Iterable[tuple[Any, Any]] = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in items:
+        key = str(key)
+        if "." in key:
+            raise BaobabError("MALFORMED", f"key names must not contain '.': {key!r}")
+        path = f"{prefix}.{key}" if prefix else key  # an empty prefix is falsy there too
+        if isinstance(value, (dict, list)) and value:
+            _add_leaves(value, path, out)
+        else:
+            out[path] = value
+
+
+def _leaves_at(path: str, value: Any) -> dict[str, Any]:
+    """The leaves of `value` as it sits at `path` in the data."""
+    if isinstance(value, (dict, list)) and value:
+        out: dict[str, Any] = {}
+        _add_leaves(value, path, out)
+        return out
+    return {path: value}
 
 
 def leaf_hashes(data: Any) -> list[str]:
@@ -264,22 +269,7 @@ def check_proof(proof: list[str], root: str, target_hash: str) -> bool:
 # --- public API ---------------------------------------------------------------------------
 
 
-def wrap_documents(documents: list[dict[str, Any]], *, schema: str | None = None) -> list[dict[str, Any]]:
-    """Salt and wrap a batch; all share one merkleRoot and each carries its own proof."""
-    wrapped = [_wrap_one(doc, schema, _uuid4) for doc in documents]
-    root, proofs = merkle_root_and_proofs([w["signature"]["targetHash"] for w in wrapped])
-    for doc, proof in zip(wrapped, proofs):
-        doc["signature"]["proof"] = proof
-        doc["signature"]["merkleRoot"] = root
-    return wrapped
-
-
-def wrap_document(document: dict[str, Any], *, schema: str | None = None) -> dict[str, Any]:
-    """Wrap one document on its own: a batch of one, so merkleRoot == targetHash."""
-    return wrap_documents([document], schema=schema)[0]
-
-
-def _wrap_one(document: dict[str, Any], schema: str | None, new_salt: Callable[[], str]) -> dict[str, Any]:
+def wrap_one(document: dict[str, Any], schema: str | None, new_salt: Callable[[], str]) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise BaobabError("MALFORMED", "an OpenAttestation document is a JSON object")
     wrapped: dict[str, Any] = {"version": SCHEMA_V2}
@@ -321,16 +311,28 @@ def verify_integrity(wrapped: Any) -> IntegrityResult:
         computed = digest_document(wrapped)
     except BaobabError as exc:
         return IntegrityResult(False, reasons + [f"data cannot be digested: {exc.message}"])
-    target, root, proof = signature.get("targetHash"), signature.get("merkleRoot"), signature.get("proof", [])
+    target, root, proof = signature.get("targetHash"), signature.get("merkleRoot"), signature.get("proof")
     if computed != target:  # exact string comparison, as the reference does
-        reasons.append("targetHash does not match the document data")
+        reasons.append("targetHash does not match the document data" + _empty_leaves_hint(wrapped))
     if not _is_hash(target) or not _is_hash(root):
         reasons.append("targetHash and merkleRoot must be 64 hex digits")
     elif not isinstance(proof, list) or not all(_is_hash(p) for p in proof):
+        # The reference's wrapped-document check requires signature.proof, [] for a batch of one.
         reasons.append("proof must be a list of 64-hex-digit hashes")
     elif not check_proof(proof, root, target):
         reasons.append("proof does not lead from targetHash to merkleRoot")
     return IntegrityResult(not reasons, reasons, computed)
+
+
+def _empty_leaves_hint(wrapped: dict[str, Any]) -> str:
+    try:
+        empty = [p for p, v in flatten(wrapped.get("data")).items() if v == {} or v == []]
+    except BaobabError:
+        return ""
+    if not empty:
+        return ""
+    return (f" (empty objects or arrays are hashed as leaves: {', '.join(empty[:3])}; one left by "
+            "obfuscating the only member of an object breaks the document)")
 
 
 def _is_hash(value: Any) -> bool:
@@ -353,6 +355,8 @@ def obfuscate(wrapped: dict[str, Any], paths: list[str]) -> dict[str, Any]:
     A path names an object member ("recipient.name", "issuers.0.identityProof") and may hold
     a whole subtree. Removing an array element itself is refused: JSON has no holes, and a
     null left in its place would be hashed as a new leaf and break verification.
+    As in the reference, removing the only member of an object leaves {} behind, a new leaf,
+    so the result no longer verifies: hide the parent object instead.
     """
     if isinstance(paths, str):
         paths = [paths]
@@ -370,11 +374,9 @@ def obfuscate(wrapped: dict[str, Any], paths: list[str]) -> dict[str, Any]:
         if last not in parent:
             raise BaobabError("BAD_ARGUMENT", f"{path!r} is not in the document")
         value = parent.pop(last)
-        prefix = ".".join(parts)
-        if isinstance(value, (dict, list)):
-            new_hashes += [_hash_json({f"{prefix}.{p}": v}) for p, v in flatten(value).items()]
-        else:
-            new_hashes.append(_hash_json({prefix: value}))
+        # Hash what the reference's flatten(pick(data, path)) yields: the removed leaves under
+        # their full paths. A parent left empty stays as {} and becomes a leaf of its own.
+        new_hashes += [_hash_json({p: v}) for p, v in _leaves_at(".".join(parts), value).items()]
     privacy = result.get("privacy") if isinstance(result.get("privacy"), dict) else {}
     result["privacy"] = {**privacy, "obfuscatedData": _obfuscated_data(result) + new_hashes}
     return result

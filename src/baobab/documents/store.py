@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from baobab.core.errors import BaobabError
+from baobab.ledger.store.at_rest import Sealer, private_folder
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
@@ -28,11 +29,13 @@ def verify_hash(content: bytes, expected_hex: str) -> bool:
 
 
 class ContentStore:
-    """Files named by their SHA-256, written atomically and verified on every read."""
+    """Files named by their SHA-256, written atomically and verified on every read. With a
+    `sealer` (the node's data key) every file is AES-GCM sealed, bound to its hash."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], sealer: Sealer | None = None) -> None:
         self.root = Path(root)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.sealer = sealer
+        private_folder(self.root)
 
     def path_for(self, digest: str) -> Path:
         digest = _check_digest(digest)
@@ -54,7 +57,7 @@ class ContentStore:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=final.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
+                handle.write(self._seal(content, digest))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, final)
@@ -72,7 +75,7 @@ class ContentStore:
         """The content stored under `digest`; CORRUPT if the file no longer matches its name."""
         path = self.path_for(digest)
         try:
-            content = path.read_bytes()
+            content = self._open(path.read_bytes(), path.name)
         except FileNotFoundError:
             raise BaobabError("NOT_FOUND", f"no document content with hash {digest}") from None
         if hashlib.sha256(content).hexdigest() != path.name:
@@ -83,11 +86,16 @@ class ContentStore:
         """Whether a file exists for `digest` (not re-hashed; `get` does that)."""
         return self.path_for(digest).is_file()
 
-    @staticmethod
-    def _intact(path: Path, digest: str) -> bool:
+    def _seal(self, content: bytes, digest: str) -> bytes:
+        return content if self.sealer is None else self.sealer.seal(content, digest.encode())
+
+    def _open(self, stored: bytes, digest: str) -> bytes:
+        return stored if self.sealer is None else self.sealer.open(stored, digest.encode())
+
+    def _intact(self, path: Path, digest: str) -> bool:
         try:
-            return hashlib.sha256(path.read_bytes()).hexdigest() == digest
-        except OSError:
+            return hashlib.sha256(self._open(path.read_bytes(), digest)).hexdigest() == digest
+        except (OSError, BaobabError):
             return False
 
 

@@ -1,11 +1,15 @@
 """`baobab verify`: rebuild the whole ledger from genesis and compare it with what is stored.
 
-The audit trusts nothing the store says. It re-reads every block's bytes, re-checks hash
-links, orderer signatures and Merkle roots, re-validates every transaction (signatures,
-policies, read versions) against state it rebuilds in memory, recomputes the commit hash
-chain, and finally compares its replayed world state, key histories and transaction index
-with the stored rows. The first difference is reported by block, transaction or key.
-Memory stays bounded: histories are compared through one running digest per key.
+The audit trusts nothing the store says. It runs the database's own integrity check, re-reads
+every block's bytes, re-checks hash links, orderer signatures and Merkle roots, re-validates
+every transaction (signatures, policies, read versions) against state it rebuilds in memory,
+recomputes the commit hash chain, and finally compares every derived table (world state, key
+histories, the transaction-id index, the block-hash tree) with the rows it rebuilt. The first
+difference is reported by table and by block, transaction or key. Memory stays bounded:
+histories are compared through one running digest per key.
+
+`check_store` is the cheaper check a node runs at start: the same comparison of derived tables,
+rebuilt from the blocks' recorded outcomes without re-running contracts or signatures.
 """
 
 from __future__ import annotations
@@ -23,10 +27,14 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import Triple, b64d, fresh_verification, signing_message, verify_triples
-from baobab.ledger.membership import org_key
-from baobab.ledger.runtime import Registry
+from baobab.ledger.block import ZERO_HASH, block_hash, commit_hash
+from baobab.ledger.membership import check_genesis, org_key
+from baobab.ledger.runtime import Registry, key_policy_key
+from baobab.ledger.store import tree
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
-from baobab.ledger.validator import Validator
+from baobab.ledger.store.recent import RecentTxIds
+from baobab.ledger.tx import parse_time, tx_id_of
+from baobab.ledger.validator import Validator, genesis_writes
 
 
 @dataclass
@@ -101,19 +109,104 @@ WINDOW = 8
 
 
 def audit(store: Store, registry: Registry, workers: int | None = None) -> AuditReport:
-    report = AuditReport()
+    """The full audit: the database's own check, then the replay with every signature, policy
+    and contract re-run, compared with every stored and derived row."""
+    report, state = AuditReport(), MemoryState()
     workers = (os.cpu_count() or 1) if workers is None else workers
     try:
+        _integrity(store)
         with fresh_verification() as memo:
             if workers > 0 and store.height() >= POOL_FROM_BLOCKS:
                 spawn = multiprocessing.get_context("spawn")  # no fork of a threaded node process
                 with ProcessPoolExecutor(workers, mp_context=spawn) as pool:
-                    _audit(store, registry, report, memo, pool)
+                    _compare(store, _replayed(store, registry, report, memo, pool, state), report, state)
             else:
-                _audit(store, registry, report, memo, None)
+                _compare(store, _replayed(store, registry, report, memo, None, state), report, state)
     except _Mismatch as exc:
         report.problem, report.where = str(exc), exc.where
+    except Exception as exc:  # noqa: BLE001 - only the database's own errors are a finding
+        if not _is_database_error(exc):
+            raise
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
     return report
+
+
+def check_store(store: Store, recent: RecentTxIds | None = None) -> AuditReport:
+    """The check a node runs at start: the database's own check, and every derived table (the
+    transaction-id index, state, histories, the block-hash tree) rebuilt from the blocks' recorded
+    outcomes. It re-runs no contract and checks no signature (that is `audit`), so it costs one
+    read of the ledger. `recent` is filled with the ids of recent blocks on the way."""
+    report = AuditReport()
+    try:
+        _integrity(store)
+        _compare(store, _recorded(store, report, recent), report, MemoryState())
+    except _Mismatch as exc:
+        report.problem, report.where = str(exc), exc.where
+    except Exception as exc:  # noqa: BLE001
+        if not _is_database_error(exc):
+            raise
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
+    return report
+
+
+def _is_database_error(exc: Exception) -> bool:
+    return type(exc).__module__.split(".")[0] in ("sqlite3", "psycopg") or (
+        isinstance(exc, BaobabError) and exc.code == "CORRUPT")
+
+
+def _integrity(store: Store) -> None:
+    problems = store.integrity()
+    if problems:
+        raise _Mismatch(f"the database's integrity check fails: {'; '.join(problems[:5])}", table="database")
+
+
+Replayed = tuple[BlockRecord, list[str], list[Write]]
+
+
+def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None) -> Iterator[Replayed]:
+    """Each stored block with the ids and writes its recorded validation codes imply."""
+    previous: BlockRecord | None = None
+    for stored in store.blocks():
+        n = stored.number
+        try:
+            block = json.loads(stored.data)
+            header = block["header"]
+            if n != (0 if previous is None else previous.number + 1) or header["number"] != n:
+                raise _Mismatch(f"block {n} is out of sequence", table="blocks", block=n)
+            if block_hash(header) != stored.hash or header["previous_hash"] != (
+                    ZERO_HASH if previous is None else previous.hash):
+                raise _Mismatch(f"block {n}: stored hash or link does not match its header", table="blocks", block=n)
+            if commit_hash(ZERO_HASH if previous is None else previous.commit_hash, stored.hash, stored.codes) \
+                    != stored.commit_hash or len(stored.codes) != len(block["transactions"]):
+                raise _Mismatch(f"block {n}: validation codes do not match the commit hash", table="blocks", block=n)
+            if n == 0:
+                tx_ids, writes = ["genesis"], genesis_writes(check_genesis(block["transactions"][0]["genesis"]))
+            else:
+                tx_ids, writes = _recorded_block(n, block["transactions"], stored.codes)
+        except (BaobabError, ValueError, KeyError, TypeError, IndexError) as exc:
+            raise _Mismatch(f"block {n}: {exc}", table="blocks", block=n) from None
+        if recent is not None and n:
+            recent.add(n, parse_time(header["timestamp"]), tx_ids)
+        report.blocks += 1
+        report.transactions += len(tx_ids) if n else 0
+        report.valid += sum(c == "VALID" for c in stored.codes) if n else 0
+        previous = stored
+        yield stored, tx_ids, writes
+
+
+def _recorded_block(n: int, transactions: list[Any], codes: list[str]) -> tuple[list[str], list[Write]]:
+    tx_ids: list[str] = []
+    writes: list[Write] = []
+    for i, (env, code) in enumerate(zip(transactions, codes)):
+        try:
+            tx_ids.append(tx_id_of(env))
+        except (BaobabError, KeyError, TypeError):
+            tx_ids.append(f"malformed:{n}:{i}")
+        if code == "VALID":
+            result = env["result"]
+            writes += [Write(k, v, (n, i)) for k, v in result["writes"]]
+            writes += [Write(key_policy_key(k), pol, (n, i)) for k, pol in result["key_policies"]]
+    return tx_ids, writes
 
 
 def _signature_triples(block: dict[str, Any], encoded: list[Any], state: MemoryState) -> list[Triple]:
@@ -160,7 +253,7 @@ def _blocks_with_checked_signatures(store: Store, state: MemoryState, memo: set[
             block = json.loads(stored.data)
             encoded = Validator.encode(block) if isinstance(block, dict) and isinstance(block.get("transactions"), list) else None
         except (BaobabError, ValueError, KeyError, TypeError) as exc:
-            raise _Mismatch(f"block {stored.number}: {exc}", block=stored.number) from None
+            raise _Mismatch(f"block {stored.number}: {exc}", table="blocks", block=stored.number) from None
         if pool is None or encoded is None or stored.number == 0:
             while window:
                 yield release()
@@ -174,47 +267,81 @@ def _blocks_with_checked_signatures(store: Store, state: MemoryState, memo: set[
         yield release()
 
 
-def _audit(store: Store, registry: Registry, report: AuditReport, memo: set[Triple],
-           pool: ProcessPoolExecutor | None) -> None:
-    state = MemoryState()
-    tx_rows = iter(store.tx_rows())
-    indexed: set[str] = set()
+def _replayed(store: Store, registry: Registry, report: AuditReport, memo: set[Triple],
+              pool: ProcessPoolExecutor | None, state: MemoryState) -> Iterator[Replayed]:
+    """Each block validated again from genesis (against `state`, which `_compare` advances
+    block by block), checked against what is stored for it."""
     validator: Validator | None = None
     previous: BlockRecord | None = None
     for stored, block, encoded in _blocks_with_checked_signatures(store, state, memo, pool):
         n = stored.number
         if n != (0 if previous is None else previous.number + 1):
-            raise _Mismatch(f"block {n} is out of sequence", block=n)
+            raise _Mismatch(f"block {n} is out of sequence", table="blocks", block=n)
         try:
             if validator is None:
                 validator = Validator(block["transactions"][0]["genesis"], registry)
             record, tx_ids, writes = validator.process(block, previous, state, encoded)
         except (BaobabError, ValueError, KeyError, TypeError, IndexError) as exc:
-            raise _Mismatch(f"block {n}: {exc}", block=n) from None
+            raise _Mismatch(f"block {n}: {exc}", table="blocks", block=n) from None
         if record.data != stored.data:
-            raise _Mismatch(f"block {n}: stored bytes are not in canonical form", block=n)
+            raise _Mismatch(f"block {n}: stored bytes are not in canonical form", table="blocks", block=n)
         if record.hash != stored.hash:
-            raise _Mismatch(f"block {n}: stored hash does not match its header", block=n)
+            raise _Mismatch(f"block {n}: stored hash does not match its header", table="blocks", block=n)
         for i, (code, stored_code) in enumerate(zip(record.codes, stored.codes)):
             if code != stored_code:
                 raise _Mismatch(f"block {n}: transaction {tx_ids[i]} is stored as {stored_code} but validates as {code}",
-                                block=n, tx_id=tx_ids[i])
+                                table="blocks", block=n, tx_id=tx_ids[i])
         if len(record.codes) != len(stored.codes) or record.commit_hash != stored.commit_hash:
-            raise _Mismatch(f"block {n}: validation record (commit hash) differs from replay", block=n)
-        _check_tx_index(tx_rows, n, tx_ids, record.codes, indexed, state)
-        state.apply(tx_ids, writes)
+            raise _Mismatch(f"block {n}: validation record (commit hash) differs from replay", table="blocks", block=n)
         report.blocks += 1
         report.transactions += len(tx_ids) if n else 0
         report.valid += sum(c == "VALID" for c in record.codes) if n else 0
         previous = record
-    if previous is None:
-        raise _Mismatch("the ledger has no genesis block", block=0)
+        yield record, tx_ids, writes
+
+
+def _compare(store: Store, blocks: Iterator[Replayed], report: AuditReport, state: MemoryState) -> None:
+    """Rebuild every derived table from `blocks` into `state` and compare it with the stored one."""
+    tx_rows = iter(store.tx_rows())
+    indexed: set[str] = set()
+    leaves = _TreeBuilder()
+    seen_any = False
+    for record, tx_ids, writes in blocks:
+        _check_tx_index(tx_rows, record.number, tx_ids, record.codes, indexed, state)
+        state.apply(tx_ids, writes)
+        leaves.add(record.number, record.hash)
+        seen_any = True
+    if not seen_any:
+        raise _Mismatch("the ledger has no genesis block", table="blocks", block=0)
     extra = next(tx_rows, None)
     if extra is not None:
-        raise _Mismatch(f"transaction {extra[0]} is indexed but in no block", tx_id=extra[0])
+        raise _Mismatch(f"transaction {extra[0]} is indexed but in no block", table="txs", tx_id=extra[0])
     _check_state(store, state)
     _check_history(store, state)
+    leaves.compare(store)
     report.keys = len(state.rows)
+
+
+class _TreeBuilder:
+    """The block-hash tree's rows, rebuilt from the block hashes."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[int, int], bytes] = {}
+
+    def add(self, number: int, block_hash_: str) -> None:
+        for level, idx, h in tree.new_nodes(number, tree.block_leaf(block_hash_), self.rows.__getitem__):
+            self.rows[(level, idx)] = h
+
+    def compare(self, store: Store) -> None:
+        expected = iter(sorted(self.rows.items()))
+        for level, idx, h in store.tree_rows():
+            want = next(expected, None)
+            if want != ((level, idx), h):
+                where = (level, idx) if want is None or (level, idx) <= want[0] else want[0]
+                raise _Mismatch(f"block-hash tree node {where} differs from the blocks", table="tree", node=list(where))
+        missing = next(expected, None)
+        if missing is not None:
+            raise _Mismatch(f"block-hash tree node {missing[0]} is missing", table="tree", node=list(missing[0]))
 
 
 def _check_tx_index(rows: Iterator[tuple[str, int, int, str]], n: int, tx_ids: list[str], codes: list[str],
@@ -225,7 +352,8 @@ def _check_tx_index(rows: Iterator[tuple[str, int, int, str]], n: int, tx_ids: l
         indexed.add(tx_id)
         row = next(rows, None)
         if row != (tx_id, n, i, code):
-            raise _Mismatch(f"transaction {tx_id} (block {n}, index {i}) is indexed wrongly: {row}", block=n, tx_id=tx_id)
+            raise _Mismatch(f"transaction {tx_id} (block {n}, index {i}) is indexed wrongly: {row}", table="txs",
+                            block=n, tx_id=tx_id)
     indexed.clear()
 
 
@@ -235,13 +363,13 @@ def _check_state(store: Store, state: MemoryState) -> None:
         want = next(expected, None)
         if want != key:
             name = min(k for k in (want, key) if k is not None)
-            raise _Mismatch(f"key {name}: present in one of stored state and replayed state only", key=name)
+            raise _Mismatch(f"key {name}: present in one of stored state and replayed state only", table="state", key=name)
         value, ver = state.rows[key]
         if canonicalize(value).decode() != text or tuple(ver) != tuple(version):
-            raise _Mismatch(f"key {key}: stored value or version differs from replay", key=key)
+            raise _Mismatch(f"key {key}: stored value or version differs from replay", table="state", key=key)
     missing = next(expected, None)
     if missing is not None:
-        raise _Mismatch(f"key {missing}: missing from stored state", key=missing)
+        raise _Mismatch(f"key {missing}: missing from stored state", table="state", key=missing)
 
 
 def _check_history(store: Store, state: MemoryState) -> None:
@@ -253,7 +381,7 @@ def _check_history(store: Store, state: MemoryState) -> None:
         if key is not None:
             want = state.history.get(key)
             if want is None or want.digest() != running.digest():
-                raise _Mismatch(f"key {key}: stored history differs from replay", key=key)
+                raise _Mismatch(f"key {key}: stored history differs from replay", table="history", key=key)
             seen.add(key)
 
     for key, version, text in store.history_rows():
@@ -265,4 +393,4 @@ def _check_history(store: Store, state: MemoryState) -> None:
     missing = set(state.history) - seen
     if missing:
         key = min(missing)
-        raise _Mismatch(f"key {key}: history missing from the store", key=key)
+        raise _Mismatch(f"key {key}: history missing from the store", table="history", key=key)

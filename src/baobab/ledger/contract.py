@@ -4,8 +4,8 @@ A contract is a class of deterministic functions over a narrow `Context`: read, 
 delete keys of its own namespace (and read other namespaces), range queries by prefix, the
 caller's identity, the transaction time and id, events, and key-level endorsement
 policies. It cannot do I/O, read the clock, draw randomness or store floats: the context
-offers none of these, stored values are checked, and `audit_source` refuses contract
-modules that import or call anything outside an allow-list.
+offers none of these, stored values are checked, and the determinism audit
+(`ledger/determinism.py`) refuses a contract whose module, or any module it imports, could.
 
     class Accounts(Contract):
         name = "accounts"
@@ -16,9 +16,7 @@ modules that import or call anything outside an allow-list.
 
 from __future__ import annotations
 
-import ast
 import inspect
-import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, get_type_hints
@@ -251,38 +249,3 @@ class Context:
         """From now on, writing `key` needs endorsements satisfying `policy` as well."""
         policies.check(policy)
         self.key_policies[self._full(key)] = policy
-
-
-# --- determinism audit -------------------------------------------------------------------
-
-ALLOWED_IMPORTS = {
-    "__future__", "typing", "dataclasses", "re", "decimal", "datetime", "enum", "collections.abc",
-    "baobab.ledger.contract", "baobab.ledger.reaction", "baobab.core.money", "baobab.core.codes", "baobab.core.hashing",
-    "baobab.core.errors", "baobab.ledger.membership", "baobab.risk.flags",
-    # signature checks are deterministic; the oracle helpers are pure functions over values
-    "baobab.core.keys", "baobab.oracles.observation", "baobab.oracles.aggregation",
-}
-FORBIDDEN_NAMES = {
-    "open", "eval", "exec", "compile", "__import__", "input", "globals", "setattr", "delattr",
-    "now", "utcnow", "today", "fromtimestamp", "utcfromtimestamp", "time", "sleep",
-}
-
-
-def audit_source(source: str, allowed_imports: set[str] | None = None) -> list[str]:
-    """Reasons a contract module could behave differently on two nodes (empty: none found)."""
-    allowed = ALLOWED_IMPORTS | (allowed_imports or set())
-    problems: list[str] = []
-    for node in ast.walk(ast.parse(textwrap.dedent(source))):
-        if isinstance(node, ast.Import):
-            problems += [f"line {node.lineno}: import {a.name}" for a in node.names if a.name not in allowed]
-        elif isinstance(node, ast.ImportFrom):
-            mod = node.module or ""
-            if node.level == 0 and mod not in allowed and not mod.startswith("baobab.contracts"):
-                problems.append(f"line {node.lineno}: from {mod} import ...")
-        elif isinstance(node, ast.Name) and node.id in FORBIDDEN_NAMES:
-            problems.append(f"line {node.lineno}: use of {node.id}")
-        elif isinstance(node, ast.Attribute) and node.attr in FORBIDDEN_NAMES:
-            problems.append(f"line {node.lineno}: use of .{node.attr}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, float):
-            problems.append(f"line {node.lineno}: float literal {node.value!r}")
-    return problems

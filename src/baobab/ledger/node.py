@@ -22,13 +22,17 @@ from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 from baobab.ledger import policy as policies
+from baobab.ledger import proofs
+from baobab.ledger.audit import check_store
 from baobab.ledger.contract import Refused
 from baobab.ledger.block import genesis_block, leaf_hashes
+from baobab.ledger.endorse import LocalEndorser
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import Store
+from baobab.ledger.store.recent import RecentTxIds
 from baobab.ledger.tx import MAX_TX_BYTES, Encoded, admit, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
 
@@ -55,13 +59,23 @@ class Outcome:
 
 class Node:
     def __init__(self, store: Store, genesis: dict[str, Any], registry: Registry,
-                 peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None) -> None:
+                 peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None,
+                 endorser: Any = None) -> None:
         self.store, self.registry, self.peer_keys, self.orderer = store, registry, peer_keys, orderer
+        # Who endorses for this node (gateway.Endorser): by default the peer keys it holds.
+        self.endorser = endorser if endorser is not None else LocalEndorser(self)
         self.validator = Validator(genesis, registry)
         self.genesis = self.validator.genesis
         self.network = self.genesis["network"]
         self._waiters: dict[str, Future[Outcome]] = {}
-        self.state = StateCache(store)
+        self.recent = RecentTxIds(self.genesis["time_window_s"])
+        if store.height():  # never serve a store whose derived tables disagree with its blocks
+            report = check_store(store, self.recent)
+            if not report.ok:
+                code = "CORRUPT" if report.where.get("table") == "database" else "STORE_MISMATCH"
+                raise BaobabError(code, f"the ledger store is damaged, the node will not serve it: {report.problem}. "
+                                        "Run `baobab verify` for the full audit.", **report.where)
+        self.state = StateCache(store, self.recent)
         self._membership: Membership | None = None
         self._lock = threading.Lock()
         self._commit_cond = threading.Condition()
@@ -72,16 +86,20 @@ class Node:
         head = store.block(store.height() - 1)
         assert head is not None
         self._head = head
+        latest = json.loads(head.data)
+        self._head_header = {"header": latest["header"], "signature": latest["signature"]}
         orderer.start(store.height(), head.hash, self._commit)
 
     # --- execute ----------------------------------------------------------------------
 
-    def _members(self) -> Membership:
+    def members(self) -> Membership:
         """Membership as of the last committed block; rebuilt only after governance changes."""
         members = self._membership
         if members is None:
             members = self._membership = membership_over(BlockView(self.state))
         return members
+
+    _members = members  # the name the node's parts used before the gateway
 
     def _key_policy(self, key: str) -> dict[str, Any] | None:
         row = self.state.get(key_policy_key(key))
@@ -102,29 +120,22 @@ class Node:
         return p, encoded, caller
 
     def endorse(self, signed: Any) -> dict[str, Any]:
-        """Simulate once and collect the endorsements the policies require: an envelope."""
+        """Simulate and collect the endorsements the policies require: an envelope."""
         return self._endorse(signed, None)[0]
 
     def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
-        """The envelope and its encoding. Network-mode nodes override this to gather
-        endorsements from other organisations' nodes."""
-        p, encoded, caller = self.authenticate(signed, encoded)
-        result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range)
+        """The envelope and its encoding, from this node's endorser (its own peer keys in the
+        embedded mode, the other organisations' nodes as well in network mode)."""
+        return self.endorser.endorse(signed, encoded)
+
+    def simulate_ok(self, p: dict[str, Any], tx_id: str, caller: Caller) -> dict[str, Any]:
+        """Simulate a proposal against committed state; a contract refusal raises `Refused`."""
+        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
         if result["status"] != "ok":
             raise Refused.from_result(p["contract"], result["response"])
-        members = self._members()
-        required = self._required_policy(p, result)
-        orgs = policies.choose(required, members.orgs_with_role, prefer=[caller.org])
-        missing = [o for o in orgs if o not in self.peer_keys]
-        if missing:
-            raise BaobabError("ENDORSER_UNAVAILABLE", f"no peer reachable for {', '.join(sorted(missing))}")
-        encoded = encoded.with_result(result)
-        endorsements = [{"org": o, "signature": self.peer_keys[o].sign("endorsement", result, encoded.result_digest)}
-                        for o in sorted(orgs)]
-        envelope = {"proposal": p, "signature": signed["signature"], "result": result, "endorsements": endorsements}
-        return envelope, encoded.with_endorsements(endorsements)
+        return result
 
-    def _required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+    def required_policy(self, p: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
         _, spec = self.registry.function(p["contract"], p["function"])
         required = [spec.policy]
         for key in [k for k, _ in result["writes"]] + [k for k, _ in result["key_policies"]]:
@@ -197,6 +208,9 @@ class Node:
         previous = self._head if self.store.height() else None
         record, tx_ids, writes = self.validator.process(block, previous, self.state)
         self.store.commit(record, tx_ids, writes)
+        if record.number:
+            self.recent.add(record.number, parse_time(block["header"]["timestamp"]), tx_ids)
+        self._head_header = {"header": block["header"], "signature": block["signature"]}
         self.state.committed(writes)
         if any(w.key.startswith(f"{GOVERNANCE}:") for w in writes):
             self._membership = None  # rebuilt from the new state on next use
@@ -227,13 +241,25 @@ class Node:
         return json.loads(record.data)
 
     def outcome(self, tx_id: str) -> Outcome | None:
-        row = self.store.tx(tx_id)
-        if row is None:
+        """A committed transaction's outcome, found by the recent blocks' own ids or the index,
+        and confirmed in its block: an index row that points elsewhere is refused."""
+        where = self.recent.where(tx_id)
+        if where is None:
+            row = self.store.tx(tx_id)
+            where = None if row is None else (row[0], row[1])
+        if where is None:
             return None
-        number, index, _ = row
+        number, index = where
         record = self.store.block(number)
-        assert record is not None
-        return self._outcome_from(json.loads(record.data), number, index, tx_id, record.codes[index])
+        block = None if record is None else json.loads(record.data)
+        try:
+            found = tx_id_of(block["transactions"][index]) if number else "genesis"  # type: ignore[index]
+        except (BaobabError, KeyError, IndexError, TypeError):
+            found = None
+        if found != tx_id or record is None:
+            raise BaobabError("STORE_MISMATCH", f"the transaction index points {tx_id} at block {number}, "
+                                                f"index {index}, which holds another transaction", table="txs")
+        return self._outcome_from(block, number, index, tx_id, record.codes[index])
 
     def get(self, namespace: str, key: str) -> dict[str, Any]:
         row = self.store.get(f"{namespace}:{key}")
@@ -276,38 +302,51 @@ class Node:
     # --- proofs -----------------------------------------------------------------------
 
     def head(self) -> dict[str, Any]:
-        """The latest block header with its orderer signature, and the block-hash tree head."""
-        hashes = [bytes.fromhex(h) for h in self.store.block_hashes()]
-        latest = self.block(len(hashes) - 1)
-        return {"header": latest["header"], "signature": latest["signature"], "size": len(hashes),
-                "root": merkle.root(hashes).hex(), "commit_hash": self._head.commit_hash}
+        """The latest block header with its orderer signature, the block-hash log's size and
+        root, and the latest block's path in that log (O(log n) stored tree nodes)."""
+        record, latest = self._head, self._head_header
+        size = record.number + 1
+        log = proofs.log_path(self.store, record.number, size)
+        return {**latest, "size": size, "root": log["root"], "path": log["path"], "commit_hash": record.commit_hash}
 
     def inclusion_proof(self, tx_id: str) -> dict[str, Any]:
         """Everything needed to check, without trusting this node, that the transaction is in
-        the ledger: its envelope, a Merkle path to its block's tx_root, and the headers from
-        its block to the latest orderer-signed header."""
+        the ledger: its envelope, a Merkle path to its block's tx_root, that block's
+        orderer-signed header, and the block's path in the block-hash log of the current head."""
         row = self.store.tx(tx_id)
         if row is None:
             raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
         number, index, code = row
         block = self.block(number)
         path = merkle.inclusion_proof(index, leaf_hashes(block["transactions"]))
-        headers = [self.block(n)["header"] for n in range(number, self.height())]
-        latest = self.block(self.height() - 1)
         return {"tx_id": tx_id, "code": code, "block": number, "index": index,
                 "transaction": block["transactions"][index], "path": [h.hex() for h in path],
-                "headers": headers, "head_signature": latest["signature"]}
+                "header": block["header"], "signature": block["signature"],
+                "log": proofs.log_path(self.store, number, self._head.number + 1)}
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
         """RFC 9162 proof that the block-hash log of `old_size` blocks is a prefix of the current one."""
-        hashes = [bytes.fromhex(h) for h in self.store.block_hashes()]
-        new_size = new_size or len(hashes)
-        if not 0 < old_size <= new_size <= len(hashes):
-            raise BaobabError("NOT_FOUND", f"sizes must satisfy 0 < old <= new <= {len(hashes)}")
-        hashes = hashes[:new_size]
-        return {"old_size": old_size, "new_size": new_size, "old_root": merkle.root(hashes[:old_size]).hex(),
-                "new_root": merkle.root(hashes).hex(),
-                "proof": [h.hex() for h in merkle.consistency_proof(old_size, [merkle.leaf_hash(h) for h in hashes])]}
+        size = self._head.number + 1
+        new_size = new_size or size
+        if not 0 < old_size <= new_size <= size:
+            raise BaobabError("NOT_FOUND", f"sizes must satisfy 0 < old <= new <= {size}")
+        return proofs.log_consistency(self.store, old_size, new_size)
+
+    def block_leaves(self, number: int) -> dict[str, Any]:
+        """A block's orderer-signed header and the leaf hash of every transaction, so a member
+        who is party to only some of them checks the Merkle root (`proofs.verify_block_leaves`)."""
+        block = self.block(number)
+        return {"number": number, "header": block["header"], "signature": block["signature"],
+                "leaves": [h.hex() for h in leaf_hashes(block["transactions"])]}
+
+    def page(self, namespace: str, prefix: str = "", start_after: str | None = None,
+             limit: int = 100) -> dict[str, Any]:
+        """One page of live keys of a namespace, in key order: an indexed range read. Pass the
+        returned `next` as `start_after` for the following page (None after the last)."""
+        base = f"{namespace}:"
+        rows = self.store.range(base + prefix, None if start_after is None else base + start_after, limit + 1)
+        items = [{"key": k[len(base):], "value": v, "version": list(ver)} for k, v, ver in rows[:limit]]
+        return {"items": items, "next": items[-1]["key"] if len(rows) > limit else None}
 
     def close(self) -> None:
         self.orderer.stop()

@@ -13,7 +13,8 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest_hex
-from baobab.ledger.contract import Context, Contract, ContractError, FunctionSpec, audit_source, check_value
+from baobab.ledger.contract import Context, Contract, ContractError, FunctionSpec, check_value
+from baobab.ledger.determinism import audit_module
 from baobab.ledger.membership import Caller
 from baobab.ledger.store.base import Version
 
@@ -41,7 +42,7 @@ class Registry:
         if not contract.name or ":" in contract.name or contract.name.startswith("_"):
             raise ValueError(f"bad contract name {contract.name!r}")
         if audit:
-            problems = audit_source(inspect.getsource(inspect.getmodule(type(contract))))  # type: ignore[arg-type]
+            problems = audit_module(type(contract).__module__)
             if problems:
                 raise ValueError(f"contract {contract.name} is not deterministic: " + "; ".join(problems))
         self._contracts[contract.name] = contract

@@ -12,13 +12,14 @@ import threading
 from typing import Any
 
 from baobab.ledger.store.base import Store, Version, Write
+from baobab.ledger.store.recent import RecentTxIds
 
 _ABSENT = object()
 
 
 class StateCache:
-    def __init__(self, store: Store, capacity: int = 200_000) -> None:
-        self.store, self.capacity = store, capacity
+    def __init__(self, store: Store, recent: RecentTxIds | None = None, capacity: int = 200_000) -> None:
+        self.store, self.recent, self.capacity = store, recent, capacity
         self._rows: dict[str, Any] = {}
         self._generation = 0
         self._lock = threading.Lock()
@@ -40,7 +41,9 @@ class StateCache:
         return self.store.range(prefix)
 
     def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
-        return self.store.known_tx_ids(tx_ids)
+        """Committed ids by the index and, for recent blocks, by the blocks themselves."""
+        known = self.store.known_tx_ids(tx_ids)
+        return known | self.recent.known(tx_ids) if self.recent is not None else known
 
     def committed(self, writes: list[Write]) -> None:
         """Apply a block's writes, after the store committed them."""

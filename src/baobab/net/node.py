@@ -36,6 +36,7 @@ from baobab.ledger.validator import Validator
 from baobab.net.auth import sign_request
 from baobab.net.config import NodeConfig
 from baobab.net.metrics import NodeMetrics
+from baobab.ledger.store.at_rest import Sealer
 from baobab.net.private import PrivateStore
 
 log = logging.getLogger(__name__)
@@ -55,10 +56,11 @@ class NetworkNode(Node):
         self.config, self.org = config, config.org
         genesis = load_genesis(config.network_dir)
         registry = registry or default_registry()
-        self.key = Keystore(config.network_dir / "keys").peer(config.org)
+        keys = Keystore(config.network_dir / "keys")
+        self.key = keys.peer(config.org)
         self.metrics = NodeMetrics(config.org)
         store = PostgresStore(config.database)
-        self.private = PrivateStore(store)
+        self.private = PrivateStore(store, Sealer(keys.data_key(config.org)))
         orderer = JetStreamOrderer(config.nats, StreamSettings(genesis["network"], replicas=config.replicas), name=config.org)
         try:
             if store.height() == 0:

@@ -8,18 +8,39 @@ table of each. Validation never needs it: every node validates the transaction o
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest_hex
 from baobab.core.jcs import canonicalize
+from baobab.ledger.store.at_rest import Sealer
 from baobab.ledger.store.postgres import PostgresStore
+
+_SEALED = "sealed:"  # prefix of a payload stored AES-GCM sealed (base64), bound to its hash
 
 
 class PrivateStore:
-    def __init__(self, store: PostgresStore) -> None:
+    """The `private_data` side table; with a `sealer` (the node's data key) payloads are stored
+    sealed, so the database files and their backups hold no trade data in clear."""
+
+    def __init__(self, store: PostgresStore, sealer: Sealer | None = None) -> None:
         self._store = store
+        self._sealer = sealer
+
+    def _seal(self, digest: str, data: Any) -> str:
+        text = canonicalize(data)
+        if self._sealer is None:
+            return text.decode()
+        return _SEALED + base64.b64encode(self._sealer.seal(text, digest.encode())).decode()
+
+    def _open(self, digest: str, stored: str) -> Any:
+        if stored.startswith(_SEALED):
+            if self._sealer is None:
+                raise BaobabError("CORRUPT", "private data is sealed and this node has no data key")
+            return json.loads(self._sealer.open(base64.b64decode(stored[len(_SEALED):]), digest.encode()))
+        return json.loads(stored)
 
     @staticmethod
     def check(item: Any, proposal: dict[str, Any] | None, own_org: str) -> dict[str, Any]:
@@ -42,7 +63,7 @@ class PrivateStore:
             self._store.connection.execute(
                 "INSERT INTO private_data (hash, tx_id, members, data) VALUES (%s, %s, %s, %s) "
                 "ON CONFLICT (hash) DO NOTHING",
-                (digest, tx_id, canonicalize(members).decode(), canonicalize(data).decode()))
+                (digest, tx_id, canonicalize(members).decode(), self._seal(digest, data)))
 
     def get(self, digest: str) -> dict[str, Any] | None:
         with self._store.lock:
@@ -50,4 +71,4 @@ class PrivateStore:
                 "SELECT tx_id, members, data FROM private_data WHERE hash = %s", (digest,)).fetchone()
         if row is None:
             return None
-        return {"hash": digest, "tx_id": row[0], "members": json.loads(row[1]), "data": json.loads(row[2])}
+        return {"hash": digest, "tx_id": row[0], "members": json.loads(row[1]), "data": self._open(digest, row[2])}

@@ -16,7 +16,10 @@ the outbox, written in the same transaction as the switch's own change:
     GET  /transfers/{ID}     the transfer as it stands, to the payer or payee FSP only
     POST /participants/{Type}/{ID}   an FSP registers a party it serves (account lookup)
     GET  /participants/{Type}/{ID}   which FSP serves a party
-    GET  /parties/{Type}/{ID}, PUT /parties/{Type}/{ID}[/error], POST /quotes, PUT /quotes/{ID}[/error]
+    POST /bulkTransfers, PUT /bulkTransfers/{ID}, GET /bulkTransfers/{ID}   see pay/bulk.py
+    GET  /parties/{Type}/{ID}, PUT /parties/{Type}/{ID}[/error], POST /quotes, PUT /quotes/{ID}[/error],
+    POST /bulkQuotes, PUT /bulkQuotes/{ID}[/error], POST /transactionRequests (a payee's request to
+    pay), PUT|GET /transactionRequests/{ID}, PUT /transactionRequests/{ID}/error
                              forwarded between the FSPs, headers (FSPIOP-Signature...) kept
 """
 
@@ -35,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
+from baobab.pay.bulk import BulkTransfers
 from baobab.pay.errors import FspiopError
 from baobab.pay.fspiop_spec import spec
 from baobab.pay.hub import Hub
@@ -117,6 +121,7 @@ async def read_body(request: Request, method: str, path: str) -> Any:
 
 def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
     router = APIRouter(tags=["FSPIOP v1.1 (payments switch)"])
+    bulk = BulkTransfers(hub)
 
     async def source_of(request: Request, resource: str, method: str, path: str, has_body: bool) -> str:
         check_headers(request, resource, method, path, has_body)
@@ -203,24 +208,47 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
                                 f"/parties/{Type}/{ID}/error", forwarded_headers(request), body)
         return ok
 
-    # --- quotes ------------------------------------------------------------------------
+    # --- bulk transfers ----------------------------------------------------------------
 
-    @route("POST", "/quotes", "quotes", "/quotes", True)
-    async def post_quote(request: Request, source: str, body: Any) -> Response:
-        await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "POST", "/quotes",
-                                forwarded_headers(request), body)
+    @route("POST", "/bulkTransfers", "bulkTransfers", "/bulkTransfers", True)
+    async def post_bulk_transfer(request: Request, source: str, body: Any) -> Response:
+        items = [{"transferId": t["transferId"], "amount": from_fspiop_amount(t["transferAmount"]), "condition": t["condition"]}
+                 for t in body["individualTransfers"]]
+        await run_in_threadpool(bulk.prepare, body, items, source, forwarded_headers(request))
         return accepted
 
-    @route("PUT", "/quotes/{ID}", "quotes", "/quotes/{ID}", True)
-    async def put_quote(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}",
-                                forwarded_headers(request), body)
+    @route("PUT", "/bulkTransfers/{ID}", "bulkTransfers", "/bulkTransfers/{ID}", True)
+    async def put_bulk_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
+        await run_in_threadpool(bulk.fulfil, ID, body, source)
         return ok
 
-    @route("PUT", "/quotes/{ID}/error", "quotes", "/quotes/{ID}/error", True)
-    async def put_quote_error(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}/error",
-                                forwarded_headers(request), body)
-        return ok
+    @route("GET", "/bulkTransfers/{ID}", "bulkTransfers", "/bulkTransfers/{ID}", False)
+    async def get_bulk_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
+        await run_in_threadpool(bulk.report, ID, source)
+        return accepted
+
+    # --- quotes ------------------------------------------------------------------------
+
+    def forwarded(resource: str, collection: str) -> None:
+        """POST /{collection}, PUT /{collection}/{ID}[/error] and GET /{collection}/{ID}: passed on to
+        the FSP in FSPIOP-Destination, as the definition has the switch do."""
+        def forwarder(method: str, template: str) -> None:
+            async def forward(request: Request, source: str, body: Any, ID: str = "") -> Response:
+                await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), method,
+                                        template.replace("{ID}", ID), forwarded_headers(request), body)
+                return accepted if method in ("POST", "GET") else ok
+
+            forward.__name__ = f"forward_{method.lower()}_{resource}"
+            route(method, template, resource, template, method != "GET")(forward)
+
+        forwarder("POST", f"/{collection}")
+        forwarder("PUT", f"/{collection}/{{ID}}")
+        forwarder("PUT", f"/{collection}/{{ID}}/error")
+        if "get" in spec().document["paths"][f"/{collection}/{{ID}}"]:
+            forwarder("GET", f"/{collection}/{{ID}}")
+
+    forwarded("quotes", "quotes")
+    forwarded("bulkQuotes", "bulkQuotes")
+    forwarded("transactionRequests", "transactionRequests")
 
     return router

@@ -80,6 +80,17 @@ class Journal:
             raise KeyError(account)
         return Balance(*row)
 
+    def balances(self, *accounts: str) -> list[Balance]:
+        """Several accounts' balances in one read, in the order asked."""
+        marks = ", ".join("?" * len(accounts))
+        rows = {r[0]: Balance(*r[1:]) for r in self.db.all(
+            "SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted "
+            f"FROM journal_accounts WHERE id IN ({marks})", accounts)}
+        missing = [a for a in accounts if a not in rows]
+        if missing:
+            raise KeyError(missing[0])
+        return [rows[a] for a in accounts]
+
     def transfer(self, transfer_id: str, debit: str, credit: str, amount: int, at: str, *,
                  pending: bool = False, memo: str = "") -> None:
         """Move `amount` from `debit` to `credit` (reserve it only, when `pending`)."""
@@ -87,7 +98,7 @@ class Journal:
             raise ValueError("a transfer moves a positive integer amount")
         if debit == credit:
             raise ValueError("a transfer needs two accounts")
-        d, c = self.balance(debit), self.balance(credit)
+        d, c = self.balances(debit, credit)
         if d.currency != c.currency:
             raise ValueError(f"{debit} is in {d.currency}, {credit} in {c.currency}")
         side = "pending" if pending else "posted"

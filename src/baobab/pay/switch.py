@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -100,6 +100,11 @@ class Transfer:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _net_debit(position: Any) -> int:
+    """A position account's net debit: sent (reserved or committed) minus received (committed)."""
+    return int(position.debits_pending + position.debits_posted - position.credits_posted)
 
 
 _TRANSFER_COLUMNS = ("id, payer, payee, currency, amount, condition, expiration, state, fulfilment, error_code, "
@@ -179,8 +184,7 @@ class Switch:
 
     def position(self, fsp: str, currency: str) -> int:
         """Net debit: sent (reserved or committed) minus received (committed)."""
-        b = self.journal.balance(f"{fsp}/{currency}/position")
-        return b.debits_pending + b.debits_posted - b.credits_posted
+        return _net_debit(self.journal.balance(f"{fsp}/{currency}/position"))
 
     # --- transfers ----------------------------------------------------------------------
 
@@ -203,26 +207,28 @@ class Switch:
                 return existing
             if parse_stamp(expiration) <= now:
                 raise FspiopError("3303", f"transfer {transfer_id} expired at {expiration}")
+            cap = {}
             for fsp, code in ((payer, "3202"), (payee, "3203")):
-                row = self.db.one("SELECT active FROM switch_participants WHERE fsp = ?", (fsp,))
-                if row is None or self.db.one("SELECT 1 FROM switch_currencies WHERE fsp = ? AND currency = ?",
-                                              (fsp, currency)) is None:
+                row = self.db.one("SELECT p.active, c.net_debit_cap FROM switch_participants p JOIN switch_currencies c "
+                                  "ON c.fsp = p.fsp AND c.currency = ? WHERE p.fsp = ?", (currency, fsp))
+                if row is None:
                     raise FspiopError(code, f"{fsp} is not a participant in {currency}")
                 if not row[0]:
                     raise FspiopError("4400" if fsp == payer else "5400", f"participant {fsp} is inactive")
-            after = self.position(payer, currency) + amount
-            if after > self.liquidity(payer, currency):
+                cap[fsp] = int(row[1])
+            position, settlement = self.journal.balances(f"{payer}/{currency}/position", f"{payer}/{currency}/settlement")
+            after = _net_debit(position) + amount
+            if after > settlement.net_credit:
                 raise FspiopError("4001", f"{payer} lacks the liquidity in {currency}")
-            if after > self._cap(payer, currency):
+            if after > cap[payer]:
                 raise FspiopError("4200", f"{payer} would exceed its net debit cap in {currency}")
             self.journal.transfer(f"transfer/{transfer_id}", f"{payer}/{currency}/position", f"{payee}/{currency}/position",
                                   amount, stamp(now), pending=True, memo="prepare")
             self.db.run("INSERT INTO switch_transfers (id, payer, payee, currency, amount, condition, expiration, "
                         "request_hash, state, prepared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (transfer_id, payer, payee, currency, amount, condition, expiration, request_hash, RESERVED, stamp(now)))
-            found = self.find(transfer_id)
-            assert found is not None
-            return found
+            return Transfer(transfer_id, payer, payee, currency, amount, condition, expiration, RESERVED, None, None,
+                            stamp(now), None)
 
     def fulfil(self, transfer_id: str, fulfilment: str, *, source: str, at: datetime | None = None) -> Transfer:
         """PUT /transfers/{id} by the payee FSP: commit if SHA-256(fulfilment) is the condition,
@@ -241,8 +247,7 @@ class Switch:
             elif not isinstance(fulfilment, str) or not ILP_CONDITION.fullmatch(fulfilment) or condition_of(fulfilment) != t.condition:
                 failure = FspiopError("3100", "the fulfilment does not match the transfer's condition")
             else:
-                self._commit(t, fulfilment, now)
-                return self._require(transfer_id)
+                return self._commit(t, fulfilment, now)
             self._abort(t, failure.code, now)
         raise failure  # after the abort has committed: both parties are told why
 
@@ -273,7 +278,25 @@ class Switch:
         """GET /transfers/{id}: answered to the payer and payee FSPs only (3208 to anyone else)."""
         return self._for_party(transfer_id, source)
 
+    def positions(self) -> list[dict[str, Any]]:
+        """Every participant's standing per currency, for the operator: liquidity placed, net debit
+        position (reserved and committed), net debit cap, and what it may still send."""
+        rows = []
+        for fsp, name, active, currency, cap in self.db.all(
+                "SELECT p.fsp, p.name, p.active, c.currency, c.net_debit_cap FROM switch_participants p "
+                "JOIN switch_currencies c ON c.fsp = p.fsp ORDER BY p.fsp, c.currency"):
+            position, settlement = self.journal.balances(f"{fsp}/{currency}/position", f"{fsp}/{currency}/settlement")
+            net, liquidity = _net_debit(position), settlement.net_credit
+            rows.append({"fsp": fsp, "name": name, "active": bool(active), "currency": currency, "liquidity": liquidity,
+                         "position": net, "net_debit_cap": int(cap), "headroom": max(min(int(cap), liquidity) - net, 0)})
+        return rows
+
     # --- settlement ---------------------------------------------------------------------
+
+    def windows(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The most recent settlement windows, newest first."""
+        return [dict(zip(("id", "state", "opened_at", "closed_at", "settled_at"), row)) for row in self.db.all(
+            "SELECT id, state, opened_at, closed_at, settled_at FROM switch_windows ORDER BY id DESC LIMIT ?", (limit,))]
 
     def close_window(self, *, at: datetime | None = None) -> int:
         """Close the open settlement window (its transfers are now settled together) and open the
@@ -396,7 +419,7 @@ class Switch:
             raise FspiopError("3200", f"{fsp} holds no {currency} position")
         return int(row[0])
 
-    def _commit(self, t: Transfer, fulfilment: str, now: datetime) -> None:
+    def _commit(self, t: Transfer, fulfilment: str, now: datetime) -> Transfer:
         self.journal.post(f"transfer/{t.id}")
         gross = t.amount >= self.gross_from.get(t.currency, 2**63)
         if gross:  # settle now: the payee's claim is paid out of the payer's liquidity at once
@@ -408,6 +431,7 @@ class Switch:
         window = None if gross else self._open_window()
         self.db.run("UPDATE switch_transfers SET state = ?, fulfilment = ?, completed_at = ?, window_id = ?, gross = ? "
                     "WHERE id = ?", (COMMITTED, fulfilment, stamp(now), window, int(gross), t.id))
+        return replace(t, state=COMMITTED, fulfilment=fulfilment, completed_at=stamp(now))
 
     def _open_window(self) -> int:
         row = self.db.one("SELECT id FROM switch_windows WHERE state = ?", (OPEN,))

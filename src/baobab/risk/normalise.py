@@ -23,23 +23,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS, check_currency
+from baobab.core.money import MINOR_UNITS
+from baobab.risk import legal_forms
+from baobab.vocab.trade import DOCUMENT_KINDS, is_currency
 
-KINDS = ("invoice", "purchase_order", "bill_of_lading", "warehouse_receipt")
 MAX_AMOUNT = 10**18  # minor units; bounds the amount-band table (fingerprints.py)
 MAX_LINES = 1000
-
-# Legal-form words dropped from the end of a party name ("Pvt Ltd", "S.A.", "Sdn Bhd", ...),
-# after runs of single letters are joined ("s a" -> "sa", "l l c" -> "llc").
-LEGAL_SUFFIXES = frozenset(
-    "private pvt limited ltd pvtltd llc llp gmbh sa inc incorporated co company corp corporation "
-    "plc pty proprietary sdn sendirian bhd berhad srl ltda sas sarl spa ag bv nv tbk jsc cv sl "
-    "sociedad anonima fze fzco fzc".split()
-)
-# Connectors left dangling once a suffix is gone ("Sharma & Co" -> "sharma and" -> "sharma").
-_CONNECTORS = frozenset("and de y e und".split())
-# Courtesy and legal-form prefixes: "M/s." (Indian "Messrs"), "The", Indonesian "PT"/"CV".
-_PREFIXES = frozenset("ms messrs the pt".split())
 
 _MONTHS = {
     **{m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)},
@@ -83,23 +72,50 @@ def _text(value: Any, field: str) -> str:
 def party(value: Any, field: str = "party") -> str:
     """A seller or buyer: a tax identifier (GSTIN, KRA PIN, CUIT...) or a legal name.
 
-    Case, spacing, punctuation, "&"/"and", a leading "M/s." and trailing legal forms are
-    irrelevant: "M/s. Shree Ganesh Textiles Pvt. Ltd." -> "shreeganeshtextiles".
+    Case, spacing, punctuation, "&"/"and", a leading "M/s." and legal forms, abbreviated or
+    written out (legal_forms.py), are irrelevant: "M/s. Shree Ganesh Textiles Pvt. Ltd." and
+    "Shree Ganesh Textiles Private Limited" -> "shreeganeshtextiles".
     """
-    text = _text(value, field).replace("&", " and ")
-    text = re.sub(r"['\u2019`]", "", text)  # O'Brien -> obrien
-    tokens = re.findall(r"[^\W_]+", text)
-    tokens = _join_single_letters(tokens)
-    while len(tokens) > 1 and tokens[0] in _PREFIXES:
-        tokens.pop(0)
-    stripped = False
-    while len(tokens) > 1 and (tokens[-1] in LEGAL_SUFFIXES or (stripped and tokens[-1] in _CONNECTORS)):
-        tokens.pop()
-        stripped = True
+    tokens = _tokens(_text(value, field))
+    tokens = _strip_forms(tokens)
     key = "".join(tokens)
     if not key:
         raise _bad(field, f"{field} has no letters or digits")
     return key
+
+
+def _tokens(text: str) -> list[str]:
+    text = re.sub(r"['\u2019`]", "", text.replace("&", " and "))  # O'Brien -> obrien
+    return _join_single_letters(re.findall(r"[^\W_]+", text))
+
+
+def _strip_forms(tokens: list[str]) -> list[str]:
+    """Drop courtesy and legal-form prefixes, then legal-form suffixes, longest first and
+    repeatedly ("Co., Ltd." goes in two steps); at least one token always remains."""
+    tokens = list(tokens)
+    while (n := _match(tokens, _PREFIXES, at_end=False)):
+        del tokens[:n]
+    stripped = False
+    while True:
+        n = _match(tokens, _SUFFIXES, at_end=True)
+        if n:
+            del tokens[-n:]
+            stripped = True
+        elif stripped and len(tokens) > 1 and tokens[-1] in _CONNECTORS:
+            tokens.pop()
+        else:
+            return tokens
+
+
+def _match(tokens: list[str], forms: Mapping[str, tuple[tuple[str, ...], ...]], at_end: bool) -> int:
+    """Length of the longest form that ends (or starts) `tokens`, leaving a token; else 0."""
+    if len(tokens) < 2:
+        return 0
+    for form in forms.get(tokens[-1] if at_end else tokens[0], ()):
+        n = len(form)
+        if n < len(tokens) and tuple(tokens[-n:] if at_end else tokens[:n]) == form:
+            return n
+    return 0
 
 
 def _join_single_letters(tokens: list[str]) -> list[str]:
@@ -118,18 +134,38 @@ def _join_single_letters(tokens: list[str]) -> list[str]:
     return out
 
 
+# Legal forms and courtesy prefixes as token sequences, tokenised like the names they end or
+# start, so "S. A.", "S.A." and "SA" are one form and "Sociedad Anónima" another; indexed by
+# the token a name would end (or start) with, longest form first.
+def _form_index(spellings: Any, at_end: bool) -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for spelling in spellings:
+        form = tuple(_tokens(_text(spelling, "form")))
+        if form and form not in index.get(form[-1 if at_end else 0], []):
+            index.setdefault(form[-1 if at_end else 0], []).append(form)
+    return {k: tuple(sorted(v, key=len, reverse=True)) for k, v in index.items()}
+
+
+_SUFFIXES = _form_index((s for form in legal_forms.SUFFIX_FORMS for s in form), at_end=True)
+_PREFIXES = _form_index(legal_forms.PREFIX_FORMS, at_end=False)
+_CONNECTORS = frozenset(t for c in legal_forms.CONNECTORS for t in _tokens(c))
+
+
 def document_number(value: Any, field: str = "number") -> str:
-    """An invoice / B/L / receipt number: letter and digit groups, leading zeros dropped.
+    """An invoice / B/L / receipt number: letter and digit groups, zero padding dropped.
 
     "INV/2024-25/0042", "inv 2024 25 42" and "INV-2024-25-42" all give "inv-2024-25-42".
-    Digit groups stay separate, so "1-23" and "12-3" do not collide.
+    Zero padding is dropped wherever it is: the leading zeros of every digit group, and a
+    group of zeros alone ("INV-00-42", "0-INV-42" = "INV-42"). Digit groups stay separate,
+    so "1-23" and "12-3" do not collide.
     """
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     tokens = re.findall(r"\d+|[^\W\d_]+", _text(value, field))
     if not tokens:
         raise _bad(field, f"{field} has no letters or digits")
-    return "-".join(str(int(t)) if t[0].isdigit() else t for t in tokens)
+    groups = [str(int(t)) if t[0].isdigit() else t for t in tokens]
+    return "-".join(g for g in groups if g != "0") or "0"
 
 
 def parse_date(value: Any, field: str = "date") -> dt.date:
@@ -186,9 +222,10 @@ def _year(digits: str) -> int:
 
 
 def currency(value: Any) -> str:
-    if not isinstance(value, str):
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not is_currency(code):
         raise BaobabError("BAD_MONEY", f"{value!r} is not an ISO 4217 currency code", field="currency")
-    return check_currency(value.strip().upper())
+    return code
 
 
 def parse_amount(value: Any, ccy: str, field: str = "amount") -> int:
@@ -326,8 +363,8 @@ def document(data: Any) -> Document:
         if data.get(name) is None:
             raise _bad(name, f"missing field {name!r}")
     kind = data.get("kind", "invoice")
-    if kind not in KINDS:
-        raise _bad("kind", f"kind must be one of {', '.join(KINDS)}")
+    if kind not in DOCUMENT_KINDS:
+        raise _bad("kind", f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
     ccy = currency(data["currency"])
     return Document(
         kind=kind,

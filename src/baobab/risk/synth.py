@@ -37,7 +37,9 @@ from baobab.risk.normalise import party
 COUNTRIES: dict[str, dict[str, Any]] = {
     "IN": {
         "currency": "INR", "tax_bp": (500, 1200, 1800),
-        "forms": (("Private Limited", "Pvt. Ltd.", "Pvt Ltd", "PVT. LTD.", "Pvt.Ltd."), ("Limited", "Ltd.", "Ltd"), ("LLP",)),
+        "forms": (("Private Limited", "Pvt. Ltd.", "Pvt Ltd", "PVT. LTD.", "Pvt.Ltd.", "(P) Ltd", "Private Ltd"),
+                  ("Limited", "Ltd.", "Ltd"), ("LLP", "Limited Liability Partnership"),
+                  ("(OPC) Private Limited", "OPC Pvt. Ltd.", "(OPC) Pvt Ltd")),
         "schemes": ("INV/{fy}/{seq:04d}", "{ini}/{fy}/{seq:03d}", "GST-{seq:05d}", "{seq:06d}", "TI-{yy}-{seq:04d}"),
         "platforms": ("RXIL", "A.TReDS", "M1xchange"),
         "stems": "Shree Ganesh|Bharat|Laxmi|Sai Krishna|Om Sai|Vijay|Mahalakshmi|Jai Hind|Sri Venkateswara|Kaveri|"
@@ -47,7 +49,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "KE": {
         "currency": "KES", "tax_bp": (1600,),
-        "forms": (("Limited", "Ltd", "LTD."), ("Company Limited", "Co. Ltd", "Co Ltd")),
+        "forms": (("Limited", "Ltd", "LTD."), ("Company Limited", "Co. Ltd", "Co Ltd"), ("PLC", "Public Limited Company")),
         "schemes": ("INV-{seq:05d}", "{ini}{seq:06d}", "KE/{year}/{seq:04d}"),
         "platforms": ("Nairobi SCF", "Jambo Factoring"),
         "stems": "Kilimanjaro|Mombasa|Rift Valley|Nyali|Savannah|Simba|Tana River|Jambo|Baraka|Uhuru|Harambee|"
@@ -56,7 +58,8 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "MY": {
         "currency": "MYR", "tax_bp": (500, 1000),
-        "forms": (("Sdn. Bhd.", "Sdn Bhd", "SDN. BHD.", "Sendirian Berhad"), ("Berhad", "Bhd")),
+        "forms": (("Sdn. Bhd.", "Sdn Bhd", "SDN. BHD.", "Sendirian Berhad"), ("Berhad", "Bhd", "Bhd."),
+                  ("PLT", "Perkongsian Liabiliti Terhad")),
         "schemes": ("INV{seq:07d}", "{ini}-{year}-{seq:05d}", "SI {seq:06d}"),
         "platforms": ("KL Trade Finance", "Selangor SCF"),
         "stems": "Sinar|Maju|Gemilang|Cahaya|Mega|Perdana|Seri|Harmoni|Bintang|Tan Brothers|Lim Seng|Wong Kee|"
@@ -65,7 +68,9 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "AR": {
         "currency": "ARS", "tax_bp": (1050, 2100),
-        "forms": (("S.A.", "SA", "S. A.", "Sociedad Anónima"), ("S.R.L.", "SRL", "S. R. L.")),
+        "forms": (("S.A.", "SA", "S. A.", "Sociedad Anónima"), ("S.R.L.", "SRL", "S. R. L.", "Sociedad de Responsabilidad Limitada"),
+                  ("S.A.S.", "SAS", "Sociedad por Acciones Simplificada"),
+                  ("S.A.I.C.", "SAIC", "Sociedad Anónima Industrial y Comercial")),
         "schemes": ("A-{pos:04d}-{seq:08d}", "B {pos:04d}-{seq:08d}", "{pos:04d}-{seq:08d}"),
         "platforms": ("BA Factoring", "Pampa Financiera"),
         "stems": "La Pampa|Río de la Plata|Patagonia|Los Andes|Mendoza|San Martín|Del Sur|Pampeana|Cuyo|"
@@ -74,7 +79,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "NG": {
         "currency": "NGN", "tax_bp": (750,),
-        "forms": (("Limited", "Ltd", "Ltd."), ("PLC", "Plc")),
+        "forms": (("Limited", "Ltd", "Ltd."), ("PLC", "Plc", "Public Limited Company")),
         "schemes": ("INV-{seq:05d}", "{year}/{seq:05d}", "{ini}{seq:05d}"),
         "platforms": ("Lagos Invoice Hub",),
         "stems": "Adeyemi|Okafor|Eko|Niger Delta|Zuma Rock|Ogun|Oluwa|Chukwu|Bello|Ibadan|Kano|Abeokuta|Olumide|Nnamdi",
@@ -82,7 +87,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "ZA": {
         "currency": "ZAR", "tax_bp": (1500,),
-        "forms": (("(Pty) Ltd", "Pty Ltd", "Proprietary Limited", "(PTY) LTD"),),
+        "forms": (("(Pty) Ltd", "Pty Ltd", "Proprietary Limited", "(PTY) LTD"), ("CC", "Close Corporation")),
         "schemes": ("INV{seq:06d}", "{ini}-{seq:05d}"),
         "platforms": ("Cape SCF",),
         "stems": "Table Mountain|Karoo|Highveld|Protea|Ubuntu|Drakensberg|Van der Merwe|Nkosi|Dlamini|Botha|Zulu|Limpopo",
@@ -90,7 +95,8 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "BR": {
         "currency": "BRL", "tax_bp": (0,),
-        "forms": (("Ltda.", "Ltda", "LTDA"), ("S.A.", "S/A", "SA")),
+        "forms": (("Ltda.", "Ltda", "LTDA", "Limitada"), ("S.A.", "S/A", "SA", "Sociedade Anônima"),
+                  ("EIRELI", "Empresa Individual de Responsabilidade Limitada"), ("Ltda. - ME", "LTDA ME", "Ltda.-ME")),
         "schemes": ("NF-{seq:06d}", "{seq:09d}", "{year}/{seq:05d}"),
         "platforms": ("Paulista Recebíveis",),
         "stems": "Paulista|Amazonas|Cerrado|Horizonte|Minas|Santos|Oliveira|Souza|Pereira|Costa|Alvorada|Guanabara",
@@ -98,7 +104,9 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     },
     "VN": {
         "currency": "VND", "tax_bp": (800, 1000),
-        "forms": (("Co., Ltd.", "Company Limited", "Co Ltd", "CO., LTD"),),
+        # Vietnamese names carry the form in front ("Công ty TNHH X"), English ones behind.
+        "forms": (("Co., Ltd.", "Company Limited", "Co Ltd", "CO., LTD", "Công ty TNHH {}", "Cong ty TNHH {}"),
+                  ("JSC", "Joint Stock Company", "Công ty Cổ phần {}")),
         "schemes": ("HD{seq:07d}", "{ini}/{year}/{seq:05d}"),
         "platforms": ("Saigon Trade Finance",),
         "stems": "Hoang Long|Saigon|Mekong|Thanh Cong|Phu Thinh|An Phat|Viet Tien|Minh Anh|Hai Phong|Dong A|Tan Phat",
@@ -107,14 +115,25 @@ COUNTRIES: dict[str, dict[str, Any]] = {
 }
 # Buyers abroad, paying in their own currency.
 FOREIGN_BUYERS: dict[str, dict[str, Any]] = {
-    "DE": {"currency": "EUR", "forms": (("GmbH",), ("AG",)), "stems": "Rhein|Hansa|Nordstern|Bauer|Schmidt|Alpen|Elbe"},
-    "US": {"currency": "USD", "forms": (("LLC", "L.L.C."), ("Inc.", "Incorporated", "Inc")), "stems": "Atlantic|Prairie|Liberty|Summit|Lakeside|Redwood"},
-    "AE": {"currency": "AED", "forms": (("LLC", "L.L.C."), ("FZE",)), "stems": "Al Noor|Gulf Star|Emirates Crown|Al Safa|Dubai Pearl"},
+    "DE": {"currency": "EUR", "forms": (("GmbH", "Gesellschaft mit beschränkter Haftung"), ("AG", "Aktiengesellschaft"),
+                                        ("GmbH & Co. KG",)),
+           "stems": "Rhein|Hansa|Nordstern|Bauer|Schmidt|Alpen|Elbe"},
+    "US": {"currency": "USD", "forms": (("LLC", "L.L.C.", "Limited Liability Company"), ("Inc.", "Incorporated", "Inc"),
+                                        ("Corp.", "Corporation")),
+           "stems": "Atlantic|Prairie|Liberty|Summit|Lakeside|Redwood"},
+    "AE": {"currency": "AED", "forms": (("LLC", "L.L.C."), ("FZE", "Free Zone Establishment"), ("FZCO", "Free Zone Company"),
+                                        ("FZ-LLC", "FZ LLC")),
+           "stems": "Al Noor|Gulf Star|Emirates Crown|Al Safa|Dubai Pearl"},
+    "GB": {"currency": "GBP", "forms": (("Limited", "Ltd"), ("PLC", "plc", "Public Limited Company")),
+           "stems": "Thames|Pennine|Albion|Mersey|Cotswold|Harcourt"},
+    "FR": {"currency": "EUR", "forms": (("SA", "S.A.", "Société Anonyme"), ("SARL", "S.A.R.L.", "Société à responsabilité limitée"),
+                                        ("SAS", "Société par actions simplifiée")),
+           "stems": "Loire|Provence|Garonne|Dupont|Lefèvre|Bretagne"},
 }
 # Minor units of each currency per US cent, as a fraction (no floats in money).
 RATE_PER_CENT = {
     "INR": (83, 1), "KES": (130, 1), "MYR": (47, 10), "ARS": (900, 1), "NGN": (1500, 1), "ZAR": (18, 1),
-    "BRL": (5, 1), "VND": (250, 1), "EUR": (92, 100), "USD": (1, 1), "AED": (367, 100),
+    "BRL": (5, 1), "VND": (250, 1), "EUR": (92, 100), "USD": (1, 1), "AED": (367, 100), "GBP": (79, 100),
 }
 # Industry word -> goods (HS code as printed, unit price range in US cents, quantity range).
 INDUSTRIES: dict[str, list[tuple[str, tuple[int, int], tuple[int, int]]]] = {
@@ -154,7 +173,12 @@ class Firm:
 
     @property
     def name(self) -> str:
-        return f"{self.core} {self.forms[0]}"
+        return with_form(self.core, self.forms[0])
+
+
+def with_form(core: str, form: str, sep: str = " ") -> str:
+    """The name with its legal form: behind it, or around it when the form is a template."""
+    return form.format(core) if "{}" in form else f"{core}{sep}{form}"
 
 
 @dataclass
@@ -169,6 +193,7 @@ class Invoice:
     number: str = ""
     seq: int = 0
     typo: bool = False  # render the seller's name misspelt
+    style: str = ""  # how a copy's capture differs: long_form, zero_padded, groups_merged
 
 
 @dataclass(frozen=True)
@@ -193,13 +218,20 @@ GENUINE = {"monthly_recurring": 0.05, "fortnightly_recurring": 0.02, "weekly_rec
            "same_goods_other_buyer": 0.02, "same_buyer_other_seller": 0.02, "same_parties_other_goods": 0.03,
            "number_reused_next_year": 0.01, "same_goods_within_days": 0.005}
 EXACT = {"reformatted": 0.05, "lines_reordered": 0.02, "lines_split": 0.01, "lines_omitted": 0.02,
-         "seller_misspelt": 0.005}
+         "legal_form_spelled_out": 0.02, "number_zero_padding": 0.02,
+         "seller_misspelt": 0.005, "number_groups_merged": 0.005}
 NEAR = {"number_changed": 0.025, "date_shifted": 0.025, "amount_changed": 0.025, "lines_retotalled": 0.02,
         "number_and_date": 0.01, "amount_and_date": 0.01, "all_fields_changed": 0.005}
-# The last variant of each mix is outside what the rules can tell apart, on purpose, to show
-# the limits: a genuine repeat of the same goods within days looks like a renumbered copy
-# (amber); a copy with the seller's name misspelt, or with every field changed a little,
-# matches nothing.
+# Variants outside what the rules can tell apart, generated on purpose to show the limits
+# (docs/DUPLICATE_FINANCING.md, "Limits"); every other variant must be caught in full.
+UNCAUGHT = {
+    "same_goods_within_days": "a genuine repeat of the same goods within days looks like a renumbered copy (amber)",
+    "seller_misspelt": "a copy with the seller's name misspelt matches nothing",
+    "all_fields_changed": "a copy with number, date, amount and lines all changed matches nothing",
+    "number_groups_merged": "a copy whose number lost the separator between two digit groups "
+                            "('0001-00000042' captured as '000100000042') is a new number: amber "
+                            "(number_changed) at best, not red",
+}
 
 
 # --- generation --------------------------------------------------------------------------------
@@ -388,6 +420,12 @@ def _alter(rng: random.Random, inv: Invoice, variant: str) -> Invoice:
         c.lines = []
     elif variant == "seller_misspelt":
         c.typo = True
+    elif variant == "legal_form_spelled_out":
+        c.style = "long_form"
+    elif variant == "number_zero_padding":
+        c.style = "zero_padded"
+    elif variant == "number_groups_merged":
+        c.style = "groups_merged"
     if variant in ("number_changed", "number_and_date", "lines_retotalled", "all_fields_changed"):
         c.number = _renumber(rng, c.number)
     if variant in ("date_shifted", "number_and_date", "amount_and_date", "all_fields_changed"):
@@ -444,9 +482,9 @@ def _code(platform: str) -> str:
 def render(rng: random.Random, inv: Invoice, seller: Firm, buyer: Firm) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "kind": "invoice",
-        "seller": render_name(rng, seller, inv.typo),
-        "buyer": render_name(rng, buyer),
-        "number": render_number(rng, inv.number),
+        "seller": render_name(rng, seller, inv.typo, long_form=inv.style == "long_form"),
+        "buyer": render_name(rng, buyer, long_form=inv.style == "long_form"),
+        "number": render_number(rng, inv.number, inv.style),
         "date": render_date(rng, inv.date, seller.country),
         "currency": rng.choice((inv.currency, inv.currency, inv.currency.lower(), f" {inv.currency} ")),
         "amount": render_amount(rng, inv.amount, inv.currency, seller.country),
@@ -462,7 +500,7 @@ def render(rng: random.Random, inv: Invoice, seller: Firm, buyer: Firm) -> dict[
     return doc
 
 
-def render_name(rng: random.Random, firm: Firm, typo: bool = False) -> str:
+def render_name(rng: random.Random, firm: Firm, typo: bool = False, long_form: bool = False) -> str:
     core = firm.core
     if typo:  # one letter changed: "Shree" -> "Shrea"
         at = rng.choice([i for i, ch in enumerate(core) if ch.isalpha()])
@@ -472,8 +510,10 @@ def render_name(rng: random.Random, firm: Firm, typo: bool = False) -> str:
     if " and " in core or " & " in core:
         core = core.replace(" and ", " & ") if rng.random() < 0.5 else core.replace(" & ", " and ")
     form = rng.choice(firm.forms) if rng.random() < 0.85 else ""
+    if long_form:  # as the company registry spells it out: "Public Limited Company", not "PLC"
+        form = max(firm.forms, key=len)
     sep = rng.choice((" ", " ", ", ", "  "))
-    name = f"{core}{sep}{form}" if form else core
+    name = with_form(core, form, sep) if form else core
     if firm.country == "IN" and rng.random() < 0.15:
         name = rng.choice(("M/s. ", "M/S ", "M/s ")) + name
     case = rng.random()
@@ -481,8 +521,16 @@ def render_name(rng: random.Random, firm: Firm, typo: bool = False) -> str:
     return rng.choice(("", " ")) + name + rng.choice(("", "", " ", "."))
 
 
-def render_number(rng: random.Random, number: str) -> str:
+def render_number(rng: random.Random, number: str, style: str = "") -> str:
     groups = _groups(number)
+    if style == "zero_padded":  # every digit group padded differently, as fixed-width systems do
+        groups = [(str(int(g)) if g[0] == "0" and len(g) > 1 else g.zfill(len(g) + rng.randint(1, 3)))
+                  if g.isdigit() else g for g in groups]
+    elif style == "groups_merged":  # the separator between two digit groups lost
+        for i in range(1, len(groups) - 1):
+            if groups[i - 1].isdigit() and not groups[i].isalnum() and groups[i + 1].isdigit():
+                groups[i - 1:i + 2] = [groups[i - 1] + groups[i + 1]]
+                break
     out = []
     for i, g in enumerate(groups):
         if g.isdigit():

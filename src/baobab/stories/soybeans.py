@@ -16,6 +16,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
+from baobab.core.money import format_amount
 from baobab.documents.verify import registry_lookup, verify
 from baobab.stories import Actors, Story, StoryReport
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
@@ -103,7 +104,7 @@ def open_credit(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str
                                                             "issuing_bank": ISSUING, "advising_bank": ADVISING, "terms": terms})
     report.step(f"{APPLICANT} applies to {ISSUING} for credit {lc_id}", say)
     submit(actors(ISSUING), "letter_of_credit", "issue", {"lc_id": lc_id})
-    report.step(f"{ISSUING} issues {lc_id}: USD {terms['amount']['minor'] // 100:,}", say)
+    report.step(f"{ISSUING} issues {lc_id}: {format_amount(terms['amount'])}", say)
     submit(actors(ADVISING), "letter_of_credit", "advise", {"lc_id": lc_id})
     report.step(f"{ADVISING} advises {lc_id} to {BENEFICIARY}", say)
 

@@ -13,7 +13,7 @@ from baobab.contracts.jurisdiction import from_document
 from baobab.core.hashing import sha256_hex
 from baobab.core.jcs import canonicalize
 from baobab.demo import DEMO_ORGS
-from baobab.documents.openattestation import wrap_document
+from baobab.documents.wrapping import wrap_document
 from baobab.documents.types import validate_document
 from baobab.stories import Actor, Actors, StoryReport
 

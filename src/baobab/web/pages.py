@@ -19,18 +19,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.documents.openattestation import get_data
 from baobab.documents.verify import Lookup, verify
-from baobab.web.sessions import COOKIE, Session, Sessions
-from baobab.web.users import User, Users
+from baobab.web.render import Pages
+from baobab.web.sessions import COOKIE, Sessions
+from baobab.web.users import Users
 
 HERE = Path(__file__).resolve().parent
 MAX_DOCUMENT_BYTES = 2_000_000
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
@@ -48,13 +47,6 @@ class Site:
     secure_cookies: bool = False  # True behind HTTPS
 
 
-def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]),
-                      extensions=["jinja2.ext.i18n"])
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    return env
-
-
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     """A document's fields as (dotted name, value) rows for people to read."""
     if isinstance(data, dict):
@@ -66,26 +58,8 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    env = _environment()
-
-    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        lang = (request.headers.get("accept-language") or "en").split(",")[0].split("-")[0].strip().lower() or "en"
-        session = current(request)
-        user = users.get(session.org, session.username) if session else None
-        html = env.get_template(template).render(lang=lang, rtl=lang in RTL_LANGUAGES, user=user,
-                                                 csrf=session.csrf if session else "", **context)
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store"})
-
-    def current(request: Request) -> Session | None:
-        return sessions.get(request.cookies.get(COOKIE))
-
-    async def form(request: Request) -> dict[str, Any]:
-        data = await request.form()
-        return {k: v for k, v in data.items()}
-
-    def signed_in(request: Request) -> tuple[Session, User] | None:
-        session = current(request)
-        return (session, users.get(session.org, session.username)) if session else None
+    pages = Pages(users, sessions)
+    render, say, current, form, signed_in = pages.render, pages.say, pages.current, pages.form, pages.signed_in
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> Response:
@@ -102,8 +76,10 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         try:
             user = await run_in_threadpool(users.sign_in, org, username, str(f.get("password", "")), str(f.get("code") or "") or None)
         except BaobabError as exc:
-            return render(request, "signin.html", 401 if exc.code != "ACCOUNT_LOCKED" else 423,
-                          error=exc.message, org=org, username=username)
+            locked = exc.code == "ACCOUNT_LOCKED"
+            message = ("Too many failed attempts: this account is locked for a while." if locked
+                       else "Wrong organisation, user name, password or code.")
+            return render(request, "signin.html", 423 if locked else 401, error=say(request, message), org=org, username=username)
         sessions.end(request.cookies.get(COOKIE))  # whatever id came in is never promoted
         response = RedirectResponse("/home", status_code=303)
         response.set_cookie(COOKIE, sessions.start(user.org, user.username), httponly=True, samesite="lax",
@@ -142,13 +118,13 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         if not raw:
             raw = str(data.get("text") or "").encode()
         if not raw.strip():
-            return render(request, "verify.html", 400, error="Choose a file or paste a document.")
+            return render(request, "verify.html", 400, error=say(request, "Choose a file or paste a document."))
         if len(raw) > MAX_DOCUMENT_BYTES:
-            return render(request, "verify.html", 413, error="The document is larger than 2 MB.")
+            return render(request, "verify.html", 413, error=say(request, "The document is larger than 2 MB."))
         try:
             document = json.loads(raw)
         except ValueError:
-            return render(request, "verify.html", 400, error="This is not a JSON document.")
+            return render(request, "verify.html", 400, error=say(request, "This is not a JSON document."))
         result = await run_in_threadpool(verify, document, site.lookup)
         fields = flatten(get_data(document)) if result.intact else []  # intact: its data unsalts
         hidden = len(((document.get("privacy") or {}).get("obfuscatedData") or [])) if isinstance(document, dict) else 0

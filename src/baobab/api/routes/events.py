@@ -19,9 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from baobab.api.deps import MAX_HEIGHT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
-from baobab.ledger.tx import tx_id_of
-from baobab.ledger.validator import VALID
+from baobab.gateway import VALID, Caller, tx_id_of
 
 router = APIRouter(prefix="/v1", tags=["events"], responses=PROBLEM_RESPONSES)
 EVENT_ID = re.compile(r"^(\d{1,12})-(\d{1,9})-(\d{1,9})$")
@@ -30,13 +28,12 @@ KEEPALIVE_S = 15.0
 
 def visible_events(request: Request, who: Caller, number: int) -> list[dict[str, Any]]:
     st = state(request)
-    record = st.node.store.block(number)
-    if record is None or number == 0:
+    entry = st.view.block(number)
+    if entry is None or number == 0:
         return []
-    block = json.loads(record.data)
     members = st.reads.members()
     out = []
-    for index, (env, code) in enumerate(zip(block["transactions"], record.codes)):
+    for index, (env, code) in enumerate(zip(entry.transactions, entry.codes)):
         if code != VALID:
             continue
         d = st.reads.decide_tx(who, members, env)
@@ -56,7 +53,7 @@ def sse(ev: dict[str, Any]) -> str:
 async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0, le=MAX_HEIGHT),
                  follow: bool = Query(True, description="keep the stream open for new blocks"),
                  last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamingResponse:
-    node = state(request).node
+    view = state(request).view
     after: tuple[int, int, int] | None = None
     if last_event_id:
         m = EVENT_ID.match(last_event_id)
@@ -69,14 +66,14 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
         number = from_block
         yield ": baobab events\n\n"
         while True:
-            while number < node.height():
+            while number < view.height():
                 for ev in await run_in_threadpool(visible_events, request, who, number):
                     if after is None or (ev["block"], ev["index"], ev["seq"]) > after:
                         yield sse(ev)
                 number += 1
             if not follow or await request.is_disconnected():
                 return
-            if not await run_in_threadpool(node.wait_for_height, number + 1, KEEPALIVE_S):
+            if not await run_in_threadpool(view.wait_for_height, number + 1, KEEPALIVE_S):
                 yield ": keep-alive\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})

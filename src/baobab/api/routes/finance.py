@@ -8,9 +8,8 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from baobab.api.deps import caller, state
-from baobab.api.domain import query_as
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["finance"], responses=PROBLEM_RESPONSES)
 Status = Literal["registered_unique", "registered_duplicate", "duplicate_of_financed", "financed", "cancelled", "repaid"]
@@ -21,17 +20,17 @@ def registrations(request: Request, who: Caller = Depends(caller),
                   status: Status | None = Query(None, description="only registrations in this status")) -> list[dict[str, Any]]:
     """Your platform's own registrations (id, kind, status, registered_at, flags), in id order."""
     args = {"status": status} if status else {}
-    return query_as(state(request).node, who, "financing_registry", "registrations", args)  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "financing_registry", "registrations", args)  # type: ignore[no-any-return]
 
 
 @router.get("/scf/claims/{claim_id}")
 def claim(request: Request, claim_id: str = Path(pattern=r"^[0-9a-f]{24}(\.[0-9]{1,3})*$", max_length=128),
           who: Caller = Depends(caller)) -> dict[str, Any]:
     """A supply-chain finance claim, for its anchor and those who hold or held it."""
-    return query_as(state(request).node, who, "scf", "claim", {"claim_id": claim_id})  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "scf", "claim", {"claim_id": claim_id})  # type: ignore[no-any-return]
 
 
 @router.get("/scf/holdings")
 def holdings(request: Request, who: Caller = Depends(caller)) -> list[dict[str, Any]]:
     """The open claims your organisation holds now."""
-    return query_as(state(request).node, who, "scf", "holdings", {})  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "scf", "holdings", {})  # type: ignore[no-any-return]

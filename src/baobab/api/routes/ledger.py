@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from baobab.api.deps import MAX_HEIGHT, MAX_LIMIT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=PROBLEM_RESPONSES)
 
@@ -16,22 +16,16 @@ router = APIRouter(prefix="/v1", tags=["ledger"], responses=PROBLEM_RESPONSES)
 @router.get("/head")
 def head(request: Request, who: Caller = Depends(caller)) -> dict[str, Any]:
     """The latest orderer-signed block header and the Merkle root over all block hashes."""
-    return state(request).node.head()
+    return state(request).view.head()
 
 
 @router.get("/blocks")
 def blocks(request: Request, who: Caller = Depends(caller), start: int = Query(0, ge=0, le=MAX_HEIGHT, alias="from"),
            limit: int = Query(50, ge=1, le=MAX_LIMIT)) -> dict[str, Any]:
     """Block headers from `from`, a page at a time (`next` is the next page's `from`)."""
-    node = state(request).node
-    out = []
-    for record in node.store.blocks(start):
-        if len(out) == limit:
-            break
-        block = node.block(record.number)
-        out.append({"number": record.number, "hash": record.hash, "header": block["header"],
-                    "codes": record.codes})
-    nxt = start + len(out) if out and start + len(out) < node.height() else None
+    view = state(request).view
+    out = [{"number": b.number, "hash": b.hash, "header": b.header, "codes": b.codes} for b in view.blocks(start, limit)]
+    nxt = start + len(out) if out and start + len(out) < view.height() else None
     return {"blocks": out, "next": nxt}
 
 
@@ -49,7 +43,7 @@ def inclusion_proof(request: Request, tx_id: str, who: Caller = Depends(caller),
     (`baobab.ledger.proofs.verify_inclusion_proof`)."""
     st = state(request)
     _, access = st.reads.require_tx(who, tx_id, purpose)
-    proof = st.node.inclusion_proof(tx_id)
+    proof = st.view.inclusion_proof(tx_id)
     return {**proof, "access": access} if access else proof
 
 
@@ -57,4 +51,4 @@ def inclusion_proof(request: Request, tx_id: str, who: Caller = Depends(caller),
 def consistency_proof(request: Request, who: Caller = Depends(caller), old_size: int = Query(..., ge=1, le=MAX_HEIGHT),
                       new_size: int | None = Query(None, ge=1, le=MAX_HEIGHT)) -> dict[str, Any]:
     """RFC 9162 proof that the log of `old_size` blocks is a prefix of the current one."""
-    return state(request).node.consistency_proof(old_size, new_size)
+    return state(request).view.consistency_proof(old_size, new_size)

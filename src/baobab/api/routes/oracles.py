@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel
 
 from baobab.api.deps import caller, state
-from baobab.api.domain import exists, query_as
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["oracles"], responses=PROBLEM_RESPONSES)
 Ref = Annotated[str, Path(min_length=1, max_length=128)]
@@ -28,22 +27,22 @@ class Reputation(BaseModel):
     score: int
 
 
-@router.get("/oracles/rounds/{round_id}")
+@router.get("/oracles/rounds/{round_id:path}")
 def oracle_round(request: Request, round_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
     """An aggregation round: its feed, oracles, answers and outcome (`oracles.round`)."""
-    node = state(request).node
-    if not exists(node, "oracles", f"round/{round_id}"):
+    view = state(request).view
+    if view.get(f"oracles:round/{round_id}") is None:
         raise BaobabError("NOT_FOUND", f"no round {round_id}")
-    return query_as(node, who, "oracles", "round", {"round_id": round_id})  # type: ignore[no-any-return]
+    return view.query_as(who, "oracles", "round", {"round_id": round_id})  # type: ignore[no-any-return]
 
 
 @router.get("/oracles/{org}/reputation")
 def reputation(request: Request, org: str = Path(min_length=1, max_length=32), who: Caller = Depends(caller)) -> Reputation:
     """An oracle organisation's reputation (`oracles.reputation`); zeros if it never answered."""
-    return Reputation(**query_as(state(request).node, who, "oracles", "reputation", {"oracle": org}))
+    return Reputation(**state(request).view.query_as(who, "oracles", "reputation", {"oracle": org}))
 
 
-@router.get("/conditional-payments/{agreement_id}")
+@router.get("/conditional-payments/{agreement_id:path}")
 def conditional_payment(request: Request, agreement_id: Ref, who: Caller = Depends(caller),
                         purpose: str = Query("", max_length=200, description="why a supervisor reads")) -> dict[str, Any]:
     """A conditional payment agreement, for its payer bank, payer and payee (and supervisors,

@@ -4,9 +4,6 @@ and every organisation can list who read its records."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -15,22 +12,25 @@ from fastapi.responses import Response
 from baobab.api.access import SUPERVISOR_ROLES
 from baobab.api.deps import CURSOR, MAX_LIMIT, caller, decode_cursor, encode_cursor, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.contracts.oversight import entry_for
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
-from baobab.ledger.tx import tx_id_of
+from baobab.core.table import flatten, write_csv
+from baobab.gateway import Caller, tx_id_of
 
 router = APIRouter(prefix="/v1/oversight", tags=["oversight"], responses=PROBLEM_RESPONSES)
 SKIP_NAMESPACES = ("governance:", "oversight:", "_keypolicy:")
-CSV_COLUMNS = ["key", "version", "tx_id", "parties", "countries", "value"]
+CSV_COLUMNS = ["key", "version", "tx_id", "parties", "countries"]  # then value.<path> columns (core/table.py)
 
 
 def _with_tx_ids(request: Request, records: list[dict[str, Any]]) -> None:
     """Name the transaction that wrote each version, so its inclusion proof can be fetched."""
-    node, cache = state(request).node, {}
+    view, cache = state(request).view, {}
     for r in records:
         number, index = r["version"]
         if number not in cache:
-            cache[number] = node.block(number)["transactions"]
+            entry = view.block(number)
+            assert entry is not None  # a committed version's block is committed
+            cache[number] = entry.transactions
         r["tx_id"] = tx_id_of(cache[number][index])
 
 
@@ -60,23 +60,21 @@ def records(request: Request, who: Caller = Depends(caller), namespace: str = Qu
     _with_tx_ids(request, found)
     nxt = encode_cursor(last)
     if format == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow(CSV_COLUMNS)
-        for r in found:
-            writer.writerow([r["key"], f"{r['version'][0]}.{r['version'][1]}", r["tx_id"], " ".join(r["parties"]),
-                             " ".join(r["countries"]), json.dumps(r["value"], sort_keys=True, separators=(",", ":"))])
+        rows = [{"key": r["key"], "version": f"{r['version'][0]}.{r['version'][1]}", "tx_id": r["tx_id"],
+                 "parties": " ".join(r["parties"]), "countries": " ".join(r["countries"]), **flatten(r["value"], "value")}
+                for r in found]
         headers = {"X-Baobab-Access": ",".join(access)}
         if nxt:
             headers["X-Baobab-Next-Cursor"] = nxt
-        return Response(buf.getvalue(), media_type="text/csv", headers=headers)
+        return Response(write_csv(rows, CSV_COLUMNS), media_type="text/csv", headers=headers)
     return {"records": found, "next_cursor": nxt, "access": access}
 
 
 @router.get("/log")
 def log(request: Request, who: Caller = Depends(caller), limit: int = Query(100, ge=1, le=MAX_LIMIT),
         cursor: str | None = Query(None, **CURSOR)) -> dict[str, Any]:
-    """Supervisor reads of records you are party to (or that you made): who, when, why, what."""
+    """Supervisor reads of records you are party to (or that you made): who, when, why, what.
+    A party sees, of each read, only its own records."""
     found, last, _ = state(request).reads.list(who, "oversight:access/", decode_cursor(cursor), limit)
-    entries = [{"access": r["key"][len("oversight:access/"):], **r["value"]} for r in found]
+    entries = [{"access": r["key"][len("oversight:access/"):], **entry_for(r["value"], who.org)} for r in found]
     return {"entries": entries, "next_cursor": encode_cursor(last)}

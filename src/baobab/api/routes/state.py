@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from baobab.api.deps import CURSOR, MAX_LIMIT, caller, decode_cursor, encode_cursor, state
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["state"], responses=PROBLEM_RESPONSES)
 PURPOSE = Query("", max_length=200, description="why a supervisor reads (recorded in the access log)")

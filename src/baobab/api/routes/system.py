@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import CODES, BaobabError
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(responses=PROBLEM_RESPONSES)
 
@@ -18,20 +18,20 @@ router = APIRouter(responses=PROBLEM_RESPONSES)
 @router.get("/v1/health", tags=["system"])
 def health(request: Request) -> dict[str, Any]:
     """Readiness: the network name and the ledger height. No authentication."""
-    node = state(request).node
-    return {"status": "ok", "network": node.network, "height": node.height()}
+    view = state(request).view
+    return {"status": "ok", "network": view.network, "height": view.height()}
 
 
 @router.get("/v1/network", tags=["system"])
 def network(request: Request, who: Caller = Depends(caller)) -> dict[str, Any]:
     """The organisations (id, name, country, roles, status), the orderer key and who you are."""
     st = state(request)
-    orgs = [value for _, value, _ in st.node.store.range("governance:org/")]  # suspended ones too
-    return {"network": st.node.network, "you": {"identity": who.identity, "org": who.org, "roles": list(who.roles),
+    orgs = [value for _, value, _ in st.view.range("governance:org/")]  # suspended ones too
+    return {"network": st.view.network, "you": {"identity": who.identity, "org": who.org, "roles": list(who.roles),
                                                "country": who.country},
-            "orderer": st.node.genesis["orderer"],
+            "orderer": st.view.genesis["orderer"],
             "organisations": [{k: o[k] for k in ("id", "name", "country", "roles", "status")} for o in orgs if o],
-            "contracts": st.node.registry.names()}
+            "contracts": [c["contract"] for c in st.view.contracts()]}
 
 
 @router.get("/v1/problems", tags=["system"])

@@ -11,10 +11,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel
 
 from baobab.api.deps import caller, json_body, state
-from baobab.api.domain import query_as
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.documents.verify import verify
-from baobab.ledger.membership import Caller
+from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["trade"], responses=PROBLEM_RESPONSES)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -57,12 +56,12 @@ class DocumentVerification(BaseModel):
 @router.post("/documents/verify", openapi_extra=WRAPPED_DOCUMENT_BODY)
 def verify_document(request: Request, body: Any = Depends(json_body), who: Caller = Depends(caller)) -> DocumentVerification:
     """Verify a wrapped trade document against the registry on this ledger."""
-    node = state(request).node
+    view = state(request).view
 
     def lookup(target_hash: str) -> dict[str, Any]:
         if not HEX64.match(target_hash):  # not a hash the registry could hold
             return {"target_hash": target_hash, "issued": False}
-        return query_as(node, who, "documents", "status", {"target_hash": target_hash})  # type: ignore[no-any-return]
+        return view.query_as(who, "documents", "status", {"target_hash": target_hash})  # type: ignore[no-any-return]
 
     return DocumentVerification(**verify(body, lookup).to_dict())
 
@@ -71,16 +70,16 @@ def verify_document(request: Request, body: Any = Depends(json_body), who: Calle
 def document_status(request: Request, target_hash: TargetHash, who: Caller = Depends(caller)) -> dict[str, Any]:
     """Registry facts about a document (`{issued: false}` if never registered); its readers and
     content hash only for those it was shared with."""
-    return query_as(state(request).node, who, "documents", "status", {"target_hash": target_hash})  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "documents", "status", {"target_hash": target_hash})  # type: ignore[no-any-return]
 
 
-@router.get("/credits/{lc_id}")
+@router.get("/credits/{lc_id:path}")
 def credit(request: Request, lc_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
     """A letter of credit, for its parties only (`letter_of_credit.get`)."""
-    return query_as(state(request).node, who, "letter_of_credit", "get", {"lc_id": lc_id})  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "letter_of_credit", "get", {"lc_id": lc_id})  # type: ignore[no-any-return]
 
 
-@router.get("/undertakings/{pu_id}")
+@router.get("/undertakings/{pu_id:path}")
 def undertaking(request: Request, pu_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
     """A payment undertaking with its unmet conditions, for its buyer, seller and bank."""
-    return query_as(state(request).node, who, "payment_undertaking", "get", {"pu_id": pu_id})  # type: ignore[no-any-return]
+    return state(request).view.query_as(who, "payment_undertaking", "get", {"pu_id": pu_id})  # type: ignore[no-any-return]

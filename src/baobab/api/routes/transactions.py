@@ -11,9 +11,7 @@ from fastapi.responses import JSONResponse
 from baobab.api.deps import caller, json_body, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
-from baobab.ledger.membership import Caller
-from baobab.ledger.node import Outcome
-from baobab.ledger.tx import check_signed_proposal, tx_id_of
+from baobab.gateway import Caller, Outcome, check_signed_proposal, tx_id_of
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSES)
 IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -56,7 +54,7 @@ def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, t
         known = st.memory.idempotent(who.identity, idempotency_key)
         if known is not None and known[1] != tx_id:
             raise BaobabError("IDEMPOTENCY_KEY_REUSED", f"key already used for transaction {known[1]}", tx_id=known[1])
-    result = st.node.submit(signed, wait=wait, timeout=float(timeout))
+    result = st.gateway.submit(signed, wait=wait, timeout=float(timeout))
     if idempotency_key is not None:
         st.memory.remember(who.identity, idempotency_key, tx_id, tx_id)
     if isinstance(result, Outcome):
@@ -82,13 +80,13 @@ def submit(request: Request, body: Any = Depends(json_body), who: Caller = Depen
 def transaction(request: Request, tx_id: str, who: Caller = Depends(caller)) -> dict[str, Any]:
     """A transaction's outcome (committed, with its block and code) or `pending`."""
     st = state(request)
-    if st.node.store.tx(tx_id) is None:
-        if st.node.pending(tx_id):
-            return {"tx_id": tx_id, "status": "pending"}
+    outcome = st.gateway.status(tx_id)
+    if outcome == "pending":
+        return {"tx_id": tx_id, "status": "pending"}
+    if outcome is None:
         raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
+    assert isinstance(outcome, Outcome)
     envelope, access = st.reads.require_tx(who, tx_id, request.query_params.get("purpose", ""))
-    outcome = st.node.outcome(tx_id)
-    assert outcome is not None
     out = {"status": "committed", **outcome.to_dict(), "creator": envelope["proposal"]["creator"],
            "contract": envelope["proposal"]["contract"], "function": envelope["proposal"]["function"]}
     return {**out, "access": access} if access else out
@@ -97,14 +95,7 @@ def transaction(request: Request, tx_id: str, who: Caller = Depends(caller)) -> 
 @router.get("/contracts", tags=["contracts"])
 def contracts(request: Request, who: Caller = Depends(caller)) -> list[dict[str, Any]]:
     """Installed contracts and their functions (transactions with their policy, or queries)."""
-    registry = state(request).node.registry
-    out = []
-    for name in registry.names():
-        c = registry.contract(name)
-        out.append({"contract": name, "functions": [
-            {"name": f, "kind": "query" if spec.policy is None else "transaction", "policy": spec.policy,
-             "args": spec.args.json_schema()} for f, spec in sorted(c.functions.items())]})
-    return out
+    return state(request).view.contracts()
 
 
 @router.post("/contracts/{contract}/{function}", tags=["contracts"], openapi_extra=SIGNED_PROPOSAL_BODY,
@@ -118,7 +109,6 @@ def call(request: Request, contract: str, function: str, body: Any = Depends(jso
     p = signed["proposal"]
     if (p["contract"], p["function"]) != (contract, function):
         raise BaobabError("MALFORMED", f"the proposal is for {p['contract']}.{p['function']}, not {contract}.{function}")
-    _, spec = state(request).node.registry.function(contract, function)
-    if spec.policy is None:
-        return {"response": state(request).node.query(signed)}
+    if state(request).view.is_query(contract, function):
+        return {"response": state(request).gateway.evaluate(signed)}
     return _submit(request, signed, who, wait, timeout, idempotency_key)

@@ -48,9 +48,9 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import Context, Contract, function
 from baobab.risk.flags import NEAR_RULES, RULES, flags_from_hits
+from baobab.vocab.trade import DOCUMENT_KINDS
 
 BANKS = {"role": "bank"}
-KINDS = ("invoice", "purchase_order", "bill_of_lading", "warehouse_receipt")
 FINGERPRINT_VERSION = 1
 MAX_PROBES = 16  # per rule; the risk module sends 1, 3, 9, 13 and 13
 HEX_FP = r"^[0-9a-f]{32}$"
@@ -166,8 +166,8 @@ class FinancingRegistry(Contract):
     def register(self, ctx: Context, kind: str, fingerprints: dict[str, Any]) -> dict[str, Any]:
         """Screen a document's fingerprints and register it (or record the refusal)."""
         platform = self._platform(ctx)
-        if kind not in KINDS:
-            raise BaobabError("BAD_INVOICE", f"kind must be one of {', '.join(KINDS)}", field="kind")
+        if kind not in DOCUMENT_KINDS:
+            raise BaobabError("BAD_INVOICE", f"kind must be one of {', '.join(DOCUMENT_KINDS)}", field="kind")
         config = self._config(ctx)
         registered, probes = check_fingerprints(fingerprints, config["epoch"])
         hits = []

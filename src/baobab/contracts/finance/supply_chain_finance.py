@@ -36,7 +36,7 @@ from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
 from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS
+from baobab.core.money import MINOR_UNITS, Money
 from baobab.ledger.contract import Context, Contract, function
 
 ANY_MEMBER = {"role": "*"}
@@ -176,7 +176,8 @@ class SupplyChainFinance(Contract):
         for a in amounts:
             _check_amount(a, "amounts")
         if sum(amounts) != claim["amount"]:
-            raise BaobabError("BAD_MONEY", f"parts add up to {sum(amounts)}, the claim is {claim['amount']}",
+            raise BaobabError("BAD_MONEY", f"parts add up to {Money(claim['currency'], sum(amounts))}, "
+                              f"the claim is {Money(claim['currency'], claim['amount'])}",
                               field="amounts", total=sum(amounts), amount=claim["amount"])
         parts = []
         for i, amount in enumerate(amounts, 1):

@@ -60,8 +60,10 @@ class Store(ABC):
     def get(self, key: str) -> tuple[Any, Version] | None: ...
 
     @abstractmethod
-    def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
-        """Live keys starting with `prefix`, in key order."""
+    def range(self, prefix: str, start_after: str | None = None,
+              limit: int | None = None) -> list[tuple[str, Any, Version]]:
+        """Live keys starting with `prefix`, in key order; a page of at most `limit` keys
+        after `start_after` when given (an indexed range read, not a scan of the prefix)."""
 
     @abstractmethod
     def history(self, key: str) -> list[tuple[Version, Any]]:
@@ -80,7 +82,16 @@ class Store(ABC):
         """All (tx_id, block, index, code) rows ordered by block and index (for audits)."""
 
     @abstractmethod
-    def close(self) -> None: ...
+    def tree_nodes(self, nodes: set[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """Stored nodes (level, index) of the block-hash tree (see store/tree.py), in one read."""
 
-    def block_hashes(self) -> list[str]:
-        return [b.hash for b in self.blocks()]
+    @abstractmethod
+    def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
+        """All (level, index, hash) tree rows ordered by level then index (for audits)."""
+
+    @abstractmethod
+    def integrity(self) -> list[str]:
+        """The database's own integrity check: [] when sound, else what it reports."""
+
+    @abstractmethod
+    def close(self) -> None: ...

@@ -18,6 +18,7 @@ import psycopg
 
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
+from baobab.ledger.store import tree
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
 from baobab.ledger.store.migrations import migrate
 
@@ -46,6 +47,7 @@ class PostgresStore(Store):
         self._db = connect(url)
         self._lock = threading.RLock()
         migrate(self._db)
+        self._grow_tree()
 
     @property
     def connection(self) -> psycopg.Connection[Any]:
@@ -74,6 +76,57 @@ class PostgresStore(Store):
             cur.executemany("DELETE FROM state WHERE key = %s", deletes)
             cur.executemany("INSERT INTO history VALUES (%s, %s, %s, %s)",
                             [(w.key, *w.version, _dump(w.value)) for w in writes])
+            self._add_leaf(cur, block.number, block.hash)
+
+    @staticmethod
+    def _add_leaf(cur: Any, number: int, block_hash: str) -> None:
+        def node(n: tree.Node) -> bytes:
+            row = cur.execute("SELECT hash FROM tree WHERE level = %s AND idx = %s", n).fetchone()
+            if row is None:
+                raise BaobabError("CORRUPT", f"block-hash tree node {n} is missing", table="tree")
+            return bytes(row[0])
+
+        cur.executemany("INSERT INTO tree VALUES (%s, %s, %s) ON CONFLICT (level, idx) DO UPDATE SET hash = EXCLUDED.hash",
+                        tree.new_nodes(number, tree.block_leaf(block_hash), node))
+
+    def _grow_tree(self) -> None:
+        """Add the tree nodes of blocks committed before the store kept them (older ledgers)."""
+        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+            leaves = int(cur.execute("SELECT COUNT(*) FROM tree WHERE level = 0").fetchone()[0])  # type: ignore[index]
+            for number, block_hash in cur.execute("SELECT number, hash FROM blocks WHERE number >= %s ORDER BY number",
+                                                  (leaves,)).fetchall():
+                self._add_leaf(cur, int(number), block_hash)
+
+    def tree_nodes(self, nodes: set[tree.Node]) -> dict[tree.Node, bytes]:
+        if not nodes:
+            return {}
+        levels, indexes = zip(*sorted(nodes))
+        with self._lock:
+            rows = self._db.execute("SELECT t.level, t.idx, t.hash FROM tree t JOIN unnest(%s::int[], %s::bigint[]) "
+                                    "AS w(level, idx) ON t.level = w.level AND t.idx = w.idx",
+                                    (list(levels), list(indexes))).fetchall()
+        return {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
+
+    def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
+        for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
+            yield int(level), int(idx), bytes(h)
+
+    def integrity(self) -> list[str]:
+        """PostgreSQL has no whole-database check; where the amcheck extension is installed,
+        each ledger table's B-tree indexes are checked against their ordering invariants."""
+        problems: list[str] = []
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetchone() is None:
+                return problems
+            for (index,) in self._db.execute(
+                    "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                    "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ('blocks','txs','state','history','tree')"
+                    ).fetchall():
+                try:
+                    self._db.execute("SELECT bt_index_check(%s::regclass, true)", (index,))
+                except psycopg.Error as exc:
+                    problems.append(f"index {index}: {exc}".strip())
+        return problems
 
     @staticmethod
     def _record(row: tuple[Any, ...]) -> BlockRecord:
@@ -106,11 +159,13 @@ class PostgresStore(Store):
             row = self._db.execute("SELECT value, block, tx FROM state WHERE key = %s", (key,)).fetchone()
         return None if row is None else (json.loads(row[0]), (int(row[1]), row[2]))
 
-    def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
+    def range(self, prefix: str, start_after: str | None = None,
+              limit: int | None = None) -> list[tuple[str, Any, Version]]:
+        after = start_after is not None and start_after >= prefix  # a page resumes after a key
         with self._lock:
             rows = self._db.execute(
-                "SELECT key, value, block, tx FROM state WHERE key >= %s AND key < %s ORDER BY key",
-                (prefix, prefix + _TOP)).fetchall()
+                f"SELECT key, value, block, tx FROM state WHERE key {'>' if after else '>='} %s AND key < %s "
+                "ORDER BY key LIMIT %s", (start_after if after else prefix, prefix + _TOP, limit)).fetchall()
         return [(k, json.loads(v), (int(b), t)) for k, v, b, t in rows]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:

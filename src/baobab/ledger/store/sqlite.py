@@ -11,7 +11,10 @@ from typing import Any
 
 import json
 
+from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
+from baobab.ledger.store import tree
+from baobab.ledger.store.at_rest import private_file, private_folder
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
 
 SCHEMA = """
@@ -25,6 +28,8 @@ CREATE TABLE IF NOT EXISTS state (
 CREATE TABLE IF NOT EXISTS history (
   key TEXT NOT NULL, block INTEGER NOT NULL, tx INTEGER NOT NULL, value TEXT,
   PRIMARY KEY (key, block, tx));
+CREATE TABLE IF NOT EXISTS tree (
+  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
 """
 _TOP = chr(0x10FFFF)
 
@@ -61,13 +66,23 @@ class SQLiteStore(Store):
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        # Owner-only before SQLite opens it: its -wal and -shm files take the database's mode.
+        private_folder(Path(path).parent)
+        private_file(Path(path))
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise BaobabError("CORRUPT", f"{path} is not a readable ledger database: {exc}",
+                              table="database") from None
+        for suffix in ("-wal", "-shm"):
+            private_file(Path(self.path + suffix), create=False)
         self._lock = threading.RLock()
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
+        self._grow_tree()
 
     def _connect_reader(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -112,10 +127,59 @@ class SQLiteStore(Store):
                     chunk = deletes[i : i + _ROWS_PER_STATEMENT]
                     db.execute(f"DELETE FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk)
                 _insert_rows(db, "INSERT INTO history", [(w.key, *w.version, t) for w, t in zip(writes, texts)])
+                self._add_leaf(block.number, block.hash)
                 db.execute("COMMIT")
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+
+    def _add_leaf(self, number: int, block_hash: str) -> None:
+        def node(n: tree.Node) -> bytes:
+            row = self._db.execute("SELECT hash FROM tree WHERE level = ? AND idx = ?", n).fetchone()
+            if row is None:
+                raise BaobabError("CORRUPT", f"block-hash tree node {n} is missing", table="tree")
+            return bytes(row[0])
+
+        rows = tree.new_nodes(number, tree.block_leaf(block_hash), node)
+        self._db.executemany("INSERT OR REPLACE INTO tree VALUES (?, ?, ?)", rows)
+
+    def _grow_tree(self) -> None:
+        """Add the tree nodes of blocks committed before the store kept them (older ledgers)."""
+        with self._lock:
+            ((leaves,),) = self._db.execute("SELECT COUNT(*) FROM tree WHERE level = 0").fetchall()
+            if leaves >= self.height():
+                return
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for number, block_hash in self._db.execute(
+                        "SELECT number, hash FROM blocks WHERE number >= ? ORDER BY number", (leaves,)).fetchall():
+                    self._add_leaf(number, block_hash)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def tree_nodes(self, nodes: set[tree.Node]) -> dict[tree.Node, bytes]:
+        found: dict[tree.Node, bytes] = {}
+        wanted = sorted(nodes)
+        for i in range(0, len(wanted), 400):
+            chunk = wanted[i : i + 400]
+            where = " OR ".join(["(level = ? AND idx = ?)"] * len(chunk))
+            for level, idx, h in self._query(f"SELECT level, idx, hash FROM tree WHERE {where}",
+                                             [v for n in chunk for v in n]):
+                found[(level, idx)] = bytes(h)
+        return found
+
+    def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
+        for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
+            yield level, idx, bytes(h)
+
+    def integrity(self) -> list[str]:
+        try:
+            rows = self._query("PRAGMA integrity_check")
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if [r[0] for r in rows] == ["ok"] else [str(r[0]) for r in rows]
 
     def _record(self, row: tuple[Any, ...]) -> BlockRecord:
         return BlockRecord(row[0], row[1], bytes(row[2]), json.loads(row[3]), row[4])
@@ -150,10 +214,12 @@ class SQLiteStore(Store):
         rows = self._query("SELECT value, block, tx FROM state WHERE key = ?", (key,))
         return (json.loads(rows[0][0]), (rows[0][1], rows[0][2])) if rows else None
 
-    def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
+    def range(self, prefix: str, start_after: str | None = None,
+              limit: int | None = None) -> list[tuple[str, Any, Version]]:
+        after = start_after is not None and start_after >= prefix  # a page resumes after a key
         rows = self._query(
-            "SELECT key, value, block, tx FROM state WHERE key >= ? AND key < ? ORDER BY key", (prefix, prefix + _TOP)
-        )
+            f"SELECT key, value, block, tx FROM state WHERE key {'>' if after else '>='} ? AND key < ? "
+            "ORDER BY key LIMIT ?", (start_after if after else prefix, prefix + _TOP, -1 if limit is None else limit))
         return [(k, json.loads(v), (b, t)) for k, v, b, t in rows]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:

@@ -1,0 +1,69 @@
+"""`baobab up` as a real process on a free port; the commands under test talk to it over HTTP."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from baobab.cli import cli
+import httpx
+
+BAOBAB = [sys.executable, "-m", "baobab.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
+    """Poll /health until it answers, waiting on the process between polls so a crash shows."""
+    for _ in range(3000):
+        try:
+            if httpx.get(url + "/health", timeout=1.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        try:
+            proc.wait(timeout=0.1)
+            raise RuntimeError(f"baobab up exited with {proc.returncode}")
+        except subprocess.TimeoutExpired:
+            continue
+    raise RuntimeError("baobab up did not become ready")
+
+
+@dataclass
+class Up:
+    url: str
+    data: Path
+
+    def run(self, *args: str, identity: str | None = "KLTB/app") -> Result:
+        """`baobab ARGS --url URL --data DATA [--as IDENTITY]` in this process."""
+        extra = ["--url", self.url, "--data", str(self.data)] + (["--as", identity] if identity else [])
+        return CliRunner().invoke(cli, [*args, *extra], catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
+    data, port = tmp_path_factory.mktemp("cli") / "data", free_port()
+    proc = subprocess.Popen([*BAOBAB, "up", "--no-stories", "--data", str(data), "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}", proc)
+        yield Up(f"http://127.0.0.1:{port}", data)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,97 @@
+"""A damaged store is named by `baobab verify`, refused by the node at start, and a damaged
+transaction-id index never lets a transaction be applied twice."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from baobab import embedded
+from baobab.core.errors import BaobabError
+from baobab.core.jcs import canonicalize
+from baobab.ledger.node import Outcome
+from tests.conftest import Net
+from tests.ledger.test_audit import build, tamper
+from tests.ledger.test_transactions import fund
+
+# One changed row in each derived table, and the table the damage must be reported in.
+DAMAGE = {
+    "txs": "UPDATE txs SET tx_id = '0' || substr(tx_id, 2) WHERE block = 4",
+    "state": "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'",
+    "history": "UPDATE history SET value = '{\"x\":1}' WHERE key = 'accounts:acct/a' AND block = 3",
+    "tree": "UPDATE tree SET hash = zeroblob(32) WHERE level = 1 AND idx = 1",
+}
+
+
+def verify_json(net: Net) -> tuple[int, dict, str]:  # type: ignore[type-arg]
+    result = subprocess.run([sys.executable, "-m", "baobab.cli", "verify", "--data", str(net.path), "--json"],
+                            capture_output=True, text=True)
+    return result.returncode, json.loads(result.stdout) if result.stdout else {}, result.stderr
+
+
+@pytest.mark.parametrize("table", sorted(DAMAGE))
+def test_each_damaged_derived_table_is_named_by_verify_and_refused_by_the_node(net: Net, table: str) -> None:
+    build(net)
+    tamper(net, DAMAGE[table])
+    code, report, stderr = verify_json(net)
+    assert code == 1 and not report["ok"] and report["where"]["table"] == table, stderr
+    with pytest.raises(BaobabError) as refused:
+        embedded.open_node(net.path)
+    assert refused.value.code == "STORE_MISMATCH" and refused.value.detail["table"] == table
+
+
+def malform(net: Net) -> None:
+    """Overwrite the database file after its first page with garbage, as a failing disk might."""
+    path = net.path / "ledger.sqlite"
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 3 * page
+    data[2 * page : 3 * page] = b"\xa5" * page
+    path.write_bytes(bytes(data))
+
+
+def test_a_malformed_database_file_is_named_by_verify_and_refused_by_the_node(net: Net) -> None:
+    build(net)
+    malform(net)
+    code, report, stderr = verify_json(net)
+    assert code == 1 and not report["ok"] and report["where"] == {"table": "database"}
+    assert "Traceback" not in stderr
+    with pytest.raises(BaobabError) as refused:
+        embedded.open_node(net.path)
+    assert refused.value.code == "CORRUPT" and refused.value.detail["table"] == "database"
+
+
+def test_a_transaction_is_not_applied_twice_when_its_index_row_is_altered(deals_net: Net) -> None:
+    net = deals_net
+    out = net.submit("KEBANK", "deals", "note", {"name": "x", "value": 1})  # a blind write: no read to conflict
+    envelope = net.node.block(out.block)["transactions"][out.index]
+    # The running node's index loses the transaction (one changed byte in its id).
+    tamper(net, "UPDATE txs SET tx_id = '0' || substr(tx_id, 2) WHERE tx_id = ?", out.tx_id)
+    assert net.node.store.tx(out.tx_id) is None
+    again = net.node.order(envelope)
+    assert isinstance(again, Outcome) and (again.block, again.index) == (out.block, out.index)
+    # Even ordered past the node's own bookkeeping, the block's validation refuses the repeat.
+    height = net.node.height()
+    net.node.orderer.submit(envelope, canonicalize(envelope))
+    assert net.node.wait_for_height(height + 1, 10)
+    record = net.node.store.block(height)
+    assert record is not None and record.codes == ["DUPLICATE_TXID"]
+    assert len(net.node.history("deals", "note/x")) == 1
+
+
+def test_a_committed_transaction_is_found_in_its_block_not_the_index_alone(net: Net) -> None:
+    fund(net, 1000)
+    first = net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 1})
+    second = net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 2})
+    db = sqlite3.connect(net.path / "ledger.sqlite")
+    with db:
+        db.execute("UPDATE txs SET block = ?, idx = ? WHERE tx_id = ?", (first.block, first.index, second.tx_id))
+    db.close()
+    net.node.recent = type(net.node.recent)(net.node.genesis["time_window_s"])  # as after a restart without it
+    with pytest.raises(BaobabError) as refused:
+        net.node.outcome(second.tx_id)
+    assert refused.value.code == "STORE_MISMATCH"
