@@ -31,6 +31,7 @@ from typing import Any, Protocol
 
 from baobab.client import Identity
 from baobab.core.errors import BaobabError
+from baobab.gateway.gateway import Gateway
 from baobab.ledger.reaction import Reaction
 from baobab.ledger.runtime import Registry
 
@@ -188,48 +189,17 @@ class Reactor:
         os.replace(tmp, self.path)
 
 
-# --- a node's reactor, until every node reaches its ledger through the Gateway ----------------
-
-class LocalHost:
-    """The `Host` of an in-process node (embedded mode): signs as the organisations whose client
-    keys are in `<data>/keys` (`reactor`, else `app`)."""
-
-    def __init__(self, node: Any, data_dir: str | Path) -> None:
-        self.node, self.data = node, Path(data_dir)
-        self.network = node.network
-        self._ids: dict[tuple[str, str], Identity] = {}
-
-    def _client(self, org: str, names: list[str]) -> str | None:
-        return next((n for n in names if (self.data / "keys" / org / "clients" / f"{n}.key").exists()), None)
-
-    def serves(self, org: str) -> bool:
-        return self._client(org, ["reactor", "app"]) is not None
-
-    def signer(self, org: str, names: list[str]) -> Identity:
-        name = self._client(org, names)
-        if name is None:
-            raise BaobabError("UNKNOWN_IDENTITY", f"no client key of {org} in {self.data / 'keys'}")
-        if (org, name) not in self._ids:
-            self._ids[(org, name)] = Identity.load(self.data, self.network, org, name)
-        return self._ids[(org, name)]
-
-    def submit(self, signed: dict[str, Any], *, wait: bool = True, timeout: float = 30.0) -> Any:
-        return self.node.submit(signed, wait=wait, timeout=timeout)
-
-    def evaluate(self, signed: dict[str, Any]) -> Any:
-        return self.node.query(signed)
-
-    def events(self, from_block: int = 0) -> Iterator[dict[str, Any]]:
-        return self.node.events(from_block)  # type: ignore[no-any-return]
-
+# --- an in-process node's reactor ---------------------------------------------------------------
 
 def for_node(node: Any, data_dir: str | Path, registry: Registry | None = None,
              orgs: list[str] | None = None) -> Reactor:
-    """The node's Reactor: every reaction declared by a contract of `registry` (default: the
-    node's own) performed for `orgs` (default: every member whose client key this node holds).
-    Services add their handlers with `Reactor.on`."""
-    members = [o["id"] for o in node.genesis["organisations"]]
-    return Reactor(LocalHost(node, data_dir), registry or node.registry, orgs or members, data_dir)
+    """An in-process node's Reactor, through its Gateway: every reaction declared by a contract
+    of `registry` (default: the node's own) performed for `orgs` (default: every member whose
+    client key is in `<data_dir>/keys`). Services add their handlers with `Reactor.on`."""
+    keys = Path(data_dir) / "keys"
+    if orgs is None:
+        orgs = [o["id"] for o in node.genesis["organisations"] if (keys / o["id"] / "clients").is_dir()]
+    return Reactor(Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir)
 
 
 class ReactorThread:
