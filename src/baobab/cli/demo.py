@@ -89,7 +89,7 @@ def embedded_network(data_dir: Path) -> Any:
 
 @click.command()
 @click.option("--url", default=None, help="a running node, e.g. http://127.0.0.1:8700 (default: embedded)")
-@click.option("--data", type=click.Path(path_type=Path), default=None,
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="data folder with the organisations' keys (with --url: the node's, default ./data; "
                    "without: where to create the network, default a temporary folder)")
 @click.option("--story", "numbers", type=int, multiple=True, help="play only these story numbers")
@@ -97,7 +97,8 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
     """Play the report's stories end to end, then show steps, documents, payments, flags and time."""
     stories = [s for s in discover_stories() if not numbers or s.number in numbers]
     if not stories:
-        raise click.ClickException("no stories to play yet")
+        known = ", ".join(str(s.number) for s in discover_stories())
+        raise click.BadParameter(f"no such story; the stories are {known or 'none yet'}", param_hint="'--story'")
     if url:
         from baobab.http_client import http_actors
 

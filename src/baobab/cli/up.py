@@ -103,7 +103,7 @@ def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
 
 
 @click.command()
-@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True,
               help="data folder of the network (created on first run)")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8700, show_default=True, type=int)
