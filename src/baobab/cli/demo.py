@@ -108,18 +108,18 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
         from baobab.stories.embedded import embedded_actors
 
         with tempfile.TemporaryDirectory(prefix="baobab-demo-") as tmp:
-            from baobab.keeper import start_keeper
+            from baobab.reactors import start_for_node
 
             folder = data or Path(tmp)
             with datalock.hold(folder):  # not while `baobab up` serves the same folder
                 node = embedded_network(folder)
-                keeper = start_keeper(node, folder)  # settles conditional payments as `baobab up` does
+                reactor = start_for_node(node, folder)  # contracts' reactions run as in `baobab up`
                 try:
                     click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
                     results = play_all(stories, embedded_actors(node, folder))
                 finally:
-                    if keeper is not None:
-                        keeper.stop()
+                    if reactor is not None:
+                        reactor.stop()
                     node.close()
     click.echo("\n" + summary_table(results))
     if any(error for _, _, error in results):
