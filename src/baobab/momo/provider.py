@@ -51,6 +51,7 @@ register_codes({
     "NO_AGENT": (404, "No such agent"),
     "BAD_AMOUNT": (422, "An amount is a positive integer in minor units"),
     "MISSING_EVIDENCE": (422, "The tier needs evidence that was not recorded"),
+    "NO_REQUEST": (404, "Nothing waits for this wallet's approval"),
 })
 
 PIN_ATTEMPTS = 3
@@ -61,6 +62,10 @@ CREATE TABLE IF NOT EXISTS momo_wallets (
 CREATE TABLE IF NOT EXISTS momo_tier_changes (
   msisdn TEXT NOT NULL, from_tier INTEGER NOT NULL, to_tier INTEGER NOT NULL, evidence TEXT NOT NULL,
   by TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_merchants (
+  till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
+  msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_agents (
   agent TEXT PRIMARY KEY, name TEXT NOT NULL, super_agent TEXT);
 CREATE TABLE IF NOT EXISTS momo_usage (
@@ -189,18 +194,78 @@ class Provider:
         """The customer's e-money goes to the agent's float and the agent hands over cash; the fee
         goes to the provider, which pays the agent its share as commission."""
         msisdn = self.msisdn(phone)
-        fee = Tariff.fee(self.tariff.cash_out, amount)
-        commission = fee * self.tariff.agent_share_bp // 10_000
         self._check_pin(msisdn, pin)
         with self.db.atomic():
+            return self._cash_out(agent, msisdn, amount, at)
+
+    def _cash_out(self, agent: str, msisdn: str, amount: int, at: datetime | None) -> str:
+        fee = Tariff.fee(self.tariff.cash_out, amount)
+        commission = fee * self.tariff.agent_share_bp // 10_000
+        self._require_agent(agent)
+        entries = [(f"wallet/{msisdn}", f"agent/{agent}/float", amount), (f"agent/{agent}/cash", "cash/customers", amount)]
+        entries += [(f"wallet/{msisdn}", "fees", fee)] if fee else []
+        entries += [("fees", f"agent/{agent}/float", commission)] if commission else []
+        return self._record("cash_out", amount, at, entries, payer=msisdn, agent=agent, fee=fee,
+                            commission=commission, limited=[msisdn])
+
+    def request_cash_out(self, agent: str, phone: str, amount: int, *, at: datetime | None = None) -> None:
+        """The agent asks to pay the customer cash; the customer approves on the phone with the PIN
+        (`approve_cash_out`). A new request replaces an earlier one."""
+        msisdn = self.msisdn(phone)
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise BaobabError("BAD_AMOUNT", f"{amount!r} is not a positive amount in minor units")
+        with self.db.atomic():
             self._require_agent(agent)
-            entries = [(f"wallet/{msisdn}", f"agent/{agent}/float", amount), (f"agent/{agent}/cash", "cash/customers", amount)]
-            entries += [(f"wallet/{msisdn}", "fees", fee)] if fee else []
-            entries += [("fees", f"agent/{agent}/float", commission)] if commission else []
-            return self._record("cash_out", amount, at, entries, payer=msisdn, agent=agent, fee=fee,
-                                commission=commission, limited=[msisdn])
+            self._require_wallet(msisdn)
+            self.db.run("DELETE FROM momo_cash_out_requests WHERE msisdn = ?", (msisdn,))
+            self.db.run("INSERT INTO momo_cash_out_requests (msisdn, agent, amount, at) VALUES (?, ?, ?, ?)",
+                        (msisdn, agent, amount, _stamp(at)))
+
+    def pending_cash_out(self, phone: str) -> dict[str, Any] | None:
+        row = self.db.one("SELECT agent, amount FROM momo_cash_out_requests WHERE msisdn = ?", (self.msisdn(phone),))
+        if row is None:
+            return None
+        return {"agent": row[0], "agent_name": self._require_agent(row[0])["name"],
+                "amount": {"currency": self.scheme.currency, "minor": int(row[1])}}
+
+    def approve_cash_out(self, phone: str, *, pin: str, at: datetime | None = None) -> str:
+        """The customer approves the waiting request: paid once, the request gone in the same transaction."""
+        msisdn = self.msisdn(phone)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            pending = self.pending_cash_out(msisdn)
+            if pending is None:
+                raise BaobabError("NO_REQUEST", f"no cash-out waits for {msisdn}'s approval")
+            self.db.run("DELETE FROM momo_cash_out_requests WHERE msisdn = ?", (msisdn,))
+            return self._cash_out(pending["agent"], msisdn, pending["amount"]["minor"], at)
 
     # --- payments -----------------------------------------------------------------------
+
+    def add_merchant(self, till: str, phone: str, name: str) -> None:
+        """A merchant is paid into its own wallet under a short till number."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("INSERT INTO momo_merchants (till, msisdn, name) VALUES (?, ?, ?)", (till, msisdn, name))
+
+    def merchant(self, till: str) -> dict[str, str]:
+        row = self.db.one("SELECT msisdn, name FROM momo_merchants WHERE till = ?", (till,))
+        if row is None:
+            raise BaobabError("NO_WALLET", f"no merchant with till {till}")
+        return {"till": till, "msisdn": row[0], "name": row[1]}
+
+    def pay_merchant(self, payer: str, till: str, amount: int, *, pin: str, at: datetime | None = None) -> str:
+        return self.send(payer, self.merchant(till)["msisdn"], amount, pin=pin, reference=f"till {till}", at=at)
+
+    def verify_pin(self, phone: str, pin: str) -> None:
+        """Check the PIN as a movement would (a wrong one counts toward the lock)."""
+        self._check_pin(self.msisdn(phone), pin)
+
+    def change_pin(self, phone: str, old: str, new: str) -> None:
+        msisdn = self.msisdn(phone)
+        self._check_pin(msisdn, old)
+        self.set_pin(msisdn, new)
+
 
     def send(self, payer: str, payee: str, amount: int, *, pin: str, reference: str = "", at: datetime | None = None) -> str:
         """Wallet to wallet inside the provider; the sender pays the fee."""
