@@ -1,7 +1,7 @@
 """Wallet-to-wallet payments inside one mobile-money provider, durably committed.
 
-    .venv/bin/python -m bench momo                          # 1,000 wallets, 20,000 payments, 200 per commit
-    .venv/bin/python -m bench momo --payments 50000 --batch 500
+    .venv/bin/python -m bench wallet                          # 1,000 wallets, 20,000 payments, 200 per commit
+    .venv/bin/python -m bench wallet --payments 50000 --batch 500
 
 Each payment is what `Provider.transfer_authorised` does once the channel has checked the PIN:
 the payer's and payee's tier limits (single, daily, monthly, balance) read and recorded, the
@@ -20,15 +20,15 @@ import tempfile
 import time
 from datetime import datetime, timezone
 
-from baobab.momo.kyc import scheme
-from baobab.momo.provider import Provider, Tariff
+from baobab.wallet.kyc import scheme
+from baobab.wallet.provider import Provider, Tariff
 from baobab.pay.store import SQLiteDatabase
 
 TARIFF = Tariff(send=((500_000, 1_000), (10**12, 2_500)), cash_out=((10**12, 5_000),))
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench momo")
+    parser = argparse.ArgumentParser(prog="python -m bench wallet")
     parser.add_argument("--wallets", type=int, default=1_000)
     parser.add_argument("--payments", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=200)

@@ -32,7 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from baobab.core.errors import BaobabError, register_codes
-from baobab.momo.kyc import Scheme, Tier
+from baobab.wallet.kyc import Scheme, Tier
 from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
 from baobab.pay.store import Database
 
