@@ -6,9 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from typing import Any
 
 import httpx
+
+from baobab.stories.soybeans import credit_terms
 
 from .conftest import Up
 
@@ -89,3 +92,21 @@ def _split(path: str) -> list[str]:
         name, _, rest = tail.partition("}")
         parts += [head, "{" + name + "}"]
     return [*parts, rest]
+
+
+def test_a_supervisor_export_has_typed_columns_with_decimal_amounts(up: Up) -> None:
+    terms = credit_terms(date(2026, 7, 1))
+    args = {"lc_id": "LC-CLI-7", "beneficiary": "PAMPA-AGRO", "issuing_bank": "KLTB", "advising_bank": "BPLATA",
+            "terms": terms}
+    assert up.run("call", "letter_of_credit", "apply", "--args", json.dumps(args), identity="KL-FOODS/app").exit_code == 0
+    result = up.run("api", "GET", "/v1/oversight/records", "--param", "namespace=letter_of_credit", "--param",
+                    "prefix=lc/LC-CLI-7", "--param", "format=csv", "--param", "purpose=import audit",
+                    identity="MY-CUSTOMS/app")
+    assert result.exit_code == 0, result.output
+    [row] = csv.DictReader(io.StringIO(result.stdout))
+    assert row["parties"] and "MY" in row["countries"].split()
+    minor = terms["amount"]["minor"]
+    assert (row["value.terms.amount"], row["value.terms.amount.currency"]) == (f"{minor // 100}.{minor % 100:02d}", "USD")
+    assert row["value.terms.partial_shipments"] == "false"
+    listed = {v for k, v in row.items() if k.startswith("value.terms.required_documents.")}
+    assert listed == set(terms["required_documents"])

@@ -448,3 +448,22 @@ def test_certificate_rules():
     assert list(errs) == ["insured_amount.minor"]
     errs = errors_of("insurance_certificate", modified("insurance_certificate", lambda d: d["insured_amount"].update(minor=-5)))
     assert list(errs) == ["insured_amount.minor"]
+
+
+def test_document_vocabularies_are_the_shared_ones():
+    """Types, transport kinds, Incoterms, units, packages, LOCODE come from baobab.vocab.trade."""
+    from pathlib import Path
+    from typing import get_args
+
+    import baobab.documents
+    from baobab.documents import fields, types
+    from baobab.vocab import trade
+
+    assert tuple(types.DOCUMENT_TYPES) == trade.DOCUMENT_TYPES
+    assert get_args(types.BillOfLading.model_fields["kind"].annotation) == trade.TRANSPORT_DOCUMENT_KINDS
+    assert get_args(types.Incoterms.model_fields["rule"].annotation) == trade.INCOTERMS_2020
+    assert fields.UNIT_CODES is trade.UNIT_CODES and fields.PACKAGE_TYPES is trade.PACKAGE_TYPES
+    for source in Path(baobab.documents.__file__).parent.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        for copy in ('"FOB"', "A-Z2-9", '"sea_waybill"', '"KGM"', '"PX"'):
+            assert copy not in text, (source.name, copy)

@@ -122,6 +122,15 @@ def test_intact_vectors_recompute_their_target_hash():
         assert verify_integrity(load(name)).computed_target_hash == load(name)["signature"]["targetHash"]
 
 
+def test_batch_we_wrap_with_empty_containers_is_intact_here_as_in_the_reference():
+    batch = load("baobab-wrapped-batch.json")  # the reference 6.9.7 verified each of these
+    assert batch[0]["data"]["nested"] == {"a": [[], {}]}
+    assert len({d["signature"]["merkleRoot"] for d in batch}) == 1
+    assert all(verify_integrity(d) for d in batch)
+    batch[0]["data"]["nested"]["a"][0] = {}  # [] and {} are different leaves
+    assert not verify_integrity(batch[0])
+
+
 def test_tradetrust_invoice_with_empty_company_is_intact():
     doc = load("wrapped-invoice-empty-company.json")
     assert doc["data"]["billTo"]["company"] == {}

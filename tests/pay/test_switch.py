@@ -214,3 +214,22 @@ def test_a_refused_operation_inside_a_batch_undoes_only_itself(switch: Switch) -
     assert switch.get("t-1", source="kebank").state == ABORTED
     assert code_of(lambda: switch.get("t-2", source="kebank")) == "3208"
     assert switch.position("kebank", "KES") == 700 and switch.reconcile() == []
+
+
+def test_the_operator_sees_each_participants_standing_and_the_windows(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from baobab.pay.store import SQLiteDatabase
+    from baobab.pay.switch import Switch, condition_of
+
+    switch = Switch(SQLiteDatabase(tmp_path / "s.sqlite"))
+    switch.add_participant("alpha", "Alpha Bank", "http://127.0.0.1:1/a", {"USD": 800_00})
+    switch.add_participant("beta", "Beta Wallets", "http://127.0.0.1:1/b", {"USD": 1_000_00})
+    switch.fund("f1", "alpha", "USD", 500_00)
+    fulfilment = "UNlJ98hZTY_dsw0cAqw4i_UN3v4utt7CZFB4yfLbVFA"
+    switch.prepare({"transferId": "t1", "payerFsp": "alpha", "payeeFsp": "beta", "amount": {"currency": "USD", "minor": 120_00},
+                    "condition": condition_of(fulfilment), "expiration": "2099-01-01T00:00:00.000Z"}, source="alpha")
+    standing = {r["fsp"]: r for r in switch.positions()}
+    assert standing["alpha"] == {"fsp": "alpha", "name": "Alpha Bank", "active": True, "currency": "USD", "liquidity": 500_00,
+                                 "position": 120_00, "net_debit_cap": 800_00, "headroom": 380_00}
+    assert standing["beta"]["headroom"] == 0  # nothing placed, nothing it may send
+    closed = switch.close_window()
+    assert [w["state"] for w in switch.windows()] == ["OPEN", "CLOSED"] and switch.windows()[1]["id"] == closed

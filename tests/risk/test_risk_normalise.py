@@ -10,6 +10,7 @@ from hypothesis import given, strategies as st
 from baobab.core.errors import BaobabError
 from baobab.risk import legal_forms
 from baobab.risk import normalise as n
+from baobab.vocab.trade import DOCUMENT_KINDS
 from tests.risk.sample import INVOICE
 
 
@@ -337,6 +338,21 @@ def test_not_a_mapping_rejected():
     assert e.value.code == "BAD_INVOICE"
 
 
-@pytest.mark.parametrize("kind", n.KINDS)
+@pytest.mark.parametrize("kind", DOCUMENT_KINDS)
 def test_every_financeable_kind_accepted(kind):
     assert n.document({**INVOICE, "kind": kind}).kind == kind
+
+
+def test_vocabularies_come_from_vocab_trade():
+    """Document kinds and currencies are the shared vocabulary's, not a copy in risk/."""
+    from pathlib import Path
+
+    import baobab.risk
+
+    for source in Path(baobab.risk.__file__).parent.glob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        assert '"warehouse_receipt"' not in text, source.name
+        assert '"purchase_order"' not in text, source.name
+    with pytest.raises(BaobabError) as e:
+        n.document({**INVOICE, "currency": "XXY"})
+    assert e.value.code == "BAD_MONEY"

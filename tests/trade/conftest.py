@@ -12,9 +12,11 @@ from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
+from baobab.contracts.trade.bank_calendar import BankCalendar
 from baobab.contracts.trade.documents import Documents
 from baobab.contracts.trade.letter_of_credit import LetterOfCredit
 from baobab.contracts.trade.payment_undertaking import PaymentUndertaking
+from baobab.stories import soybeans as soy
 from baobab.stories.embedded import embedded_actors
 
 FAST = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
@@ -23,7 +25,7 @@ YEAR_S = 366 * 24 * 3600
 
 def trade_registry() -> Registry:
     # Only the contracts under test, so that others' work in progress cannot break these tests.
-    return Registry([Governance(), Documents(), LetterOfCredit(), PaymentUndertaking()])
+    return Registry([Governance(), Documents(), BankCalendar(), LetterOfCredit(), PaymentUndertaking()])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,9 @@ def node(network):
 @pytest.fixture(scope="module")
 def actors(network):
     node, data_dir = network
-    return embedded_actors(node, data_dir)
+    actors = embedded_actors(node, data_dir)
+    soy.load_calendars(actors)
+    return actors
 
 
 @pytest.fixture

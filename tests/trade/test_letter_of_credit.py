@@ -16,6 +16,9 @@ from tests.trade.conftest import rejected
 LC = "letter_of_credit"
 
 
+current = soy.current
+
+
 def get(actors, lc_id, org=soy.APPLICANT):
     return actors(org).query(LC, "get", {"lc_id": lc_id})
 
@@ -48,9 +51,12 @@ def test_story_one_end_to_end(actors):
 
 def test_compliant_credit_pays_and_passes_title_in_the_same_transaction(actors, node, uid):
     lc = soy.compliant_lifecycle(actors, StoryReport(), f"LC-{uid}")
-    assert lc["status"] == "paid" and lc["payment"]["settlement_ref"] == f"SETTLE-LC-{uid}"
-    assert {k: lc["payment"][k] for k in ("amount", "currency", "payer", "payee")} == {
-        "amount": soy.TONNES * soy.PRICE_CENTS, "currency": "USD", "payer": soy.ISSUING, "payee": soy.BENEFICIARY}
+    drawing = current(lc)
+    assert lc["status"] == "paid" and drawing["status"] == "paid" and drawing["settlement"]["reference"] == f"SETTLE-LC-{uid}"
+    payment = actors(soy.BENEFICIARY).query(LC, "payment", {"obligation": drawing["honour"]["obligations"][0]})
+    assert {k: payment[k] for k in ("amount", "payer", "payee", "status")} == {
+        "amount": {"currency": "USD", "minor": soy.TONNES * soy.PRICE_CENTS}, "payer": soy.ISSUING,
+        "payee": soy.BENEFICIARY, "status": "settled"}
     bl = lc["titles"][0]
     title = actors(soy.APPLICANT).query("documents", "status", {"target_hash": bl})["title"]
     assert title["holder"] == soy.APPLICANT
@@ -58,21 +64,21 @@ def test_compliant_credit_pays_and_passes_title_in_the_same_transaction(actors, 
     released = [h for h in title["history"] if h["action"] == "released_on_payment"]
     assert released and released[0]["tx"] == settle_tx  # title moved in the payment transaction
     events = node.outcome(settle_tx).events
-    assert {e["name"] for e in events} == {"lc_paid", "title_transferred"}
+    assert {e["name"] for e in events} == {"payment_settled", "lc_paid", "title_transferred"}
     # the seller, its former holder, can no longer use the bill
     rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "endorse", {"target_hash": bl, "to": "SZ-AUTO"}),
              reason="NOT_HOLDER")
     actors(soy.APPLICANT).submit("documents", "endorse", {"target_hash": bl, "to": "SZ-AUTO"})
 
 
-def test_honour_emits_payment_instructions(actors, node, uid):
+def test_honour_is_a_payment_instruction_art_7(actors, node, uid):
     lc_id = opened(actors, uid)
     soy.ship_and_present(actors, StoryReport(), lc_id, soy.today() - timedelta(days=1), soy.PRICE_CENTS)
     lc = actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})
-    instructions = [e["payload"] for e in lc["events"] if e["name"] == "payment_instruction"]
-    assert [(i["payer"], i["payee"], i["kind"]) for i in instructions] == [
-        (soy.ISSUING, soy.BENEFICIARY, "honour"), (soy.APPLICANT, soy.ISSUING, "reimbursement")]
-    assert all(i["reference"].startswith(lc_id) and i["currency"] == "USD" for i in instructions)
+    instructions = [e["payload"] for e in lc["events"] if e["name"] == "payment_instructed"]
+    assert [(i["payer"], i["payee"], i["obligation"]) for i in instructions] == [
+        (soy.ISSUING, soy.BENEFICIARY, f"{lc_id}/drawing/1"), (soy.APPLICANT, soy.ISSUING, f"{lc_id}/drawing/1/applicant")]
+    assert all(i["amount"] == {"currency": "USD", "minor": soy.TONNES * soy.PRICE_CENTS} for i in instructions)
 
 
 def test_wrong_parties_are_rejected_at_every_step(actors, node, uid):
@@ -85,19 +91,20 @@ def test_wrong_parties_are_rejected_at_every_step(actors, node, uid):
     for org in (soy.ISSUING, soy.BENEFICIARY):
         unchanged(actors, node, lc_id, lambda: actors(org).submit(LC, "advise", {"lc_id": lc_id}), "NOT_ADVISING_BANK")
     actors(soy.ADVISING).submit(LC, "advise", {"lc_id": lc_id})
-    unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "confirm", {"lc_id": lc_id}), "NOT_CONFIRMING_BANK")
+    unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "confirm", {"lc_id": lc_id}),
+              "CONFIRMATION_NOT_AUTHORISED")
     unchanged(actors, node, lc_id, lambda: actors(soy.APPLICANT).submit(LC, "amend", {"lc_id": lc_id, "changes": {"about": True}}),
               "NOT_ISSUING_BANK")
     lc = soy.ship_and_present(actors, StoryReport(), lc_id, soy.today() - timedelta(days=1), soy.PRICE_CENTS)
-    assert lc["status"] == "examined"
+    assert current(lc)["status"] == "examined"
     for org in (soy.APPLICANT, soy.BENEFICIARY, soy.ADVISING):
         unchanged(actors, node, lc_id, lambda: actors(org).submit(LC, "honour", {"lc_id": lc_id}), "NOT_ISSUING_BANK")
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "refuse", {"lc_id": lc_id}), "PRESENTATION_COMPLIANT")
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "waive", {"lc_id": lc_id}), "NOT_APPLICANT")
     actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})
     for org in (soy.APPLICANT, soy.BENEFICIARY, soy.ADVISING):
-        unchanged(actors, node, lc_id, lambda: actors(org).submit(LC, "record_settlement", {"lc_id": lc_id, "settlement_ref": "X"}),
-                  "NOT_PAYER")
+        unchanged(actors, node, lc_id, lambda: actors(org).submit(LC, "payment_settled", {
+            "obligation": f"{lc_id}/drawing/1", "reference": "X"}), "NOT_PAYER")
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id}), "WRONG_STATE")
     rejected(lambda: get(actors, lc_id, "SZ-AUTO"), reason="NOT_A_PARTY")
 
@@ -107,21 +114,21 @@ def test_presentation_only_by_beneficiary_and_applicant_waiver_only(actors, node
     unchanged(actors, node, lc_id, lambda: actors(soy.APPLICANT).submit(LC, "present", {"lc_id": lc_id, "documents": []}),
               "NOT_BENEFICIARY")
     lc = soy.ship_and_present(actors, StoryReport(), lc_id, soy.today() - timedelta(days=3), soy.PRICE_CENTS)
-    assert [d["code"] for d in lc["examination"]["discrepancies"]] == ["LATE_SHIPMENT"]
+    assert [d["code"] for d in current(lc)["examination"]["discrepancies"]] == ["LATE_SHIPMENT"]
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id}), "DISCREPANCIES_NOT_WAIVED")
     unchanged(actors, node, lc_id, lambda: actors(soy.BENEFICIARY).submit(LC, "waive", {"lc_id": lc_id}), "NOT_APPLICANT")
     actors(soy.ISSUING).submit(LC, "refuse", {"lc_id": lc_id})
     actors(soy.APPLICANT).submit(LC, "waive", {"lc_id": lc_id})
-    assert actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})["response"]["status"] == "honoured"
+    assert current(actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})["response"])["status"] == "honoured"
 
 
 def test_refusal_after_five_banking_days_is_precluded(network, actors, node, uid):
     lc_id = opened(actors, uid, latest_shipment_date=(soy.today() - timedelta(days=5)).isoformat())
     lc = soy.ship_and_present(actors, StoryReport(), lc_id, soy.today() - timedelta(days=3), soy.PRICE_CENTS)
-    due = datetime.fromisoformat(lc["examination"]["decision_due"]).replace(tzinfo=timezone.utc)
+    due = datetime.fromisoformat(current(lc)["examination"]["decision_due"]).replace(tzinfo=timezone.utc)
     rejected(lambda: at(network, soy.ISSUING, LC, "refuse", {"lc_id": lc_id}, due + timedelta(days=1, hours=1)),
              reason="DECISION_DEADLINE_PASSED")
-    assert get(actors, lc_id)["status"] == "examined"
+    assert current(get(actors, lc_id))["status"] == "examined"
     assert at(network, soy.ISSUING, LC, "refuse", {"lc_id": lc_id}, due + timedelta(hours=12))["code"] == "VALID"
 
 
@@ -141,7 +148,8 @@ def test_tampered_and_revoked_documents_are_discrepancies(actors, node, uid):
     actors(soy.BENEFICIARY).submit(LC, "ship", {"lc_id": lc_id, "bill_of_lading": bl})
     actors(soy.BENEFICIARY).submit("documents", "deposit", {"target_hash": bl, "contract": LC, "ref": lc_id})
     out = actors(soy.BENEFICIARY).submit(LC, "present", {"lc_id": lc_id, "documents": list(wrapped.values())})
-    assert sorted(d["code"] for d in out["response"]["examination"]["discrepancies"]) == ["DOCUMENT_REVOKED", "DOCUMENT_TAMPERED"]
+    assert sorted(d["code"] for d in current(out["response"])["examination"]["discrepancies"]) == [
+        "DOCUMENT_REVOKED", "DOCUMENT_TAMPERED"]
 
 
 def test_malformed_presentation_and_args_change_nothing(actors, node, uid):
@@ -182,11 +190,25 @@ def test_amendment_binds_only_once_the_beneficiary_accepts(actors, node, uid):
     actors(soy.BENEFICIARY).submit(LC, "reject_amendment", {"lc_id": lc_id, "number": 2})
     assert get(actors, lc_id)["terms"]["port_of_discharge"] == "MYPKG"
     lc = soy.ship_and_present(actors, StoryReport(), lc_id, soy.today(), soy.PRICE_CENTS * 108 // 100)
-    assert lc["examination"]["discrepancies"] == []  # +8% fits the amended 10% tolerance
+    assert current(lc)["examination"]["discrepancies"] == []  # +8% fits the amended 10% tolerance
 
 
-def test_confirmation_adds_the_confirming_bank(actors, node, uid):
-    lc_id = opened(actors, uid)
+def issued_with_confirmation(actors, lc_id, confirming_bank, **changes):
+    actors(soy.APPLICANT).submit(LC, "apply", {"lc_id": lc_id, "beneficiary": soy.BENEFICIARY, "issuing_bank": soy.ISSUING,
+                                               "advising_bank": soy.ADVISING,
+                                               "terms": {**soy.credit_terms(soy.today()), **changes}})
+    actors(soy.ISSUING).submit(LC, "issue", {"lc_id": lc_id, "confirming_bank": confirming_bank})
+    actors(soy.ADVISING).submit(LC, "advise", {"lc_id": lc_id})
+
+
+def test_only_the_bank_the_issuing_bank_names_may_confirm_art_8(actors, node, uid):
+    unnamed = opened(actors, uid + "N")
+    unchanged(actors, node, unnamed, lambda: actors(soy.ADVISING).submit(LC, "confirm", {"lc_id": unnamed}),
+              "CONFIRMATION_NOT_AUTHORISED")
+    lc_id = f"LC-{uid}"
+    issued_with_confirmation(actors, lc_id, soy.ADVISING)
+    unchanged(actors, node, lc_id, lambda: actors("ESBANK").submit(LC, "confirm", {"lc_id": lc_id}),
+              "CONFIRMATION_NOT_AUTHORISED")
     actors(soy.ADVISING).submit(LC, "confirm", {"lc_id": lc_id})
     assert get(actors, lc_id)["confirmed"] is True
     assert node.get("_keypolicy", f"{LC}:lc/{lc_id}")["value"] == {"orgs": sorted([soy.ISSUING, soy.ADVISING])}
@@ -199,9 +221,9 @@ def test_cancellation_needs_the_beneficiary_and_expiry_needs_the_date(network, a
     unchanged(actors, node, lc_id, cancel, "CONSENT_MISSING")
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "expire", {"lc_id": lc_id}), "NOT_EXPIRED")
     expiry = datetime.fromisoformat(get(actors, lc_id)["terms"]["expiry_date"]).replace(tzinfo=timezone.utc)
-    rejected(lambda: at(network, soy.APPLICANT, LC, "expire", {"lc_id": lc_id}, expiry + timedelta(days=1)),
+    rejected(lambda: at(network, soy.APPLICANT, LC, "expire", {"lc_id": lc_id}, expiry + timedelta(days=7)),
              reason="NOT_ISSUING_BANK")
     actors(soy.BENEFICIARY).submit(LC, "consent_cancellation", {"lc_id": lc_id})
     assert cancel()["response"]["status"] == "cancelled"
     other = opened(actors, uid + "E")
-    assert at(network, soy.ISSUING, LC, "expire", {"lc_id": other}, expiry + timedelta(days=1))["response"]["status"] == "expired"
+    assert at(network, soy.ISSUING, LC, "expire", {"lc_id": other}, expiry + timedelta(days=7))["response"]["status"] == "expired"

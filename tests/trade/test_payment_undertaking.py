@@ -36,11 +36,12 @@ def test_bank_pays_on_date_once_delivery_is_confirmed(network, actors, node, uid
     rejected(demand, reason="CONDITIONS_NOT_MET")
     actors(BUYER).submit(PU, "confirm", {"pu_id": pu_id, "condition": 0})
     outcome = demand()
-    instruction = next(e["payload"] for e in outcome.events if e["name"] == "payment_instruction")
-    assert instruction == {"reference": f"{pu_id}/payment", "amount": 3_000_000, "currency": "EUR",
-                           "payer": BANK, "payee": SELLER, "kind": "payment_undertaking"}
-    rejected(lambda: actors(SELLER).submit(PU, "record_settlement", {"pu_id": pu_id, "settlement_ref": "S1"}), reason="NOT_BANK")
-    actors(BANK).submit(PU, "record_settlement", {"pu_id": pu_id, "settlement_ref": "S1"})
+    instruction = next(e["payload"] for e in outcome.events if e["name"] == "payment_instructed")
+    assert {k: instruction[k] for k in ("obligation", "amount", "payer", "payee")} == {
+        "obligation": f"{pu_id}/payment", "amount": {"currency": "EUR", "minor": 3_000_000}, "payer": BANK, "payee": SELLER}
+    settle = {"obligation": f"{pu_id}/payment", "reference": "S1"}
+    rejected(lambda: actors(SELLER).submit(PU, "payment_settled", settle), reason="NOT_PAYER")
+    actors(BANK).submit(PU, "payment_settled", settle)
     assert actors(SELLER).query(PU, "get", {"pu_id": pu_id})["status"] == "paid"
     rejected(lambda: actors("SZ-AUTO").query(PU, "get", {"pu_id": pu_id}), reason="NOT_A_PARTY")
 

@@ -15,10 +15,11 @@ def cli() -> None:
 
 
 from baobab.cli.network import network  # noqa: E402
-from baobab.cli.verify import verify  # noqa: E402
+from baobab.cli.verify import ledger, verify  # noqa: E402
 
 cli.add_command(network)
 cli.add_command(verify)
+cli.add_command(ledger)
 from baobab.cli.node import compare, local, node  # noqa: E402
 
 cli.add_command(node)
@@ -39,6 +40,10 @@ from baobab.cli.reads import COMMANDS as READS  # noqa: E402
 
 for command in (call, query, token, api, *READS):
     cli.add_command(command)
+
+from baobab.cli.switch import switch  # noqa: E402
+
+cli.add_command(switch)
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ from baobab.cli.remote import connect, node_options
 @raw_option
 def call(contract: str, function: str, args_json: str | None, arg_pairs: tuple[str, ...], money_pairs: tuple[str, ...],
          url: str, data: Path, identity: str, no_wait: bool, idempotency_key: str | None, raw: bool) -> None:
-    """Submit a transaction: CONTRACT FUNCTION with arguments, signed as --as.
+    """Submit a transaction to CONTRACT FUNCTION, signed as --as.
 
     Prints the outcome (tx_id, block, validation code, response, events). Exit status 1 when
     the transaction is refused or committed as invalid (its code is printed).
@@ -54,7 +54,9 @@ def call(contract: str, function: str, args_json: str | None, arg_pairs: tuple[s
 @raw_option
 def query(contract: str, function: str, args_json: str | None, arg_pairs: tuple[str, ...], money_pairs: tuple[str, ...],
           url: str, data: Path, identity: str, raw: bool) -> None:
-    """Evaluate CONTRACT FUNCTION as --as without writing to the ledger; print its answer.
+    """Ask CONTRACT FUNCTION as --as, writing nothing.
+
+    Evaluates a query function and prints its answer; nothing reaches the ledger.
 
     \b
     baobab query accounts balance --as KLTB/app --arg account=KLTB-9
@@ -67,7 +69,9 @@ def query(contract: str, function: str, args_json: str | None, arg_pairs: tuple[
 @node_options
 @raw_option
 def token(url: str, data: Path, identity: str, raw: bool) -> None:
-    """Print a bearer token for --as, valid 15 minutes, for curl and other HTTP tools.
+    """Print a bearer token for curl and other tools.
+
+    The token stands for --as and is valid 15 minutes (Authorization: Bearer TOKEN).
 
     \b
     TOKEN=$(baobab token --as KLTB/app)
@@ -102,8 +106,10 @@ def _body(text: str | None) -> Any:
 @raw_option
 def api(method: str, path: str, params: tuple[str, ...], body: str | None, url: str, data: Path, identity: str,
         raw: bool) -> None:
-    """Send any API request, signed as --as, and print the answer: every route of the
-    OpenAPI document (/docs) is reachable this way.
+    """Send any API request, signed as --as.
+
+    Prints the answer (JSON, or text such as CSV); every route of the OpenAPI document
+    (/docs on the node) is reachable this way.
 
     \b
     baobab api GET /v1/credits/LC-2026-001 --as KLTB/app

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
@@ -13,7 +14,8 @@ from typing import Any
 
 import click
 
-from baobab.core.errors import BaobabError
+from baobab.cli.failures import UNAVAILABLE, Failure
+
 
 
 def require_network_extra() -> None:
@@ -38,11 +40,7 @@ def node(config_path: str) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("nats").setLevel(logging.WARNING)
-    try:
-        run(NodeConfig.load(config_path))
-    except BaobabError as exc:
-        click.echo(f"error {exc.code}: {exc.message}", err=True)
-        sys.exit(2)
+    run(NodeConfig.load(config_path))  # a refusal (bad config...) ends as `Error: CODE: ...`, status 1
 
 
 @click.command()
@@ -81,7 +79,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
         try:
             digests = {u: ops(u, "/ops/digest", 30) for u in nodes}
         except (httpx.HTTPError, BaobabError) as exc:
-            click.echo(f"cannot reach a node: {exc}", err=True)
+            click.echo(f"Error: cannot reach a node: {exc}", err=True)
             sys.exit(2)
         if len({d["height"] for d in digests.values()}) == 1 or time.monotonic() > deadline:
             break
@@ -104,6 +102,10 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
     sys.exit(0 if report["ok"] else 1)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.command()
 @click.option("--dir", "root", default=None, type=click.Path(file_okay=False),
               help="Folder for keys, configs, NATS data and logs (default: a new temporary folder).")
@@ -115,6 +117,8 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
     """Start a local network: three NATS servers (JetStream), ordering nodes, and one node with
     its own PostgreSQL database per organisation. Runs until Ctrl-C."""
     require_network_extra()
+    import psycopg
+
     from baobab.demo import DEMO_ORGS
     from baobab.net.local import LocalNetwork
 
@@ -124,7 +128,13 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
         raise click.BadParameter(f"unknown demo organisations in {orgs!r}")
     admins = [o["id"] for o in chosen if "bank" in o["roles"]] or [chosen[0]["id"]]
     net = LocalNetwork(Path(root or tempfile.mkdtemp(prefix="baobab-local-")), chosen, admins, orderers=orderers)
-    net.create()
+    # SIGTERM stops the network as Ctrl-C does, never leaving its servers and databases behind
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        net.create()
+    except psycopg.OperationalError as exc:
+        raise Failure(f"PostgreSQL is unreachable ({str(exc).strip().splitlines()[0]}); start it or set BAOBAB_PG_ADMIN",
+                      UNAVAILABLE) from None
     try:
         net.start()
         click.echo(f"network {net.network} in {net.root}")

@@ -25,7 +25,9 @@ purpose_option = click.option("--purpose", default=None, help="why you read (sup
 @node_options
 @raw_option
 def get(namespace: str, key: str, purpose: str | None, url: str, data: Path, identity: str, raw: bool) -> None:
-    """One record of a contract's NAMESPACE: value, version [block, tx], parties.
+    """Show one record of a contract's NAMESPACE.
+
+    Its value, version [block, tx] and parties.
 
     \b
     baobab get accounts acct/KLTB-1 --as KLTB/app
@@ -43,7 +45,9 @@ def get(namespace: str, key: str, purpose: str | None, url: str, data: Path, ide
 @raw_option
 def list_(namespace: str, prefix: str, max_records: int | None, as_csv: bool, purpose: str | None, url: str,
           data: Path, identity: str, raw: bool) -> None:
-    """The records of NAMESPACE you may read, in key order: one JSON object a line (or --csv).
+    """List the records of NAMESPACE you may read.
+
+    In key order, one JSON object a line, or --csv with typed columns; pages are followed.
 
     \b
     baobab list letter_of_credit --prefix lc/ --as KLTB/app --csv > credits.csv
@@ -72,7 +76,7 @@ def list_(namespace: str, prefix: str, max_records: int | None, as_csv: bool, pu
 @node_options
 @raw_option
 def history(namespace: str, key: str, purpose: str | None, url: str, data: Path, identity: str, raw: bool) -> None:
-    """Every committed version of a record, oldest first."""
+    """Show every version of a record, oldest first."""
     show(get_json(connect(url, data, identity), f"/v1/history/{segment(namespace)}/{segment(key)}", purpose=purpose), raw)
 
 
@@ -81,7 +85,7 @@ def history(namespace: str, key: str, purpose: str | None, url: str, data: Path,
 @node_options
 @raw_option
 def tx(tx_id: str, url: str, data: Path, identity: str, raw: bool) -> None:
-    """A transaction's status and, if you are party to it, its content."""
+    """Show a transaction: status, and content if you are party to it."""
     show(get_json(connect(url, data, identity), f"/v1/transactions/{segment(tx_id)}"), raw)
 
 
@@ -89,7 +93,9 @@ def tx(tx_id: str, url: str, data: Path, identity: str, raw: bool) -> None:
 @node_options
 @raw_option
 def head(url: str, data: Path, identity: str, raw: bool) -> None:
-    """The latest orderer-signed block header and the root over all block hashes."""
+    """Show the ledger's signed head.
+
+    The latest orderer-signed block header and the Merkle root over all block hashes."""
     show(get_json(connect(url, data, identity), "/v1/head"), raw)
 
 
@@ -98,7 +104,9 @@ def head(url: str, data: Path, identity: str, raw: bool) -> None:
 @node_options
 @raw_option
 def block(number: int, url: str, data: Path, identity: str, raw: bool) -> None:
-    """Block NUMBER: header, signature, each transaction's id and code (content where you are party)."""
+    """Show block NUMBER.
+
+    Header, orderer signature, each transaction's id and code; content where you are party."""
     show(get_json(connect(url, data, identity), f"/v1/blocks/{number}"), raw)
 
 
@@ -108,7 +116,9 @@ def block(number: int, url: str, data: Path, identity: str, raw: bool) -> None:
 @node_options
 @raw_option
 def proof(tx_id: str, purpose: str | None, url: str, data: Path, identity: str, raw: bool) -> None:
-    """Inclusion proof of a transaction, checkable with only the orderer's public key."""
+    """Show a transaction's inclusion proof.
+
+    Checkable with only the orderer's public key (docs/PROTOCOL.md)."""
     show(get_json(connect(url, data, identity), f"/v1/proofs/tx/{segment(tx_id)}", purpose=purpose), raw)
 
 
@@ -118,7 +128,9 @@ def proof(tx_id: str, purpose: str | None, url: str, data: Path, identity: str, 
 @node_options
 @raw_option
 def consistency(old_size: int, new_size: int | None, url: str, data: Path, identity: str, raw: bool) -> None:
-    """Proof that the ledger of OLD_SIZE blocks is a prefix of the current one (or of NEW_SIZE)."""
+    """Show a consistency proof between ledger sizes.
+
+    Proof that the ledger of OLD_SIZE blocks is a prefix of the current one (or of NEW_SIZE)."""
     show(get_json(connect(url, data, identity), "/v1/proofs/consistency", old_size=old_size, new_size=new_size), raw)
 
 
@@ -128,7 +140,9 @@ def consistency(old_size: int, new_size: int | None, url: str, data: Path, ident
 @node_options
 @raw_option
 def events(from_block: int, follow: bool, url: str, data: Path, identity: str, raw: bool) -> None:
-    """Committed events you may see, one JSON object a line."""
+    """Print the committed events you may see.
+
+    One JSON object a line, from --from-block; --follow waits for new blocks."""
     client = connect(url, data, identity)
     try:
         for event in client.events(from_block, follow=follow):
@@ -141,7 +155,9 @@ def events(from_block: int, follow: bool, url: str, data: Path, identity: str, r
 @node_options
 @raw_option
 def members(url: str, data: Path, identity: str, raw: bool) -> None:
-    """The network's organisations (id, name, country, roles, status), its contracts, and who you are."""
+    """Show the network's members and who you are.
+
+    Organisations (id, name, country, roles, status), contracts, and your identity."""
     show(get_json(connect(url, data, identity), "/v1/network"), raw)
 
 

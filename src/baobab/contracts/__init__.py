@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
 
 
 def default_registry() -> Registry:
+    from baobab.ledger.governance import Governance  # here: governance reads the finance contracts' settings rules
     from baobab.contracts.accounts import Accounts
+    from baobab.contracts.trade.bank_calendar import BankCalendar
     from baobab.contracts.trade.documents import Documents
     from baobab.contracts.trade.letter_of_credit import LetterOfCredit
     from baobab.contracts.trade.payment_undertaking import PaymentUndertaking
@@ -22,6 +23,7 @@ def default_registry() -> Registry:
     registry = Registry([Accounts()])
     registry.install(Governance())
     registry.install(Documents())
+    registry.install(BankCalendar())
     registry.install(LetterOfCredit())
     registry.install(PaymentUndertaking())
     registry.install(FinancingRegistry())

@@ -36,7 +36,7 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import check_currency
-from baobab.ledger.contract import Context, ContractError, Reason, function
+from baobab.ledger.contract import PARTIES, Context, ContractError, Reason, function
 
 INSTRUCTED, SETTLED, FAILED = "instructed", "settled", "failed"
 OBLIGATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
@@ -113,7 +113,7 @@ class PaymentInstructions:
                                 status=instruction["status"])
         return instruction  # type: ignore[no-any-return]
 
-    @function(policy={"role": "*"})
+    @function(policy={"role": "*"}, callers=PARTIES)
     def payment_settled(self, ctx: Context, obligation: str, reference: str, proof: str = "") -> dict[str, Any]:
         """Called by: the payer of the instruction. Records the settlement reference (and proof, e.g.
         the switch's fulfilment) of the payment; the contract's own record moves on with it."""
@@ -126,7 +126,7 @@ class PaymentInstructions:
         self.on_payment_settled(ctx, instruction)
         return instruction
 
-    @function(policy={"role": "*"})
+    @function(policy={"role": "*"}, callers=PARTIES)
     def payment_failed(self, ctx: Context, obligation: str, reason: str) -> dict[str, Any]:
         """Called by: the payer of the instruction. Records why the payment could not be made."""
         instruction = self._open_instruction(ctx, obligation)
@@ -136,7 +136,7 @@ class PaymentInstructions:
         self.on_payment_failed(ctx, instruction)
         return instruction
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def payment(self, ctx: Context, obligation: str) -> dict[str, Any]:
         """Called by: the payer or the payee (other readers go through the access rules of reads)."""
         instruction = ctx.get(_key(obligation)) if obligation else None

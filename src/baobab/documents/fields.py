@@ -16,27 +16,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from pydantic_core import PydanticCustomError
 
 from baobab.core.codes import COUNTRIES
-from baobab.core.money import MINOR_UNITS
-
-
-# UN/ECE Recommendation 20 unit codes accepted in quantities (a practical subset; CT, BX,
-# BG, PK and SA are the Rec 20 "package" units used to count goods).
-MASS_UNITS = {"GRM": 1, "KGM": 1_000, "TNE": 1_000_000, "LBR": None}  # grams per unit
-UNIT_CODES = frozenset(
-    list(MASS_UNITS) + ["LTR", "MLT", "MTQ", "MTR", "MTK", "H87", "C62", "PCE", "NAR", "PR", "DZN",
-                        "SET", "CT", "BX", "BG", "PK", "SA"]
-)
-VOLUME_UNITS = frozenset({"LTR", "MLT", "MTQ"})
-# UN/ECE Recommendation 21 package type codes (subset) for packing lists and bills of lading.
-PACKAGE_TYPES = frozenset({"BA", "BE", "BG", "BX", "CR", "CS", "CT", "DR", "NE", "PK", "PX", "SA"})
-INCOTERMS_2020 = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
+from baobab.vocab import trade
+from baobab.vocab.trade import MASS_UNITS, PACKAGE_TYPES, UNIT_CODES, VOLUME_UNITS
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
-_LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
-_HS = re.compile(r"\d{6,10}")
-_CONTAINER = re.compile(r"[A-Z]{3}[UJZ]\d{7}")
-_LEI = re.compile(r"[A-Z0-9]{18}\d{2}")
 
 
 def _fail(kind: str, message: str, value: Any) -> PydanticCustomError:
@@ -51,19 +35,19 @@ def _country(value: str) -> str:
 
 
 def _currency(value: str) -> str:
-    if value not in MINOR_UNITS:
+    if not trade.is_currency(value):
         raise _fail("currency", "{value!r} is not an ISO 4217 currency code", value)
     return value
 
 
 def _locode(value: str) -> str:
-    if not _LOCODE.fullmatch(value) or value[:2] not in COUNTRIES:
+    if not trade.is_locode(value):
         raise _fail("locode", "{value!r} is not a UN/LOCODE (country code + 3 letters or digits 2-9)", value)
     return value
 
 
 def _hs(value: str) -> str:
-    if not _HS.fullmatch(value):
+    if not trade.is_hs_code(value):
         raise _fail("hs_code", "{value!r} is not an HS code (6 to 10 digits, no dots)", value)
     return value
 
@@ -114,13 +98,13 @@ def container_check_digit(owner_serial: str) -> int:
 
 
 def _container(value: str) -> str:
-    if not _CONTAINER.fullmatch(value) or container_check_digit(value[:10]) != int(value[10]):
+    if not trade.CONTAINER.fullmatch(value) or container_check_digit(value[:10]) != int(value[10]):
         raise _fail("container", "{value!r} is not an ISO 6346 container number with a valid check digit", value)
     return value
 
 
 def _lei(value: str) -> str:
-    if not _LEI.fullmatch(value) or int("".join(str(int(c, 36)) for c in value)) % 97 != 1:
+    if not trade.LEI.fullmatch(value) or int("".join(str(int(c, 36)) for c in value)) % 97 != 1:
         raise _fail("lei", "{value!r} is not an ISO 17442 LEI with valid check digits", value)
     return value
 

@@ -19,7 +19,6 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from baobab.core.errors import BaobabError
 from baobab.documents.fields import (
-    INCOTERMS_2020,
     ContainerNumber,
     Count,
     Country,
@@ -38,6 +37,8 @@ from baobab.documents.fields import (
     Weight,
     grams,
 )
+from baobab.vocab import trade
+from baobab.vocab.trade import INCOTERMS_2020, TRANSPORT_DOCUMENT_KINDS
 
 
 def _raise(model: Model, problems: list[tuple[tuple[str | int, ...], str]]) -> None:
@@ -216,7 +217,7 @@ class BillOfLading(Model):
     """Transport document. Only an ocean bill of lading can be transferable (a document of
     title, MLETR "transferable record"); sea and air waybills are receipts naming a consignee."""
 
-    kind: Literal["ocean_bill_of_lading", "sea_waybill", "air_waybill"]
+    kind: Literal[TRANSPORT_DOCUMENT_KINDS]  # type: ignore[valid-type]
     document_number: Reference
     issue_date: Date
     carrier: Party
@@ -425,6 +426,7 @@ class InsuranceCertificate(Model):
         return self
 
 
+# The model of each document type of the shared vocabulary (a test keeps the two in step).
 DOCUMENT_TYPES: dict[str, type[Model]] = {
     "commercial_invoice": CommercialInvoice,
     "packing_list": PackingList,
@@ -438,10 +440,10 @@ DOCUMENT_TYPES: dict[str, type[Model]] = {
 
 def validate_document(doc_type: str, data: Any) -> Model:
     """Parse `data` as a `doc_type`; BAD_DOCUMENT lists every failing field path and why."""
-    model = DOCUMENT_TYPES.get(doc_type) if isinstance(doc_type, str) else None
-    if model is None:
+    if doc_type not in trade.DOCUMENT_TYPES:
         raise BaobabError("UNKNOWN_DOCUMENT_TYPE", f"unknown document type {doc_type!r}",
-                          known=sorted(DOCUMENT_TYPES))
+                          known=sorted(trade.DOCUMENT_TYPES))
+    model = DOCUMENT_TYPES[doc_type]
     if not isinstance(data, dict):
         errors = [{"path": "", "message": "a document is a JSON object"}]
     else:

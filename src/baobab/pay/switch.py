@@ -278,7 +278,25 @@ class Switch:
         """GET /transfers/{id}: answered to the payer and payee FSPs only (3208 to anyone else)."""
         return self._for_party(transfer_id, source)
 
+    def positions(self) -> list[dict[str, Any]]:
+        """Every participant's standing per currency, for the operator: liquidity placed, net debit
+        position (reserved and committed), net debit cap, and what it may still send."""
+        rows = []
+        for fsp, name, active, currency, cap in self.db.all(
+                "SELECT p.fsp, p.name, p.active, c.currency, c.net_debit_cap FROM switch_participants p "
+                "JOIN switch_currencies c ON c.fsp = p.fsp ORDER BY p.fsp, c.currency"):
+            position, settlement = self.journal.balances(f"{fsp}/{currency}/position", f"{fsp}/{currency}/settlement")
+            net, liquidity = _net_debit(position), settlement.net_credit
+            rows.append({"fsp": fsp, "name": name, "active": bool(active), "currency": currency, "liquidity": liquidity,
+                         "position": net, "net_debit_cap": int(cap), "headroom": max(min(int(cap), liquidity) - net, 0)})
+        return rows
+
     # --- settlement ---------------------------------------------------------------------
+
+    def windows(self, limit: int = 10) -> list[dict[str, Any]]:
+        """The most recent settlement windows, newest first."""
+        return [dict(zip(("id", "state", "opened_at", "closed_at", "settled_at"), row)) for row in self.db.all(
+            "SELECT id, state, opened_at, closed_at, settled_at FROM switch_windows ORDER BY id DESC LIMIT ?", (limit,))]
 
     def close_window(self, *, at: datetime | None = None) -> int:
         """Close the open settlement window (its transfers are now settled together) and open the

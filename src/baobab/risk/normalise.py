@@ -23,10 +23,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS, check_currency
+from baobab.core.money import MINOR_UNITS
 from baobab.risk import legal_forms
+from baobab.vocab.trade import DOCUMENT_KINDS, is_currency
 
-KINDS = ("invoice", "purchase_order", "bill_of_lading", "warehouse_receipt")
 MAX_AMOUNT = 10**18  # minor units; bounds the amount-band table (fingerprints.py)
 MAX_LINES = 1000
 
@@ -222,9 +222,10 @@ def _year(digits: str) -> int:
 
 
 def currency(value: Any) -> str:
-    if not isinstance(value, str):
+    code = value.strip().upper() if isinstance(value, str) else value
+    if not is_currency(code):
         raise BaobabError("BAD_MONEY", f"{value!r} is not an ISO 4217 currency code", field="currency")
-    return check_currency(value.strip().upper())
+    return code
 
 
 def parse_amount(value: Any, ccy: str, field: str = "amount") -> int:
@@ -362,8 +363,8 @@ def document(data: Any) -> Document:
         if data.get(name) is None:
             raise _bad(name, f"missing field {name!r}")
     kind = data.get("kind", "invoice")
-    if kind not in KINDS:
-        raise _bad("kind", f"kind must be one of {', '.join(KINDS)}")
+    if kind not in DOCUMENT_KINDS:
+        raise _bad("kind", f"kind must be one of {', '.join(DOCUMENT_KINDS)}")
     ccy = currency(data["currency"])
     return Document(
         kind=kind,

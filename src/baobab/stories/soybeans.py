@@ -7,7 +7,9 @@ exporter presents, the credit's contract examines the documents, KLTB honours an
 the settlement, and title to the cargo passes to KL-FOODS in that same transaction.
 
 A second credit is then shipped late and invoiced above the amount tolerance: it is refused
-with exactly those two discrepancies, the applicant waives them, and it is paid.
+with exactly those two discrepancies, the applicant waives them, and it is paid the credit
+amount plus its tolerance, never the invoice's excess (UCP 600 art. 18(b)). The banks' calendars
+(Malaysian and Argentine holidays) are published on the ledger first.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
+from baobab import calendars
+from baobab.core.money import format_amount
 from baobab.documents.verify import registry_lookup, verify
 from baobab.stories import Actors, Story, StoryReport
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
@@ -46,12 +50,13 @@ def credit_terms(on: date, *, latest_shipment: date | None = None) -> dict[str, 
     }
 
 
-def document_data(lc_id: str, shipped: date, price_cents: int = PRICE_CENTS) -> dict[str, dict[str, Any]]:
-    """The five documents of one shipment, by document type."""
+def document_data(lc_id: str, shipped: date, price_cents: int = PRICE_CENTS,
+                  tonnes: int = TONNES) -> dict[str, dict[str, Any]]:
+    """The five documents of one shipment (of `tonnes`), by document type."""
     d = shipped.isoformat()
-    total = TONNES * price_cents
+    total = tonnes * price_cents
     goods = f"{GOODS}, yellow, crop {shipped.year}, in bulk"
-    qty = {"value": TONNES, "unit": "TNE"}
+    qty = {"value": tonnes, "unit": "TNE"}
     return {
         "commercial_invoice": {
             "invoice_number": f"INV-{lc_id}", "issue_date": d, "seller": party(BENEFICIARY), "buyer": party(APPLICANT),
@@ -97,21 +102,37 @@ ISSUERS = {"commercial_invoice": BENEFICIARY, "bill_of_lading": CARRIER, "insura
 READERS = [APPLICANT, BENEFICIARY, ISSUING, ADVISING, "MY-CUSTOMS"]
 
 
+def load_calendars(actors: Actors, report: StoryReport | None = None, say: Callable[[str], None] | None = None) -> None:
+    """Publish the banking calendars of the banks' countries (from `holidays`) for this year and the next two."""
+    year = today().year
+    written = calendars.publish(actors(ISSUING), ["MY", "AR"], [year - 1, year, year + 1, year + 2])
+    if report is not None and written:
+        report.step(f"{ISSUING} publishes {written} banking calendars of Malaysia and Argentina", say)
+
+
+def current(lc: dict[str, Any]) -> dict[str, Any]:
+    """The credit's latest presentation."""
+    return lc["presentations"][-1]  # type: ignore[no-any-return]
+
+
 def open_credit(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str, Any],
                 say: Callable[[str], None] | None = None) -> None:
+    load_calendars(actors, report, say)  # the credit's deadlines need its banks' calendars on the ledger
     submit(actors(APPLICANT), "letter_of_credit", "apply", {"lc_id": lc_id, "beneficiary": BENEFICIARY,
                                                             "issuing_bank": ISSUING, "advising_bank": ADVISING, "terms": terms})
     report.step(f"{APPLICANT} applies to {ISSUING} for credit {lc_id}", say)
     submit(actors(ISSUING), "letter_of_credit", "issue", {"lc_id": lc_id})
-    report.step(f"{ISSUING} issues {lc_id}: USD {terms['amount']['minor'] // 100:,}", say)
+    report.step(f"{ISSUING} issues {lc_id}: {format_amount(terms['amount'])}", say)
     submit(actors(ADVISING), "letter_of_credit", "advise", {"lc_id": lc_id})
     report.step(f"{ADVISING} advises {lc_id} to {BENEFICIARY}", say)
 
 
 def ship_and_present(actors: Actors, report: StoryReport, lc_id: str, shipped: date, price_cents: int,
-                     say: Callable[[str], None] | None = None, *, verify_with: str | None = None) -> dict[str, Any]:
-    """Issue the five documents, ship, deposit the bill with the credit and present; returns the credit."""
-    data = document_data(lc_id, shipped, price_cents)
+                     say: Callable[[str], None] | None = None, *, verify_with: str | None = None,
+                     tonnes: int = TONNES, data: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Issue the five documents (`data`, by default those of `document_data`), ship, deposit the bill with
+    the credit and present; returns the credit."""
+    data = data or document_data(lc_id, shipped, price_cents, tonnes)
     wrapped = {}
     for doc_type, fields in data.items():
         holder = {"transferable": True, "holder": BENEFICIARY} if doc_type == "bill_of_lading" else {}
@@ -129,18 +150,21 @@ def ship_and_present(actors: Actors, report: StoryReport, lc_id: str, shipped: d
     report.step(f"{BENEFICIARY} ships on {shipped} and places the bill of lading under the credit", say)
     lc = submit(actors(BENEFICIARY), "letter_of_credit", "present", {"lc_id": lc_id, "documents": list(wrapped.values())})
     report.step(f"{BENEFICIARY} presents with notice of completeness; examination finds "
-                f"{len(lc['examination']['discrepancies'])} discrepancies", say)
+                f"{len(current(lc)['examination']['discrepancies'])} discrepancies", say)
     return lc
 
 
 def pay(actors: Actors, report: StoryReport, lc_id: str, say: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Honour (a payment instruction) and report the payment settled, as the paying bank's payments agent does."""
     lc = submit(actors(ISSUING), "letter_of_credit", "honour", {"lc_id": lc_id})
-    check(lc["status"] == "honoured", "credit not honoured")
-    report.step(f"{ISSUING} honours: pay USD {lc['payment']['amount'] // 100:,} to {BENEFICIARY}", say)
-    lc = submit(actors(ISSUING), "letter_of_credit", "record_settlement",
-                {"lc_id": lc_id, "settlement_ref": f"SETTLE-{lc_id}"})
+    honour = current(lc)
+    check(honour["status"] == "honoured", "credit not honoured")
+    report.step(f"{ISSUING} honours: pay {format_amount(honour['honour']['amount'])} to {BENEFICIARY}", say)
+    submit(actors(ISSUING), "letter_of_credit", "payment_settled",
+           {"obligation": honour["honour"]["obligations"][0], "reference": f"SETTLE-{lc_id}"})
+    lc = actors(ISSUING).query("letter_of_credit", "get", {"lc_id": lc_id})
     report.payments += 1
-    report.step(f"{ISSUING} records settlement; title to the cargo passes to {APPLICANT}", say)
+    report.step(f"{ISSUING} reports the payment settled; title to the cargo passes to {APPLICANT}", say)
     return lc
 
 
@@ -150,12 +174,14 @@ def compliant_lifecycle(actors: Actors, report: StoryReport, lc_id: str, say: Ca
     on = today()
     open_credit(actors, report, lc_id, credit_terms(on), say)
     lc = ship_and_present(actors, report, lc_id, on - timedelta(days=2), PRICE_CENTS, say, verify_with=verify_with)
-    check(lc["examination"]["discrepancies"] == [], f"unexpected discrepancies {lc['examination']['discrepancies']}")
+    found = current(lc)["examination"]["discrepancies"]
+    check(found == [], f"unexpected discrepancies {found}")
     return pay(actors, report, lc_id, say)
 
 
 def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | None) -> None:
     run = uuid.uuid4().hex[:6].upper()
+    load_calendars(actors, report, progress)
     lc_id = f"LC-SOY-{run}-1"
     lc = compliant_lifecycle(actors, report, lc_id, progress, verify_with=ISSUING)
     bl = lc["titles"][0]
@@ -170,15 +196,19 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     on = today()
     open_credit(actors, report, lc_id, credit_terms(on, latest_shipment=on - timedelta(days=5)), progress)
     lc = ship_and_present(actors, report, lc_id, on - timedelta(days=3), PRICE_CENTS * 1075 // 1000, progress)
-    codes = sorted(d["code"] for d in lc["examination"]["discrepancies"])
+    codes = sorted(d["code"] for d in current(lc)["examination"]["discrepancies"])
     check(codes == ["AMOUNT_OVER_TOLERANCE", "LATE_SHIPMENT"], f"unexpected discrepancies {codes}")
     lc = submit(actors(ISSUING), "letter_of_credit", "refuse", {"lc_id": lc_id})
-    report.flags += [f"{lc_id}: {d['code']}: {d['text']}" for d in lc["refusal"]["discrepancies"]]
+    report.flags += [f"{lc_id}: {d['code']}: {d['text']}" for d in current(lc)["refusal"]["discrepancies"]]
     report.step(f"{ISSUING} refuses in one notice: {', '.join(codes)}", progress)
     submit(actors(APPLICANT), "letter_of_credit", "waive", {"lc_id": lc_id})
     report.step(f"{APPLICANT} waives the discrepancies", progress)
     lc = pay(actors, report, lc_id, progress)
     check(lc["status"] == "paid", "second credit not paid")
+    paid = current(lc)["honour"]["amount"]["minor"]
+    check(paid == lc["terms"]["amount"]["minor"] * 105 // 100, "honour is not capped at the credit plus its 5% tolerance")
+    report.step(f"{ISSUING} pays {format_amount(current(lc)['honour']['amount'])}: the credit plus its tolerance, not the invoice's more (art. 18(b))",
+                progress)
 
 
 STORY = Story(1, "Soybeans from Argentina to Malaysia under a letter of credit", "5-10 days", play)

@@ -1,4 +1,5 @@
-"""Trade vocabularies: Incoterms, UN/LOCODE, HS codes, UN/ECE units and packages, document types.
+"""Trade vocabularies: Incoterms, UN/LOCODE, HS codes, UN/ECE units and packages, document types
+and kinds, currencies.
 
 One definition each, imported by the letter-of-credit terms, the document models, the
 duplicate-financing checks and customs: a code accepted by one is accepted by all.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 
 from baobab.core.codes import COUNTRIES
+from baobab.core.money import MINOR_UNITS
 
 # ICC Incoterms 2020: the rules for any mode of transport, then sea and inland waterway only.
 INCOTERMS_2020 = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
@@ -18,6 +20,13 @@ DOCUMENT_TYPES = (
     "commercial_invoice", "packing_list", "bill_of_lading", "certificate_of_origin",
     "phytosanitary_certificate", "inspection_certificate", "insurance_certificate",
 )
+
+# Transport documents a bill_of_lading record may be: only the ocean bill is a document of title.
+TRANSPORT_DOCUMENT_KINDS = ("ocean_bill_of_lading", "sea_waybill", "air_waybill")
+
+# Financeable documents screened for duplicate financing (baobab.risk and its registry
+# contract); a fingerprint binds the kind, so kinds never match each other.
+DOCUMENT_KINDS = ("invoice", "purchase_order", "bill_of_lading", "warehouse_receipt")
 
 # UN/LOCODE: the ISO 3166-1 country, then three letters or digits 2-9 for the place.
 LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
@@ -50,3 +59,9 @@ def locode_country(value: str) -> str:
 
 def is_hs_code(value: object) -> bool:
     return isinstance(value, str) and HS_CODE.fullmatch(value) is not None
+
+
+def is_currency(value: object) -> bool:
+    """An ISO 4217 currency code (the table, with minor units, is baobab.core.money's)."""
+    return isinstance(value, str) and value in MINOR_UNITS
+

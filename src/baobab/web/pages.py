@@ -19,15 +19,14 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.documents.openattestation import get_data
 from baobab.documents.verify import Lookup, verify
-from baobab.web.i18n import RIGHT_TO_LEFT, money, negotiate, translations
-from baobab.web.sessions import COOKIE, Session, Sessions
-from baobab.web.users import User, Users
+from baobab.web.render import Pages
+from baobab.web.sessions import COOKIE, Sessions
+from baobab.web.users import Users
 
 HERE = Path(__file__).resolve().parent
 MAX_DOCUMENT_BYTES = 2_000_000
@@ -48,12 +47,6 @@ class Site:
     secure_cookies: bool = False  # True behind HTTPS
 
 
-def _environment() -> Environment:
-    # `_` (gettext in the reader's language) is given to each rendering, not installed globally:
-    # two requests in two languages may render at once
-    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
-
-
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
     """A document's fields as (dotted name, value) rows for people to read."""
     if isinstance(data, dict):
@@ -65,31 +58,8 @@ def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
 
 def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
     router = APIRouter(include_in_schema=False)
-    env = _environment()
-
-    def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        lang = negotiate(request.headers.get("accept-language"))
-        session = current(request)
-        user = users.get(session.org, session.username) if session else None
-        html = env.get_template(template).render(lang=lang, rtl=lang in RIGHT_TO_LEFT, user=user, _=translations(lang).gettext,
-                                                 money=lambda amount: money(amount, lang),
-                                                 csrf=session.csrf if session else "", **context)
-        return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Content-Language": lang})
-
-    def say(request: Request, message: str) -> str:
-        """A message of this module in the reader's language."""
-        return translations(negotiate(request.headers.get("accept-language"))).gettext(message)
-
-    def current(request: Request) -> Session | None:
-        return sessions.get(request.cookies.get(COOKIE))
-
-    async def form(request: Request) -> dict[str, Any]:
-        data = await request.form()
-        return {k: v for k, v in data.items()}
-
-    def signed_in(request: Request) -> tuple[Session, User] | None:
-        session = current(request)
-        return (session, users.get(session.org, session.username)) if session else None
+    pages = Pages(users, sessions)
+    render, say, current, form, signed_in = pages.render, pages.say, pages.current, pages.form, pages.signed_in
 
     @router.get("/", response_class=HTMLResponse)
     async def index(request: Request) -> Response:

@@ -31,7 +31,7 @@ from typing import Any
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
-from baobab.ledger.contract import Context, Contract, Reason, function
+from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, Reason, function
 
 # Names of the types in baobab.documents.types (a test keeps the two lists equal).
 DOC_TYPES = (
@@ -88,11 +88,13 @@ class Documents(Contract):
             org_record(ctx, org)
         return orgs
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=EVERY_MEMBER)
     def issue(self, ctx: Context, target_hash: str, merkle_root: str, doc_type: str,
               readers: list[str] = [], content_hash: str | None = None,  # noqa: B006 (never mutated)
               transferable: bool = False, holder: str | None = None,
               countries: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Called by: any member, which becomes the issuer of the document it anchors (only a carrier
+        issues a transferable bill of lading). It binds only itself."""
         key = _key(target_hash)
         check_hash(merkle_root, "merkle_root")
         if content_hash is not None:
@@ -127,8 +129,9 @@ class Documents(Contract):
                                      "transferable": transferable})
         return self._view(ctx, record)
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def revoke(self, ctx: Context, target_hash: str, reason: str) -> dict[str, Any]:
+        """Called by: the issuer of the document."""
         record = self._record(ctx, target_hash)
         if record["issuer"] != ctx.caller.org:
             reject("NOT_ISSUER", f"only the issuer {record['issuer']} may revoke this document")
@@ -141,9 +144,9 @@ class Documents(Contract):
         ctx.emit("document_revoked", {"target_hash": target_hash, "issuer": record["issuer"], "reason": reason})
         return self._view(ctx, record)
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def grant(self, ctx: Context, target_hash: str, orgs: list[str]) -> dict[str, Any]:
-        """Let more organisations read the content (e.g. customs); issuer or holder only."""
+        """Called by: the issuer or the holder. Lets more organisations read the content (e.g. customs)."""
         record = self._record(ctx, target_hash)
         if ctx.caller.org not in (record["issuer"], effective_holder(ctx, record)):
             reject("NOT_ISSUER", "only the issuer or the holder may grant read access")
@@ -190,8 +193,9 @@ class Documents(Contract):
             history += (held or {}).get("history", [])
         return history
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def endorse(self, ctx: Context, target_hash: str, to: str) -> dict[str, Any]:
+        """Called by: the holder of the transferable record, which passes it to another member."""
         record, title = self._title_for_holder(ctx, target_hash)
         org_record(ctx, to)
         if to == ctx.caller.org:
@@ -199,9 +203,9 @@ class Documents(Contract):
         history = self._released(ctx, title, record) + [self._entry(ctx, "endorsed", ctx.caller.org, to)]
         return self._put_title(ctx, record, {**title, "holder": to, "escrow": None, "history": history}, "title_endorsed")
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def surrender(self, ctx: Context, target_hash: str) -> dict[str, Any]:
-        """The holder gives the record back to the carrier (its issuer) to take delivery."""
+        """Called by: the holder. Gives the record back to the carrier (its issuer) to take delivery."""
         record, title = self._title_for_holder(ctx, target_hash)
         carrier = record["issuer"]
         history = self._released(ctx, title, record) + [self._entry(ctx, "surrendered", ctx.caller.org, carrier)]
@@ -209,9 +213,9 @@ class Documents(Contract):
                  "surrendered_by": ctx.caller.org, "history": history}
         return self._put_title(ctx, record, title, "title_surrendered")
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def accomplish(self, ctx: Context, target_hash: str) -> dict[str, Any]:
-        """The carrier records delivery of the goods against the surrendered record."""
+        """Called by: the carrier that issued the record. Records delivery of the goods against the surrendered record."""
         record = self._record(ctx, target_hash)
         title = record.get("title")
         if title is None:
@@ -223,9 +227,9 @@ class Documents(Contract):
         history = title["history"] + [self._entry(ctx, "accomplished", ctx.caller.org, title["surrendered_by"])]
         return self._put_title(ctx, record, {**title, "state": "accomplished", "history": history}, "title_accomplished")
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=ANY_MEMBER, callers=PARTIES)
     def deposit(self, ctx: Context, target_hash: str, contract: str, ref: str) -> dict[str, Any]:
-        """Put the record in the escrow of a contract (e.g. the credit it is presented under)."""
+        """Called by: the holder. Puts the record in the escrow of a contract (e.g. the credit it is presented under)."""
         if contract not in ESCROW_CONTRACTS:
             bad_argument(f"{contract!r} cannot hold records in escrow; known: {list(ESCROW_CONTRACTS)}")
         check_ref(ref, "ref")
@@ -262,17 +266,18 @@ class Documents(Contract):
         org = ctx.caller.org
         return org in record["readers"] or (record.get("title") is not None and org == effective_holder(ctx, record))
 
-    @function(query=True)
+    @function(query=True, callers=EVERY_MEMBER)
     def status(self, ctx: Context, target_hash: str) -> dict[str, Any]:
-        """Registry facts about a target hash; {"issued": false} if it was never registered."""
+        """Called by: any member. Registry facts about a target hash ({"issued": false} if it was never
+        registered); the content hash and readers only for its readers."""
         record = ctx.get(_key(target_hash))
         if record is None:
             return {"target_hash": target_hash, "issued": False}
         return self._view(ctx, record)
 
-    @function(query=True)
+    @function(query=True, callers=EVERY_MEMBER)
     def access(self, ctx: Context, target_hash: str) -> dict[str, Any]:
-        """May the caller read the content, and under which hash is it stored?"""
+        """Called by: any member, about itself: may it read the content, and under which hash is it stored?"""
         record = self._record(ctx, target_hash)
         allowed = self._may_read(ctx, record)
         return {"target_hash": target_hash, "allowed": allowed,

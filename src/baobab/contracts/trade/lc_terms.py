@@ -12,14 +12,10 @@ from typing import Any
 from baobab.contracts.jurisdiction import from_ports
 from baobab.contracts.trade.common import bad_argument, parse_date
 from baobab.core.money import MINOR_UNITS
+from baobab.vocab.trade import DOCUMENT_TYPES, HS_CODE, INCOTERMS_2020, LOCODE, UNIT_CODES
 
-INCOTERMS = ("EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF")
-DOCUMENT_TYPES = ("commercial_invoice", "packing_list", "bill_of_lading", "certificate_of_origin",
-                  "phytosanitary_certificate", "inspection_certificate", "insurance_certificate")
-LOCODE = re.compile(r"[A-Z]{2}[A-Z2-9]{3}")
-HS = re.compile(r"\d{6,10}")
-UNIT = re.compile(r"[A-Z0-9]{2,3}")
 DEFAULT_PRESENTATION_DAYS = 21  # UCP 600 art. 14(c)
+MAX_INSTALMENTS = 24
 
 # name -> (required, check); a check returns the normalised value or calls bad_argument.
 FIELDS: dict[str, tuple[bool, Any]] = {}
@@ -75,7 +71,13 @@ def _amount(v: Any) -> dict[str, Any]:
 def _quantity(v: Any) -> dict[str, Any]:
     if not isinstance(v, dict) or set(v) != {"value", "unit"}:
         bad_argument("terms.quantity must be {value: integer, unit: UN/ECE Rec 20 code}")
-    return {"value": _int(v["value"], "quantity.value", 1, 10**15), "unit": _pattern(v["unit"], "quantity.unit", UNIT, "a unit code")}
+    return {"value": _int(v["value"], "quantity.value", 1, 10**15), "unit": _unit(v["unit"])}
+
+
+def _unit(v: Any) -> str:
+    if v not in UNIT_CODES:
+        bad_argument(f"terms.quantity.unit {v!r} is not a UN/ECE Rec 20 unit code")
+    return v  # type: ignore[no-any-return]
 
 
 _field("amount_tolerance_pct", False)(lambda v: _int(v, "amount_tolerance_pct", 0, 10))
@@ -88,9 +90,13 @@ _field("presentation_days", False)(lambda v: _int(v, "presentation_days", 1, 180
 _field("port_of_loading")(lambda v: _pattern(v, "port_of_loading", LOCODE, "a UN/LOCODE"))
 _field("port_of_discharge")(lambda v: _pattern(v, "port_of_discharge", LOCODE, "a UN/LOCODE"))
 _field("goods_description")(lambda v: _text(v, "goods_description"))
-_field("hs_code")(lambda v: _pattern(v, "hs_code", HS, "an HS code of 6-10 digits"))
-_field("incoterm")(lambda v: _pattern(v, "incoterm", re.compile("|".join(INCOTERMS)), "an Incoterms 2020 rule"))
+_field("hs_code")(lambda v: _pattern(v, "hs_code", HS_CODE, "an HS code of 6-10 digits"))
+_field("incoterm")(lambda v: _pattern(v, "incoterm", re.compile("|".join(INCOTERMS_2020)), "an Incoterms 2020 rule"))
+# art. 31(a): partial drawings or shipments are allowed unless the credit prohibits them
 _field("partial_shipments", False)(lambda v: _bool(v, "partial_shipments"))
+# art. 6(a): the bank with which the credit is available (the nominated bank), where presentation is made
+_field("available_with", False)(lambda v: _pattern(v, "available_with", re.compile("issuing_bank|advising_bank"),
+                                                   "issuing_bank or advising_bank"))
 _field("transhipment", False)(lambda v: _bool(v, "transhipment"))
 _field("title_to", False)(lambda v: _pattern(v, "title_to", re.compile("applicant|issuing_bank"), "applicant or issuing_bank"))
 
@@ -107,9 +113,29 @@ def _required(v: Any) -> list[str]:
     return sorted(v)
 
 
+@_field("instalments", False)
+def _instalments(v: Any) -> list[dict[str, Any]] | None:
+    """Drawings by instalments within given periods (art. 32): [{until: date, minor: amount}, ...];
+    instalment i covers shipments after the previous `until` up to its own."""
+    if v is None:
+        return None
+    if not isinstance(v, list) or not 2 <= len(v) <= MAX_INSTALMENTS:
+        bad_argument(f"terms.instalments must be a list of 2 to {MAX_INSTALMENTS} periods")
+    out, last = [], ""
+    for i, item in enumerate(v):
+        if not isinstance(item, dict) or set(item) != {"until", "minor"}:
+            bad_argument(f"terms.instalments[{i}] must be {{until: date, minor: amount in minor units}}")
+        until = _date(item["until"], f"instalments[{i}].until")
+        if until <= last:
+            bad_argument("terms.instalments must end on increasing dates")
+        out.append({"until": until, "minor": _int(item["minor"], f"instalments[{i}].minor", 1, 10**15)})
+        last = until
+    return out
+
+
 DEFAULTS = {"amount_tolerance_pct": 0, "about": False, "quantity_counted": False,
-            "presentation_days": DEFAULT_PRESENTATION_DAYS, "partial_shipments": False,
-            "transhipment": True, "title_to": "applicant"}
+            "presentation_days": DEFAULT_PRESENTATION_DAYS, "partial_shipments": True,
+            "transhipment": True, "title_to": "applicant", "available_with": "issuing_bank", "instalments": None}
 AMENDABLE = frozenset(FIELDS)  # every term may be amended; the beneficiary decides
 
 
@@ -131,6 +157,13 @@ def check_terms(terms: Any) -> dict[str, Any]:
     if parse_date(out["latest_shipment_date"], "") > parse_date(out["expiry_date"], ""):
         bad_argument("terms.latest_shipment_date must not be after terms.expiry_date")
     from_ports(out["port_of_loading"], out["port_of_discharge"])  # each port's first two letters: a country
+    if out["instalments"] is not None:
+        if sum(i["minor"] for i in out["instalments"]) != out["amount"]["minor"]:
+            bad_argument("terms.instalments must add up to the credit amount")
+        if out["instalments"][-1]["until"] > out["latest_shipment_date"]:
+            bad_argument("terms.instalments must end by the latest shipment date")
+        if not out["partial_shipments"]:
+            bad_argument("terms.instalments need partial_shipments (art. 32)")
     return out
 
 

@@ -4,10 +4,10 @@ The buyer proposes; the buyer's bank `undertake`s, irrevocably, to pay the selle
 on the set date once every agreed condition is met (conditions: `pu_conditions`). From then
 on the record needs the bank's endorsement, and nothing the buyer does can withdraw it: only
 the seller may `release` the bank. On or after the date, with all conditions met, the
-seller `demand`s payment, which emits the payment instruction; the bank records the
-settlement reference.
+seller `demand`s payment, which records the payment instruction (`payment_instruction.py`);
+the bank's payments agent reports it settled (or failed) and the undertaking is paid with it.
 
-    proposed --undertake--> undertaken --demand--> due --record_settlement--> paid
+    proposed --undertake--> undertaken --demand--> due --payment_settled--> paid
     proposed --withdraw (buyer)--> withdrawn;  undertaken --release (seller)--> released
 
 An undertaking that pays for a shipment may record where the goods go (`countries`, see
@@ -24,7 +24,8 @@ from baobab.contracts.trade.common import (
     bad_argument, check_ref, load_record, org_record, parse_date, reject, tx_date,
 )
 from baobab.core.money import MINOR_UNITS
-from baobab.ledger.contract import Context, Contract, Reason, function
+from baobab.contracts.payment_instruction import PaymentInstructions, instruct
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, Reason, function
 
 BANKS = {"role": "bank"}
 
@@ -33,7 +34,7 @@ def _key(pu_id: str) -> str:
     return f"pu/{check_ref(pu_id, 'pu_id')}"
 
 
-class PaymentUndertaking(Contract):
+class PaymentUndertaking(PaymentInstructions, Contract):
     name = "payment_undertaking"
     reasons = {
         "ALREADY_CONFIRMED": Reason("conflict", "Already confirmed"),
@@ -63,10 +64,12 @@ class PaymentUndertaking(Contract):
         ctx.emit(event, {"pu_id": pu["id"], "status": pu["status"], **payload})
         return pu
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=ANY_MEMBER)
     def propose(self, ctx: Context, pu_id: str, seller: str, bank: str, amount: dict[str, Any], pay_on: str,
                 conditions: list[dict[str, Any]], reference: str,
                 countries: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Called by: any member, which becomes the buyer (it binds only itself; the bank decides whether
+        to undertake)."""
         key = _key(pu_id)
         if set(amount) != {"currency", "minor"} or amount["currency"] not in MINOR_UNITS \
                 or isinstance(amount["minor"], bool) or not isinstance(amount["minor"], int) or amount["minor"] < 1:
@@ -89,22 +92,24 @@ class PaymentUndertaking(Contract):
         ctx.set_key_policy(key, {"orgs": [bank]})
         return self._save(ctx, pu, "pu_proposed", bank=bank, seller=seller)
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def undertake(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        """Called by: the bank named in the proposal."""
         pu = self._load(ctx, pu_id, "proposed")
         self._only(ctx, pu, "bank")
         return self._save(ctx, {**pu, "status": "undertaken", "undertaken_at": ctx.timestamp}, "pu_undertaken",
                           seller=pu["seller"], amount=pu["amount"], pay_on=pu["pay_on"])
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def withdraw(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        """Called by: the buyer, before the bank undertakes."""
         pu = self._load(ctx, pu_id, "proposed")
         self._only(ctx, pu, "buyer")
         return self._save(ctx, {**pu, "status": "withdrawn"}, "pu_withdrawn")
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def confirm(self, ctx: Context, pu_id: str, condition: int) -> dict[str, Any]:
-        """The organisation named in a confirmation condition confirms it (e.g. delivery)."""
+        """Called by: the organisation named in a confirmation condition, which confirms it (e.g. delivery)."""
         pu = self._load(ctx, pu_id, "proposed", "undertaken")
         if not 0 <= condition < len(pu["conditions"]) or pu["conditions"][condition]["kind"] != "confirmation":
             reject("NO_SUCH_CONDITION", f"condition {condition} is not a confirmation condition")
@@ -117,8 +122,10 @@ class PaymentUndertaking(Contract):
         return self._save(ctx, {**pu, "confirmations": pu["confirmations"] + [entry]}, "pu_condition_confirmed",
                           condition=condition, what=spec["what"])
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def demand(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        """Called by: the seller, on or after the payment date with every condition met. Records the
+        payment instruction from the bank to the seller."""
         pu = self._load(ctx, pu_id, "undertaken")
         self._only(ctx, pu, "seller")
         if tx_date(ctx).isoformat() < pu["pay_on"]:
@@ -126,30 +133,27 @@ class PaymentUndertaking(Contract):
         missing = unmet(ctx, pu)
         if missing:
             reject("CONDITIONS_NOT_MET", f"conditions {missing} are not met", unmet=missing)
-        instruction = {"reference": f"{pu['id']}/payment", "amount": pu["amount"]["minor"],
-                       "currency": pu["amount"]["currency"], "payer": pu["bank"], "payee": pu["seller"],
-                       "kind": "payment_undertaking"}
-        ctx.emit("payment_instruction", instruction)
-        return self._save(ctx, {**pu, "status": "due", "payment": {**instruction, "settlement_ref": None}}, "pu_due")
+        obligation = f"{pu['id']}/payment"
+        instruct(ctx, obligation=obligation, payer=pu["bank"], payee=pu["seller"], amount=pu["amount"],
+                 due=tx_date(ctx).isoformat())
+        return self._save(ctx, {**pu, "status": "due", "obligation": obligation}, "pu_due", obligation=obligation)
 
-    @function(policy=BANKS)
-    def record_settlement(self, ctx: Context, pu_id: str, settlement_ref: str) -> dict[str, Any]:
-        pu = self._load(ctx, pu_id, "due")
-        self._only(ctx, pu, "bank")
-        if not settlement_ref.strip() or len(settlement_ref) > 128:
-            bad_argument("settlement_ref must be 1-128 characters")
-        payment = {**pu["payment"], "settlement_ref": settlement_ref, "settled_at": ctx.timestamp}
-        return self._save(ctx, {**pu, "status": "paid", "payment": payment}, "pu_paid", settlement_ref=settlement_ref)
+    def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        """The bank paid: the undertaking is paid in the same transaction."""
+        pu = self._load(ctx, instruction["obligation"].rpartition("/payment")[0], "due")
+        self._save(ctx, {**pu, "status": "paid", "settlement": instruction["settlement"]}, "pu_paid",
+                   settlement_ref=instruction["settlement"]["reference"])
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def release(self, ctx: Context, pu_id: str) -> dict[str, Any]:
-        """Only the seller can free the bank from an irrevocable undertaking."""
+        """Called by: the seller alone, which frees the bank from its irrevocable undertaking."""
         pu = self._load(ctx, pu_id, "undertaken")
         self._only(ctx, pu, "seller")
         return self._save(ctx, {**pu, "status": "released"}, "pu_released")
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, pu_id: str) -> dict[str, Any]:
+        """Called by: the buyer, the seller or the bank of the undertaking."""
         pu = self._load(ctx, pu_id)
         if ctx.caller.org not in (pu["buyer"], pu["seller"], pu["bank"]):
             reject("NOT_A_PARTY", f"{ctx.caller.org} is not a party to undertaking {pu_id}")

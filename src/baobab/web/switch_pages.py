@@ -1,0 +1,62 @@
+"""The switch operator's pages: each participant's liquidity and position against its net debit
+cap, the settlement windows with their net report, and the two acts of settlement (close the
+open window; record that the settlement bank has moved the nets).
+
+Only users of the operating organisation see them; acts need the `officer` role and the
+session's CSRF token, and a refused act changes nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from baobab.pay.errors import FspiopError
+from baobab.pay.switch import CLOSED, PENDING_SETTLEMENT, Switch
+from baobab.web.render import Pages
+
+
+def switch_router(pages: Pages, switch: Switch, operator: str) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+
+    def operator_user(request: Request):  # type: ignore[no-untyped-def]
+        who = pages.signed_in(request)
+        return who if who is not None and who[1].org == operator else None
+
+    async def page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+        positions = await run_in_threadpool(switch.positions)
+        windows = await run_in_threadpool(switch.windows)
+        reports = {w["id"]: await run_in_threadpool(switch.settlement_report, w["id"])
+                   for w in windows if w["state"] in (CLOSED, PENDING_SETTLEMENT)}
+        return pages.render(request, "switch.html", status, positions=positions, windows=windows, reports=reports,
+                            error=error)
+
+    @router.get("/switch", response_class=HTMLResponse)
+    async def overview(request: Request) -> Response:
+        if pages.signed_in(request) is None:
+            return RedirectResponse("/signin", status_code=303)
+        if operator_user(request) is None:
+            return pages.render(request, "forbidden.html", 403)
+        return await page(request)
+
+    @router.post("/switch/windows/{window_id}/{act}")
+    async def settle(request: Request, window_id: int, act: str) -> Response:
+        who = operator_user(request)
+        if who is None or not who[0].csrf_ok(str((await pages.form(request)).get("csrf", ""))) or not who[1].can("officer"):
+            return pages.render(request, "forbidden.html", 403)
+        acts = {"close": lambda: switch.close_window() if window_id == switch.windows(1)[0]["id"] else _not_open(window_id),
+                "start": lambda: switch.start_settlement(window_id), "settled": lambda: switch.settle(window_id)}
+        if act not in acts:
+            return pages.render(request, "forbidden.html", 404)
+        try:
+            await run_in_threadpool(acts[act])
+        except FspiopError as exc:
+            return await page(request, 409, error=exc.description)
+        return RedirectResponse("/switch", status_code=303)
+
+    return router
+
+
+def _not_open(window_id: int) -> None:
+    raise FspiopError("3100", f"window {window_id} is not the open window")
