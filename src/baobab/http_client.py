@@ -31,6 +31,7 @@ from baobab.api.signing import sign_request
 from baobab.client import Identity, actors_over
 from baobab.core.errors import CODES, BaobabError
 from baobab.core.keys import PublicKey
+from baobab.gateway import REFUSAL_STATUS, Refused
 from baobab.ledger.proofs import verify_inclusion_proof
 
 
@@ -46,6 +47,11 @@ def raise_for_problem(response: httpx.Response) -> None:
     if code not in CODES:  # a newer node's code this client does not know
         detail["node_code"] = code
         code = "INTERNAL"
+    kind = {status: kind for kind, status in REFUSAL_STATUS.items()}.get(response.status_code)
+    if code == "CONTRACT_ERROR" and kind is not None:  # keeps the status of the reason's kind
+        contract, reason = str(detail.pop("contract", "")), str(detail.pop("reason", ""))
+        detail.pop("status", None)
+        raise Refused(contract, reason, kind, body.get("detail", ""), **detail)
     raise BaobabError(code, body.get("detail", response.text[:200]) if isinstance(body, dict) else response.text[:200],
                       status=response.status_code, **detail)
 
@@ -145,8 +151,8 @@ class BaobabClient:
             if not cursor:
                 return
 
-    def history(self, namespace: str, key: str) -> dict[str, Any]:
-        return self._get(f"/v1/history/{namespace}/{key}")  # type: ignore[no-any-return]
+    def history(self, namespace: str, key: str, purpose: str | None = None) -> dict[str, Any]:
+        return self._get(f"/v1/history/{namespace}/{key}", purpose=purpose)  # type: ignore[no-any-return]
 
     def tx(self, tx_id: str) -> dict[str, Any]:
         return self._get(f"/v1/transactions/{tx_id}")  # type: ignore[no-any-return]
@@ -218,13 +224,14 @@ class HttpGateway:
         return self.client.evaluate(signed)
 
 
-def http_actors(url: str | dict[str, str], data_dir: str | Path, client_name: str = "app"):  # -> Actors
+def http_actors(url: str | dict[str, str], data_dir: str | Path, client_name: str = "app",
+                causality: Causality | None = None):  # -> Actors
     """The stories' Actors over HTTP: each organisation's client key from `data_dir/keys`, and
     its node at `url` (one node for all) or `url[org]` (each its own); they share a causality token."""
     urls = url if isinstance(url, dict) else None
     network = health(next(iter(urls.values())) if urls else url)["network"]  # type: ignore[arg-type]
     http = httpx.Client(timeout=60.0)
-    causality = Causality()
+    causality = causality or Causality()
 
     def identity_of(org: str) -> Identity:
         return Identity.load(data_dir, network, org, client_name)

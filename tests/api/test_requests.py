@@ -22,7 +22,7 @@ def send(node, org, method, path, content=b"", *, headers=None, key=None, identi
     ident = identity or client.identity.id
     signed = sign_request(key or client.identity.key, client.identity.network, ident, method, path, content,
                           timestamp=timestamp)
-    return httpx.request(method, node.url + path, content=content,
+    return httpx.request(method, node.url_of(org) + path, content=content,
                          headers={**signed, "Content-Type": "application/json", **(headers or {})})
 
 

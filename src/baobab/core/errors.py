@@ -48,6 +48,7 @@ CODES: dict[str, tuple[int, str]] = {
     "METHOD_NOT_ALLOWED": (405, "Method not allowed"),
     "IDEMPOTENCY_KEY_REUSED": (422, "Idempotency key already used for another request"),
     "OVERSIGHT_LOG_FAILED": (503, "Supervisor read could not be recorded"),
+    "PURPOSE_REQUIRED": (400, "A supervisor's read must state its purpose"),
     "INTERNAL": (500, "Internal error"),
     # storage and audit
     "STORE_MISMATCH": (500, "Stored ledger does not match its replay"),

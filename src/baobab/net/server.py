@@ -126,10 +126,19 @@ def create_app(node: NetworkNode) -> FastAPI:
 def run_peer(config: NodeConfig) -> None:
     import uvicorn
 
+    from baobab.reactors import Reactor, ReactorThread
+
     node = NetworkNode(config)
+    reactor = None
     try:
-        uvicorn.run(create_app(node), host=config.host, port=config.port, log_level="warning", access_log=False)
+        app = create_app(node)
+        # the reactions that are this node's organisations' to perform, signed by their own clients
+        gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
+        reactor = ReactorThread(Reactor(gateway, node.registry, node.orgs, config.api_dir), node).start()
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False)
     finally:
+        if reactor is not None:
+            reactor.stop()
         node.close()
 
 
