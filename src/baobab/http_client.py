@@ -64,6 +64,7 @@ def health(url: str, timeout: float = 5.0) -> dict[str, Any]:
 
 
 MIN_HEIGHT = "X-Baobab-Min-Height"
+HEIGHT = "X-Baobab-Height"  # the node's height when it answered
 
 
 class Causality:
@@ -75,6 +76,10 @@ class Causality:
     def saw(self, outcome: Any) -> None:
         if isinstance(outcome, dict) and isinstance(outcome.get("block"), int):
             self.seen = max(self.seen, outcome["block"] + 1)
+
+    def saw_height(self, header: str | None) -> None:
+        if header is not None and header.isdigit():
+            self.seen = max(self.seen, int(header))
 
 
 class BaobabClient:
@@ -101,6 +106,7 @@ class BaobabClient:
         target = request.url.raw_path.decode("latin-1")
         request.headers.update(sign_request(self.identity.key, self.identity.network, self.identity.id, method, target, content))
         response = self.http.send(request, stream=stream)
+        self.causality.saw_height(response.headers.get(HEIGHT))
         if stream and response.status_code >= 400:
             response.read()
         raise_for_problem(response)
