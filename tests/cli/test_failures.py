@@ -55,7 +55,14 @@ def test_a_second_up_on_a_data_folder_in_use_refuses_before_opening_the_ledger(t
     assert not (data / "genesis.json").exists() and not (data / "ledger.sqlite").exists()
 
 
+def test_a_data_folder_that_cannot_be_made_is_one_line_and_status_3(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "file").write_text("not a folder")
+    assert_one_line(run("up", "--once", "--data", str(tmp_path / "file" / "data")), 3, "Not a directory")
+
+
 @pytest.mark.parametrize("args, message", [
+    (["up", "--data", __file__, "--once"], "is a file"),
+    (["demo", "--story", "99"], "no such story"),
     (["head"], "Missing option '--as'"),
     (["head", "--as", "kltb"], "expected ORG/NAME"),
     (["call", "accounts"], "Missing argument 'FUNCTION'"),
@@ -71,7 +78,8 @@ def test_a_second_up_on_a_data_folder_in_use_refuses_before_opening_the_ledger(t
 ])
 def test_a_bad_invocation_is_one_line_and_status_2(args: list[str], message: str) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"  # the bad invocation must be caught before any request
-    result = CliRunner().invoke(cli, [*args, "--url", nowhere] if len(args) > 1 else args)
+    takes_url = len(args) > 1 and args[0] not in ("up", "demo")
+    result = CliRunner().invoke(cli, [*args, "--url", nowhere] if takes_url else args)
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert message in result.stderr and "Traceback" not in result.output

@@ -1,6 +1,6 @@
-"""The pages' languages and the way they write money.
+"""The languages Baobab speaks to people (pages, USSD menus) and the way it writes money.
 
-Catalogues are gettext `.po` files under `web/locale/<lang>/LC_MESSAGES/` (extract new messages
+Catalogues are gettext `.po` files under `locale/<lang>/LC_MESSAGES/` (extract new messages
 with the command in `babel.cfg`; English is the source language). A reader gets the first
 language of its `Accept-Language` header that the pages speak, English otherwise; Arabic is laid
 out right to left. Amounts are written as people read them in their language, with the
