@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from baobab.core.errors import BaobabError
-from baobab.momo.kyc import scheme
-from baobab.momo.provider import Provider, Tariff
+from baobab.wallet.kyc import scheme
+from baobab.wallet.provider import Provider, Tariff
 from baobab.pay.store import SQLiteDatabase
 
 N = 100  # kobo per naira
