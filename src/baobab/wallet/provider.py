@@ -52,6 +52,7 @@ register_codes({
     "BAD_AMOUNT": (422, "An amount is a positive integer in minor units"),
     "MISSING_EVIDENCE": (422, "The tier needs evidence that was not recorded"),
     "NO_REQUEST": (404, "Nothing waits for this wallet's approval"),
+    "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
 })
 
 PIN_ATTEMPTS = 3
@@ -69,6 +70,8 @@ CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
 CREATE TABLE IF NOT EXISTS momo_interop (
   transfer_id TEXT PRIMARY KEY, direction TEXT NOT NULL, msisdn TEXT NOT NULL, amount BIGINT NOT NULL,
   state TEXT NOT NULL, movement TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_reversals (
+  movement TEXT PRIMARY KEY, reason TEXT NOT NULL, state TEXT NOT NULL, requested_at TEXT NOT NULL, reversal TEXT);
 CREATE TABLE IF NOT EXISTS momo_agents (
   agent TEXT PRIMARY KEY, name TEXT NOT NULL, super_agent TEXT);
 CREATE TABLE IF NOT EXISTS momo_usage (
@@ -289,6 +292,36 @@ class Provider:
             entries = [(f"wallet/{src}", f"wallet/{dst}", amount)] + ([(f"wallet/{src}", "fees", fee)] if fee else [])
             return self._record("send", amount, at, entries, payer=src, payee=dst, fee=fee, reference=reference,
                                 limited=[src, dst])
+
+    # --- reversals --------------------------------------------------------------------
+
+    def request_reversal(self, payer: str, movement: str, reason: str, *, at: datetime | None = None) -> None:
+        """The payer of a wallet-to-wallet payment made by mistake asks for it back. Nothing moves
+        until the payee agrees (`approve_reversal`)."""
+        msisdn = self.msisdn(payer)
+        with self.db.atomic():
+            row = self.db.one("SELECT kind, payer FROM momo_movements WHERE id = ?", (movement,))
+            if row is None or row[0] != "send" or row[1] != msisdn:
+                raise BaobabError("NOT_REVERSIBLE", f"{movement} is not a payment from {msisdn}")
+            if self.db.one("SELECT 1 FROM momo_reversals WHERE movement = ?", (movement,)) is not None:
+                raise BaobabError("NOT_REVERSIBLE", f"a reversal of {movement} was already asked for")
+            self.db.run("INSERT INTO momo_reversals (movement, reason, state, requested_at) VALUES (?, ?, 'requested', ?)",
+                        (movement, reason[:200], _stamp(at)))
+
+    def approve_reversal(self, payee: str, movement: str, *, pin: str, at: datetime | None = None) -> str:
+        """The payee agrees, with its PIN: the amount goes back to the payer (the fee stays with
+        the provider, as the tariff says). Once only."""
+        msisdn = self.msisdn(payee)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            row = self.db.one("SELECT m.payer, m.payee, m.amount, r.state FROM momo_movements m JOIN momo_reversals r "
+                              "ON r.movement = m.id WHERE m.id = ?", (movement,))
+            if row is None or row[1] != msisdn or row[3] != "requested":
+                raise BaobabError("NOT_REVERSIBLE", f"no reversal of {movement} waits for {msisdn}")
+            done = self._record("reversal", int(row[2]), at, [(f"wallet/{msisdn}", f"wallet/{row[0]}", int(row[2]))],
+                                payer=msisdn, payee=row[0], reference=movement)
+            self.db.run("UPDATE momo_reversals SET state = 'reversed', reversal = ? WHERE movement = ?", (done, movement))
+            return done
 
     # --- through the switch (wallet/interop.py drives these) ---------------------------
 
