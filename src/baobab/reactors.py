@@ -192,14 +192,16 @@ class Reactor:
 # --- an in-process node's reactor ---------------------------------------------------------------
 
 def for_node(node: Any, data_dir: str | Path, registry: Registry | None = None,
-             orgs: list[str] | None = None) -> Reactor:
-    """An in-process node's Reactor, through its Gateway: every reaction declared by a contract
-    of `registry` (default: the node's own) performed for `orgs` (default: every member whose
-    client key is in `<data_dir>/keys`). Services add their handlers with `Reactor.on`."""
+             orgs: list[str] | None = None, gateway: Host | None = None) -> Reactor:
+    """A node's Reactor, through its Gateway (default: a Gateway over `node` signing with the
+    client keys in `<data_dir>/keys`): every reaction declared by a contract of `registry`
+    (default: the node's own) performed for `orgs` (default: every member whose client key is
+    in `<data_dir>/keys`; the Gateway keeps those it serves). Services add their handlers with
+    `Reactor.on`."""
     keys = Path(data_dir) / "keys"
     if orgs is None:
         orgs = [o["id"] for o in node.genesis["organisations"] if (keys / o["id"] / "clients").is_dir()]
-    return Reactor(Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir)
+    return Reactor(gateway or Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir)
 
 
 class ReactorThread:
