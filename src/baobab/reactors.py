@@ -13,6 +13,9 @@ block is read again; an action already performed is refused by its contract with
 call for the same thing is refused as a conflict, never performed twice. A transient failure (a
 read conflict, an unreachable endorser, a timeout) stays due and is tried again on the next
 pass; a refusal of any other kind is logged and dropped.
+
+`for_node(node, data)` builds an in-process node's Reactor with every contract's reactions;
+`start_for_node` runs it in a background thread woken by each commit (`baobab up`, `baobab demo`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, Protocol
 
 from baobab.client import Identity
 from baobab.core.errors import BaobabError
+from baobab.gateway.gateway import Gateway
 from baobab.ledger.reaction import Reaction
 from baobab.ledger.runtime import Registry
 
@@ -183,3 +187,56 @@ class Reactor:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+
+
+# --- an in-process node's reactor ---------------------------------------------------------------
+
+def for_node(node: Any, data_dir: str | Path, registry: Registry | None = None,
+             orgs: list[str] | None = None, gateway: Host | None = None) -> Reactor:
+    """A node's Reactor, through its Gateway (default: a Gateway over `node` signing with the
+    client keys in `<data_dir>/keys`): every reaction declared by a contract of `registry`
+    (default: the node's own) performed for `orgs` (default: every member whose client key is
+    in `<data_dir>/keys`; the Gateway keeps those it serves). Services add their handlers with
+    `Reactor.on`."""
+    keys = Path(data_dir) / "keys"
+    if orgs is None:
+        orgs = [o["id"] for o in node.genesis["organisations"] if (keys / o["id"] / "clients").is_dir()]
+    return Reactor(gateway or Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir)
+
+
+class ReactorThread:
+    """Runs a reactor in the background, woken by each commit of `node` (polling every `idle_s`)."""
+
+    def __init__(self, reactor: Reactor, node: Any, idle_s: float = 0.5) -> None:
+        self.reactor, self.node, self.idle_s = reactor, node, idle_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="baobab-reactor", daemon=True)
+
+    def start(self) -> "ReactorThread":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            seen = self.node.height()  # blocks without events leave the reactor's place behind: wait past them
+            try:
+                self.reactor.run_once()
+            except Exception as exc:  # noqa: BLE001 - a failed pass is tried again; it must not end the thread
+                log.warning("reactor pass failed: %r", exc)
+                self._stop.wait(self.idle_s)
+            self.node.wait_for_height(seen + 1, timeout=self.idle_s)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 35.0) -> None:
+        """Stop after the current pass (which waits at most for its submissions to commit)."""
+        self._stop.set()
+        self._thread.join(timeout)
+
+
+def start_for_node(node: Any, data_dir: str | Path) -> ReactorThread | None:
+    """A background reactor for every organisation whose client key is in `data_dir`, or None
+    when there is none (a data folder without client keys)."""
+    reactor = for_node(node, data_dir)
+    return ReactorThread(reactor, node).start() if reactor.orgs else None

@@ -135,13 +135,15 @@ def test_scf_reads_are_the_callers_own(node):  # type: ignore[no-untyped-def]
 
 
 def test_ids_with_a_slash_reach_their_routes(node, actors):  # type: ignore[no-untyped-def]
-    from baobab.stories.cold_chain import BANK, BUYER, SELLER
+    from baobab.stories.cold_chain import BUYER, ORACLES, SELLER
 
     run = f"slash-{uuid.uuid4().hex[:8]}"
     deadline = (datetime.now(timezone.utc) + timedelta(hours=6)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    actors(BANK).submit("conditional_payment", "create", {
+    actors(BUYER).submit("conditional_payment", "create", {
         "agreement_id": f"{run}/payment", "payer": BUYER, "payee": SELLER, "amount": 100, "currency": "EUR",
-        "reference": run, "condition": {"answer": f"{run}/sea-min", "at_least": 200}, "expires": deadline})
+        "reference": run, "condition": {"answer": "sea-min", "at_least": 200}, "expires": deadline,
+        "oracle_terms": {"sea-min": {"feed": "reefer/MSKU7201453/temp-min", "oracles": sorted(ORACLES), "f": 1,
+                                     "tolerance": 500, "aggregation": "trimmed_median"}}})
     missing = refused(node, BUYER, "GET", f"/v1/oracles/rounds/{run}/sea-min")
     assert (missing.code, missing.message) == ("NOT_FOUND", f"no round {run}/sea-min")  # routed, none yet
     assert get(node, BUYER, f"/v1/conditional-payments/{run}/payment")["payee"] == SELLER

@@ -9,7 +9,9 @@ import pytest
 from baobab.api.signing import sign_request
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey
+from baobab.demo import DEMO_ADMINS
 from baobab.ledger.proofs import verify_consistency_proof
+from tests.governing import govern
 
 PROBLEM = "application/problem+json"
 
@@ -103,14 +105,18 @@ def test_oversized_body_is_refused(node):  # type: ignore[no-untyped-def]
 
 def test_suspended_org_is_refused(node):  # type: ignore[no-untyped-def]
     assert node.client("MICRO-INS").head()["size"] >= 1
-    admin = node.client("KLTB")
-    assert admin.submit("governance", "suspend_org", {"org_id": "MICRO-INS", "reason": "test"})["code"] == "VALID"
+    def ok(org, function, args):  # type: ignore[no-untyped-def]
+        outcome = node.client(org).submit("governance", function, args)
+        assert outcome["code"] == "VALID", outcome
+        return outcome["response"]
+
+    govern(ok, DEMO_ADMINS, "suspend_org", {"org_id": "MICRO-INS", "reason": "test"})
     try:
         with pytest.raises(BaobabError) as err:
             node.client("MICRO-INS").head()
         assert err.value.code == "ORG_SUSPENDED"
     finally:  # the node is shared by the session's tests
-        admin.submit("governance", "reinstate_org", {"org_id": "MICRO-INS", "reason": "test over"})
+        govern(ok, DEMO_ADMINS, "reinstate_org", {"org_id": "MICRO-INS", "reason": "test over"})
     assert node.client("MICRO-INS").head()["size"] >= 1
 
 

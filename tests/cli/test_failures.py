@@ -55,7 +55,14 @@ def test_a_second_up_on_a_data_folder_in_use_refuses_before_opening_the_ledger(t
     assert not (data / "genesis.json").exists() and not (data / "ledger.sqlite").exists()
 
 
+def test_a_data_folder_that_cannot_be_made_is_one_line_and_status_3(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "file").write_text("not a folder")
+    assert_one_line(run("up", "--once", "--data", str(tmp_path / "file" / "data")), 3, "Not a directory")
+
+
 @pytest.mark.parametrize("args, message", [
+    (["up", "--data", __file__, "--once"], "is a file"),
+    (["demo", "--story", "99"], "no such story"),
     (["head"], "Missing option '--as'"),
     (["head", "--as", "kltb"], "expected ORG/NAME"),
     (["call", "accounts"], "Missing argument 'FUNCTION'"),
@@ -71,7 +78,8 @@ def test_a_second_up_on_a_data_folder_in_use_refuses_before_opening_the_ledger(t
 ])
 def test_a_bad_invocation_is_one_line_and_status_2(args: list[str], message: str) -> None:
     nowhere = f"http://127.0.0.1:{free_port()}"  # the bad invocation must be caught before any request
-    result = CliRunner().invoke(cli, [*args, "--url", nowhere] if len(args) > 1 else args)
+    takes_url = len(args) > 1 and args[0] not in ("up", "demo")
+    result = CliRunner().invoke(cli, [*args, "--url", nowhere] if takes_url else args)
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert message in result.stderr and "Traceback" not in result.output
@@ -91,3 +99,15 @@ def test_a_refusal_by_the_node_is_one_line_with_its_code_and_status_1(up: Up) ->
 def test_money_options_are_sent_in_minor_units() -> None:
     assert contract_args(None, ("terms.expiry=2026-09-30", "n=3"), ("terms.amount=1250.50 USD",)) == {
         "terms": {"expiry": "2026-09-30", "amount": {"currency": "USD", "minor": 125050}}, "n": 3}
+
+
+def test_every_command_explains_itself_with_help() -> None:
+    def paths(group, prefix):  # type: ignore[no-untyped-def]
+        for name, command in group.commands.items():
+            yield [*prefix, name]
+            if hasattr(command, "commands"):
+                yield from paths(command, [*prefix, name])
+
+    for path in paths(cli, []):
+        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="baobab")
+        assert result.exit_code == 0 and result.stdout.startswith(f"Usage: baobab {' '.join(path)}"), path

@@ -6,6 +6,7 @@ import pytest
 
 from baobab.core.errors import BaobabError
 from tests.conftest import Net
+from tests.governing import govern
 
 
 def test_a_record_needs_its_own_banks_not_any_bank(deals_net: Net) -> None:
@@ -30,7 +31,8 @@ def test_endorsements_from_other_banks_do_not_satisfy_a_recorded_policy(deals_ne
 def test_recorded_parties_that_are_all_suspended_make_endorsement_impossible(deals_net: Net) -> None:
     net = deals_net
     net.submit("KEBANK", "deals", "open", {"deal": "d2", "banks": ["MYBANK"]})
-    net.submit("KEBANK", "governance", "suspend_org", {"org_id": "MYBANK", "reason": "licence withdrawn"})
+    govern(lambda org, fn, args: net.submit(org, "governance", fn, args).response, ["KEBANK", "ARBANK"],
+           "suspend_org", {"org_id": "MYBANK", "reason": "licence withdrawn"})
     with pytest.raises(BaobabError) as e:
         net.submit("KEBANK", "deals", "close", {"deal": "d2"})
     assert e.value.code == "ENDORSEMENT_POLICY_FAILURE"

@@ -18,9 +18,10 @@ from tests.conftest import Net
 from tests.ledger.test_audit import build, tamper
 from tests.ledger.test_transactions import fund
 
+ONE_BYTE_CHANGED = "(CASE substr(tx_id, 1, 1) WHEN '0' THEN '1' ELSE '0' END) || substr(tx_id, 2)"
 # One changed row in each derived table, and the table the damage must be reported in.
 DAMAGE = {
-    "txs": "UPDATE txs SET tx_id = '0' || substr(tx_id, 2) WHERE block = 4",
+    "txs": f"UPDATE txs SET tx_id = {ONE_BYTE_CHANGED} WHERE block = 4",
     "state": "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'",
     "history": "UPDATE history SET value = '{\"x\":1}' WHERE key = 'accounts:acct/a' AND block = 3",
     "tree": "UPDATE tree SET hash = zeroblob(32) WHERE level = 1 AND idx = 1",
@@ -70,7 +71,7 @@ def test_a_transaction_is_not_applied_twice_when_its_index_row_is_altered(deals_
     out = net.submit("KEBANK", "deals", "note", {"name": "x", "value": 1})  # a blind write: no read to conflict
     envelope = net.node.block(out.block)["transactions"][out.index]
     # The running node's index loses the transaction (one changed byte in its id).
-    tamper(net, "UPDATE txs SET tx_id = '0' || substr(tx_id, 2) WHERE tx_id = ?", out.tx_id)
+    tamper(net, f"UPDATE txs SET tx_id = {ONE_BYTE_CHANGED} WHERE tx_id = ?", out.tx_id)
     assert net.node.store.tx(out.tx_id) is None
     again = net.node.order(envelope)
     assert isinstance(again, Outcome) and (again.block, again.index) == (out.block, out.index)

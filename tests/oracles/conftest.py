@@ -15,9 +15,11 @@ from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest_hex, sha256
 from baobab.core.keys import PrivateKey
 from baobab.oracles.observation import make_observation
+from baobab.reactors import Reactor, for_node
 from tests.conftest import FAST_BLOCKS, Net
 
 ORACLES = [f"ORACLE{i}" for i in range(1, 8)]
+STATIONS = ["WX-CHOMA", "WX-MONZE", "WX-MAZABUKA"]
 ORGS = [
     *({"id": o, "name": f"Telemetry {o}", "country": "IN", "roles": ["oracle"]} for o in ORACLES),
     {"id": "ESBANK", "name": "Banco Mediterraneo", "country": "ES", "roles": ["bank"]},
@@ -27,6 +29,9 @@ ORGS = [
     {"id": "MICRO-INS", "name": "Consuelo Microseguros", "country": "MX", "roles": ["insurer"]},
     {"id": "ET-HEALTH", "name": "Registered Physicians Board", "country": "ET", "roles": ["oracle"]},
     {"id": "MET-ZM", "name": "Zambia Meteorological Department", "country": "ZM", "roles": ["oracle"]},
+    *({"id": s, "name": f"Weather station {s}", "country": "ZM", "roles": ["oracle"]} for s in STATIONS),
+    {"id": "ZM-MOMO", "name": "Copperbelt Mobile Money", "country": "ZM", "roles": ["payment-provider"]},
+    {"id": "ET-MOMO", "name": "Abyssinia Mobile Money", "country": "ET", "roles": ["payment-provider"]},
 ]
 
 
@@ -74,8 +79,43 @@ class OracleNet(Net):
         """Close after the deadline: a proposal may be dated up to the network's time window ahead."""
         return self.ok("IBERJUS", "oracles", "close", {"round_id": round_id}, timestamp=utc(120) .replace("Z", ".000000Z"))
 
-    def round(self, round_id: str) -> dict[str, Any]:
-        return self.query("IBERJUS", "oracles", "round", {"round_id": round_id})
+    def round(self, round_id: str, as_org: str = "IBERJUS") -> dict[str, Any]:
+        return self.query(as_org, "oracles", "round", {"round_id": round_id})
+
+    def answer(self, round_id: str, feed: str, values: dict[str, int | bool]) -> None:
+        for org, value in values.items():
+            self.ok(org, "oracles", "observe", {"round_id": round_id,
+                                                 "observation": self.observation(org, feed, value, round_id)})
+
+    def reactor(self, orgs: list[str] | None = None) -> Reactor:
+        """The node's reactor, as `baobab up` runs it (driven here with run_once: no thread, no sleep)."""
+        return for_node(self.node, self.path, orgs=orgs)
+
+
+def terms(feed: str, oracles: list[str] | None = None, f: int = 1, tolerance: int = 500, **more: Any) -> dict[str, Any]:
+    """Oracle terms of one answer: by default the first four telemetry oracles, f=1."""
+    return {"feed": feed, "oracles": ORACLES[:4] if oracles is None else oracles, "f": f, "tolerance": tolerance,
+            "aggregation": "trimmed_median", **more}
+
+
+def synchronous_actors(actors: Any, reactor: Reactor) -> Any:
+    """Stories' Actors that let `reactor` catch up after every submission and before every query,
+    so a story sees the reactions on its first look, with no background thread and no wait."""
+
+    class _Actor:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.org = inner, inner.org
+
+        def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
+            outcome = self.inner.submit(contract, function, args)
+            reactor.run_once()
+            return outcome  # type: ignore[no-any-return]
+
+        def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
+            reactor.run_once()
+            return self.inner.query(contract, function, args)
+
+    return lambda org: _Actor(actors(org))
 
 
 @pytest.fixture
@@ -85,3 +125,20 @@ def onet(tmp_path: Path) -> Iterator[OracleNet]:
     n = OracleNet(path, embedded.open_node(path))
     yield n
     n.node.close()
+
+
+def agreement(net: OracleNet, agreement_id: str, condition: dict[str, Any], oracle_terms: dict[str, Any],
+              expires: str | None = None, payer: str = "IBERJUS") -> dict[str, Any]:
+    """IBERJUS (the payer, who bears the risk) pays DXB-JUICE EUR 12,500.00 if the condition holds."""
+    return net.ok(payer, "conditional_payment", "create", {  # type: ignore[no-any-return]
+        "agreement_id": agreement_id, "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1_250_000,
+        "currency": "EUR", "reference": f"INV-{agreement_id}", "condition": condition,
+        "oracle_terms": oracle_terms, "expires": expires or utc(86400)})
+
+
+def open_for(net: OracleNet, round_id: str, contract: str, obligation_id: str, answer: str, opener: str = "IBERJUS",
+             **given: Any) -> dict[str, Any]:
+    """Open the round of one answer of an obligation, under its terms."""
+    return net.ok(opener, "oracles", "request", {  # type: ignore[no-any-return]
+        "round_id": round_id, "deadline": utc(60), **given,
+        "obligation": {"contract": contract, "id": obligation_id, "answer": answer}})

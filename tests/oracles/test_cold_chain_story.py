@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from baobab.keeper import Keeper, synchronous_actors
+from baobab.reactors import for_node
 from baobab.stories.cold_chain import STORY
+from tests.oracles.conftest import synchronous_actors
 
 
 def test_cold_chain_story_releases_then_withholds_despite_one_liar(demo_net) -> None:
-    keeper = Keeper(demo_net.node, demo_net.path)  # nobody in the story calls evaluate: the keeper does
-    report = STORY.run(synchronous_actors(demo_net.actors(), keeper))
+    reactor = for_node(demo_net.node, demo_net.path)  # nobody in the story calls evaluate: reactions do
+    report = STORY.run(synchronous_actors(demo_net.actors(), reactor))
     assert report.payments == 1
     assert report.notes[0] == "shipment-1 released, shipment-2 withheld"
     withheld = [f for f in report.flags if "withheld" in f]

@@ -1,4 +1,5 @@
-"""Conditional payments and microinsurance: money moves on agreed oracle answers and nothing else."""
+"""Conditional payments and microinsurance: a payment instruction on agreed oracle answers and
+nothing else; only the payer's payments agent settles it."""
 
 from __future__ import annotations
 
@@ -6,55 +7,71 @@ import pytest
 
 from baobab.contracts.oracles import conditions
 from baobab.core.errors import BaobabError
-from tests.oracles.conftest import ORACLES, OracleNet, key_of, utc
+from tests.oracles.conftest import ORACLES, OracleNet, agreement, key_of, open_for, terms, utc
 
 FEED = "uld/AKE1/temp-max"
 
 
-def decided(net: OracleNet, round_id: str, values: list[int]) -> None:
-    net.request(round_id, FEED, f=1, oracles=ORACLES[:4])
-    for org, v in zip(ORACLES[:4], values):
-        net.ok(org, "oracles", "observe", {"round_id": round_id, "observation": net.observation(org, FEED, v, round_id)})
+def decided(net: OracleNet, agreement_id: str, answer: str, values: list[int]) -> None:
+    open_for(net, f"{agreement_id}-{answer}", "conditional_payment", agreement_id, answer)
+    net.answer(f"{agreement_id}-{answer}", FEED, dict(zip(ORACLES[:4], values)))
 
 
-def agreement(net: OracleNet, agreement_id: str, condition: dict, expires: str | None = None) -> None:
-    net.ok("ESBANK", "conditional_payment", "create", {
-        "agreement_id": agreement_id, "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1_250_000,
-        "currency": "EUR", "reference": "INV-1", "condition": condition, "expires": expires or utc(86400)})
-
-
-def test_payment_released_when_the_condition_holds(onet: OracleNet) -> None:
+def test_a_satisfied_condition_records_one_payment_instruction(onet: OracleNet) -> None:
     onet.serve(FEED, ORACLES[:4])
-    agreement(onet, "a1", {"answer": "t1", "between": [2000, 8000]})
+    agreement(onet, "a1", {"answer": "t1", "between": [2000, 8000]}, {"t1": terms(FEED)})
     assert onet.ok("DXB-JUICE", "conditional_payment", "evaluate", {"agreement_id": "a1"})["status"] == "pending"
-    decided(onet, "t1", [7100, 7200, 30_000, 7150])  # one liar says it was hot
+    decided(onet, "a1", "t1", [7100, 7200, 30_000, 7150])  # one liar says it was hot
     outcome = onet.node.submit(onet.identity("DXB-JUICE").proposal("conditional_payment", "evaluate", {"agreement_id": "a1"}))
-    assert outcome.response["status"] == "released"
-    instruction = [e for e in outcome.events if e["name"] == "payment_instruction"][0]["payload"]
-    assert instruction["amount"] == {"currency": "EUR", "minor": 1_250_000}
-    assert (instruction["payer"], instruction["payee"], instruction["reference"]) == ("IBERJUS", "DXB-JUICE", "INV-1")
+    assert outcome.response["status"] == "released" and outcome.response["payment"] == "a1"
+    [event] = [e for e in outcome.events if e["name"] == "payment_instructed"]
+    assert event["payload"]["amount"] == {"currency": "EUR", "minor": 1_250_000}
+    instruction = onet.query("DXB-JUICE", "conditional_payment", "payment", {"obligation": "a1"})
+    assert (instruction["payer"], instruction["payee"], instruction["status"]) == ("IBERJUS", "DXB-JUICE", "instructed")
     again = onet.rejected("DXB-JUICE", "conditional_payment", "evaluate", {"agreement_id": "a1"})
-    assert "already released" in again.message
+    assert again.detail["reason"] == "WRONG_STATE" and again.status == 409
 
 
-def test_payment_withheld_with_the_reason_when_breached(onet: OracleNet) -> None:
+def test_nothing_is_paid_until_the_payer_reports_its_settlement(onet: OracleNet) -> None:
     onet.serve(FEED, ORACLES[:4])
-    agreement(onet, "a2", {"answer": "t2", "at_most": 8000})
-    decided(onet, "t2", [9400, 9450, 7000, 9500])  # one liar says it stayed cold
+    agreement(onet, "a7", {"answer": "t", "at_most": 8000}, {"t": terms(FEED)})
+    decided(onet, "a7", "t", [7000, 7010, 7020, 7030])
+    onet.ok("IBERJUS", "conditional_payment", "evaluate", {"agreement_id": "a7"})
+    payee = onet.rejected("DXB-JUICE", "conditional_payment", "payment_settled", {"obligation": "a7", "reference": "x"})
+    assert payee.detail["reason"] == "NOT_PAYER"
+    assert onet.query("IBERJUS", "conditional_payment", "get", {"agreement_id": "a7"})["status"] == "released"
+    onet.ok("IBERJUS", "conditional_payment", "payment_settled", {"obligation": "a7", "reference": "TRF-1"})
+    assert onet.query("DXB-JUICE", "conditional_payment", "get", {"agreement_id": "a7"})["status"] == "paid"
+
+
+def test_a_breached_condition_withholds_the_payment_with_the_reason(onet: OracleNet) -> None:
+    onet.serve(FEED, ORACLES[:4])
+    agreement(onet, "a2", {"answer": "t2", "at_most": 8000}, {"t2": terms(FEED)})
+    decided(onet, "a2", "t2", [9400, 9450, 7000, 9500])  # one liar says it stayed cold
     response = onet.ok("IBERJUS", "conditional_payment", "evaluate", {"agreement_id": "a2"})
-    assert response["status"] == "withheld" and response["instruction"] is None
+    assert response["status"] == "withheld" and response["payment"] is None
     assert "is not at most 8000" in response["reasons"][0]
-    assert onet.query("ESBANK", "conditional_payment", "get", {"agreement_id": "a2"})["reasons"] == response["reasons"]
+    assert onet.query("IBERJUS", "conditional_payment", "get", {"agreement_id": "a2"})["reasons"] == response["reasons"]
     with pytest.raises(BaobabError) as stranger:
         onet.query("AEBANK", "conditional_payment", "get", {"agreement_id": "a2"})
     assert stranger.value.detail["reason"] == "NOT_A_PARTY"
 
 
-def test_undecided_agreement_is_withheld_once_expired(onet: OracleNet) -> None:
-    agreement(onet, "a3", {"answer": "never", "is": True}, expires=utc(60))
+def test_an_undecided_agreement_is_withheld_once_expired(onet: OracleNet) -> None:
+    onet.serve(FEED, ORACLES[:4])
+    agreement(onet, "a3", {"answer": "t", "at_most": 8000}, {"t": terms(FEED)}, expires=utc(60))
     response = onet.ok("IBERJUS", "conditional_payment", "evaluate", {"agreement_id": "a3"},
                        timestamp=utc(120).replace("Z", ".000000Z"))
     assert response["status"] == "withheld" and "expired" in response["reasons"][0]
+
+
+def test_only_the_payer_binds_itself_to_a_conditional_payment(onet: OracleNet) -> None:
+    onet.serve(FEED, ORACLES[:4])
+    bank = onet.rejected("ESBANK", "conditional_payment", "create", {
+        "agreement_id": "x", "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1, "currency": "EUR",
+        "reference": "x", "condition": {"answer": "t", "at_most": 8000}, "oracle_terms": {"t": terms(FEED)},
+        "expires": utc(600)})
+    assert bank.detail["reason"] == "NOT_PAYER"
 
 
 @pytest.mark.parametrize("condition", [
@@ -66,9 +83,10 @@ def test_malformed_conditions_are_refused(onet: OracleNet, condition: dict) -> N
     with pytest.raises(BaobabError) as info:
         conditions.check(condition)
     assert info.value.code == "BAD_CONDITION"
-    assert onet.rejected("ESBANK", "conditional_payment", "create", {
+    assert onet.rejected("IBERJUS", "conditional_payment", "create", {
         "agreement_id": "bad", "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1, "currency": "EUR",
-        "reference": "x", "condition": condition, "expires": utc(600)}).code in ("BAD_CONDITION", "BAD_ARGUMENT")
+        "reference": "x", "condition": condition, "oracle_terms": {"t": terms(FEED)},
+        "expires": utc(600)}).code in ("BAD_CONDITION", "BAD_ARGUMENT")
 
 
 def test_conditions_combine_and_stay_pending_until_decided() -> None:
@@ -84,6 +102,12 @@ def test_conditions_combine_and_stay_pending_until_decided() -> None:
     assert conditions.evaluate({"any": [{"answer": "hot", "at_most": 8000}, delivered_in_time]}, rounds.get).state == "satisfied"
 
 
+def test_a_bound_holds_only_if_the_whole_trimmed_range_meets_it() -> None:
+    straddling = {"status": "accepted", "unit": "mC", "result": {"value": 7900, "low": 7900, "high": 8100}}
+    verdict = conditions.evaluate({"answer": "r", "between": [2000, 8000]}, lambda _: straddling)
+    assert verdict.state == "breached" and "7900 to 8100 mC is not between [2000, 8000]" in verdict.reasons[0]
+
+
 # --- microinsurance -----------------------------------------------------------------------
 
 def register_doctor(net: OracleNet) -> None:
@@ -95,19 +119,20 @@ def register_doctor(net: OracleNet) -> None:
 
 def life_policy(net: OracleNet) -> None:
     net.ok("MICRO-INS", "microinsurance", "issue_life", {
-        "policy_id": "life-1", "insured": "person-7f3a", "beneficiary": "wallet:ET-MOMO:+251911000111",
+        "policy_id": "life-1", "insured": "person-7f3a", "beneficiary": "ET-MOMO", "beneficiary_account": "+251911000111",
         "sum_assured": 2_000_000, "currency": "MXN", "certifiers": ["ET-HEALTH"], "expires": utc(365 * 86400)})
 
 
-def test_life_policy_pays_the_beneficiary_on_a_doctors_certificate(onet: OracleNet) -> None:
+def test_a_life_policy_instructs_the_payment_to_the_beneficiary_on_a_doctors_certificate(onet: OracleNet) -> None:
     register_doctor(onet)
     life_policy(onet)
     cert = onet.observation("ET-HEALTH", "death/person-7f3a", True, None, key_id="dr-abebe", at=utc(5))
     response = onet.ok("ET-HEALTH", "microinsurance", "claim_death", {"policy_id": "life-1", "certificate": cert})
-    assert response["instruction"]["payee"] == "wallet:ET-MOMO:+251911000111"
-    assert response["instruction"]["amount"] == {"currency": "MXN", "minor": 2_000_000}
+    payment = response["payment"]
+    assert (payment["payer"], payment["payee"], payment["payee_account"]) == ("MICRO-INS", "ET-MOMO", "+251911000111")
+    assert payment["amount"] == {"currency": "MXN", "minor": 2_000_000} and payment["status"] == "instructed"
     policy = onet.query("MICRO-INS", "microinsurance", "get", {"policy_id": "life-1"})
-    assert policy["status"] == "paid" and policy["claim"]["licence"] == "ET-MD-4471"
+    assert policy["status"] == "claimed" and policy["claim"]["licence"] == "ET-MD-4471"
     replay = onet.rejected("ET-HEALTH", "microinsurance", "claim_death", {"policy_id": "life-1", "certificate": cert})
     assert replay.code == "OBSERVATION_REPLAYED"
 
@@ -130,27 +155,3 @@ def test_certificates_need_a_registered_professional_of_a_named_certifier(onet: 
     with pytest.raises(BaobabError) as stranger:
         onet.query("AEBANK", "microinsurance", "get", {"policy_id": "life-1"})
     assert stranger.value.detail["reason"] == "NOT_A_PARTY"
-
-
-def crop(net: OracleNet, policy_id: str, round_id: str, rainfall: int) -> dict:
-    feed = "rainfall/ZM-southern/season-2026"
-    net.serve(feed, ["MET-ZM"], unit="0.1mm", type="rainfall")
-    net.ok("MICRO-INS", "microinsurance", "issue_crop", {
-        "policy_id": policy_id, "feed": feed, "season_start": utc(-200 * 86400), "season_end": utc(-3600),
-        "threshold": 500, "currency": "ZMW", "expires": utc(86400),
-        "farmers": [{"farmer": "wallet:ZM-MOMO:+260971000001", "payout": 45_000},
-                    {"farmer": "wallet:ZM-MOMO:+260971000002", "payout": 30_000}]})
-    net.ok("IBERJUS", "oracles", "request", {"round_id": round_id, "feed": feed, "f": 0, "deadline": utc(60)})
-    net.ok("MET-ZM", "oracles", "observe", {"round_id": round_id,
-                                             "observation": net.observation("MET-ZM", feed, rainfall, round_id)})
-    return net.ok("MET-ZM", "microinsurance", "settle_crop", {"policy_id": policy_id, "round_id": round_id})
-
-
-def test_crop_policy_pays_every_farmer_when_rainfall_is_below_the_threshold(onet: OracleNet) -> None:
-    response = crop(onet, "crop-1", "rain-1", rainfall=320)  # 32 mm, below 50 mm
-    assert response["status"] == "paid" and response["payouts"] == 2
-
-
-def test_crop_policy_pays_nothing_when_it_rained_enough(onet: OracleNet) -> None:
-    response = crop(onet, "crop-2", "rain-2", rainfall=740)
-    assert response["status"] == "no_payout" and response["payouts"] == 0

@@ -66,11 +66,13 @@ def test_payment_undertaking_records_countries(demo_net):  # type: ignore[no-unt
 def test_conditional_payment_records_countries(demo_net):  # type: ignore[no-untyped-def]
     args = {"agreement_id": "cold-1", "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1_250_000,
             "currency": "EUR", "reference": "INV-1", "condition": {"answer": "t1", "between": [2000, 8000]},
+            "oracle_terms": {"t1": {"feed": "uld/AKE1/temp-max", "oracles": ["AEROTEMP", "COLDCHAIN", "PORTSENSE"],
+                                    "f": 1, "tolerance": 500, "aggregation": "trimmed_median"}},
             "expires": later(1)}
-    refused(demo_net, "ESBANK", "conditional_payment", "create", {**args, "countries": BAD})
+    refused(demo_net, "IBERJUS", "conditional_payment", "create", {**args, "countries": BAD})
     assert state(demo_net, "conditional_payment", "agreement/cold-1") is None
     juice = {"origin": "AE", "destination": "ES", "transit": []}
-    ok(demo_net, "ESBANK", "conditional_payment", "create", {**args, "countries": juice})
+    ok(demo_net, "IBERJUS", "conditional_payment", "create", {**args, "countries": juice})
     assert state(demo_net, "conditional_payment", "agreement/cold-1")["countries"] == juice
 
 

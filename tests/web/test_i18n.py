@@ -1,4 +1,4 @@
-"""The pages speak English, French, Spanish, Portuguese, Swahili and Arabic: every message has its
+"""The pages and the USSD menus speak English, French, Spanish, Portuguese, Swahili and Arabic: every message has its
 translation in every catalogue, the reader's preferred language is honoured, and money is
 written as people read it, never in minor units."""
 
@@ -10,14 +10,14 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from baobab.web.i18n import LANGUAGES, LOCALE_DIR, money, negotiate, translations
+from baobab.i18n import LANGUAGES, LOCALE_DIR, money, negotiate, translations
 
-WEB = Path(__file__).resolve().parents[2] / "src" / "baobab" / "web"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "baobab"
 
 
 def messages_in_use() -> set[str]:
     found = set()
-    for folder, method in ((WEB / "templates", "jinja2"), (WEB, "python")):
+    for folder, method in ((PACKAGE / "web" / "templates", "jinja2"), (PACKAGE / "web", "python"), (PACKAGE / "wallet", "python")):
         for _, _, message, _, _ in extract_from_dir(str(folder), method_map=[("**.html" if method == "jinja2" else "**.py", method)],
                                                     keywords={"_": None, "gettext": None, "say": (2,)}):
             found.add(message)

@@ -13,6 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from baobab.api import signing
 from baobab.api.auth import Authenticator
+from baobab.api.limits import admit
 from baobab.api.memory import ApiMemory
 from baobab.api.reads import Reads
 from baobab.core.errors import BaobabError
@@ -52,7 +53,9 @@ _bearer = HTTPBearer(auto_error=False, scheme_name="BaobabToken", description="t
 
 async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = Security(_bearer)) -> Caller:
     body = await request.body()
-    return state(request).auth.authenticate(request.method, target_of(request), request.headers, body)
+    who = state(request).auth.authenticate(request.method, target_of(request), request.headers, body)
+    admit(request, who.identity)  # the identity's request budget (429 RATE_LIMITED over it)
+    return who
 
 
 def _no_float(text: str) -> Any:

@@ -89,7 +89,7 @@ def embedded_network(data_dir: Path) -> Any:
 
 @click.command()
 @click.option("--url", default=None, help="a running node, e.g. http://127.0.0.1:8700 (default: embedded)")
-@click.option("--data", type=click.Path(path_type=Path), default=None,
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="data folder with the organisations' keys (with --url: the node's, default ./data; "
                    "without: where to create the network, default a temporary folder)")
 @click.option("--story", "numbers", type=int, multiple=True, help="play only these story numbers")
@@ -97,7 +97,8 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
     """Play the report's stories end to end, then show steps, documents, payments, flags and time."""
     stories = [s for s in discover_stories() if not numbers or s.number in numbers]
     if not stories:
-        raise click.ClickException("no stories to play yet")
+        known = ", ".join(str(s.number) for s in discover_stories())
+        raise click.BadParameter(f"no such story; the stories are {known or 'none yet'}", param_hint="'--story'")
     if url:
         from baobab.http_client import http_actors
 
@@ -107,18 +108,18 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
         from baobab.stories.embedded import embedded_actors
 
         with tempfile.TemporaryDirectory(prefix="baobab-demo-") as tmp:
-            from baobab.keeper import start_keeper
+            from baobab.reactors import start_for_node
 
             folder = data or Path(tmp)
             with datalock.hold(folder):  # not while `baobab up` serves the same folder
                 node = embedded_network(folder)
-                keeper = start_keeper(node, folder)  # settles conditional payments as `baobab up` does
+                reactor = start_for_node(node, folder)  # contracts' reactions run as in `baobab up`
                 try:
                     click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
                     results = play_all(stories, embedded_actors(node, folder))
                 finally:
-                    if keeper is not None:
-                        keeper.stop()
+                    if reactor is not None:
+                        reactor.stop()
                     node.close()
     click.echo("\n" + summary_table(results))
     if any(error for _, _, error in results):

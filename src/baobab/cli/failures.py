@@ -2,7 +2,8 @@
 
 Exit status: 0 done; 1 the node (or the ledger) refused, with its stable code; 2 a bad
 invocation (click's usage errors: a missing option, a bad argument); 3 the command could not
-run here: no node at the URL, a port in use, a data folder held by another process.
+run here: no node at the URL, a port in use, a data folder held by another process, a file
+or folder it may not read or write.
 A traceback means a bug.
 """
 
@@ -42,6 +43,8 @@ def explain(exc: Exception) -> Failure | None:
         return Failure(f"{exc.code}: {exc.description}", REFUSED)
     if isinstance(exc, DataFolderInUse):
         return Failure(str(exc), UNAVAILABLE)
+    if isinstance(exc, OSError) and exc.filename is not None:  # a file or folder the command cannot use
+        return Failure(f"{exc.filename}: {exc.strerror}", UNAVAILABLE)
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return Failure(f"not a node URL: {exc} (expected e.g. http://127.0.0.1:8700)", USAGE)
     if isinstance(exc, httpx.TransportError):

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 import click
+
+from baobab.cli.failures import UNAVAILABLE, Failure
 
 
 
@@ -62,7 +65,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
         try:
             digests = {u: httpx.get(u.rstrip("/") + "/v1/ledger/digest", timeout=30).json() for u in nodes}
         except httpx.HTTPError as exc:
-            click.echo(f"cannot reach a node: {exc}", err=True)
+            click.echo(f"Error: cannot reach a node: {exc}", err=True)
             sys.exit(2)
         if len({d["height"] for d in digests.values()}) == 1 or time.monotonic() > deadline:
             break
@@ -85,6 +88,10 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
     sys.exit(0 if report["ok"] else 1)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.command()
 @click.option("--dir", "root", default=None, type=click.Path(file_okay=False),
               help="Folder for keys, configs, NATS data and logs (default: a new temporary folder).")
@@ -96,6 +103,8 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
     """Start a local network: three NATS servers (JetStream), ordering nodes, and one node with
     its own PostgreSQL database per organisation. Runs until Ctrl-C."""
     require_network_extra()
+    import psycopg
+
     from baobab.demo import DEMO_ORGS
     from baobab.net.local import LocalNetwork
 
@@ -105,7 +114,13 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
         raise click.BadParameter(f"unknown demo organisations in {orgs!r}")
     admins = [o["id"] for o in chosen if "bank" in o["roles"]] or [chosen[0]["id"]]
     net = LocalNetwork(Path(root or tempfile.mkdtemp(prefix="baobab-local-")), chosen, admins, orderers=orderers)
-    net.create()
+    # SIGTERM stops the network as Ctrl-C does, never leaving its servers and databases behind
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        net.create()
+    except psycopg.OperationalError as exc:
+        raise Failure(f"PostgreSQL is unreachable ({str(exc).strip().splitlines()[0]}); start it or set BAOBAB_PG_ADMIN",
+                      UNAVAILABLE) from None
     try:
         net.start()
         click.echo(f"network {net.network} in {net.root}")

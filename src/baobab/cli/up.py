@@ -1,9 +1,9 @@
 """`baobab up`: the demo network, its node and its API on this machine, in one command.
 
 First run: create the network of the report's organisations in the data folder, open the
-node and its keeper (`baobab.keeper`, in a background thread), play each story once
+node and its reactor (`baobab.reactors`, in a background thread), play each story once
 (recorded in `stories-played.json`), then serve the API until Ctrl-C or SIGTERM. Later runs
-reopen the same folder and keep everything, the keeper resuming where it stopped.
+reopen the same folder and keep everything, the reactor resuming where it stopped.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
 
 
 @click.command()
-@click.option("--data", type=click.Path(path_type=Path), default=Path("data"), show_default=True,
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=Path("data"), show_default=True,
               help="data folder of the network (created on first run)")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8700, show_default=True, type=int)
@@ -128,14 +128,15 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
     import uvicorn
 
     from baobab.api.app import create_app
-    from baobab.keeper import start_keeper
+    from baobab.api.limits import uvicorn_options
+    from baobab.reactors import start_for_node
 
     node = embedded_network(data)
-    keeper = None
+    reactor = None
     try:
-        # the keeper settles condition-based payments as their oracle rounds are decided,
+        # contracts' reactions (a decided oracle round evaluates its conditional payment...),
         # for every organisation of this embedded network (stories included)
-        keeper = start_keeper(node, data, log=click.echo)
+        reactor = start_for_node(node, data)
         if not no_stories:
             _play_new_stories(node, data)
         url = f"http://{host}:{port}"
@@ -143,7 +144,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         if once or sock is None:
             return
         config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
-                                timeout_graceful_shutdown=3)
+                                timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
         # handler found at start: make that handler end the command normally, node closed.
         signal.signal(signal.SIGTERM, _stop)
@@ -152,7 +153,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         except (KeyboardInterrupt, _Stopped):
             pass
     finally:
-        if keeper is not None:
-            keeper.stop()
+        if reactor is not None:
+            reactor.stop()
         node.close()
         click.echo("Node stopped; data kept in " + str(data))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
 
 
 def default_registry() -> Registry:
+    from baobab.ledger.governance import Governance  # here: governance reads the finance contracts' settings rules
     from baobab.contracts.accounts import Accounts
     from baobab.contracts.trade.bank_calendar import BankCalendar
     from baobab.contracts.trade.documents import Documents

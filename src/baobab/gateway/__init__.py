@@ -10,7 +10,7 @@ from baobab.gateway.endorser import Endorser, LocalEndorser
 from baobab.gateway.gateway import Gateway, gateway_of
 from baobab.gateway.view import BlockEntry, LedgerView, TxRecord
 from baobab.ledger.contract import Refused
-from baobab.ledger.membership import GOVERNANCE, Caller, Membership
+from baobab.ledger.membership import GOVERNANCE, Caller, Membership, org_key
 from baobab.ledger.node import Outcome
 from baobab.ledger.runtime import KEY_POLICY_NS
 from baobab.ledger.tx import MAX_TX_BYTES, check_signed_proposal, now_rfc3339, parse_time, tx_id_of
@@ -18,4 +18,4 @@ from baobab.ledger.validator import VALID
 
 __all__ = ["BlockEntry", "Caller", "Endorser", "GOVERNANCE", "Gateway", "KEY_POLICY_NS", "LedgerView", "LocalEndorser",
            "MAX_TX_BYTES", "Membership", "Outcome", "Refused", "TxRecord", "VALID", "check_signed_proposal",
-           "gateway_of", "now_rfc3339", "parse_time", "tx_id_of"]
+           "gateway_of", "now_rfc3339", "org_key", "parse_time", "tx_id_of"]

@@ -2,7 +2,9 @@
 
 The genesis document names the organisations (id, legal name, country, roles, the peer key
 that signs endorsements, and client identities that sign proposals), the admin
-organisations, the governance policy, the orderer's key and the block-cutting settings.
+organisations, the quorum of admins whose approvals a governance change needs (default: a
+majority) and how long a proposal waits for them (`proposal_ttl_s`), the governance
+endorsement policy, the orderer's key and the block-cutting settings.
 After genesis, organisation records live in world state under the `governance` namespace
 and change only through governance transactions, so every node derives the same
 membership at every block, and old signatures stay checkable against the keys of their time.
@@ -29,6 +31,7 @@ CLIENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 GOVERNANCE = "governance"  # namespace of the system contract that owns membership state
 DEFAULT_BLOCK = {"max_txs": 500, "max_bytes": 8_000_000, "timeout_ms": 50}
 DEFAULT_TIME_WINDOW_S = 300
+DEFAULT_PROPOSAL_TTL_S = 7 * 24 * 3600  # a governance proposal not approved by its quorum within this expires
 
 
 # PublicKey is immutable, so one decoded object per key text can serve every proposal.
@@ -100,7 +103,23 @@ def check_genesis(doc: Any) -> dict[str, Any]:
     window = doc.get("time_window_s", DEFAULT_TIME_WINDOW_S)
     if isinstance(window, bool) or not isinstance(window, int) or window < 1:
         raise BaobabError("BAD_GENESIS", "time_window_s must be a positive integer")
-    return {**doc, "organisations": orgs, "block": block, "time_window_s": window}
+    quorum = doc.get("quorum", len(set(admins)) // 2 + 1)
+    if isinstance(quorum, bool) or not isinstance(quorum, int) or not 1 <= quorum <= len(set(admins)):
+        raise BaobabError("BAD_GENESIS", f"quorum must be an integer from 1 to the {len(set(admins))} admins")
+    ttl = doc.get("proposal_ttl_s", DEFAULT_PROPOSAL_TTL_S)
+    if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
+        raise BaobabError("BAD_GENESIS", "proposal_ttl_s must be a positive integer")
+    return {**doc, "organisations": orgs, "block": block, "time_window_s": window, "quorum": quorum,
+            "proposal_ttl_s": ttl}
+
+
+def governance_config(genesis: dict[str, Any]) -> dict[str, Any]:
+    """The `governance:config` record genesis writes: who governs and how many must approve.
+
+    `admins` propose and approve membership and configuration changes; a change executes once
+    `quorum` of them (active) have approved it, before `proposal_ttl_s` seconds have passed.
+    """
+    return {k: genesis[k] for k in ("admins", "governance_policy", "quorum", "proposal_ttl_s")}
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from baobab.ledger import policy as policies
 from baobab.core.jcs import canonicalize
 from baobab.ledger.block import ZERO_HASH, block_bytes, block_hash, check_block, commit_hash
 from baobab.core import merkle
-from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, org_key
+from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, governance_config, org_key
 from baobab.ledger.runtime import Registry, key_policy_key, range_digest
 from baobab.ledger.store.base import BlockRecord, Version, Write
 from baobab.ledger.tx import Encoded, check_envelope, parse_time, tx_id_of
@@ -66,8 +66,7 @@ class BlockView:
 
 
 def genesis_writes(genesis: dict[str, Any]) -> list[Write]:
-    config = {"admins": genesis["admins"], "governance_policy": genesis["governance_policy"]}
-    writes = [Write(f"{GOVERNANCE}:config", config, (0, 0))]
+    writes = [Write(f"{GOVERNANCE}:config", governance_config(genesis), (0, 0))]
     writes += [Write(org_key(o["id"]), o, (0, 0)) for o in genesis["organisations"]]
     return sorted(writes, key=lambda w: w.key)
 

@@ -1,15 +1,24 @@
-"""Turning several oracles' answers into one: median for numbers, majority for yes/no.
+"""Turning several oracles' answers into one: a trimmed median for numbers, majority for yes/no.
 
-A round tolerates `f` faulty oracles. It is accepted only when at least 2f+1 distinct
-oracles agree: for numbers, answers within `tolerance` of the median of all answers; for
-yes/no, the same answer. Answers outside the agreeing group are outliers.
+A round tolerates `f` faulty oracles (silent, lying, colluding). It needs at least 2f+1
+answers and is accepted only when at least 2f+1 distinct oracles agree.
 
-Why 2f+1 *agreeing* rather than 2f+1 answering: with at most f faulty oracles the honest
-ones are the majority of those agreeing, so the median is bracketed by honest values and
-f liars cannot move the answer beyond the honest spread. A wrong answer far from the truth
-could only be accepted if 2f+1 oracles colluded on it, so f+1 (indeed up to 2f) faulty
-oracles can make a round fail but never make it accept a wrong value. Asking 3f+1 oracles
-lets a round succeed even when f of them are faulty.
+Numbers (`trimmed_median`): sort the n answers and drop the f lowest and the f highest. Every
+answer left lies within the range of the honest answers whenever at most f answers are false:
+an answer above every honest one, still left after trimming, would have f answers above it
+too, all false as well, so f+1 liars. The accepted `value` is the (upper) median of what is
+left, always a reported value, and `low`/`high` are the least and greatest answers left: the
+range the truth is known to lie in. Answers within `tolerance` of the value agree; the others
+are outliers. Liars reporting just inside the tolerance change nothing: trimming does not look
+at the tolerance. Conditions on a round read the whole range (`conditions.py`), so a bound is
+met only if every answer left meets it.
+
+Yes/no (`majority`): accepted when at least 2f+1 answers are the same and they are more than
+the others.
+
+More than f false answers void the guarantee: f+1 colluding liars can then make a round fail,
+or, if they stay within the tolerance of the honest answers, pull the range towards them.
+Asking 3f+1 oracles lets a round succeed when f of them are silent.
 """
 
 from __future__ import annotations
@@ -20,6 +29,9 @@ from dataclasses import dataclass, field
 NUMBER = "number"
 BOOLEAN = "boolean"
 KINDS = (NUMBER, BOOLEAN)
+TRIMMED_MEDIAN = "trimmed_median"
+MAJORITY = "majority"
+AGGREGATION_OF = {NUMBER: TRIMMED_MEDIAN, BOOLEAN: MAJORITY}  # the one rule for each kind of answer
 
 
 def quorum(f: int) -> int:
@@ -34,6 +46,14 @@ def median(values: Sequence[int]) -> int:
     return ordered[len(ordered) // 2]
 
 
+def trimmed(values: Sequence[int], f: int) -> list[int]:
+    """The values left once the f lowest and f highest are dropped (at least 2f+1 values)."""
+    if len(values) < quorum(f):
+        raise ValueError(f"{len(values)} values cannot be trimmed by f={f}")
+    ordered = sorted(values)
+    return ordered[f:len(ordered) - f]
+
+
 @dataclass(frozen=True)
 class Aggregate:
     accepted: bool
@@ -41,6 +61,8 @@ class Aggregate:
     agreeing: list[str] = field(default_factory=list)  # oracle ids, sorted
     outliers: list[str] = field(default_factory=list)
     reason: str = ""
+    low: int | None = None  # numbers: the range left after trimming (None for yes/no)
+    high: int | None = None
 
 
 def aggregate(kind: str, answers: Mapping[str, int | bool], f: int, tolerance: int = 0) -> Aggregate:
@@ -57,13 +79,14 @@ def aggregate(kind: str, answers: Mapping[str, int | bool], f: int, tolerance: i
         if len(yes) == len(no) or len(agreeing) < need:
             return Aggregate(False, None, reason=f"{len(yes)} yes and {len(no)} no; {need} (2f+1) must agree")
         return Aggregate(True, winner, agreeing, others)
-    mid = median(list(answers.values()))
-    agreeing = sorted(o for o, v in answers.items() if abs(v - mid) <= tolerance)
+    kept = trimmed([int(v) for v in answers.values()], f)
+    value = median(kept)
+    agreeing = sorted(o for o, v in answers.items() if abs(v - value) <= tolerance)
     outliers = sorted(o for o in answers if o not in agreeing)
     if len(agreeing) < need:
         return Aggregate(False, None, reason=f"only {len(agreeing)} of {len(answers)} answers lie within "
-                                             f"{tolerance} of the median {mid}; {need} (2f+1) must agree")
-    return Aggregate(True, mid, agreeing, outliers)
+                                             f"{tolerance} of the trimmed median {value}; {need} (2f+1) must agree")
+    return Aggregate(True, value, agreeing, outliers, low=kept[0], high=kept[-1])
 
 
 def reputation_score(record: Mapping[str, int]) -> int:

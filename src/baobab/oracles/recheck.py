@@ -28,6 +28,7 @@ def recheck_round(record: dict[str, Any], public_key: Callable[[str, str], str])
     outcome = agg.aggregate(record["kind"], answers, record["f"], record["tolerance"])
     result = record.get("result") or {}
     if (outcome.accepted != (record["status"] == "accepted") or outcome.value != result.get("value")
-            or outcome.outliers != result.get("outliers")):
+            or outcome.outliers != result.get("outliers")
+            or (outcome.low, outcome.high) != (result.get("low", outcome.low), result.get("high", outcome.high))):
         raise BaobabError("BAD_OBSERVATION", f"round {record['id']} does not aggregate to its recorded result")
     return outcome

@@ -1,19 +1,21 @@
 """Story 2: fruit from India to Dubai, juice flown to Spain, paid only if the cold chain held.
 
 MH-FRUITS ships mangoes in a reefer container from Nhava Sheva to DXB-JUICE in Jebel Ali;
-DXB-JUICE presses them and SKYCARGO flies the chilled juice to IBERJUS in Madrid. IBERJUS's
-bank, ESBANK, agrees to pay DXB-JUICE if every leg stayed between 2 °C and 8 °C. Four
-telemetry oracles (COLDCHAIN, PORTSENSE, AEROTEMP, THERMOTRACE) each report the lowest and
-highest temperature of each leg, in milli-degrees Celsius, signed by their devices' keys.
-Each round tolerates one faulty oracle (f=1, so three must agree).
+DXB-JUICE presses them and SKYCARGO flies the chilled juice to IBERJUS in Madrid. IBERJUS, who
+bears the risk, binds itself to pay DXB-JUICE (through its bank, ESBANK) if every leg stayed
+between 2 °C and 8 °C, and fixes the oracle terms of each answer: four telemetry oracles
+(COLDCHAIN, PORTSENSE, AEROTEMP, THERMOTRACE) report the lowest and highest temperature of each
+leg, in milli-degrees Celsius, signed by their devices' keys; each round tolerates one faulty
+oracle (f=1, so three must agree) and only IBERJUS opens the rounds.
 
-Two shipments are played. In the first the chain holds and ESBANK's payment is released,
+Two shipments are played. In the first the chain holds and IBERJUS's payment is instructed,
 although one oracle lies that the air leg was too warm. In the second the juice warmed up
 on the tarmac and the payment is withheld, although one oracle lies that it stayed cold.
 In both, the liar is marked as an outlier and its reputation falls. Nobody asks for the
-payment decision: ESBANK's keeper (`baobab.keeper`) evaluates the agreement as soon as its
-last round is decided, and the story reads the decision (so it needs a node with a keeper:
-`baobab up`, `baobab demo`, or the tests' `keeper.synchronous_actors`).
+payment decision: IBERJUS's node evaluates the agreement by reaction (`baobab.reactors`) as soon
+as its last round is decided, and the story reads the decision (so it needs a node running its
+reactor: `baobab up`, `baobab demo`, or the tests' `synchronous_actors`). A released payment is
+a payment instruction, which IBERJUS's payments agent carries out.
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from baobab.oracles.observation import make_observation
 from baobab.stories import Actors, Story, StoryReport
 
 ORACLES = ("COLDCHAIN", "PORTSENSE", "AEROTEMP", "THERMOTRACE")
-BANK, BUYER, SELLER = "ESBANK", "IBERJUS", "DXB-JUICE"
+BUYER, SELLER = "IBERJUS", "DXB-JUICE"
 LEGS = {"sea": "reefer/MSKU7201453", "air": "uld/AKE44107SK"}
 LOW, HIGH = 2_000, 8_000  # milli-degrees Celsius
 TOLERANCE = 500  # honest sensors in one container agree within half a degree
-DECISION_WAIT_S = 15.0  # how long to wait for the keeper's decision before calling the run failed
+DECISION_WAIT_S = 15.0  # how long to wait for the reactor's decision before calling the run failed
 
 
 def device_key(org: str) -> PrivateKey:
@@ -63,8 +65,8 @@ def _setup(actors: Actors, report: StoryReport, progress: Callable[[str], None] 
 
 
 def _decision(actor: Any, agreement: str) -> dict[str, Any]:
-    """Nobody in the story calls `evaluate`: ESBANK's keeper does when the last round is decided.
-    Wait for its decision, bounded; a keeper run between commits (the tests) makes the first look
+    """Nobody in the story calls `evaluate`: IBERJUS's node does, by reaction, when the last round
+    is decided. Wait for its decision, bounded; a reactor run between commits (the tests) makes the first look
     find it decided, one in the background (`baobab up`) within a block or two."""
     pause, waited = 0.02, 0.0
     while True:
@@ -73,7 +75,7 @@ def _decision(actor: Any, agreement: str) -> dict[str, Any]:
             return record
         if waited >= DECISION_WAIT_S:
             raise RuntimeError(f"agreement {agreement} still pending after {DECISION_WAIT_S:.0f} s: "
-                               f"is a keeper running for {BANK} (`baobab up` starts one)?")
+                               f"is a reactor running for {BUYER} (`baobab up` starts one)?")
         time.sleep(pause)
         waited, pause = waited + pause, min(pause * 2, 0.5)
 
@@ -84,20 +86,22 @@ def _shipment(actors: Actors, report: StoryReport, progress: Callable[[str], Non
     run = f"{name}-{now.strftime('%Y%m%d%H%M%S')}-{os.urandom(3).hex()}"
     rounds = {(leg, bound): f"{run}/{leg}-{bound}" for leg in LEGS for bound in ("min", "max")}
     condition = {"all": [
-        {"answer": rounds[(leg, "min")], "at_least": LOW} for leg in LEGS] + [
-        {"answer": rounds[(leg, "max")], "at_most": HIGH} for leg in LEGS]}
+        {"answer": f"{leg}-min", "at_least": LOW} for leg in LEGS] + [
+        {"answer": f"{leg}-max", "at_most": HIGH} for leg in LEGS]}
+    oracle_terms = {f"{leg}-{bound}": {"feed": f"{LEGS[leg]}/temp-{bound}", "oracles": sorted(ORACLES), "f": 1,
+                                       "tolerance": TOLERANCE, "aggregation": "trimmed_median",
+                                       "min_reputation": 500, "openers": [BUYER]} for leg, bound in rounds}
     agreement = f"{run}/payment"
-    actors(BANK).submit("conditional_payment", "create", {
+    actors(BUYER).submit("conditional_payment", "create", {
         "agreement_id": agreement, "payer": BUYER, "payee": SELLER, "amount": 4_850_000, "currency": "EUR",
         "reference": f"{name}: 12 t chilled mango juice, invoice DXBJ-{run[-6:]}", "condition": condition,
-        "expires": _utc(now + timedelta(days=60))})
+        "oracle_terms": oracle_terms, "expires": _utc(now + timedelta(days=60))})
     report.documents += 1
-    report.step(f"{name}: ESBANK records its payment to DXB-JUICE, due if both legs stay 2-8 °C", progress)
+    report.step(f"{name}: IBERJUS binds itself to pay DXB-JUICE if both legs stay 2-8 °C, on four oracles, f=1", progress)
     deadline = _utc(now + timedelta(hours=6))
     for (leg, bound), round_id in rounds.items():
-        actors(BUYER).submit("oracles", "request", {"round_id": round_id, "feed": f"{LEGS[leg]}/temp-{bound}",
-                                                   "f": 1, "tolerance": TOLERANCE, "deadline": deadline,
-                                                   "min_reputation": 500, "oracles": list(ORACLES)})
+        actors(BUYER).submit("oracles", "request", {"round_id": round_id, "deadline": deadline, "obligation": {
+            "contract": "conditional_payment", "id": agreement, "answer": f"{leg}-{bound}"}})
     report.step(f"{name}: IBERJUS asks the four oracles for each leg's lowest and highest temperature", progress)
     observed_at = _utc(now - timedelta(minutes=2))
     for (leg, bound), round_id in rounds.items():
@@ -117,10 +121,10 @@ def _shipment(actors: Actors, report: StoryReport, progress: Callable[[str], Non
     decision = _decision(actors(SELLER), agreement)
     if decision["status"] == "released":
         report.payments += 1
-        report.step(f"{name}: cold chain held, ESBANK's keeper releases the payment instruction", progress)
+        report.step(f"{name}: cold chain held, IBERJUS's node instructs the payment through ESBANK", progress)
     else:
         report.flags.append(f"{name}: payment withheld: {'; '.join(decision['reasons'])}")
-        report.step(f"{name}: a leg was too warm, ESBANK's keeper withholds the payment, reason recorded", progress)
+        report.step(f"{name}: a leg was too warm, IBERJUS's node withholds the payment, reason recorded", progress)
     return decision
 
 

@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from baobab.web.i18n import RIGHT_TO_LEFT, money, negotiate, number, translations
+from baobab.i18n import RIGHT_TO_LEFT, money, negotiate, number, translations
 from baobab.web.sessions import COOKIE, Session, Sessions
 from baobab.web.users import User, Users
 

@@ -29,8 +29,10 @@ written to the ledger and attributable to the platform, so probing for guessed i
 on the record. The fingerprints are keyed (HMAC under the members' key), so anyone outside
 the network who reads raw state cannot test guesses. See docs/DUPLICATE_FINANCING.md.
 
+Settings (`governance:setting/financing_registry`, changed only by a quorum of admins through
+the governance contract's `configure` action): {"red_flags": "mark" | "refuse", "epoch": int}.
+
 State (namespace "financing_registry"):
-    config                   {"red_flags": "mark" | "refuse", "epoch": int}
     reg/<id>                 a registration (key policy: its platform's endorsement)
     by/<platform>/<id>       index of a platform's registrations
     fp/<fingerprint hex>     [[platform, registration], ...]
@@ -46,7 +48,7 @@ import re
 from typing import Any
 
 from baobab.core.errors import BaobabError
-from baobab.ledger.contract import Context, Contract, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, function
 from baobab.risk.flags import NEAR_RULES, RULES, flags_from_hits
 from baobab.vocab.trade import DOCUMENT_KINDS
 
@@ -96,13 +98,26 @@ def check_fingerprints(data: dict[str, Any], epoch: int) -> tuple[dict[str, str]
     return registered, {r: probes[r] for r in RULES if r in probes}
 
 
+def check_settings(value: Any, current: dict[str, Any] | None) -> dict[str, Any]:
+    """The registry's settings as governance may set them: {red_flags, epoch}; the key epoch
+    never goes back (fingerprints of an older key could no longer be matched)."""
+    if not isinstance(value, dict) or set(value) != {"red_flags", "epoch"}:
+        raise BaobabError("BAD_ARGUMENT", "the financing registry's settings are {red_flags, epoch}")
+    if value["red_flags"] not in RED_RULES:
+        raise BaobabError("BAD_ARGUMENT", f"red_flags must be one of {', '.join(RED_RULES)}", field="red_flags")
+    epoch = value["epoch"]
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < (current or DEFAULT_CONFIG)["epoch"]:
+        raise BaobabError("BAD_ARGUMENT", "the key epoch is an integer that never goes back", field="epoch")
+    return {"red_flags": value["red_flags"], "epoch": epoch}
+
+
 class FinancingRegistry(Contract):
     name = "financing_registry"
 
     # --- helpers --------------------------------------------------------------------
 
     def _config(self, ctx: Context) -> dict[str, Any]:
-        return ctx.get("config") or DEFAULT_CONFIG
+        return ctx.read("governance", f"setting/{self.name}") or DEFAULT_CONFIG
 
     def _platform(self, ctx: Context) -> str:
         if "bank" not in ctx.caller.roles:
@@ -140,31 +155,20 @@ class FinancingRegistry(Contract):
                 out.append((platform, record))
         return out
 
-    # --- configuration --------------------------------------------------------------
+    # --- configuration (kept by governance) -----------------------------------------
 
-    @function(policy={"governance": True})
-    def configure(self, ctx: Context, red_flags: str, epoch: int) -> dict[str, Any]:
-        """Set the network's rule for red flags and the current fingerprint key epoch."""
-        if ctx.caller.org not in ctx.read("governance", "config")["admins"]:
-            raise BaobabError("FORBIDDEN", "only an admin organisation may configure the registry")
-        if red_flags not in RED_RULES:
-            raise BaobabError("BAD_ARGUMENT", f"red_flags must be one of {', '.join(RED_RULES)}", field="red_flags")
-        if epoch < self._config(ctx)["epoch"]:
-            raise BaobabError("BAD_ARGUMENT", "the key epoch never goes back", field="epoch")
-        config = {"red_flags": red_flags, "epoch": epoch}
-        ctx.put("config", config)
-        ctx.emit("registry_configured", config)
-        return config
-
-    @function(query=True)
+    @function(query=True, callers=ANY_MEMBER)
     def config(self, ctx: Context) -> dict[str, Any]:
+        """Called by: any member: the network's red-flag rule and fingerprint key epoch, which only
+        a quorum of admins changes (governance action `configure`, setting "financing_registry")."""
         return self._config(ctx)
 
     # --- registration ---------------------------------------------------------------
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=("bank",))
     def register(self, ctx: Context, kind: str, fingerprints: dict[str, Any]) -> dict[str, Any]:
-        """Screen a document's fingerprints and register it (or record the refusal)."""
+        """Called by: a financing platform (role bank), for itself: screen a document's
+        fingerprints and register it (or record the refusal)."""
         platform = self._platform(ctx)
         if kind not in DOCUMENT_KINDS:
             raise BaobabError("BAD_INVOICE", f"kind must be one of {', '.join(DOCUMENT_KINDS)}", field="kind")
@@ -208,9 +212,10 @@ class FinancingRegistry(Contract):
 
     # --- lifecycle ------------------------------------------------------------------
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def finance(self, ctx: Context, registration: str) -> dict[str, Any]:
-        """Mark the caller's registration financed, unless another platform financed the document."""
+        """Called by: the platform that made the registration. Marks it financed, unless another
+        platform financed the document."""
         record = self._own(ctx, registration)
         self._require(record, FINANCEABLE, "financed")
         others = [(p, r) for p, r in self._holders(ctx, record["fingerprints"]["exact"]) if p != record["platform"]]
@@ -225,17 +230,19 @@ class FinancingRegistry(Contract):
         ctx.emit("document_financed", {"platform": record["platform"], "registration": registration})
         return {"registration": registration, "status": updated["status"]}
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def mark_repaid(self, ctx: Context, registration: str) -> dict[str, Any]:
+        """Called by: the platform that made the registration, once its financing is repaid."""
         record = self._own(ctx, registration)
         self._require(record, (FINANCED,), "marked repaid")
         self._set_status(ctx, record, REPAID)
         ctx.emit("document_repaid", {"platform": record["platform"], "registration": registration})
         return {"registration": registration, "status": REPAID}
 
-    @function(policy=BANKS)
+    @function(policy=BANKS, callers=PARTIES)
     def cancel(self, ctx: Context, registration: str) -> dict[str, Any]:
-        """Withdraw a registration never financed; its fingerprints leave the index."""
+        """Called by: the platform that made the registration. Withdraws a registration never
+        financed; its fingerprints leave the index."""
         record = self._own(ctx, registration)
         self._require(record, CANCELLABLE, "cancelled")
         self._set_status(ctx, record, CANCELLED)
@@ -250,13 +257,14 @@ class FinancingRegistry(Contract):
 
     # --- queries (owner only) -------------------------------------------------------
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def registration(self, ctx: Context, registration: str) -> dict[str, Any]:
+        """Called by: the platform that made the registration; another platform is refused."""
         return self._own(ctx, registration)
 
-    @function(query=True)
+    @function(query=True, callers=ANY_MEMBER)
     def registrations(self, ctx: Context, status: str = "") -> list[dict[str, Any]]:
-        """The caller's registrations (optionally of one status), oldest id order."""
+        """Called by: any member, about itself only: its registrations (optionally of one status), oldest id order."""
         prefix = f"by/{ctx.caller.org}/"
         out = []
         for key, _ in ctx.range(prefix):
@@ -265,6 +273,7 @@ class FinancingRegistry(Contract):
                 out.append({k: record[k] for k in ("id", "kind", "status", "registered_at", "flags")})
         return out
 
-    @function(query=True)
+    @function(query=True, callers=ANY_MEMBER)
     def refusals(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: any member, about itself only: its registrations refused under the "refuse" rule."""
         return [value for _, value in ctx.range(f"refused/{ctx.caller.org}/")]

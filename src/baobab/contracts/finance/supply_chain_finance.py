@@ -37,9 +37,9 @@ from typing import Any
 from baobab.contracts.jurisdiction import check_countries
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
-from baobab.ledger.contract import Context, Contract, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, function
 
-ANY_MEMBER = {"role": "*"}
+EVERY_MEMBER = {"role": "*"}
 MAX_AMOUNT = 10**18  # minor units
 MAX_PARTS = 100  # parts of one split
 MAX_RATE_BP = 10_000  # 100% a year
@@ -130,10 +130,11 @@ class SupplyChainFinance(Contract):
 
     # --- confirm --------------------------------------------------------------------
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
     def confirm(self, ctx: Context, supplier: str, invoice_number: str, amount: int, currency: str,
                 due_date: str, countries: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The anchor (the caller) confirms its supplier's invoice: a payable claim held by the supplier."""
+        """Called by: any member, as the anchor: it confirms its own supplier's invoice, a payable
+        claim on itself held by the supplier. It binds only the caller."""
         anchor = ctx.caller.org
         if currency not in MINOR_UNITS:
             raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
@@ -167,9 +168,10 @@ class SupplyChainFinance(Contract):
 
     # --- split and transfer ---------------------------------------------------------
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def split(self, ctx: Context, claim_id: str, amounts: list[int]) -> dict[str, Any]:
-        """Split an open claim the caller holds into parts that add up to it; the caller holds them."""
+        """Called by: the holder of the open claim. Splits it into parts that add up to it; the
+        caller holds them."""
         claim = self._held(ctx, claim_id)
         if not 2 <= len(amounts) <= MAX_PARTS:
             raise _bad(f"a split has 2 to {MAX_PARTS} parts", field="amounts")
@@ -192,9 +194,9 @@ class SupplyChainFinance(Contract):
         ctx.emit("claim_split", {"claim": claim_id, "parts": parts})
         return {"claim": claim_id, "parts": parts}
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def transfer(self, ctx: Context, claim_id: str, to: str) -> dict[str, Any]:
-        """Transfer a whole open claim the caller holds to another organisation (its supplier)."""
+        """Called by: the holder of the open claim. Transfers it whole to another organisation (its supplier)."""
         claim = self._held(ctx, claim_id)
         if to == claim["holder"]:
             raise _bad("cannot transfer a claim to its holder", field="to")
@@ -208,9 +210,10 @@ class SupplyChainFinance(Contract):
 
     # --- discounting ----------------------------------------------------------------
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def offer_discount(self, ctx: Context, claim_id: str, bank: str, rate_bp: int) -> dict[str, Any]:
-        """The holder offers its claim to a bank at an annual discount rate in basis points."""
+        """Called by: the holder of the open claim. Offers it to a bank at an annual discount rate
+        in basis points."""
         claim = self._held(ctx, claim_id)
         if not 1 <= rate_bp <= MAX_RATE_BP:
             raise _bad(f"rate_bp must be 1 to {MAX_RATE_BP}", field="rate_bp")
@@ -231,9 +234,10 @@ class SupplyChainFinance(Contract):
                               claim=claim_id, status=claim["status"])
         return claim
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def accept_discount(self, ctx: Context, claim_id: str) -> dict[str, Any]:
-        """The bank offered the claim buys it: it pays the price and becomes the holder."""
+        """Called by: the bank the claim is offered to. It buys the claim: it is instructed to pay
+        the price and becomes the holder."""
         claim = self._offered(ctx, claim_id)
         bank, rate_bp = claim["offer"]["bank"], claim["offer"]["rate_bp"]
         if ctx.caller.org != bank:
@@ -255,9 +259,10 @@ class SupplyChainFinance(Contract):
         ctx.emit("payment_instruction", instruction)
         return {"claim": claim_id, **sale}
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def withdraw_offer(self, ctx: Context, claim_id: str) -> dict[str, Any]:
-        """The holder withdraws, or the bank declines, a discount offer: the claim is open again."""
+        """Called by: the holder (withdraws) or the bank offered (declines) a discount offer: the
+        claim is open again."""
         claim = self._offered(ctx, claim_id)
         if ctx.caller.org not in (claim["holder"], claim["offer"]["bank"]):
             raise BaobabError("FORBIDDEN", "only the holder or the bank offered may withdraw", claim=claim_id)
@@ -268,9 +273,9 @@ class SupplyChainFinance(Contract):
 
     # --- maturity -------------------------------------------------------------------
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def pay(self, ctx: Context, claim_id: str) -> dict[str, Any]:
-        """The anchor pays a confirmed payable: one payment instruction per holder of record.
+        """Called by: the anchor. It pays a confirmed payable: one payment instruction per holder of record.
 
         `claim_id` is the root (the confirmed invoice). Every leaf of its tree gets an
         instruction to its holder of record now; an offer still pending lapses.
@@ -295,7 +300,7 @@ class SupplyChainFinance(Contract):
         return {"claim": claim_id, "instructions": instructions,
                 "total": sum(i["amount"] for i in instructions), "early": _today(ctx) < dt.date.fromisoformat(root["due_date"])}
 
-    @function(policy=ANY_MEMBER)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def record_settlement(self, ctx: Context, claim_id: str, settlement_ref: str) -> dict[str, Any]:
         """The anchor records the payments backbone's reference for one instructed payment."""
         claim = self._claim(ctx, claim_id)
@@ -315,17 +320,17 @@ class SupplyChainFinance(Contract):
 
     # --- queries --------------------------------------------------------------------
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def claim(self, ctx: Context, claim_id: str) -> dict[str, Any]:
-        """A claim, for its anchor and the organisations that hold or held it."""
+        """Called by: the claim's anchor and the organisations that hold or held it."""
         claim = self._claim(ctx, claim_id)
         if ctx.caller.org != claim["anchor"] and ctx.caller.org not in claim["holders"]:
             raise BaobabError("FORBIDDEN", f"{ctx.caller.org} is not a party to claim {claim_id}")
         return claim
 
-    @function(query=True)
+    @function(query=True, callers=ANY_MEMBER)
     def holdings(self, ctx: Context) -> list[dict[str, Any]]:
-        """The open claims the caller holds now."""
+        """Called by: any member, about itself: the open claims it holds now."""
         prefix = f"held/{ctx.caller.org}/"
         out = []
         for key, _ in ctx.range(prefix):
@@ -334,9 +339,9 @@ class SupplyChainFinance(Contract):
                         "due_date": c["due_date"], "status": c["status"]})
         return out
 
-    @function(query=True)
+    @function(query=True, callers=PARTIES)
     def tree(self, ctx: Context, claim_id: str) -> dict[str, Any]:
-        """For the anchor: every part of a confirmed payable and who holds it."""
+        """Called by: the anchor only: every part of a confirmed payable and who holds it."""
         root = self._claim(ctx, claim_id)
         if root["anchor"] != ctx.caller.org or root["parent"]:
             raise BaobabError("FORBIDDEN", "only the anchor may see the whole tree of a confirmed payable")

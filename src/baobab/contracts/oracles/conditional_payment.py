@@ -1,13 +1,18 @@
-"""Payments that follow oracle data: released when a condition holds, withheld (with why) when not.
+"""Payments that follow oracle data: instructed when a condition holds, withheld (with why) when not.
 
-The payer's bank records an agreement: who pays whom, how much, and the condition over
-oracle rounds (see `baobab.contracts.oracles.conditions`), e.g. "the temperature of every leg stayed
-between 2 and 8 °C". Once the rounds are decided, anyone may ask the contract to `evaluate`
-it, and the payer bank's keeper (`baobab.keeper`) does so as soon as a round it depends on
-is decided; the contract reads the rounds from the `oracles` namespace itself, so no party
-can feed it a different answer. A satisfied condition releases a payment instruction for the
-payments hub; a breached one withholds the payment and records the reasons; a decided
-agreement is never evaluated again (`WRONG_STATUS`). Later writes of an agreement need its payer bank's endorsement.
+The payer, who bears the risk, records the agreement: whom it pays, how much, the condition
+over named oracle answers (see `conditions`), e.g. "the temperature of every leg stayed between
+2 and 8 °C", and for each answer its oracle terms (see `terms`): the feed, the oracles or their
+minimum number, f, the tolerance, the aggregation and who may open its rounds. Only a round
+opened for that answer under those terms counts; any other round, whoever opened it, can
+neither release nor withhold the payment.
+
+Once the answers' rounds are decided, the payer's node evaluates the agreement by reaction
+(`reactions`, run by `baobab.reactors`), or either party calls `evaluate`; the contract reads
+the rounds from the oracle registry itself, so no party can feed it another answer. A satisfied
+condition records one payment instruction (`payment_instruction.instruct`), which only the
+payer's payments agent carries out; a breached one, or one still undecided at expiry, withholds
+the payment with the reasons. A decided agreement is never evaluated again (`WRONG_STATE`).
 An agreement that pays for a shipment may record where the goods go (`countries`, see
 `contracts.jurisdiction`), so the customs of those countries supervise it.
 """
@@ -16,97 +21,152 @@ from __future__ import annotations
 
 from typing import Any
 
-from baobab.contracts.oracles import conditions
 from baobab.contracts.jurisdiction import check_countries
+from baobab.contracts.oracles import conditions, terms
+from baobab.contracts.payment_instruction import OBLIGATION, PaymentInstructions, instruct
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS
-from baobab.ledger.contract import Context, Contract, ContractError, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.ledger.reaction import Reaction
 
-BANK = {"role": "bank"}
-ANY_MEMBER = {"role": "*"}
-
-
-def oracle_rounds(ctx: Context) -> conditions.RoundLookup:
-    """Read decided rounds straight from the oracle registry's state."""
-    return lambda round_id: ctx.read("oracles", f"round/{round_id}")
+EVERY_MEMBER = {"role": "*"}
 
 
-class ConditionalPayment(Contract):
+def answer_rounds(ctx: Context, contract: str, obligation_id: str,
+                  answer_terms: dict[str, dict[str, Any]]) -> conditions.RoundLookup:
+    """Each answer's round, read from the oracle registry: only the round opened for that answer
+    of this obligation, and only if it follows the answer's terms (else: no answer yet)."""
+    def lookup(answer: str) -> dict[str, Any] | None:
+        bound = ctx.read("oracles", terms.bound_key(contract, obligation_id, answer))
+        record = None if bound is None else ctx.read("oracles", f"round/{bound['round']}")
+        if record is None or terms.mismatch(answer_terms[answer], record):
+            return None
+        return record  # type: ignore[no-any-return]
+    return lookup
+
+
+def bound_round(ctx: Context, contract: str, round_id: str) -> dict[str, Any] | None:
+    """The obligation of `contract` a decided round was opened for, or None."""
+    record = ctx.read("oracles", f"round/{round_id}")
+    obligation = None if record is None else record.get("obligation")
+    if obligation is None or obligation["contract"] != contract or record["status"] == "open":
+        return None
+    return obligation  # type: ignore[no-any-return]
+
+
+class ConditionalPayment(PaymentInstructions, Contract):
     name = "conditional_payment"
+    reasons = {
+        "BAD_TERMS": Reason("invalid", "The oracle terms of an answer are malformed"),
+        "NOT_PAYER": Reason("forbidden", "Only the payer records or reports on its conditional payment"),
+    }
+    reactions = (
+        Reaction(on=("oracles", "round_decided"), call="evaluate", args={"round_id": "round"},
+                 targets="owed_on_round"),
+    )
 
     def _agreement(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
         record = ctx.get(f"agreement/{agreement_id}")
         if record is None:
             raise ContractError(f"no agreement {agreement_id}", reason="NOT_FOUND")
-        return record
+        return record  # type: ignore[no-any-return]
 
-    @function(policy=BANK)
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def create(self, ctx: Context, agreement_id: str, payer: str, payee: str, amount: int, currency: str,
-               reference: str, condition: dict[str, Any], expires: str,
+               reference: str, condition: dict[str, Any], oracle_terms: dict[str, Any], expires: str,
                countries: dict[str, Any] | None = None) -> dict[str, Any]:
-        if "bank" not in ctx.caller.roles:
-            raise ContractError("the payer's bank creates a conditional payment")
-        if not agreement_id or len(agreement_id) > 128 or "|" in agreement_id:
-            raise ContractError("agreement id is 1-128 characters without '|'")
+        """Called by: the payer itself, who bears the risk: it binds itself to pay when the
+        condition holds, on the rounds its oracle terms allow."""
+        if payer != ctx.caller.org:
+            raise ContractError(f"{ctx.caller.org} cannot bind {payer}: the payer records its own conditional payment",
+                                reason="NOT_PAYER")
+        if not isinstance(agreement_id, str) or not OBLIGATION.fullmatch(agreement_id):
+            raise ContractError("agreement id is 1-128 of A-Z a-z 0-9 . _ / - starting with a letter or digit")
         if ctx.get(f"agreement/{agreement_id}") is not None:
-            raise ContractError(f"agreement {agreement_id} already exists")
+            raise ContractError(f"agreement {agreement_id} already exists", reason="ALREADY_EXISTS")
         if currency not in MINOR_UNITS or amount <= 0:
             raise BaobabError("BAD_MONEY", "amount is a positive integer in minor units of an ISO 4217 currency")
-        for party in (payer, payee):
-            if ctx.read("governance", f"org/{party}") is None:
-                raise ContractError(f"{party} is not a member of the network")
+        if payee == payer or ctx.read("governance", f"org/{payee}") is None:
+            raise ContractError(f"the payee {payee} is another member of the network")
         if not reference or len(reference) > 140:
             raise ContractError("reference is 1-140 characters")
         conditions.check(condition)
+        answers = conditions.rounds(condition)
+        fixed = terms.check_all(oracle_terms, answers, payer)
         if conditions.utc(expires, "expires") <= conditions.utc(ctx.timestamp):
             raise ContractError("the agreement must expire in the future")
-        record = {"id": agreement_id, "payer_bank": ctx.caller.org, "payer": payer, "payee": payee,
-                  "parties": {"payer_bank": ctx.caller.org, "payer": payer, "payee": payee},
+        record = {"id": agreement_id, "payer": payer, "payee": payee, "parties": {"payer": payer, "payee": payee},
                   "amount": {"currency": currency, "minor": amount}, "reference": reference,
-                  "condition": condition, "rounds": conditions.rounds(condition), "expires": expires,
+                  "condition": condition, "answers": answers, "oracle_terms": fixed, "expires": expires,
                   "status": "pending", "created_at": ctx.timestamp, "decided_at": None, "reasons": [],
-                  "instruction": None}
+                  "payment": None}
         if countries is not None:
             record["countries"] = check_countries(countries)
         ctx.put(f"agreement/{agreement_id}", record)
-        ctx.set_key_policy(f"agreement/{agreement_id}", {"orgs": [ctx.caller.org]})
-        ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer_bank": ctx.caller.org,
-                                                 "payer": payer, "payee": payee, "rounds": record["rounds"]})
+        ctx.set_key_policy(f"agreement/{agreement_id}", {"orgs": [payer]})
+        ctx.put(terms.terms_key(agreement_id), {"terms": fixed, "parties": [payer, payee]})
+        ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer": payer, "payee": payee,
+                                                 "answers": answers})
         return record
 
-    @function(policy=ANY_MEMBER)
+    def _verdict(self, ctx: Context, record: dict[str, Any]) -> conditions.Verdict:
+        lookup = answer_rounds(ctx, self.name, record["id"], record["oracle_terms"])
+        verdict = conditions.evaluate(record["condition"], lookup)
+        if verdict.state == conditions.PENDING and conditions.utc(ctx.timestamp) >= conditions.utc(record["expires"]):
+            return conditions.Verdict(conditions.BREACHED, [f"expired at {record['expires']} undecided", *verdict.reasons])
+        return verdict
+
+    @function(policy=EVERY_MEMBER, callers=PARTIES)
     def evaluate(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
-        """Decide the agreement if its rounds allow it; a pending one changes nothing until it expires."""
+        """Called by: the payer or the payee (the payer's node does it by reaction when a round of
+        the agreement is decided). The outcome follows from the agreement's own rounds alone.
+        Decides the agreement if its rounds allow it; a pending one changes nothing until it expires."""
         record = self._agreement(ctx, agreement_id)
-        if record["status"] != "pending":  # decided once and for all: a stable code, so keepers can tell
-            raise BaobabError("WRONG_STATUS", f"agreement {agreement_id} was already {record['status']}",
-                              agreement=agreement_id, status=record["status"])
-        verdict = conditions.evaluate(record["condition"], oracle_rounds(ctx))
-        state, reasons = verdict.state, verdict.reasons
-        if state == conditions.PENDING:
-            if conditions.utc(ctx.timestamp) < conditions.utc(record["expires"]):
-                return {"agreement": agreement_id, "status": "pending", "reasons": reasons}
-            state, reasons = conditions.BREACHED, [f"expired at {record['expires']} undecided", *reasons]
-        record = {**record, "decided_at": ctx.timestamp, "reasons": reasons}
-        if state == conditions.SATISFIED:
+        if ctx.caller.org not in (record["payer"], record["payee"]):
+            raise ContractError(f"{ctx.caller.org} is not a party to agreement {agreement_id}", reason="NOT_A_PARTY")
+        if record["status"] != "pending":  # decided once and for all: a conflict, so reactors count it done
+            raise ContractError(f"agreement {agreement_id} was already {record['status']}", reason="WRONG_STATE",
+                                agreement=agreement_id, status=record["status"])
+        verdict = self._verdict(ctx, record)
+        if verdict.state == conditions.PENDING:
+            return {"agreement": agreement_id, "status": "pending", "reasons": verdict.reasons, "payment": None}
+        record = {**record, "decided_at": ctx.timestamp, "reasons": verdict.reasons}
+        if verdict.state == conditions.SATISFIED:
             record["status"] = "released"
-            record["instruction"] = conditions.payment_instruction(
-                source=f"conditional_payment/{agreement_id}", payer=record["payer"], payee=record["payee"],
-                amount=record["amount"]["minor"], currency=record["amount"]["currency"],
-                reference=record["reference"], issued_at=ctx.timestamp)
-            ctx.emit("payment_instruction", record["instruction"])
+            record["payment"] = instruct(ctx, obligation=agreement_id, payer=record["payer"], payee=record["payee"],
+                                         amount=record["amount"], due=ctx.timestamp[:10])["obligation"]
         else:
             record["status"] = "withheld"
             ctx.emit("payment_withheld", {"agreement": agreement_id, "payer": record["payer"],
-                                          "payee": record["payee"], "reasons": reasons})
+                                          "payee": record["payee"], "reasons": verdict.reasons})
         ctx.put(f"agreement/{agreement_id}", record)
-        return {"agreement": agreement_id, "status": record["status"], "reasons": reasons,
-                "instruction": record["instruction"]}
+        return {"agreement": agreement_id, "status": record["status"], "reasons": verdict.reasons,
+                "payment": record["payment"]}
 
-    @function(query=True)
+    def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        record = self._agreement(ctx, instruction["obligation"])
+        ctx.put(f"agreement/{record['id']}", {**record, "status": "paid"})
+
+    def on_payment_failed(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        record = self._agreement(ctx, instruction["obligation"])
+        ctx.put(f"agreement/{record['id']}", {**record, "status": "payment_failed"})
+
+    @function(query=True, callers=ANY_MEMBER)
+    def owed_on_round(self, ctx: Context, round_id: str) -> list[dict[str, Any]]:
+        """Called by: any member; answers only what the caller owes: for the payer, the evaluation
+        of its agreement that a decided round makes decidable (nothing for anyone else)."""
+        obligation = bound_round(ctx, self.name, round_id)
+        record = None if obligation is None else ctx.get(f"agreement/{obligation['id']}")
+        if record is None or record["payer"] != ctx.caller.org or record["status"] != "pending":
+            return []
+        if self._verdict(ctx, record).state == conditions.PENDING:
+            return []  # still waiting for another of its rounds: no transaction
+        return [{"args": {"agreement_id": record["id"]}}]
+
+    @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
-        """The agreement, for its parties only (payer bank, payer, payee)."""
+        """Called by: the agreement's parties (payer, payee)."""
         record = self._agreement(ctx, agreement_id)
-        if ctx.caller.org not in (record["payer_bank"], record["payer"], record["payee"]):
+        if ctx.caller.org not in (record["payer"], record["payee"]):
             raise ContractError(f"{ctx.caller.org} is not a party to agreement {agreement_id}", reason="NOT_A_PARTY")
         return record

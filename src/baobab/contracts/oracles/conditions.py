@@ -1,7 +1,9 @@
-"""Conditions over oracle answers, and the payment instructions they release. Pure functions.
+"""Conditions over oracle answers. Pure functions.
 
-A condition is a small JSON expression; leaves compare the accepted answer of one oracle
-round (`oracles:round/<id>`) with integers in the feed's unit (never floats):
+A condition is a small JSON expression; leaves compare one named answer ("R": the accepted
+result of the oracle round opened for that answer under the obligation's oracle terms, see
+`terms`) with integers in the feed's unit (never floats). A numeric bound is met only if the
+whole range left after trimming (`low`..`high`, see `oracles.aggregation`) meets it:
 
     {"answer": "R", "between": [2000, 8000]}     inclusive; e.g. milli-degrees Celsius
     {"answer": "R", "at_least": 2000}            {"answer": "R", "at_most": 8000}
@@ -13,7 +15,7 @@ round (`oracles:round/<id>`) with integers in the feed's unit (never floats):
 `evaluate` is three-valued: "satisfied", "breached" (with the reasons) or "pending" (some
 round has not been decided yet). A round that failed (its oracles did not agree) breaches
 the conditions that depend on it: money is never released on data nobody could confirm.
-Letters of credit and payment undertakings use the same language for their oracle clauses.
+`lookup` maps an answer name to its round record (None while there is none).
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from datetime import datetime
 from typing import Any
 
 from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS
 
 SATISFIED, BREACHED, PENDING = "satisfied", "breached", "pending"
 NUMERIC_OPS = ("between", "at_least", "at_most", "below", "above", "equals")
@@ -141,20 +142,18 @@ def _leaf(c: dict[str, Any], lookup: RoundLookup) -> Verdict:
     elif isinstance(value, bool):
         ok, text = False, f"answer is yes/no, not a number in {unit}"
     else:
-        ok = {"between": lambda: operand[0] <= value <= operand[1], "at_least": lambda: value >= operand,
-              "at_most": lambda: value <= operand, "below": lambda: value < operand,
-              "above": lambda: value > operand, "equals": lambda: value == operand}[op]()
-        shown = f"[{operand[0]}, {operand[1]}]" if op == "between" else str(operand)
-        text = f"{value} {unit} {'is' if ok else 'is not'} {op.replace('_', ' ')} {shown}".replace("  ", " ")
+        ok, text = _numeric(op, operand, result, unit)
     return Verdict(SATISFIED if ok else BREACHED, [f"{rid}: {text}"])
 
 
-def payment_instruction(*, source: str, payer: str, payee: str, amount: int, currency: str, reference: str,
-                        issued_at: str) -> dict[str, Any]:
-    """What the payments hub needs to move money; a contract records it and emits it as an event."""
-    if currency not in MINOR_UNITS:
-        raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency code")
-    if not _int(amount) or amount <= 0:
-        raise BaobabError("BAD_MONEY", "an amount is a positive integer in minor units")
-    return {"source": source, "payer": payer, "payee": payee, "amount": {"currency": currency, "minor": amount},
-            "reference": reference, "issued_at": issued_at}
+def _numeric(op: str, operand: Any, result: dict[str, Any], unit: str) -> tuple[bool, str]:
+    """A bound is met only if every answer left after trimming meets it (`low`..`high`, see
+    `oracles.aggregation`): f liars may choose where in the honest range the value falls, so
+    the condition must hold across the range, not at one point of it."""
+    low, high = result.get("low", result["value"]), result.get("high", result["value"])
+    ok = {"between": lambda: operand[0] <= low and high <= operand[1], "at_least": lambda: low >= operand,
+          "at_most": lambda: high <= operand, "below": lambda: high < operand,
+          "above": lambda: low > operand, "equals": lambda: low == high == operand}[op]()
+    shown = f"[{operand[0]}, {operand[1]}]" if op == "between" else str(operand)
+    answer = f"{low}" if low == high else f"{low} to {high}"
+    return ok, f"{answer} {unit} {'is' if ok else 'is not'} {op.replace('_', ' ')} {shown}".replace("  ", " ")

@@ -1,0 +1,70 @@
+"""KYC tiers: how much a wallet may hold and move, in proportion to how well its holder is known.
+
+A country's scheme lists its tiers, lowest first; each tier has limits in minor units of the
+scheme's currency (None: no limit) and the evidence a provider must have checked to grant it.
+Daily and monthly limits count every movement in or out of the wallet, by calendar day and
+month in the scheme's time zone. Limits are checked when each movement is made.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from baobab.core.errors import BaobabError
+
+
+@dataclass(frozen=True)
+class Tier:
+    level: int
+    name: str
+    single_max: int | None   # one movement
+    daily_max: int | None    # sum of movements in a calendar day
+    monthly_max: int | None  # sum of movements in a calendar month
+    balance_max: int | None  # the wallet's balance after a credit
+    evidence: tuple[str, ...]  # what the provider checked to grant the tier
+
+
+@dataclass(frozen=True)
+class Scheme:
+    country: str
+    currency: str
+    timezone: str
+    tiers: tuple[Tier, ...]
+    source: str
+
+    def tier(self, level: int) -> Tier:
+        for t in self.tiers:
+            if t.level == level:
+                return t
+        raise BaobabError("UNKNOWN_TIER", f"{self.country} has no KYC tier {level}", levels=[t.level for t in self.tiers])
+
+
+_NGN = 100  # kobo per naira
+_GHS = 100  # pesewas per cedi
+
+SCHEMES: dict[str, Scheme] = {
+    "NG": Scheme("NG", "NGN", "Africa/Lagos", (
+        Tier(1, "Tier 1 (low value)", 3_000 * _NGN, 30_000 * _NGN, None, 300_000 * _NGN, ("phone", "name", "photo")),
+        Tier(2, "Tier 2 (medium value)", 10_000 * _NGN, 100_000 * _NGN, None, 500_000 * _NGN,
+             ("phone", "name", "photo", "identity document", "address")),
+        Tier(3, "Tier 3 (high value)", 100_000 * _NGN, 1_000_000 * _NGN, None, None,
+             ("phone", "name", "photo", "identity document", "address", "BVN")),
+    ), "Central Bank of Nigeria, three-tiered KYC requirements, circular FPR/DIR/CIR/GEN/01/001 (18 January 2013): "
+       "transaction and daily limits of mobile-money products; balances as revised by circular "
+       "FPR/DIR/CIR/GEN/06/002 (1 July 2016)"),
+    "GH": Scheme("GH", "GHS", "Africa/Accra", (
+        Tier(1, "Minimum KYC", None, 300 * _GHS, 3_000 * _GHS, 1_000 * _GHS, ("phone", "name", "identity document")),
+        Tier(2, "Medium KYC", None, 2_000 * _GHS, 20_000 * _GHS, 10_000 * _GHS,
+             ("phone", "name", "identity document", "address")),
+        Tier(3, "Enhanced KYC", None, 5_000 * _GHS, 50_000 * _GHS, 20_000 * _GHS,
+             ("phone", "name", "identity document", "address", "source of funds")),
+    ), "Bank of Ghana, Guidelines for E-Money Issuers in Ghana (6 July 2015), account limits by KYC level as "
+       "Ghanaian providers apply them"),
+}
+
+
+def scheme(country: str) -> Scheme:
+    try:
+        return SCHEMES[country]
+    except KeyError:
+        raise BaobabError("UNKNOWN_SCHEME", f"no KYC scheme configured for {country!r}", countries=sorted(SCHEMES)) from None

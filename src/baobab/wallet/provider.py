@@ -1,0 +1,499 @@
+"""A mobile-money provider's books: wallets identified by phone number, KYC tiers, PINs, agents
+with e-float and cash, and every movement a balanced journal entry.
+
+    p = Provider(db, scheme("NG"), tariff)
+    p.register("+2348031234567", "Ada Obi", tier=1, by="agent-17")
+    p.issue_float("agent-17", 500_000_00, reference="bank slip 991")    # the agent bought e-float
+    p.cash_in("agent-17", "+2348031234567", 20_000_00)                  # cash for e-money
+    p.send("+2348031234567", "+2348059876543", 5_000_00, pin="2468")
+    p.cash_out("agent-17", "+2348059876543", 2_000_00, pin="1357")     # fee to the provider, commission to the agent
+
+Accounts (one currency, the scheme's): `wallet/<msisdn>` and `agent/<id>/float` may not go below
+zero; `agent/<id>/cash` is the cash in the agent's drawer and `cash/customers` the cash in
+customers' hands, so a cash-in or cash-out is two entries (e-money one way, cash the other) and
+an agent's float plus cash changes only by commissions and rebalancing. `issuance` is the e-money
+the provider has issued against its trust account; `fees` its revenue.
+
+Every check (tier limits, balance, PIN) is made inside the movement's own transaction: a refused
+movement writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from baobab.core.errors import BaobabError, register_codes
+from baobab.wallet.kyc import Scheme, Tier
+from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
+from baobab.pay.store import Database
+
+register_codes({
+    "BAD_PHONE": (422, "Not a valid phone number for this provider's country"),
+    "WALLET_EXISTS": (409, "A wallet already exists for this phone number"),
+    "NO_WALLET": (404, "No wallet for this phone number"),
+    "WALLET_LOCKED": (423, "Wallet locked after too many wrong PINs"),
+    "WRONG_PIN": (401, "Wrong PIN"),
+    "BAD_PIN": (422, "A PIN is 4 to 6 digits"),
+    "LIMIT_SINGLE": (422, "More than the wallet's tier allows in one movement"),
+    "LIMIT_DAILY": (422, "More than the wallet's tier allows in a day"),
+    "LIMIT_MONTHLY": (422, "More than the wallet's tier allows in a month"),
+    "LIMIT_BALANCE": (422, "The wallet would hold more than its tier allows"),
+    "INSUFFICIENT_FUNDS": (422, "Not enough money in the account"),
+    "NO_AGENT": (404, "No such agent"),
+    "BAD_AMOUNT": (422, "An amount is a positive integer in minor units"),
+    "MISSING_EVIDENCE": (422, "The tier needs evidence that was not recorded"),
+    "NO_REQUEST": (404, "Nothing waits for this wallet's approval"),
+    "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
+})
+
+PIN_ATTEMPTS = 3
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS momo_wallets (
+  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT,
+  pin_failures INTEGER NOT NULL DEFAULT 0, registered_by TEXT NOT NULL, registered_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_tier_changes (
+  msisdn TEXT NOT NULL, from_tier INTEGER NOT NULL, to_tier INTEGER NOT NULL, evidence TEXT NOT NULL,
+  by TEXT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_merchants (
+  till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
+  msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_interop (
+  transfer_id TEXT PRIMARY KEY, direction TEXT NOT NULL, msisdn TEXT NOT NULL, amount BIGINT NOT NULL,
+  state TEXT NOT NULL, movement TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_reversals (
+  movement TEXT PRIMARY KEY, reason TEXT NOT NULL, state TEXT NOT NULL, requested_at TEXT NOT NULL, reversal TEXT);
+CREATE TABLE IF NOT EXISTS momo_agents (
+  agent TEXT PRIMARY KEY, name TEXT NOT NULL, super_agent TEXT);
+CREATE TABLE IF NOT EXISTS momo_usage (
+  msisdn TEXT NOT NULL, day TEXT NOT NULL, amount BIGINT NOT NULL, movement TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS momo_usage_by_day ON momo_usage (msisdn, day);
+CREATE TABLE IF NOT EXISTS momo_movements (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, payer TEXT, payee TEXT, agent TEXT, amount BIGINT NOT NULL,
+  fee BIGINT NOT NULL, commission BIGINT NOT NULL, day TEXT NOT NULL, at TEXT NOT NULL, reference TEXT);
+"""
+
+
+@dataclass(frozen=True)
+class Tariff:
+    """Fees the customer pays by band (the first band whose `up_to` covers the amount) and the
+    share of each fee, in basis points, that the agent who served it earns as commission."""
+    send: tuple[tuple[int, int], ...]       # (up_to, fee) for wallet-to-wallet
+    cash_out: tuple[tuple[int, int], ...]   # (up_to, fee) for cash-out at an agent
+    agent_share_bp: int = 5_000
+
+    @staticmethod
+    def fee(bands: tuple[tuple[int, int], ...], amount: int) -> int:
+        for up_to, fee in bands:
+            if amount <= up_to:
+                return fee
+        return bands[-1][1] if bands else 0
+
+
+class Provider:
+    def __init__(self, db: Database, scheme: Scheme, tariff: Tariff, *, hasher: PasswordHasher | None = None) -> None:
+        self.db, self.scheme, self.tariff = db, scheme, tariff
+        self.journal = Journal(db)
+        self.hasher = hasher or PasswordHasher()
+        self.zone = ZoneInfo(scheme.timezone)
+        db.script(SCHEMA)
+        with db.atomic():
+            for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
+                                   ("interop/switch", 0), ("interop/suspense", 0)):
+                self.journal.open_account(account, scheme.currency, flags)
+
+    # --- wallets ------------------------------------------------------------------------
+
+    def msisdn(self, phone: str) -> str:
+        """The phone number in E.164, read as a number of the provider's country if no +country is given."""
+        try:
+            number = phonenumbers.parse(phone, self.scheme.country)
+        except phonenumbers.NumberParseException:
+            raise BaobabError("BAD_PHONE", f"{phone!r} is not a phone number") from None
+        if not phonenumbers.is_valid_number(number):
+            raise BaobabError("BAD_PHONE", f"{phone!r} is not a valid phone number")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def register(self, phone: str, name: str, *, tier: int = 1, by: str, pin: str | None = None,
+                 at: datetime | None = None) -> str:
+        msisdn, level = self.msisdn(phone), self.scheme.tier(tier).level
+        with self.db.atomic():
+            if self._wallet(msisdn) is not None:
+                raise BaobabError("WALLET_EXISTS", f"{msisdn} already has a wallet")
+            self.db.run("INSERT INTO momo_wallets (msisdn, name, tier, pin_hash, registered_by, registered_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?)", (msisdn, name, level, self._pin_hash(pin), by, _stamp(at)))
+            self.journal.open_account(f"wallet/{msisdn}", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
+        return msisdn
+
+    def set_pin(self, phone: str, pin: str) -> None:
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("UPDATE momo_wallets SET pin_hash = ?, pin_failures = 0 WHERE msisdn = ?", (self._pin_hash(pin), msisdn))
+
+    def upgrade(self, phone: str, tier: int, evidence: dict[str, str], *, by: str, at: datetime | None = None) -> Tier:
+        """Move a wallet to `tier`, recording the evidence checked (every item the tier needs)."""
+        msisdn, target = self.msisdn(phone), self.scheme.tier(tier)
+        missing = [e for e in target.evidence if not str(evidence.get(e, "")).strip()]
+        if missing:
+            raise BaobabError("MISSING_EVIDENCE", f"{target.name} needs {', '.join(missing)}", missing=missing)
+        with self.db.atomic():
+            wallet = self._require_wallet(msisdn)
+            self.db.run("INSERT INTO momo_tier_changes (msisdn, from_tier, to_tier, evidence, by, at) VALUES (?, ?, ?, ?, ?, ?)",
+                        (msisdn, wallet["tier"], target.level, json.dumps(evidence, sort_keys=True), by, _stamp(at)))
+            self.db.run("UPDATE momo_wallets SET tier = ? WHERE msisdn = ?", (target.level, msisdn))
+        return target
+
+    def balance(self, phone: str) -> int:
+        return self.journal.balance(f"wallet/{self.msisdn(phone)}").net_credit
+
+    def wallet(self, phone: str) -> dict[str, Any]:
+        msisdn = self.msisdn(phone)
+        w = self._require_wallet(msisdn)
+        return {"msisdn": msisdn, "name": w["name"], "tier": w["tier"], "locked": w["pin_failures"] >= PIN_ATTEMPTS,
+                "balance": {"currency": self.scheme.currency, "minor": self.balance(msisdn)}}
+
+    # --- agents -------------------------------------------------------------------------
+
+    def add_agent(self, agent: str, name: str, *, super_agent: str | None = None) -> None:
+        with self.db.atomic():
+            if super_agent is not None:
+                self._require_agent(super_agent)
+            self.db.run("INSERT INTO momo_agents (agent, name, super_agent) VALUES (?, ?, ?)", (agent, name, super_agent))
+            self.journal.open_account(f"agent/{agent}/float", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
+            self.journal.open_account(f"agent/{agent}/cash", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
+
+    def issue_float(self, agent: str, amount: int, *, reference: str, at: datetime | None = None) -> str:
+        """The agent paid `amount` into the provider's trust account: the same e-money is issued to its float."""
+        with self.db.atomic():
+            self._require_agent(agent)
+            return self._record("float", amount, at, [("issuance", f"agent/{agent}/float", amount)], agent=agent,
+                                reference=reference)
+
+    def rebalance(self, super_agent: str, agent: str, amount: int, *, at: datetime | None = None) -> str:
+        """A super-agent passes e-float to one of its agents."""
+        with self.db.atomic():
+            if self._require_agent(agent)["super_agent"] != super_agent:
+                raise BaobabError("NO_AGENT", f"{agent} is not an agent of {super_agent}")
+            return self._record("rebalance", amount, at, [(f"agent/{super_agent}/float", f"agent/{agent}/float", amount)],
+                                agent=agent)
+
+    def cash_in(self, agent: str, phone: str, amount: int, *, at: datetime | None = None) -> str:
+        """The customer hands cash to the agent; the agent's e-float becomes the customer's e-money."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_agent(agent)
+            self._require_wallet(msisdn)
+            return self._record("cash_in", amount, at, [(f"agent/{agent}/float", f"wallet/{msisdn}", amount),
+                                                        ("cash/customers", f"agent/{agent}/cash", amount)],
+                                payee=msisdn, agent=agent, limited=[msisdn])
+
+    def cash_out(self, agent: str, phone: str, amount: int, *, pin: str, at: datetime | None = None) -> str:
+        """The customer's e-money goes to the agent's float and the agent hands over cash; the fee
+        goes to the provider, which pays the agent its share as commission."""
+        msisdn = self.msisdn(phone)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            return self._cash_out(agent, msisdn, amount, at)
+
+    def _cash_out(self, agent: str, msisdn: str, amount: int, at: datetime | None) -> str:
+        fee = Tariff.fee(self.tariff.cash_out, amount)
+        commission = fee * self.tariff.agent_share_bp // 10_000
+        self._require_agent(agent)
+        entries = [(f"wallet/{msisdn}", f"agent/{agent}/float", amount), (f"agent/{agent}/cash", "cash/customers", amount)]
+        entries += [(f"wallet/{msisdn}", "fees", fee)] if fee else []
+        entries += [("fees", f"agent/{agent}/float", commission)] if commission else []
+        return self._record("cash_out", amount, at, entries, payer=msisdn, agent=agent, fee=fee,
+                            commission=commission, limited=[msisdn])
+
+    def request_cash_out(self, agent: str, phone: str, amount: int, *, at: datetime | None = None) -> None:
+        """The agent asks to pay the customer cash; the customer approves on the phone with the PIN
+        (`approve_cash_out`). A new request replaces an earlier one."""
+        msisdn = self.msisdn(phone)
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise BaobabError("BAD_AMOUNT", f"{amount!r} is not a positive amount in minor units")
+        with self.db.atomic():
+            self._require_agent(agent)
+            self._require_wallet(msisdn)
+            self.db.run("DELETE FROM momo_cash_out_requests WHERE msisdn = ?", (msisdn,))
+            self.db.run("INSERT INTO momo_cash_out_requests (msisdn, agent, amount, at) VALUES (?, ?, ?, ?)",
+                        (msisdn, agent, amount, _stamp(at)))
+
+    def pending_cash_out(self, phone: str) -> dict[str, Any] | None:
+        row = self.db.one("SELECT agent, amount FROM momo_cash_out_requests WHERE msisdn = ?", (self.msisdn(phone),))
+        if row is None:
+            return None
+        return {"agent": row[0], "agent_name": self._require_agent(row[0])["name"],
+                "amount": {"currency": self.scheme.currency, "minor": int(row[1])}}
+
+    def approve_cash_out(self, phone: str, *, pin: str, at: datetime | None = None) -> str:
+        """The customer approves the waiting request: paid once, the request gone in the same transaction."""
+        msisdn = self.msisdn(phone)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            pending = self.pending_cash_out(msisdn)
+            if pending is None:
+                raise BaobabError("NO_REQUEST", f"no cash-out waits for {msisdn}'s approval")
+            self.db.run("DELETE FROM momo_cash_out_requests WHERE msisdn = ?", (msisdn,))
+            return self._cash_out(pending["agent"], msisdn, pending["amount"]["minor"], at)
+
+    # --- payments -----------------------------------------------------------------------
+
+    def add_merchant(self, till: str, phone: str, name: str) -> None:
+        """A merchant is paid into its own wallet under a short till number."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("INSERT INTO momo_merchants (till, msisdn, name) VALUES (?, ?, ?)", (till, msisdn, name))
+
+    def merchant(self, till: str) -> dict[str, str]:
+        row = self.db.one("SELECT msisdn, name FROM momo_merchants WHERE till = ?", (till,))
+        if row is None:
+            raise BaobabError("NO_WALLET", f"no merchant with till {till}")
+        return {"till": till, "msisdn": row[0], "name": row[1]}
+
+    def pay_merchant(self, payer: str, till: str, amount: int, *, pin: str, at: datetime | None = None) -> str:
+        return self.send(payer, self.merchant(till)["msisdn"], amount, pin=pin, reference=f"till {till}", at=at)
+
+    def verify_pin(self, phone: str, pin: str) -> None:
+        """Check the PIN as a movement would (a wrong one counts toward the lock)."""
+        self._check_pin(self.msisdn(phone), pin)
+
+    def change_pin(self, phone: str, old: str, new: str) -> None:
+        msisdn = self.msisdn(phone)
+        self._check_pin(msisdn, old)
+        self.set_pin(msisdn, new)
+
+
+    def send(self, payer: str, payee: str, amount: int, *, pin: str, reference: str = "", at: datetime | None = None) -> str:
+        """Wallet to wallet inside the provider; the sender pays the fee."""
+        src, dst = self.msisdn(payer), self.msisdn(payee)
+        if src == dst:
+            raise BaobabError("BAD_AMOUNT", "a wallet does not pay itself")
+        self._check_pin(src, pin)
+        with self.db.atomic():
+            return self.transfer_authorised(src, dst, amount, reference=reference, at=at)
+
+    def transfer_authorised(self, src: str, dst: str, amount: int, *, reference: str = "", at: datetime | None = None) -> str:
+        """Wallet to wallet once the channel has checked the payer's PIN (`send` does); limits,
+        balance and fee are checked here."""
+        fee = Tariff.fee(self.tariff.send, amount)
+        with self.db.atomic():
+            self._require_wallet(dst)
+            entries = [(f"wallet/{src}", f"wallet/{dst}", amount)] + ([(f"wallet/{src}", "fees", fee)] if fee else [])
+            return self._record("send", amount, at, entries, payer=src, payee=dst, fee=fee, reference=reference,
+                                limited=[src, dst])
+
+    # --- reversals --------------------------------------------------------------------
+
+    def request_reversal(self, payer: str, movement: str, reason: str, *, at: datetime | None = None) -> None:
+        """The payer of a wallet-to-wallet payment made by mistake asks for it back. Nothing moves
+        until the payee agrees (`approve_reversal`)."""
+        msisdn = self.msisdn(payer)
+        with self.db.atomic():
+            row = self.db.one("SELECT kind, payer FROM momo_movements WHERE id = ?", (movement,))
+            if row is None or row[0] != "send" or row[1] != msisdn:
+                raise BaobabError("NOT_REVERSIBLE", f"{movement} is not a payment from {msisdn}")
+            if self.db.one("SELECT 1 FROM momo_reversals WHERE movement = ?", (movement,)) is not None:
+                raise BaobabError("NOT_REVERSIBLE", f"a reversal of {movement} was already asked for")
+            self.db.run("INSERT INTO momo_reversals (movement, reason, state, requested_at) VALUES (?, ?, 'requested', ?)",
+                        (movement, reason[:200], _stamp(at)))
+
+    def approve_reversal(self, payee: str, movement: str, *, pin: str, at: datetime | None = None) -> str:
+        """The payee agrees, with its PIN: the amount goes back to the payer (the fee stays with
+        the provider, as the tariff says). Once only."""
+        msisdn = self.msisdn(payee)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            row = self.db.one("SELECT m.payer, m.payee, m.amount, r.state FROM momo_movements m JOIN momo_reversals r "
+                              "ON r.movement = m.id WHERE m.id = ?", (movement,))
+            if row is None or row[1] != msisdn or row[3] != "requested":
+                raise BaobabError("NOT_REVERSIBLE", f"no reversal of {movement} waits for {msisdn}")
+            done = self._record("reversal", int(row[2]), at, [(f"wallet/{msisdn}", f"wallet/{row[0]}", int(row[2]))],
+                                payer=msisdn, payee=row[0], reference=movement)
+            self.db.run("UPDATE momo_reversals SET state = 'reversed', reversal = ? WHERE movement = ?", (done, movement))
+            return done
+
+    # --- through the switch (wallet/interop.py drives these) ---------------------------
+
+    def reserve_outgoing(self, src: str, amount: int, transfer_id: str, *, payee: str, at: datetime | None = None) -> str:
+        """Take a payment to another FSP's customer out of the wallet into `interop/outgoing`
+        (limits checked), until the switch commits or aborts the transfer."""
+        with self.db.atomic():
+            movement = self._record("send_out", amount, at, [(f"wallet/{src}", "interop/outgoing", amount)], payer=src,
+                                    payee=payee, reference=transfer_id, limited=[src], movement=f"out-{transfer_id}")
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'out', ?, ?, 'reserved', ?)", (transfer_id, src, amount, movement))
+            return movement
+
+    def finish_outgoing(self, transfer_id: str, committed: bool, *, at: datetime | None = None) -> None:
+        """The switch committed (the amount is now owed to the switch) or aborted (back to the wallet,
+        and the movement no longer counts toward the wallet's limits). Idempotent."""
+        with self.db.atomic():
+            row = self.db.one("SELECT msisdn, amount, state FROM momo_interop WHERE transfer_id = ? AND direction = 'out'",
+                              (transfer_id,))
+            if row is None or row[2] != "reserved":
+                return
+            msisdn, amount = row[0], int(row[1])
+            to = "interop/switch" if committed else f"wallet/{msisdn}"
+            self.journal.transfer(f"out-{transfer_id}/{'commit' if committed else 'abort'}", "interop/outgoing", to, amount,
+                                  _stamp(at))
+            if not committed:
+                self.db.run("DELETE FROM momo_usage WHERE movement = ?", (f"out-{transfer_id}",))
+            self.db.run("UPDATE momo_interop SET state = ? WHERE transfer_id = ? AND direction = 'out'",
+                        ("committed" if committed else "reversed", transfer_id))
+
+    def can_receive(self, dst: str, amount: int, *, at: datetime | None = None) -> None:
+        """Refuse now (a stable code) what `credit_incoming` would refuse: the payee's FSP asks before it fulfils."""
+        msisdn = self.msisdn(dst)
+        day = (at or datetime.now(timezone.utc)).astimezone(self.zone).date().isoformat()
+        self._check_limits(msisdn, amount, day)
+        tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
+        if tier.balance_max is not None and self.balance(msisdn) + amount > tier.balance_max:
+            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}", limit=tier.balance_max)
+
+    def credit_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
+        """Credit a wallet for a transfer the switch has committed to this provider. Once money has
+        moved it is never refused: what the wallet's limits no longer allow goes to
+        `interop/suspense` for the provider to resolve with its customer. Idempotent."""
+        msisdn = self.msisdn(dst)
+        with self.db.atomic():
+            done = self.db.one("SELECT movement FROM momo_interop WHERE transfer_id = ? AND direction = 'in'", (transfer_id,))
+            if done is not None:
+                return str(done[0])
+            try:
+                with self.db.atomic():
+                    movement = self._record("receive", amount, at, [("interop/switch", f"wallet/{msisdn}", amount)],
+                                            payer=payer, payee=msisdn, reference=transfer_id, limited=[msisdn],
+                                            movement=f"in-{transfer_id}")
+                state = "credited"
+            except BaobabError:
+                movement = self._record("suspense", amount, at, [("interop/switch", "interop/suspense", amount)],
+                                        payer=payer, payee=msisdn, reference=transfer_id, movement=f"in-{transfer_id}")
+                state = "suspense"
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'in', ?, ?, ?, ?)", (transfer_id, msisdn, amount, state, movement))
+            return movement
+
+    def pending_outgoing(self) -> list[str]:
+        return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'out' AND state = 'reserved'")]
+
+    def statement(self, phone: str, limit: int = 10) -> list[dict[str, Any]]:
+        """The wallet's latest movements, newest first: a mini statement."""
+        msisdn = self.msisdn(phone)
+        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, fee, at FROM momo_movements "
+                           "WHERE payer = ? OR payee = ? ORDER BY at DESC, id DESC LIMIT ?", (msisdn, msisdn, limit))
+        return [{"id": r[0], "kind": r[1], "payer": r[2], "payee": r[3], "agent": r[4], "at": r[7],
+                 "amount": {"currency": self.scheme.currency, "minor": int(r[5])},
+                 "fee": {"currency": self.scheme.currency, "minor": int(r[6]) if r[2] == msisdn else 0}} for r in rows]
+
+    def agent_statement(self, agent: str, day: str) -> dict[str, Any]:
+        """An agent's day: movements by kind, commissions earned, and float and cash at the end of it."""
+        self._require_agent(agent)
+        kinds: dict[str, dict[str, int]] = {}
+        commission = 0
+        for kind, count, total, earned in self.db.all(
+                "SELECT kind, COUNT(*), SUM(amount), SUM(commission) FROM momo_movements WHERE agent = ? AND day = ? GROUP BY kind",
+                (agent, day)):
+            kinds[kind] = {"count": int(count), "minor": int(total)}
+            commission += int(earned)
+        money = lambda minor: {"currency": self.scheme.currency, "minor": minor}  # noqa: E731
+        return {"agent": agent, "day": day, "movements": kinds, "commission": money(commission),
+                "float": money(self.journal.balance(f"agent/{agent}/float").net_credit),
+                "cash": money(self.journal.balance(f"agent/{agent}/cash").net_credit)}
+
+    # --- the one way money moves ---------------------------------------------------------
+
+    def _record(self, kind: str, amount: int, at: datetime | None, entries: list[tuple[str, str, int]], *,
+                payer: str | None = None, payee: str | None = None, agent: str | None = None, fee: int = 0,
+                commission: int = 0, reference: str | None = None, limited: list[str] | None = None,
+                movement: str | None = None) -> str:
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise BaobabError("BAD_AMOUNT", f"{amount!r} is not a positive amount in minor units")
+        when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        day = when.astimezone(self.zone).date().isoformat()
+        movement = movement or f"{kind}-{uuid.uuid4().hex}"
+        for msisdn in limited or []:
+            self._check_limits(msisdn, amount, day)
+            self.db.run("INSERT INTO momo_usage (msisdn, day, amount, movement) VALUES (?, ?, ?, ?)", (msisdn, day, amount, movement))
+        for i, (debit, credit, value) in enumerate(entries):
+            try:
+                self.journal.transfer(f"{movement}/{i}", debit, credit, value, when.isoformat())
+            except LimitExceeded as exc:
+                raise BaobabError("INSUFFICIENT_FUNDS", f"{exc.args[0]} cannot pay {value}", account=exc.args[0]) from None
+        for msisdn in limited or []:
+            tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
+            if tier.balance_max is not None and self.journal.balance(f"wallet/{msisdn}").net_credit > tier.balance_max:
+                raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}",
+                                  limit=tier.balance_max)
+        self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
+        return movement
+
+    def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
+        tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
+        if tier.single_max is not None and amount > tier.single_max:
+            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {tier.single_max} in one movement", limit=tier.single_max)
+        for code, limit, where, value in (("LIMIT_DAILY", tier.daily_max, "day = ?", day),
+                                          ("LIMIT_MONTHLY", tier.monthly_max, "day LIKE ?", day[:7] + "-%")):
+            if limit is None:
+                continue
+            row = self.db.one(f"SELECT COALESCE(SUM(amount), 0) FROM momo_usage WHERE msisdn = ? AND {where}", (msisdn, value))
+            used = int(row[0]) if row else 0
+            if used + amount > limit:
+                raise BaobabError(code, f"{tier.name} allows {limit} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
+                                        f"{used} already moved", limit=limit, used=used)
+
+    def _check_pin(self, msisdn: str, pin: str) -> None:
+        """Before a movement, in a transaction of its own: a wrong PIN is counted even though the
+        movement it was for is refused, and the wallet locks at PIN_ATTEMPTS."""
+        with self.db.atomic():
+            wallet = self._require_wallet(msisdn)
+            if wallet["pin_failures"] >= PIN_ATTEMPTS:
+                raise BaobabError("WALLET_LOCKED", f"{msisdn} is locked; its provider resets the PIN")
+            try:
+                ok = wallet["pin_hash"] is not None and self.hasher.verify(wallet["pin_hash"], str(pin))
+            except VerificationError:
+                ok = False
+            failures = 0 if ok else wallet["pin_failures"] + 1
+            if failures != wallet["pin_failures"]:
+                self.db.run("UPDATE momo_wallets SET pin_failures = ? WHERE msisdn = ?", (failures, msisdn))
+        if not ok:
+            raise BaobabError("WRONG_PIN", "wrong PIN", attempts_left=PIN_ATTEMPTS - failures)
+
+    def _pin_hash(self, pin: str | None) -> str | None:
+        if pin is None:
+            return None
+        if not (isinstance(pin, str) and pin.isdigit() and 4 <= len(pin) <= 6):
+            raise BaobabError("BAD_PIN", "a PIN is 4 to 6 digits")
+        return self.hasher.hash(pin)
+
+    def _wallet(self, msisdn: str) -> dict[str, Any] | None:
+        row = self.db.one("SELECT name, tier, pin_hash, pin_failures FROM momo_wallets WHERE msisdn = ?", (msisdn,))
+        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures"), row))
+
+    def _require_wallet(self, msisdn: str) -> dict[str, Any]:
+        wallet = self._wallet(msisdn)
+        if wallet is None:
+            raise BaobabError("NO_WALLET", f"no wallet for {msisdn}")
+        return wallet
+
+    def _require_agent(self, agent: str) -> dict[str, Any]:
+        row = self.db.one("SELECT name, super_agent FROM momo_agents WHERE agent = ?", (agent,))
+        if row is None:
+            raise BaobabError("NO_AGENT", f"no agent {agent}")
+        return {"name": row[0], "super_agent": row[1]}
+
+
+def _stamp(at: datetime | None) -> str:
+    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat()

@@ -1,0 +1,177 @@
+"""The USSD channel: mobile money on any phone, through the operator's USSD gateway.
+
+The gateway posts each step of a session (`sessionId`, `serviceCode`, `phoneNumber`, and `text`:
+every answer so far joined by "*"); we answer "CON <screen>" to ask for more or "END <screen>"
+to close, each screen at most 182 characters. Nothing is kept between steps: the whole dialogue
+is in `text`, and money moves only at its last step, in one transaction, so a session dropped
+half way leaves nothing half done.
+
+    *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
+        6 approve cash-out · 7 language
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+
+from fastapi import APIRouter, Form
+from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
+
+from baobab.core.errors import BaobabError
+from baobab.core.money import Money
+from baobab.wallet.provider import Provider
+from baobab.i18n import money, translations
+
+MAX_SCREEN = 182
+USSD_LANGUAGES = {"1": "en", "2": "fr", "3": "pt", "4": "sw"}
+
+
+class Ussd:
+    def __init__(self, provider: Provider, *, language: Callable[[str], str] | None = None,
+                 set_language: Callable[[str, str], None] | None = None) -> None:
+        self.p = provider
+        self._languages: dict[str, str] = {}
+        self.language = language or (lambda msisdn: self._languages.get(msisdn, "en"))
+        self.set_language = set_language or self._languages.__setitem__
+
+    def answer(self, phone: str, text: str) -> str:
+        try:
+            msisdn = self.p.msisdn(phone)
+            self.p.wallet(msisdn)
+        except BaobabError:
+            return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+        lang = self.language(msisdn)
+        _ = translations(lang).gettext
+        steps = [s for s in text.split("*")] if text else []
+        try:
+            screen = self._step(msisdn, lang, steps)
+        except BaobabError as exc:
+            screen = "END " + self._refusal(exc, lang)
+        return screen[:MAX_SCREEN]
+
+    # one function per menu; each returns the next screen
+
+    def _step(self, msisdn: str, lang: str, steps: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not steps:
+            return "CON " + "\n".join([_("Mobile money"), "1 " + _("Balance"), "2 " + _("Send money"), "3 " + _("Pay merchant"),
+                                       "4 " + _("Mini statement"), "5 " + _("Change PIN"), "6 " + _("Approve cash-out"),
+                                       "7 " + _("Language")])
+        choice, rest = steps[0], steps[1:]
+        menus = {"1": self._balance, "2": self._send, "3": self._pay_merchant, "4": self._statement,
+                 "5": self._change_pin, "6": self._approve, "7": self._language}
+        if choice not in menus:
+            return "END " + _("Unknown choice.")
+        return menus[choice](msisdn, lang, rest)
+
+    def _balance(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Enter your PIN")
+        self.p.verify_pin(msisdn, rest[0])
+        return "END " + _("Balance") + ": " + money(self.p.wallet(msisdn)["balance"], lang)
+
+    def _send(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Phone number to send to")
+        payee = self.p.wallet(rest[0])
+        if len(rest) == 1:
+            return "CON " + _("Amount")
+        amount = self._amount(rest[1])
+        if len(rest) == 2:
+            return "CON " + _("Send {amount} to {name}? Enter your PIN to confirm").format(
+                amount=money(amount.to_json(), lang), name=payee["name"])
+        self.p.send(msisdn, payee["msisdn"], amount.minor, pin=rest[2])
+        return "END " + _("Sent {amount} to {name}.").format(amount=money(amount.to_json(), lang), name=payee["name"])
+
+    def _pay_merchant(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Till number")
+        merchant = self.p.merchant(rest[0])
+        if len(rest) == 1:
+            return "CON " + _("Amount")
+        amount = self._amount(rest[1])
+        if len(rest) == 2:
+            return "CON " + _("Pay {amount} to {name}? Enter your PIN to confirm").format(
+                amount=money(amount.to_json(), lang), name=merchant["name"])
+        self.p.pay_merchant(msisdn, merchant["till"], amount.minor, pin=rest[2])
+        return "END " + _("Paid {amount} to {name}.").format(amount=money(amount.to_json(), lang), name=merchant["name"])
+
+    def _statement(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Enter your PIN")
+        self.p.verify_pin(msisdn, rest[0])
+        lines = []
+        for m in self.p.statement(msisdn, limit=5):
+            sign = "-" if m["payer"] == msisdn else "+"
+            lines.append(f"{m['at'][5:10]} {sign}{money(m['amount'], lang)}")
+        return "END " + (("\n".join(lines)) if lines else _("No movements yet."))
+
+    def _change_pin(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        prompts = [_("Enter your PIN"), _("New PIN"), _("New PIN again")]
+        if len(rest) < 3:
+            return "CON " + prompts[len(rest)]
+        if rest[1] != rest[2]:
+            return "END " + _("The two new PINs differ; nothing changed.")
+        self.p.change_pin(msisdn, rest[0], rest[1])
+        return "END " + _("Your PIN is changed.")
+
+    def _approve(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        pending = self.p.pending_cash_out(msisdn)
+        if pending is None:
+            return "END " + _("No cash-out waits for your approval.")
+        if not rest:
+            return "CON " + _("Take {amount} in cash from {agent}? Enter your PIN to approve").format(
+                amount=money(pending["amount"], lang), agent=pending["agent_name"])
+        self.p.approve_cash_out(msisdn, pin=rest[0])
+        return "END " + _("Approved: collect {amount} from {agent}.").format(
+            amount=money(pending["amount"], lang), agent=pending["agent_name"])
+
+    def _language(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        if not rest:
+            return "CON " + "\n".join(["1 English", "2 Français", "3 Português", "4 Kiswahili"])
+        chosen = USSD_LANGUAGES.get(rest[0])
+        if chosen is None:
+            return "END " + translations(lang).gettext("Unknown choice.")
+        self.set_language(msisdn, chosen)
+        return "END " + translations(chosen).gettext("Language changed.")
+
+    def _amount(self, text: str) -> Money:
+        try:
+            value = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            raise BaobabError("BAD_AMOUNT", f"{text!r} is not an amount") from None
+        if value <= 0:
+            raise BaobabError("BAD_AMOUNT", "the amount must be more than zero")
+        return Money.parse(str(value), self.p.scheme.currency)
+
+    @staticmethod
+    def _refusal(exc: BaobabError, lang: str) -> str:
+        _ = translations(lang).gettext
+        said = {"WRONG_PIN": _("Wrong PIN."), "WALLET_LOCKED": _("Your wallet is locked. Visit an agent."),
+                "INSUFFICIENT_FUNDS": _("Not enough money."), "NO_WALLET": _("No wallet or till with that number."),
+                "BAD_PHONE": _("Not a valid phone number."), "BAD_AMOUNT": _("Not a valid amount."),
+                "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
+                "NO_REQUEST": _("No cash-out waits for your approval.")}
+        if exc.code.startswith("LIMIT_"):
+            return _("This is more than your account's limit allows.")
+        return said.get(exc.code, _("Not done; please try again later."))
+
+
+def ussd_router(ussd: Ussd) -> APIRouter:
+    router = APIRouter(tags=["USSD"])
+
+    @router.post("/ussd", response_class=PlainTextResponse,
+                 summary="One step of a USSD session (form fields as USSD gateways post them)")
+    async def step(sessionId: str = Form(...), phoneNumber: str = Form(...), text: str = Form(""),  # noqa: N803
+                   serviceCode: str = Form("")) -> PlainTextResponse:  # noqa: N803
+        return PlainTextResponse(await run_in_threadpool(ussd.answer, phoneNumber, text))
+
+    return router

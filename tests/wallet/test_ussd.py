@@ -1,0 +1,120 @@
+"""USSD sessions driven turn by turn as a gateway posts them: every screen fits one USSD screen,
+money moves only at the last step, a session dropped half way leaves nothing half done, wrong
+PINs lock the wallet, and the menus speak the holder's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from baobab.wallet.provider import Provider
+from baobab.wallet.ussd import MAX_SCREEN, Ussd, ussd_router
+from tests.wallet.test_provider import ADA, BAYO, DAY, N, provider
+
+
+class Phone:
+    """One handset in one USSD session: each call sends everything typed so far."""
+
+    def __init__(self, client: TestClient, number: str, session: str) -> None:
+        self.client, self.number, self.session, self.typed = client, number, session, []  # type: ignore[var-annotated]
+
+    def dial(self) -> str:
+        self.typed = []
+        return self._post()
+
+    def type(self, answer: str) -> str:
+        self.typed.append(answer)
+        return self._post()
+
+    def _post(self) -> str:
+        r = self.client.post("/ussd", data={"sessionId": self.session, "serviceCode": "*384#", "phoneNumber": self.number,
+                                            "text": "*".join(self.typed)})
+        assert r.status_code == 200 and len(r.text) <= MAX_SCREEN and r.text[:4] in ("CON ", "END "), r.text
+        return r.text
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Provider, TestClient]]:
+    p = provider(tmp_path)
+    p.cash_in("agent-17", ADA, 2_000 * N, at=DAY)
+    p.register("+2348061112223", "Iya Basira Provisions", by="agent-17", pin="9999", at=DAY)
+    p.add_merchant("4242", "+2348061112223", "Iya Basira Provisions")
+    app = FastAPI()
+    app.include_router(ussd_router(Ussd(p)))
+    with TestClient(app) as client:
+        yield p, client
+    p.db.close()
+
+
+def test_send_money_step_by_step_moves_it_only_at_the_pin(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    phone = Phone(client, "08031234567", "s1")
+    assert "2 Send money" in phone.dial()
+    assert phone.type("2").startswith("CON ")
+    phone.type("0805 987 6543")
+    confirm = phone.type("150")
+    assert "Bayo Adeyemi" in confirm and "150.00" in confirm and p.balance(BAYO) == 0
+    done = phone.type("2468")
+    assert done.startswith("END ") and p.balance(BAYO) == 150 * N
+
+
+def test_a_session_dropped_before_the_pin_leaves_nothing_half_done(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    before = (p.balance(ADA), p.balance(BAYO))
+    phone = Phone(client, ADA, "s2")
+    phone.dial(), phone.type("2"), phone.type(BAYO), phone.type("500")  # and the network drops the session here
+    assert (p.balance(ADA), p.balance(BAYO)) == before and p.statement(ADA)[0]["kind"] == "cash_in"
+
+
+def test_pay_a_merchant_by_till_and_read_the_mini_statement(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    phone = Phone(client, ADA, "s3")
+    phone.dial(), phone.type("3"), phone.type("4242")
+    assert "Iya Basira" in phone.type("75.50")
+    assert phone.type("2468").startswith("END ")
+    statement = Phone(client, ADA, "s4")
+    statement.dial(), statement.type("4")
+    assert "-NGN75.50" in statement.type("2468").replace("\xa0", "")
+
+
+def test_three_wrong_pins_lock_the_wallet_whatever_the_menu(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    for session in ("a", "b", "c"):
+        phone = Phone(client, ADA, session)
+        phone.dial(), phone.type("1")
+        assert "Wrong PIN" in phone.type("0000")
+    phone = Phone(client, ADA, "d")
+    phone.dial(), phone.type("1")
+    assert "locked" in phone.type("2468") and p.wallet(ADA)["locked"]
+
+
+def test_an_agents_cash_out_is_approved_on_the_phone(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    p.request_cash_out("agent-17", ADA, 500 * N, at=DAY)
+    phone = Phone(client, ADA, "s5")
+    phone.dial()
+    assert "Mama Nkechi" in phone.type("6")
+    assert phone.type("2468").startswith("END ") and p.pending_cash_out(ADA) is None
+    assert p.journal.balance("agent/agent-17/cash").net_credit == 2_000 * N - 500 * N
+
+
+def test_the_menus_speak_swahili_once_chosen_and_an_unknown_number_is_told_so(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    phone = Phone(client, ADA, "s6")
+    phone.dial(), phone.type("7")
+    assert phone.type("4") == "END Lugha imebadilishwa."
+    assert "Tuma pesa" in Phone(client, ADA, "s7").dial()
+    assert Phone(client, "+2348000000001", "s8").dial().startswith("END ")
+
+
+def test_bad_amounts_and_numbers_end_the_session_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    phone = Phone(client, ADA, "s9")
+    phone.dial(), phone.type("2"), phone.type(BAYO)
+    assert "valid amount" in phone.type("abc")
+    phone.dial(), phone.type("2")
+    assert phone.type("12").startswith("END ")
