@@ -74,6 +74,7 @@ class World:
         self.orgs = {o["id"]: o for o in DEMO_ORGS}
         self._ids: dict[tuple[str, str], Identity] = {}
         self._serial = itertools.count(1)
+        self.memo: dict[str, Any] = {}  # what a family's builders share (a programme opened once...)
 
     def close(self) -> None:
         self.node.close()

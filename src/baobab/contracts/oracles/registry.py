@@ -149,7 +149,7 @@ class Oracles(Contract):
         given = {"feed": feed, "f": f, "tolerance": tolerance, "min_reputation": min_reputation, "oracles": oracles}
         bound = None if obligation is None else self._obligation_terms(ctx, obligation, given)
         if bound is not None:
-            spec = {**bound["terms"], "oracles": bound["terms"]["oracles"]}
+            spec = dict(bound["terms"])
         elif feed is None or f is None:
             raise ContractError("a round names its feed and f", reason="INVALID")
         else:
@@ -164,8 +164,10 @@ class Oracles(Contract):
         served = {record["oracle"]: record for _, record in ctx.range(f"feed/{spec['feed']}|")}
         candidates = sorted(served) if spec["oracles"] is None else spec["oracles"]
         unknown = [o for o in candidates if o not in served]
-        if unknown or not candidates:
-            raise ContractError(f"{', '.join(unknown) or 'no oracle'} do not serve feed {spec['feed']}")
+        if unknown:
+            raise ContractError(f"{', '.join(unknown)} do not serve feed {spec['feed']}")
+        if not candidates:
+            raise ContractError(f"no oracle serves feed {spec['feed']}", reason="NOT_FOUND")
         if len(candidates) > MAX_ORACLES_PER_ROUND:
             raise ContractError(f"at most {MAX_ORACLES_PER_ROUND} oracles per round")
         selected, excluded = [], []
@@ -212,7 +214,7 @@ class Oracles(Contract):
         if "|" in ob_id or contract == self.name:
             raise ContractError(f"{contract} {ob_id!r} is not an obligation", reason="INVALID")
         stored = ctx.read(contract, terms.terms_key(ob_id))
-        t = None if stored is None else stored["terms"].get(answer)
+        t = (stored.get("terms") or {}).get(answer) if isinstance(stored, dict) else None
         if t is None:
             raise ContractError(f"{contract} {ob_id} has no oracle terms for answer {answer!r}", reason="NOT_FOUND")
         if ctx.caller.org not in t["openers"]:
