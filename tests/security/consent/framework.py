@@ -24,6 +24,7 @@ from baobab.ledger.runtime import Registry
 from baobab.ledger.tx import make_proposal, sign_proposal
 
 FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
+TIME_WINDOW_S = 400 * 24 * 3600  # so that a Case's `as_of` may be a date to come (an expiry, a maturity)
 FAMILIES = ("accounts", "finance", "governance", "trade", "oracles")
 HERE = Path(__file__).resolve().parent
 # Contracts outside baobab.contracts.<family>.* and the family whose scenario module covers them.
@@ -66,7 +67,7 @@ class World:
 
     def __init__(self, root: Path, registry: Registry | None = None) -> None:
         self.root = root
-        embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS)
+        embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS, time_window_s=TIME_WINDOW_S)
         self.registry = registry or default_registry()
         self.node: Node = embedded.open_node(root, self.registry)
         self.admins = list(DEMO_ADMINS)
