@@ -9,6 +9,7 @@ never imports either: it reads what was published, so every node computes the sa
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import holidays
@@ -18,8 +19,17 @@ from baobab.contracts.trade.bank_calendar import NAME
 from baobab.core.errors import BaobabError
 
 
+@lru_cache(maxsize=256)
+def _offsets(zone: str, year: int) -> tuple[tuple[str, int], ...]:
+    return tuple((o["from"], o["minutes"]) for o in _scan(zone, year))
+
+
 def offsets(zone: str, year: int) -> list[dict[str, Any]]:
-    """The UTC offset in force at 1 January 00:00Z and each change during `year`, to the minute hour."""
+    """The UTC offset in force at 1 January 00:00Z and each change during `year`, to the hour."""
+    return [{"from": stamp, "minutes": minutes} for stamp, minutes in _offsets(zone, year)]
+
+
+def _scan(zone: str, year: int) -> list[dict[str, Any]]:
     tz = pytz.timezone(zone)
     start = datetime(year, 1, 1, tzinfo=timezone.utc)
     out: list[dict[str, Any]] = []

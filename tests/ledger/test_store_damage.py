@@ -96,3 +96,17 @@ def test_a_committed_transaction_is_found_in_its_block_not_the_index_alone(net: 
     with pytest.raises(BaobabError) as refused:
         net.node.outcome(second.tx_id)
     assert refused.value.code == "STORE_MISMATCH"
+
+
+def test_a_ledger_holding_malformed_transactions_passes_the_start_check_and_verify(net: Net) -> None:
+    fund(net, 100)
+    height = net.node.height()
+    for junk in ({"proposal": {"x": "é"}, "signature": "s"}, "junk", [1, 2], {}):
+        net.node.orderer.submit(junk, canonicalize(junk))
+    assert net.node.wait_for_height(height + 1, 10)
+    while net.node.store.tx("genesis") and sum(len(net.node.store.block(n).codes)  # type: ignore[union-attr]
+                                               for n in range(height, net.node.height())) < 4:
+        assert net.node.wait_for_height(net.node.height() + 1, 10)
+    net.reopen()  # the start check reads the same ids from the blocks as the validator gave them
+    code, report, stderr = verify_json(net)
+    assert code == 0 and report["ok"], stderr

@@ -9,7 +9,7 @@ PostgreSQL counterparts of their checks are in test_postgres_store.py.)
 import pytest
 
 from tests.ledger.test_contract_rules import *  # noqa: F401,F403
-from tests.ledger.test_governance import *  # noqa: F401,F403
+from tests.governance.test_governance import *  # noqa: F401,F403
 from tests.ledger.test_key_policies_and_ranges import *  # noqa: F401,F403
 from tests.ledger.test_proofs_and_events import *  # noqa: F401,F403
 from tests.ledger.test_transactions import *  # noqa: F401,F403

@@ -17,7 +17,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "src" / "baobab"
 
 def messages_in_use() -> set[str]:
     found = set()
-    for folder, method in ((PACKAGE / "web" / "templates", "jinja2"), (PACKAGE / "web", "python"), (PACKAGE / "momo", "python")):
+    for folder, method in ((PACKAGE / "web" / "templates", "jinja2"), (PACKAGE / "web", "python"), (PACKAGE / "wallet", "python")):
         for _, _, message, _, _ in extract_from_dir(str(folder), method_map=[("**.html" if method == "jinja2" else "**.py", method)],
                                                     keywords={"_": None, "gettext": None, "say": (2,)}):
             found.add(message)

@@ -22,13 +22,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from baobab import __version__
+from baobab.api import limits as availability
 from baobab.api.auth import Authenticator
 from baobab.api.deps import ApiState
 from baobab.api.memory import ApiMemory
 from baobab.api.oversight_log import OversightLog
 from baobab.api.problems import Problem, problem_body, problem_response
 from baobab.api.reads import Reads
-from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, trade, transactions
+from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, tokens, trade, transactions
 from baobab.core.errors import BaobabError
 from baobab.gateway import MAX_TX_BYTES, Gateway, gateway_of
 
@@ -158,10 +159,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: int = MAX_BODY_BYTES,
-               keys_dir: str | Path | None = None) -> FastAPI:
+               keys_dir: str | Path | None = None, limits: availability.Limits | None = None) -> FastAPI:
     """The API of a node, over its Gateway (a Node is wrapped in one). `data_dir` holds the
     API's own memory (nonces, tokens); `keys_dir` the keystore with the clients' audit keys
-    (default `data_dir/keys`), for the supervisor-read log."""
+    (default `data_dir/keys`), for the supervisor-read log; `limits` what one identity may ask
+    (default `Limits()`)."""
     root = Path(data_dir)
     keys_root = Path(keys_dir) if keys_dir is not None else root / "keys"
     gateway = gateway_of(gateway, keys_dir=keys_root)
@@ -181,10 +183,11 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     log_writer = OversightLog(gateway, keys_root.parent)  # type: ignore[arg-type]
     app.state.api = ApiState(gateway, view, root, memory, Authenticator(view, memory), Reads(view, log_writer))
     _install_error_handlers(app)
-    for module in (system, transactions, state, ledger, events, oversight, trade, oracles, finance):
+    for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance):
         app.include_router(module.router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(HeightHeader, height=view.height)
+    availability.install(app, limits, view.wait_for_height, view.height)  # per-identity limits, slow clients
 
     openapi = app.openapi
 

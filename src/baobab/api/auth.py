@@ -1,29 +1,46 @@
 """Authenticating API callers: a signed request (see `signing.py`) or a short-lived bearer
 token issued against one. Never a shared password. Unknown, suspended or mis-signed callers,
-stale timestamps and replayed nonces are refused."""
+stale timestamps and replayed nonces are refused.
+
+A token is bound to the version of its organisation's membership record when it is issued:
+any governance change to that record (suspension, reinstatement, re-keying, new roles)
+revokes every token of the organisation, so a token of a suspended organisation never works
+again, not even after reinstatement. Tokens are listed and revoked by their organisation.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from baobab.api import signing
 from baobab.api.memory import ApiMemory
 from baobab.core.errors import BaobabError
 from baobab.core.keys import b64e
-from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, parse_time
+from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, org_key, parse_time
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
-TOKEN_TTL_S = 900
+TOKEN_TTL_S = 900  # a bearer token lives 15 minutes
+TOKENS_PER_IDENTITY = 16  # an identity's newest tokens; issuing another revokes the oldest
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def bearer_token(headers: Mapping[str, str]) -> str | None:
+    value = headers.get("authorization", "")
+    return value[7:].strip() if value.lower().startswith("bearer ") else None
+
+
+def _rfc3339(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Authenticator:
@@ -36,12 +53,9 @@ class Authenticator:
 
     def authenticate(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Caller:
         members = self.members()
-        bearer = headers.get("authorization", "")
-        if bearer.lower().startswith("bearer "):
-            identity = self.memory.token_identity(_token_hash(bearer[7:].strip()))
-            if identity is None:
-                raise BaobabError("UNAUTHENTICATED", "unknown or expired token")
-            return members.caller(identity)[0]
+        token = bearer_token(headers)
+        if token is not None:
+            return self._token_caller(members, token)
         identity, timestamp = headers.get(signing.IDENTITY), headers.get(signing.TIMESTAMP)
         nonce, signature = headers.get(signing.NONCE), headers.get(signing.SIGNATURE)
         if not (identity and timestamp and nonce and signature):
@@ -64,8 +78,46 @@ class Authenticator:
             raise BaobabError("REPLAYED", "this request was already received (nonce reused)")
         return caller
 
-    def issue_token(self, caller: Caller) -> dict[str, Any]:
-        token = b64e(os.urandom(32))
-        expires = time.time() + TOKEN_TTL_S
-        self.memory.add_token(_token_hash(token), caller.identity, expires)
-        return {"token": token, "token_type": "Bearer", "expires_in": TOKEN_TTL_S, "identity": caller.identity}
+    # --- tokens -------------------------------------------------------------------------
+
+    def _org_version(self, org: str) -> str:
+        """The version (block, tx) of the organisation's membership record: it changes with
+        every governance act on the organisation."""
+        found = self.view.get(org_key(org))
+        return "" if found is None else json.dumps(list(found[1]))
+
+    def _token_caller(self, members: Membership, token: str) -> Caller:
+        record = self.memory.token(_token_hash(token))
+        if record is None:
+            raise BaobabError("UNAUTHENTICATED", "unknown, expired or revoked token; sign a request for a new one")
+        org = record["org"]
+        version = self._org_version(org)
+        if record["org_version"] != version:
+            self.memory.revoke_tokens(org=org, unless_version=version)
+            raise BaobabError("UNAUTHENTICATED", f"token revoked: {org}'s membership changed since it was issued "
+                              "(suspended, reinstated or re-keyed); sign a request for a new one")
+        return members.caller(record["identity"])[0]
+
+    def issue_token(self, caller: Caller, headers: Mapping[str, str]) -> dict[str, Any]:
+        """A new token for a caller who signed this request (a token cannot renew itself)."""
+        if bearer_token(headers) is not None:
+            raise BaobabError("FORBIDDEN", "a token is issued only against a signed request, not another token")
+        token, issued = b64e(os.urandom(32)), time.time()
+        record = {"id": b64e(os.urandom(12)), "identity": caller.identity, "org": caller.org,
+                  "org_version": self._org_version(caller.org), "issued": issued, "expires": issued + TOKEN_TTL_S}
+        self.memory.add_token(_token_hash(token), record, TOKENS_PER_IDENTITY)
+        return {"token": token, "token_type": "Bearer", "id": record["id"], "expires_in": TOKEN_TTL_S,
+                "expires": _rfc3339(record["expires"]), "identity": caller.identity}
+
+    def tokens(self, caller: Caller) -> list[dict[str, Any]]:
+        """The live tokens of the caller's organisation (never the tokens themselves)."""
+        version = self._org_version(caller.org)
+        self.memory.revoke_tokens(org=caller.org, unless_version=version)
+        return [{"id": t["id"], "identity": t["identity"], "issued": _rfc3339(t["issued"]),
+                 "expires": _rfc3339(t["expires"])} for t in self.memory.tokens_of(caller.org)]
+
+    def revoke_token(self, caller: Caller, token_id: str) -> dict[str, Any]:
+        """Revoke one of the caller's organisation's tokens."""
+        if not self.memory.revoke_tokens(org=caller.org, token_id=token_id):
+            raise BaobabError("NOT_FOUND", f"{caller.org} has no live token {token_id}")
+        return {"id": token_id, "revoked": True}

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.api import signing
 from baobab.api.auth import Authenticator
+from baobab.api.limits import admit
 from baobab.api.memory import ApiMemory
 from baobab.api.reads import Reads
 from baobab.core.errors import BaobabError
@@ -65,6 +66,7 @@ async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = S
             raise BaobabError("MALFORMED", f"{MIN_HEIGHT} is a block height")
         await run_in_threadpool(st.gateway.catch_up, int(seen))
     who = st.auth.authenticate(request.method, target_of(request), request.headers, await request.body())
+    admit(request, who.identity)  # the identity's request budget (429 RATE_LIMITED over it)
     if not st.gateway.serves(who.org):
         raise BaobabError("FORBIDDEN", f"this node does not serve {who.org}; its clients use their own node")
     return who

@@ -71,7 +71,8 @@ def query(contract: str, function: str, args_json: str | None, arg_pairs: tuple[
 def token(url: str, data: Path, identity: str, raw: bool) -> None:
     """Print a bearer token for curl and other tools.
 
-    The token stands for --as and is valid 15 minutes (Authorization: Bearer TOKEN).
+    The token stands for --as until it expires (the node's token lifetime; --json shows
+    expires_in in seconds). Send it as Authorization: Bearer TOKEN.
 
     \b
     TOKEN=$(baobab token --as KLTB/app)

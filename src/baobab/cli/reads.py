@@ -7,7 +7,9 @@ supervisors give `--purpose`, which the node records on the ledger before answer
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -54,7 +56,7 @@ def list_(namespace: str, prefix: str, max_records: int | None, as_csv: bool, pu
     """
     client = connect(url, data, identity)
 
-    def records():  # type: ignore[no-untyped-def]
+    def records() -> Iterator[dict[str, Any]]:
         cursor, seen = None, 0
         while True:
             page = get_json(client, f"/v1/state/{segment(namespace)}", prefix=prefix or None, cursor=cursor,

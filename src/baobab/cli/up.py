@@ -128,6 +128,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
     import uvicorn
 
     from baobab.api.app import create_app
+    from baobab.api.limits import uvicorn_options
     from baobab.reactors import start_for_node
 
     node = embedded_network(data)
@@ -143,7 +144,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         if once or sock is None:
             return
         config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
-                                timeout_graceful_shutdown=3)
+                                timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
         # handler found at start: make that handler end the command normally, node closed.
         signal.signal(signal.SIGTERM, _stop)

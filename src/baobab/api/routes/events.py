@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from fastapi.responses import StreamingResponse
-from starlette.concurrency import run_in_threadpool
 
 from baobab.api.deps import MAX_HEIGHT, caller, state
+from baobab.api.limits import StreamResponse, guards
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.gateway import VALID, Caller, tx_id_of
@@ -52,7 +51,7 @@ def sse(ev: dict[str, Any]) -> str:
 @router.get("/events", responses={200: {"content": {"text/event-stream": {}}, "description": "event stream"}})
 async def events(request: Request, who: Caller = Depends(caller), from_block: int = Query(1, ge=0, le=MAX_HEIGHT),
                  follow: bool = Query(True, description="keep the stream open for new blocks"),
-                 last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamingResponse:
+                 last_event_id: str | None = Header(None, alias="Last-Event-ID")) -> StreamResponse:
     view = state(request).view
     after: tuple[int, int, int] | None = None
     if last_event_id:
@@ -63,17 +62,23 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
         from_block = after[0]
 
     async def stream() -> AsyncIterator[str]:
-        number = from_block
+        number, top = from_block, view.height()
         yield ": baobab events\n\n"
         while True:
-            while number < view.height():
-                for ev in await run_in_threadpool(visible_events, request, who, number):
+            while number < top:
+                # every stream of this caller needs the same: computed once for all of them
+                for ev in await limits.shared.run((number, who), visible_events, request, who, number):
                     if after is None or (ev["block"], ev["index"], ev["seq"]) > after:
                         yield sse(ev)
                 number += 1
             if not follow or await request.is_disconnected():
                 return
-            if not await run_in_threadpool(view.wait_for_height, number + 1, KEEPALIVE_S):
+            # on the event loop: an idle stream holds no worker thread (limits.HeightWatch)
+            if await limits.heights.wait_for_height(number + 1, KEEPALIVE_S):
+                top = limits.heights.known  # not a query per stream and block
+            else:
                 yield ": keep-alive\n\n"
 
-    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+    limits = guards(request)
+    release = limits.streams.acquire(who.identity)  # 429 TOO_MANY_STREAMS over the identity's limit
+    return StreamResponse(stream(), release, media_type="text/event-stream", headers={"Cache-Control": "no-store"})

@@ -1,4 +1,4 @@
-"""Health (unauthenticated, for readiness probes), the network's members, problem types, tokens."""
+"""Health (unauthenticated, for readiness probes), the network's members, problem types."""
 
 from __future__ import annotations
 
@@ -46,9 +46,3 @@ def problem(code: str) -> dict[str, Any]:
         raise BaobabError("NOT_FOUND", f"no problem code {code}")
     status, title = CODES[code]
     return {"code": code, "status": status, "title": title}
-
-
-@router.post("/v1/auth/token", tags=["system"])
-def token(request: Request, who: Caller = Depends(caller)) -> dict[str, Any]:
-    """A bearer token for this identity, valid 15 minutes, issued against a signed request."""
-    return state(request).auth.issue_token(who)

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
-from baobab.momo.qr import MerchantQR, crc, decode, encode, parse_tlv
+from baobab.wallet.qr import MerchantQR, crc, decode, encode, parse_tlv
 
 # The example payload of EMVCo's merchant-presented mode specification (v1.1), CRC A13A.
 SPEC_EXAMPLE = ("00020101021229300012D156000000000510A93FO3230Q31280012D15600000001030812345678520441115802CN"

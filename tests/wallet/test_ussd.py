@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from baobab.momo.provider import Provider
-from baobab.momo.ussd import MAX_SCREEN, Ussd, ussd_router
-from tests.momo.test_provider import ADA, BAYO, DAY, N, provider
+from baobab.wallet.provider import Provider
+from baobab.wallet.ussd import MAX_SCREEN, Ussd, ussd_router
+from tests.wallet.test_provider import ADA, BAYO, DAY, N, provider
 
 
 class Phone:

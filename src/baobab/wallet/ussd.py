@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
-from baobab.momo.provider import Provider
+from baobab.wallet.provider import Provider
 from baobab.i18n import money, translations
 
 MAX_SCREEN = 182

@@ -1,0 +1,342 @@
+"""Availability: what one identity may ask of a node, and how long a slow client may take.
+
+One noisy member must not slow the others (issue 11: 45 idle event streams on one token made
+every request wait 10-25 s, because each stream held a worker thread while it waited for the
+next block). So:
+
+- every identity has its own request budget (a token bucket) and its own number of open event
+  streams; over either it gets `429 RATE_LIMITED` / `429 TOO_MANY_STREAMS` with `Retry-After`,
+  while other identities are served as before;
+- event streams wait for new blocks on the event loop (`HeightWatch`): one worker thread waits
+  on the node for all of them, however many there are;
+- a client gets `header_timeout_s` to send its request headers and `body_timeout_s` to send its
+  body (`408 REQUEST_TIMEOUT`), so slow clients cannot hold connections open;
+- a client that goes away mid-request is logged on one line, never with a traceback.
+
+`create_app(node, data, limits=Limits(...))` takes the limits; `uvicorn_options(limits)` gives
+the server the matching settings. The defaults are documented in docs/API.md ("Limits").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+import h11
+from fastapi import FastAPI, Request
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response, StreamingResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from baobab.api.problems import problem_response
+from baobab.core.errors import BaobabError
+
+log = logging.getLogger("baobab.api")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-identity budgets and slow-client timeouts. Identity = a client identity ORG/name."""
+
+    requests_per_s: float = 50.0  # sustained authenticated requests per identity
+    burst: int = 200  # requests an identity may send at once after being idle
+    streams_per_identity: int = 16  # event streams one identity may hold open at once
+    header_timeout_s: float = 10.0  # from connection (or previous response) to complete request headers
+    body_timeout_s: float = 30.0  # from the first read of a body to its end
+    keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
+    stream_retry_after_s: int = 15  # Retry-After for TOO_MANY_STREAMS (a stream ends when its client leaves)
+
+    def __post_init__(self) -> None:
+        if self.requests_per_s <= 0 or self.burst < 1 or self.streams_per_identity < 1:
+            raise ValueError("request rate, burst and streams per identity must be positive")
+
+
+class Refusal(BaobabError):
+    """A refusal whose answer carries HTTP headers."""
+
+    def __init__(self, code: str, message: str, headers: dict[str, str], **detail: Any) -> None:
+        super().__init__(code, message, **detail)
+        self.headers = headers
+
+
+class Throttled(Refusal):
+    """A 429 that tells the client when to come back (the Retry-After header)."""
+
+    def __init__(self, code: str, message: str, retry_after_s: int) -> None:
+        super().__init__(code, message, {"Retry-After": str(retry_after_s)}, retry_after=retry_after_s)
+
+
+class RateLimiter:
+    """A token bucket per identity: `burst` tokens, refilled at `requests_per_s`."""
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = limits.requests_per_s, float(limits.burst), clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, at); bounded by membership
+        self._lock = threading.Lock()
+
+    def admit(self, identity: str) -> None:
+        now = self.clock()
+        with self._lock:
+            tokens, at = self._buckets.get(identity, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - at) * self.rate)
+            if tokens < 1:
+                self._buckets[identity] = (tokens, now)
+                wait = math.ceil((1 - tokens) / self.rate)
+                raise Throttled("RATE_LIMITED", f"{identity} is over {self.rate:g} requests/s "
+                                f"(bursts of {self.burst:g}); retry after {wait} s", wait)
+            self._buckets[identity] = (tokens - 1, now)
+
+
+class StreamSlots:
+    """How many event streams each identity holds open."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limit, self.retry_after_s = limits.streams_per_identity, limits.stream_retry_after_s
+        self._open: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, identity: str) -> Callable[[], None]:
+        """Take a slot or raise TOO_MANY_STREAMS; returns the release function (idempotent)."""
+        with self._lock:
+            if self._open.get(identity, 0) >= self.limit:
+                raise Throttled("TOO_MANY_STREAMS", f"{identity} already holds {self.limit} event streams; "
+                                "close one (or resume later with Last-Event-ID)", self.retry_after_s)
+            self._open[identity] = self._open.get(identity, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._lock:
+                if not released:
+                    released = True
+                    left = self._open[identity] - 1
+                    if left:
+                        self._open[identity] = left
+                    else:
+                        del self._open[identity]
+
+        return release
+
+    def open_count(self, identity: str) -> int:
+        with self._lock:
+            return self._open.get(identity, 0)
+
+
+class HeightWatch:
+    """Event streams wait here for new blocks, on the event loop. While anyone waits, one worker
+    thread waits on the node (at most `poll_s` at a time) and wakes them all when a block lands."""
+
+    def __init__(self, wait_for_height: Callable[[int, float], bool], height: Callable[[], int],
+                 poll_s: float = 1.0) -> None:
+        self._wait, self._height, self.poll_s = wait_for_height, height, poll_s
+        self._seen = 0  # a height the ledger has reached (heights only grow)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._changed: asyncio.Future[None] | None = None  # resolved when `_seen` grows
+        self._task: asyncio.Task[None] | None = None
+        self._waiters = 0
+
+    @property
+    def known(self) -> int:
+        """A height the ledger has reached (it may be higher by now)."""
+        return self._seen
+
+    async def wait_for_height(self, height: int, timeout: float) -> bool:
+        """True once the ledger holds `height` blocks, False if `timeout` s pass first."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:  # a new event loop (tests run apps on several): start afresh
+            self._loop, self._changed, self._task = loop, loop.create_future(), None
+        deadline = loop.time() + timeout
+        self._waiters += 1
+        try:
+            if self._task is None or self._task.done():
+                self._task = loop.create_task(self._watch())
+            while self._seen < height:
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    return False
+                # a shared future, no task per waiter: waking 100 streams costs little
+                await asyncio.wait((self._changed,), timeout=remaining)  # type: ignore[arg-type]
+            return True
+        finally:
+            self._waiters -= 1
+
+    def _next_height(self, seen: int) -> int:
+        self._wait(seen + 1, self.poll_s)
+        return self._height()
+
+    async def _watch(self) -> None:
+        while self._waiters > 0:
+            now = await anyio.to_thread.run_sync(self._next_height, self._seen, abandon_on_cancel=True)
+            if now > self._seen:
+                assert self._loop is not None and self._changed is not None
+                self._seen = now
+                changed, self._changed = self._changed, self._loop.create_future()
+                changed.set_result(None)
+
+
+class SingleFlight:
+    """Work many streams need at once (the events of a new block as one caller sees them) done
+    once: the first asker runs it in a worker thread, the others await the same result, and the
+    last `keep` results are remembered. A stream that leaves does not cancel the others' work."""
+
+    def __init__(self, keep: int = 256) -> None:
+        self.keep = keep
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._results: dict[Any, asyncio.Future[Any]] = {}
+
+    async def run(self, key: Any, work: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop, self._results = loop, {}
+        found = self._results.get(key)
+        if found is None or (found.done() and found.exception() is not None):
+            found = self._results[key] = loop.create_task(anyio.to_thread.run_sync(work, *args))
+            while len(self._results) > self.keep:
+                del self._results[next(iter(self._results))]
+        return await asyncio.shield(found)
+
+
+class StreamResponse(StreamingResponse):
+    """An event stream that gives its slot back however it ends (finished, client gone, error)."""
+
+    def __init__(self, content: Any, release: Callable[[], None], **kwargs: Any) -> None:
+        super().__init__(content, **kwargs)
+        self._release = release
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            self._release()
+
+
+class BodyTimeout:
+    """408 REQUEST_TIMEOUT when a request body takes longer than `seconds` to arrive."""
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app, self.seconds = app, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline: float | None = None
+        done = False
+
+        async def timed() -> Message:
+            nonlocal deadline, done
+            if done:  # after the body only a disconnect can come: no deadline (event streams wait on it)
+                return await receive()
+            loop = asyncio.get_running_loop()
+            deadline = deadline or loop.time() + self.seconds
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise Refusal("REQUEST_TIMEOUT", f"request body not received within {self.seconds:g} s",
+                              {"Connection": "close"}) from None  # the rest of the body is not worth waiting for
+            done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        await self.app(scope, timed, send)
+
+
+class SlowClientProtocol(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a header timeout, which uvicorn lacks: a connection that
+    has not sent complete request headers `header_timeout_s` after it opened (or after the
+    previous response) is answered 408 if it sent part of them, and closed."""
+
+    header_timeout_s = Limits.header_timeout_s
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._header_timer: asyncio.TimerHandle | None = None
+        self._arm()
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._headers_too_slow)
+
+    def _disarm(self) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+            self._header_timer = None
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:
+            self._arm()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _headers_too_slow(self) -> None:
+        self._header_timer = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        if self.conn.trailing_data[0]:  # part of a request arrived: say why we hang up
+            log.info("closing a connection from %s: request headers not received within %g s",
+                     self.client, self.header_timeout_s)
+            self.transport.write(b"HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-length: 0\r\n\r\n")
+        self.transport.close()
+
+
+def uvicorn_options(limits: Limits | None = None) -> dict[str, Any]:
+    """Settings for `uvicorn.Config` / `uvicorn.run` that enforce `limits` at the connection."""
+    limits = limits or Limits()
+    protocol = type("SlowClientProtocol", (SlowClientProtocol,), {"header_timeout_s": limits.header_timeout_s})
+    return {"http": protocol, "timeout_keep_alive": limits.keep_alive_s}
+
+
+@dataclass
+class Guards:
+    """The limiters of one app (`app.state.limits`)."""
+
+    limits: Limits
+    rate: RateLimiter
+    streams: StreamSlots
+    heights: HeightWatch
+    shared: SingleFlight
+
+
+def guards(request: Request) -> Guards:
+    return request.app.state.limits  # type: ignore[no-any-return]
+
+
+def admit(request: Request, identity: str) -> None:
+    """Count an authenticated request against its identity's budget (RATE_LIMITED if over)."""
+    guards(request).rate.admit(identity)
+
+
+def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int, float], bool],
+            height: Callable[[], int]) -> None:
+    """Give `app` its limiters, the Retry-After header on 429s, the body timeout, and quiet
+    handling of clients that leave mid-request."""
+    limits = limits or Limits()
+    app.state.limits = Guards(limits, RateLimiter(limits), StreamSlots(limits),
+                              HeightWatch(wait_for_height, height), SingleFlight())
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Refusal)
+        return problem_response(exc, request.url.path, headers=exc.headers)
+
+    async def client_left(request: Request, exc: Exception) -> Response:
+        log.info("client %s left during %s %s", request.client, request.method, request.url.path)
+        return Response(status_code=400)  # nobody will read it
+
+    app.add_exception_handler(Refusal, refused)
+    app.add_exception_handler(ClientDisconnect, client_left)
+    app.add_middleware(BodyTimeout, seconds=limits.body_timeout_s)

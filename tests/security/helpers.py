@@ -1,0 +1,47 @@
+"""What the security tests do over HTTP: raw signed requests, problems, governance acts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from baobab.api.signing import sign_request
+from baobab.client import Identity
+from tests.governing import govern as by_quorum
+from tests.security.conftest import ADMINS, Served
+
+
+def signed(served: Served, who: Identity, method: str, target: str, body: bytes = b"", **sign: Any) -> dict[str, str]:
+    """The four signature headers for `method target body` as `who` (timestamp/nonce overridable)."""
+    return sign_request(who.key, served.network, who.id, method, target, body, **sign)
+
+
+def send(served: Served, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> httpx.Response:
+    """Exactly these bytes, path and headers, nothing re-encoded."""
+    with httpx.Client(timeout=30.0) as http:
+        request = http.build_request(method, served.url + target, content=body or None,
+                                     headers={**({"Content-Type": "application/json"} if body else {}), **headers})
+        return http.send(request)
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, (response.status_code, response.text[:300])
+    body = response.json()
+    assert body["code"] == code, body
+    return body  # type: ignore[no-any-return]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def govern(served: Served, action: str, **args: Any) -> None:
+    """A governance act on the membership, proposed and approved by the admins' quorum."""
+
+    def ok(org: str, function: str, fargs: dict[str, Any]) -> dict[str, Any]:
+        outcome = served.client(org).submit("governance", function, fargs)
+        assert outcome["code"] == "VALID", outcome
+        return outcome["response"]  # type: ignore[no-any-return]
+
+    by_quorum(ok, ADMINS, action, args)
