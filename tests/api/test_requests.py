@@ -138,10 +138,11 @@ def test_submit_without_waiting_gives_a_status_url(node):  # type: ignore[no-unt
     client = node.client("KLTB")
     accepted = client.submit("accounts", "open", {"account": "KLTB-async", "currency": "MYR"}, wait=False)
     assert accepted["status"] == "pending" and accepted["status_url"] == f"/v1/transactions/{accepted['tx_id']}"
-    for _ in range(500):  # bounded: the block timeout is 5 ms
+    for _ in range(50):  # bounded; each poll first waits (on the node) for one more block
         status = client.request("GET", accepted["status_url"]).json()
         if status["status"] == "committed":
             break
+        client.causality.saw_height(str(client.causality.seen + 1))
     assert status["code"] == "VALID"
 
 

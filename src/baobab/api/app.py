@@ -120,7 +120,7 @@ class HeightHeader:
 
 
 HEIGHT_HEADER = b"x-baobab-height"
-_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string, unrolled: linear and fast
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 
 

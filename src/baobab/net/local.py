@@ -255,7 +255,7 @@ class LocalNetwork:
 
     def actors(self):  # -> stories.Actors
         """The stories' actors, each on its own organisation's node."""
-        return http_actors(self.urls, self.network_dir)
+        return http_actors(self.urls, self.network_dir, causality=self.causality)
 
     def submit(self, org: str, contract: str, function: str, args: dict[str, Any], *,
                private: dict[str, Any] | None = None) -> dict[str, Any]:
