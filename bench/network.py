@@ -54,24 +54,28 @@ class Workload:
     """Accounts per organisation and pre-signed transfers, identical for both modes."""
 
     def __init__(self, per_org: int, seed: int = 7) -> None:
-        # accounts are kept by banks (contracts/accounts.py): the traders' nodes endorse nothing here
-        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in BANKS}
+        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in ORGS}
         self.rng = random.Random(seed)
+
+    def bank_of(self, org: str) -> str:
+        """The bank that keeps an organisation's accounts (a bank keeps its own)."""
+        return org if org in BANKS else BANKS[ORGS.index(org) % len(BANKS)]
 
     def setup(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(org, contract, function, args) that open every account."""
-        return [(org, "accounts", "open", {"account": a, "currency": "USD"})
+        return [(org, "accounts", "open", {"account": a, "currency": "USD", "bank": self.bank_of(org)})
                 for org, accs in self.accounts.items() for a in accs]
 
     def funding(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        return [(org, "accounts", "issue", {"account": a, "amount": 1_000_000})  # by the bank that keeps it
+        """Only the bank that keeps an account issues money into it."""
+        return [(self.bank_of(org), "accounts", "issue", {"account": a, "amount": 1_000_000})
                 for org, accs in self.accounts.items() for a in accs]
 
     def transfers(self, n: int) -> list[tuple[str, str, str, dict[str, Any]]]:
         everyone = [a for accs in self.accounts.values() for a in accs]
         out = []
         for i in range(n):
-            org = BANKS[i % len(BANKS)]
+            org = ORGS[i % len(ORGS)]
             src = self.rng.choice(self.accounts[org])
             dst = self.rng.choice(everyone)
             if dst == src:

@@ -9,6 +9,7 @@ goods enter or leave, and what that customs decides.
     decide     that customs: released or rejected, with its note; a declaration under control is
                decided only after its control
     get        the declarant and the customs; other customs and regulators through oversight
+    queue      a customs office: the declarations lodged with it
 
 Statuses move only forward; each step is kept in the declaration's history.
 """
@@ -106,6 +107,14 @@ class Declarations(Contract):
         if record is None or ctx.caller.org not in record["parties"]:
             raise ContractError(f"no declaration {declaration_id}", reason="NOT_FOUND")
         return record  # type: ignore[no-any-return]
+
+    @function(query=True, callers=("customs",))
+    def queue(self, ctx: Context, status: str = "") -> list[dict[str, Any]]:
+        """Called by: a customs office: the declarations lodged with it (in one status, if given),
+        newest lodging last."""
+        rows = [value for _, value in ctx.range("declaration/")
+                if value["customs"] == ctx.caller.org and (not status or value["status"] == status)]
+        return sorted(rows, key=lambda r: (r["history"][0]["at"], r["id"]))
 
     @staticmethod
     def _mine(ctx: Context, declaration_id: str) -> dict[str, Any]:

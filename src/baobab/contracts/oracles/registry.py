@@ -23,6 +23,7 @@ from baobab.contracts.oracles import terms
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import ANY_MEMBER as ANY_CALLER
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.ledger.reaction import Reaction
 import baobab.oracles.aggregation as agg
 import baobab.oracles.observation as obs
 
@@ -45,6 +46,9 @@ def signing_key(oracle: str, key_id: str) -> str:
 
 class Oracles(Contract):
     name = "oracles"
+    # a round not fully answered by its deadline is closed by its opener's node (silent oracles missed)
+    reactions = (Reaction(on=("oracles", "round_requested"), call="close", args={"round_id": "round"},
+                          actor="requested_by", at="deadline"),)
     reasons = {
         "TERMS_MISMATCH": Reason("invalid", "The round does not follow the oracle terms of its obligation"),
     }
@@ -203,7 +207,8 @@ class Oracles(Contract):
             ctx.put(terms.bound_key(ob["contract"], ob["id"], ob["answer"]), {"round": round_id})
         ctx.put(f"round/{round_id}", record)
         ctx.emit("round_requested", {"round": round_id, "feed": spec["feed"], "oracles": selected, "f": spec["f"],
-                                     "deadline": deadline, "obligation": record["obligation"]})
+                                     "deadline": deadline, "obligation": record["obligation"],
+                                     "requested_by": ctx.caller.org})
         return {"round": round_id, "oracles": selected, "excluded": excluded}
 
     def _obligation_terms(self, ctx: Context, obligation: dict[str, str], given: dict[str, Any]) -> dict[str, Any]:
