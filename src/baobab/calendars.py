@@ -9,6 +9,7 @@ never imports either: it reads what was published, so every node computes the sa
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import holidays
@@ -18,8 +19,17 @@ from baobab.contracts.trade.bank_calendar import NAME
 from baobab.core.errors import BaobabError
 
 
+@lru_cache(maxsize=256)
+def _offsets(zone: str, year: int) -> tuple[tuple[str, int], ...]:
+    return tuple((o["from"], o["minutes"]) for o in _scan(zone, year))
+
+
 def offsets(zone: str, year: int) -> list[dict[str, Any]]:
-    """The UTC offset in force at 1 January 00:00Z and each change during `year`, to the minute hour."""
+    """The UTC offset in force at 1 January 00:00Z and each change during `year`, to the hour."""
+    return [{"from": stamp, "minutes": minutes} for stamp, minutes in _offsets(zone, year)]
+
+
+def _scan(zone: str, year: int) -> list[dict[str, Any]]:
     tz = pytz.timezone(zone)
     start = datetime(year, 1, 1, tzinfo=timezone.utc)
     out: list[dict[str, Any]] = []
@@ -59,3 +69,29 @@ def publish(actor: Any, countries: list[str], years: list[int]) -> int:
                 raise RuntimeError(f"bank_calendar.publish {country} {year}: {outcome['code']}")
             written += 1
     return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m baobab.calendars --url URL --data DIR --as ORG --country MY [--country AR ...] [--year 2027 ...]"""
+    import argparse
+    from datetime import date
+
+    from baobab.http_client import http_actors
+
+    ap = argparse.ArgumentParser(prog="python -m baobab.calendars",
+                                 description="Publish countries' banking calendars (holidays, weekends, UTC offsets) "
+                                             "on the ledger, as a bank or regulator, for the bank_calendar contract.")
+    ap.add_argument("--url", required=True, help="a node's API, e.g. http://127.0.0.1:8080")
+    ap.add_argument("--data", required=True, help="the folder holding the organisation's client keys")
+    ap.add_argument("--as", dest="org", required=True, help="the publishing organisation (role bank or regulator)")
+    ap.add_argument("--country", action="append", required=True, help="ISO 3166-1 alpha-2 code; repeat for more")
+    ap.add_argument("--year", action="append", type=int, help="default: this year and the next two")
+    args = ap.parse_args(argv)
+    this = date.today().year
+    written = publish(http_actors(args.url, args.data)(args.org), args.country, args.year or [this, this + 1, this + 2])
+    print(f"{written} calendar(s) published; the others were already on the ledger")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

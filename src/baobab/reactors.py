@@ -12,7 +12,9 @@ block is read again; an action already performed is refused by its contract with
 (its record has moved on), which counts as done. Reaction functions must be written so: a second
 call for the same thing is refused as a conflict, never performed twice. A transient failure (a
 read conflict, an unreachable endorser, a timeout) stays due and is tried again on the next
-pass; a refusal of any other kind is logged and dropped.
+pass; a refusal of any other kind is logged and dropped. A reaction with a time (`at`: an
+expiry, a deadline) is kept in the same file, with that time, and performed on the first pass
+after it (the proposal dated by the reactor's clock).
 
 `for_node(node, data)` builds an in-process node's Reactor with every contract's reactions;
 `start_for_node` runs it in a background thread woken by each commit (`baobab up`, `baobab demo`).
@@ -26,6 +28,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -40,6 +43,15 @@ STATE_FILE = "reactors.json"
 TRANSIENT = frozenset({"MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT", "ENDORSER_UNAVAILABLE", "TIMEOUT",
                        "ORDERER_UNAVAILABLE", "STORE_UNAVAILABLE", "NONDETERMINISTIC"})
 ALREADY_DONE_STATUS = 409  # a refusal of the conflict kind: the record has moved on
+AFTER = timedelta(seconds=2)  # a timed reaction waits this long past its time: the contract must see it passed
+Clock = Callable[[], datetime]
+
+
+def _utc(text: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 class Host(Protocol):
@@ -65,8 +77,11 @@ Handler = Callable[[dict[str, Any]], list[Action]]
 
 class Reactor:
     def __init__(self, host: Host, registry: Registry, orgs: list[str], data_dir: str | Path, *,
-                 clients: tuple[str, ...] = ("reactor", "app"), state_file: str = STATE_FILE) -> None:
+                 clients: tuple[str, ...] = ("reactor", "app"), state_file: str = STATE_FILE,
+                 clock: Clock | None = None) -> None:
         self.host, self.clients = host, list(clients)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self._later: list[dict[str, Any]] = []  # timed actions met in the block being read
         self.orgs = sorted(o for o in orgs if host.serves(o))
         self.path = Path(data_dir) / state_file
         self._reactions: dict[tuple[str, str], list[tuple[str, Reaction]]] = {}
@@ -97,7 +112,7 @@ class Reactor:
                 actions += self._actions_for(event)
             if block is not None:
                 done += self._finish_block(block, actions)
-            elif self.state["due"]:
+            elif self.state["due"] or self._ripe():
                 done += self._finish_block(int(self.state["next_block"]) - 1, [])
             return done
 
@@ -127,21 +142,40 @@ class Reactor:
                 log.warning("%s.%s: event %s lacks %s", contract, reaction.call, key, sorted(reaction.args.values()))
                 continue
             args = {name: payload[field] for name, field in reaction.args.items()}
+            made: list[Action] = []
             if reaction.actor is not None:
                 org = payload.get(reaction.actor)
                 if org in self.orgs:
-                    actions.append(Action(org, contract, reaction.call, args))
-                continue
-            for org in self.orgs:
-                try:
-                    targets = self.host.evaluate(self._sign(org, contract, reaction.targets or "", args))
-                except BaobabError:
-                    continue  # this organisation has nothing to read or to do here
-                actions += [Action(org, contract, reaction.call, t["args"]) for t in targets or []]
+                    made.append(Action(org, contract, reaction.call, args))
+            else:
+                for org in self.orgs:
+                    try:
+                        targets = self.host.evaluate(self._sign(org, contract, reaction.targets or "", args))
+                    except BaobabError:
+                        continue  # this organisation has nothing to read or to do here
+                    made += [Action(org, contract, reaction.call, t["args"]) for t in targets or []]
+            if reaction.at is None:
+                actions += made
+            elif _utc(payload.get(reaction.at)) is None:
+                log.warning("%s.%s: event %s has no time in %s", contract, reaction.call, key, reaction.at)
+            else:
+                self._later += [{"at": payload[reaction.at], "action": asdict(a)} for a in made]
         return actions
 
+    def _ripe(self) -> bool:
+        now = self.clock()
+        return any(_utc(t["at"]) + AFTER <= now for t in self.state.get("timed", []))  # type: ignore[operator]
+
     def _finish_block(self, block: int, actions: list[Action]) -> list[dict[str, Any]]:
-        pending = [Action(**a) for a in self.state["due"]] + actions
+        now = self.clock()
+        timed: list[dict[str, Any]] = []
+        for t in self.state.get("timed", []) + self._later:  # a block read again schedules nothing twice
+            if t not in timed:
+                timed.append(t)
+        self._later = []
+        ripe = [t for t in timed if _utc(t["at"]) + AFTER <= now]  # type: ignore[operator]
+        waiting = [t for t in timed if t not in ripe]
+        pending = [Action(**a) for a in self.state["due"]] + actions + [Action(**t["action"]) for t in ripe]
         results, still_due = [], []
         unique = {json.dumps(asdict(a), sort_keys=True): a for a in pending}  # the same act once per pass
         for action in unique.values():
@@ -149,7 +183,7 @@ class Reactor:
             results.append({**asdict(action), "outcome": outcome})
             if outcome == "retry":
                 still_due.append(asdict(action))
-        self._save(block + 1, still_due)
+        self._save(block + 1, still_due, waiting)
         return results
 
     def _perform(self, action: Action) -> str:
@@ -168,7 +202,8 @@ class Reactor:
         return "retry" if code in TRANSIENT else "dropped"
 
     def _sign(self, org: str, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
-        return self.host.signer(org, self.clients).proposal(contract, function, args)
+        at = self.clock().astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return self.host.signer(org, self.clients).proposal(contract, function, args, timestamp=at)
 
     # --- state --------------------------------------------------------------------------
 
@@ -176,10 +211,10 @@ class Reactor:
         try:
             return dict(json.loads(self.path.read_text(encoding="utf-8")))
         except FileNotFoundError:
-            return {"next_block": 0, "due": []}
+            return {"next_block": 0, "due": [], "timed": []}
 
-    def _save(self, next_block: int, due: list[dict[str, Any]]) -> None:
-        self.state = {"next_block": max(next_block, int(self.state["next_block"])), "due": due}
+    def _save(self, next_block: int, due: list[dict[str, Any]], timed: list[dict[str, Any]]) -> None:
+        self.state = {"next_block": max(next_block, int(self.state["next_block"])), "due": due, "timed": timed}
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -192,14 +227,16 @@ class Reactor:
 # --- an in-process node's reactor ---------------------------------------------------------------
 
 def for_node(node: Any, data_dir: str | Path, registry: Registry | None = None,
-             orgs: list[str] | None = None) -> Reactor:
-    """An in-process node's Reactor, through its Gateway: every reaction declared by a contract
-    of `registry` (default: the node's own) performed for `orgs` (default: every member whose
-    client key is in `<data_dir>/keys`). Services add their handlers with `Reactor.on`."""
+             orgs: list[str] | None = None, gateway: Host | None = None, clock: Clock | None = None) -> Reactor:
+    """A node's Reactor, through its Gateway (default: a Gateway over `node` signing with the
+    client keys in `<data_dir>/keys`): every reaction declared by a contract of `registry`
+    (default: the node's own) performed for `orgs` (default: every member whose client key is
+    in `<data_dir>/keys`; the Gateway keeps those it serves). Services add their handlers with
+    `Reactor.on`."""
     keys = Path(data_dir) / "keys"
     if orgs is None:
         orgs = [o["id"] for o in node.genesis["organisations"] if (keys / o["id"] / "clients").is_dir()]
-    return Reactor(Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir)
+    return Reactor(gateway or Gateway(node, keys_dir=keys), registry or node.registry, orgs, data_dir, clock=clock)
 
 
 class ReactorThread:

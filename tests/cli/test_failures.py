@@ -99,3 +99,15 @@ def test_a_refusal_by_the_node_is_one_line_with_its_code_and_status_1(up: Up) ->
 def test_money_options_are_sent_in_minor_units() -> None:
     assert contract_args(None, ("terms.expiry=2026-09-30", "n=3"), ("terms.amount=1250.50 USD",)) == {
         "terms": {"expiry": "2026-09-30", "amount": {"currency": "USD", "minor": 125050}}, "n": 3}
+
+
+def test_every_command_explains_itself_with_help() -> None:
+    def paths(group, prefix):  # type: ignore[no-untyped-def]
+        for name, command in group.commands.items():
+            yield [*prefix, name]
+            if hasattr(command, "commands"):
+                yield from paths(command, [*prefix, name])
+
+    for path in paths(cli, []):
+        result = CliRunner().invoke(cli, [*path, "--help"], prog_name="baobab")
+        assert result.exit_code == 0 and result.stdout.startswith(f"Usage: baobab {' '.join(path)}"), path

@@ -31,8 +31,8 @@ def test_story_4_supplier_tiers(fin):
     holdings = {org: fin.query(org, "scf", "holdings") for org in ("T1-SEATS", "T2-FOAM", "T3-CHEM", "SZBANK", "GDBANK")}
     assert all(h == [] for h in holdings.values())  # everything paid
     assert report.steps == 7
-    instructions = [(e["payload"]["payer"], e["payload"]["payee"], e["payload"]["amount"])
-                    for e in fin.node.events() if e["name"] == "payment_instruction"]
+    instructions = [(e["payload"]["payer"], e["payload"]["payee"], e["payload"]["amount"]["minor"])
+                    for e in fin.node.events() if e["name"] == "payment_instructed"]
     # the banks bought at a discount, then the anchor paid face value to every holder of record
     bought = {payee: (payer, amount) for payer, payee, amount in instructions[:2]}
     assert bought["T2-FOAM"][0] == "SZBANK" and 34_000_000 < bought["T2-FOAM"][1] < 35_000_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import weakref
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,6 +14,17 @@ from baobab.contracts.finance.supply_chain_finance import discount_price
 
 SCF = "scf"
 _numbers = itertools.count(1)
+PROGRAMME = {"programme": "SEATS", "currency": "CNY", "banks": ["GDBANK", "SZBANK"], "max_tenor_days": 365,
+             "max_rate_bp": 1_000}
+_with_programme: weakref.WeakSet = weakref.WeakSet()  # networks where SZ-AUTO runs PROGRAMME
+
+
+def programme(net) -> str:
+    """SZ-AUTO's programme on this network (opened on first use)."""
+    if net.node not in _with_programme:
+        net.ok("SZ-AUTO", SCF, "open_programme", PROGRAMME)
+        _with_programme.add(net.node)
+    return PROGRAMME["programme"]
 
 
 def due_in(days: int) -> str:
@@ -20,7 +32,7 @@ def due_in(days: int) -> str:
 
 
 def confirm(net, amount: int = 1_000_000_00, supplier: str = "T1-SEATS", days: int = 90) -> str:
-    r = net.ok("SZ-AUTO", SCF, "confirm", {"supplier": supplier, "invoice_number": f"GS-{next(_numbers):05d}",
+    r = net.ok("SZ-AUTO", SCF, "confirm", {"programme": programme(net), "supplier": supplier, "invoice_number": f"GS-{next(_numbers):05d}",
                                            "amount": amount, "currency": "CNY", "due_date": due_in(days)})
     return r["claim"]
 
@@ -35,7 +47,8 @@ def test_confirm_makes_a_payable_claim_held_by_the_supplier(fin):
 
 
 def test_an_invoice_is_confirmed_once(fin):
-    args = {"supplier": "T1-SEATS", "invoice_number": "GS-77", "amount": 500, "currency": "CNY", "due_date": due_in(30)}
+    args = {"programme": programme(fin), "supplier": "T1-SEATS", "invoice_number": "GS-77", "amount": 500,
+            "currency": "CNY", "due_date": due_in(30)}
     fin.ok("SZ-AUTO", SCF, "confirm", args)
     err = fin.rejected("SZ-AUTO", SCF, "confirm", {**args, "invoice_number": "gs-77"})
     assert err.code == "WRONG_STATUS"
@@ -106,9 +119,13 @@ def test_bad_split_changes_nothing(fin, args, code):
     ({"supplier": "NOBODY"}, "UNKNOWN_ORG"),
     ({"supplier": "SZ-AUTO"}, "BAD_ARGUMENT"),
     ({"invoice_number": "bad number!"}, "BAD_ARGUMENT"),
+    ({"programme": "NONE"}, "NOT_FOUND"),
+    ({"currency": "USD"}, "BAD_MONEY"),  # not the programme's currency
+    ({"due_date": due_in(366)}, "BAD_ARGUMENT"),  # beyond the programme's tenor
 ])
 def test_bad_confirmation_changes_nothing(fin, change, code):
-    args = {"supplier": "T1-SEATS", "invoice_number": "GS-1", "amount": 100, "currency": "CNY", "due_date": due_in(30)}
+    args = {"programme": programme(fin), "supplier": "T1-SEATS", "invoice_number": "GS-1", "amount": 100,
+            "currency": "CNY", "due_date": due_in(30)}
     assert fin.rejected("SZ-AUTO", SCF, "confirm", {**args, **change}).code == code
     assert fin.query("T1-SEATS", SCF, "holdings") == []
 
@@ -121,7 +138,8 @@ def test_bad_transfers_and_offers(fin):
     assert fin.rejected("T1-SEATS", SCF, "transfer", {"claim_id": "0" * 24, "to": "T2-FOAM"}).code == "NOT_FOUND"
     offer = {"claim_id": root, "bank": "T2-FOAM", "rate_bp": 500}
     assert fin.rejected("T1-SEATS", SCF, "offer_discount", offer).code == "BAD_ARGUMENT"  # not a bank
-    for rate in (0, 10_001):
+    assert fin.rejected("T1-SEATS", SCF, "offer_discount", {**offer, "bank": "KLTB"}).code == "BAD_ARGUMENT"  # not the programme's
+    for rate in (0, 1_001):  # the programme's highest rate is 1,000 bp
         assert fin.rejected("T1-SEATS", SCF, "offer_discount", {**offer, "bank": "SZBANK", "rate_bp": rate}).code == "BAD_ARGUMENT"
     assert fin.query("T1-SEATS", SCF, "claim", {"claim_id": root})["status"] == "open"
 
@@ -143,9 +161,9 @@ def test_discounting_makes_the_bank_the_holder_and_records_the_price(fin):
     out = fin.actors("SZBANK").submit(SCF, "accept_discount", {"claim_id": root})
     sale = out["response"]
     assert (sale["days"], sale["discount"], sale["price"]) == (90, 1_500_000, 98_500_000)
-    instruction = next(e["payload"] for e in out["events"] if e["name"] == "payment_instruction")
-    assert instruction == {"amount": 98_500_000, "currency": "CNY", "payer": "SZBANK", "payee": "T1-SEATS",
-                           "reference": f"scf/discount/{root}"}
+    instruction = fin.query("T1-SEATS", SCF, "payment", {"obligation": sale["obligation"]})
+    assert (instruction["payer"], instruction["payee"], instruction["amount"], instruction["status"]) == (
+        "SZBANK", "T1-SEATS", {"currency": "CNY", "minor": 98_500_000}, "instructed")
     claim = fin.query("SZBANK", SCF, "claim", {"claim_id": root})
     assert claim["holder"] == "SZBANK" and claim["discounts"][0]["price"] == 98_500_000
     assert fin.query("T1-SEATS", SCF, "holdings") == []
@@ -164,7 +182,7 @@ def test_an_offer_can_be_withdrawn_or_declined(fin):
     assert fin.query("T1-SEATS", SCF, "claim", {"claim_id": root})["status"] == "open"
 
 
-def test_the_anchor_pays_every_holder_of_record_and_records_settlement(fin):
+def test_the_anchor_pays_every_holder_of_record_through_payment_instructions(fin):
     root = confirm(fin)
     parts = fin.ok("T1-SEATS", SCF, "split", {"claim_id": root, "amounts": [30_000_000, 70_000_000]})["parts"]
     fin.ok("T1-SEATS", SCF, "transfer", {"claim_id": parts[1]["claim"], "to": "T2-FOAM"})
@@ -177,21 +195,66 @@ def test_the_anchor_pays_every_holder_of_record_and_records_settlement(fin):
     paid = {(i["payee"], i["amount"]) for i in out["response"]["instructions"]}
     assert paid == {("T1-SEATS", 30_000_000), ("GDBANK", 70_000_000)}
     assert out["response"]["total"] == 1_000_000_00
-    events = [e["payload"] for e in out["events"] if e["name"] == "payment_instruction"]
-    assert {(e["payer"], e["payee"], e["currency"], e["reference"]) for e in events} == {
-        ("SZ-AUTO", "T1-SEATS", "CNY", f"scf/{parts[0]['claim']}"), ("SZ-AUTO", "GDBANK", "CNY", f"scf/{parts[1]['claim']}")}
+    events = [e["payload"] for e in out["events"] if e["name"] == "payment_instructed"]
+    assert {(e["payer"], e["payee"], e["amount"]["currency"], e["obligation"]) for e in events} == {
+        ("SZ-AUTO", "T1-SEATS", "CNY", f"{parts[0]['claim']}/maturity/1"),
+        ("SZ-AUTO", "GDBANK", "CNY", f"{parts[1]['claim']}/maturity/1")}
     assert fin.rejected("SZ-AUTO", SCF, "pay", {"claim_id": root}).code == "WRONG_STATUS"
     assert fin.rejected("GDBANK", SCF, "transfer", {"claim_id": parts[1]["claim"], "to": "SZBANK"}).code == "WRONG_STATUS"
 
-    fin.ok("SZ-AUTO", SCF, "record_settlement", {"claim_id": parts[1]["claim"], "settlement_ref": "CNAPS:2025:000123"})
+    settled = {"obligation": f"{parts[1]['claim']}/maturity/1", "reference": "CNAPS:2025:000123"}
+    assert fin.rejected("GDBANK", SCF, "payment_settled", settled).reason == "NOT_PAYER"  # only the payer reports
+    fin.ok("SZ-AUTO", SCF, "payment_settled", settled)
     claim = fin.query("GDBANK", SCF, "claim", {"claim_id": parts[1]["claim"]})
     assert (claim["status"], claim["settlement_ref"]) == ("paid", "CNAPS:2025:000123")
-    assert fin.rejected("SZ-AUTO", SCF, "record_settlement",
-                        {"claim_id": parts[1]["claim"], "settlement_ref": "again"}).code == "WRONG_STATUS"
-    assert fin.rejected("GDBANK", SCF, "record_settlement",
-                        {"claim_id": parts[0]["claim"], "settlement_ref": "x"}).code == "FORBIDDEN"
-    assert fin.rejected("SZ-AUTO", SCF, "record_settlement",
-                        {"claim_id": parts[0]["claim"], "settlement_ref": "bad ref"}).code == "BAD_ARGUMENT"
+    assert fin.rejected("SZ-AUTO", SCF, "payment_settled", {**settled, "reference": "again"}).reason == "PAYMENT_CLOSED"
+
+
+def test_a_failed_maturity_payment_reopens_the_claim_for_the_anchor_to_pay_again(fin):
+    root = confirm(fin)
+    fin.ok("SZ-AUTO", SCF, "pay", {"claim_id": root})
+    fin.ok("SZ-AUTO", SCF, "payment_failed", {"obligation": f"{root}/maturity/1", "reason": "3100 payee account closed"})
+    assert fin.query("T1-SEATS", SCF, "claim", {"claim_id": root})["status"] == "open"
+    again = fin.ok("SZ-AUTO", SCF, "pay", {"claim_id": root})
+    assert [i["obligation"] for i in again["instructions"]] == [f"{root}/maturity/2"]
+
+
+# --- programme terms and the purchase price (SCF rules) ------------------------------------
+
+def test_a_discount_whose_purchase_price_would_be_zero_or_negative_is_refused(fin):
+    fin.ok("SZ-AUTO", SCF, "open_programme", {**PROGRAMME, "programme": "LONG", "max_tenor_days": 720,
+                                              "max_rate_bp": 10_000})
+    tiny = fin.ok("SZ-AUTO", SCF, "confirm", {"programme": "LONG", "supplier": "T1-SEATS", "invoice_number": "TINY-1",
+                                              "amount": 1, "currency": "CNY", "due_date": due_in(400)})["claim"]
+    assert discount_price(1, 10_000, 400) == (1, 0)  # 100% a year for 400 days eats the whole claim
+    err = fin.rejected("T1-SEATS", SCF, "offer_discount", {"claim_id": tiny, "bank": "SZBANK", "rate_bp": 10_000})
+    assert (err.code, err.detail["price"]) == ("BAD_MONEY", 0)
+    big = fin.ok("SZ-AUTO", SCF, "confirm", {"programme": "LONG", "supplier": "T1-SEATS", "invoice_number": "BIG-1",
+                                             "amount": 1_000, "currency": "CNY", "due_date": due_in(700)})["claim"]
+    err = fin.rejected("T1-SEATS", SCF, "offer_discount", {"claim_id": big, "bank": "SZBANK", "rate_bp": 10_000})
+    assert err.code == "BAD_MONEY" and err.detail["price"] < 0
+    assert fin.query("T1-SEATS", SCF, "claim", {"claim_id": big})["status"] == "open"
+
+
+def test_the_programme_sets_the_longest_tenor_and_the_highest_rate(fin):
+    for bad in ({"max_tenor_days": 0}, {"max_tenor_days": 721}, {"max_rate_bp": 0}, {"max_rate_bp": 10_001},
+                {"banks": ["T2-FOAM"]}, {"banks": []}, {"currency": "XXY"}):
+        assert fin.rejected("SZ-AUTO", SCF, "open_programme", {**PROGRAMME, "programme": "BAD", **bad}).code in (
+            "BAD_ARGUMENT", "BAD_MONEY")
+    fin.ok("SZ-AUTO", SCF, "open_programme", {**PROGRAMME, "programme": "SHORT", "max_tenor_days": 30, "max_rate_bp": 300})
+    args = {"programme": "SHORT", "supplier": "T1-SEATS", "amount": 10_000, "currency": "CNY"}
+    assert fin.rejected("SZ-AUTO", SCF, "confirm", {**args, "invoice_number": "S-1", "due_date": due_in(31)}).code == "BAD_ARGUMENT"
+    claim = fin.ok("SZ-AUTO", SCF, "confirm", {**args, "invoice_number": "S-2", "due_date": due_in(30)})["claim"]
+    assert fin.rejected("T1-SEATS", SCF, "offer_discount", {"claim_id": claim, "bank": "SZBANK", "rate_bp": 301}).code == "BAD_ARGUMENT"
+    fin.ok("T1-SEATS", SCF, "offer_discount", {"claim_id": claim, "bank": "SZBANK", "rate_bp": 300})
+
+
+def test_the_odd_minor_unit_stays_with_the_seller():
+    # 1,000.01 at 3.65% for 1 day: the exact discount is 10.139 minor units; 10 are deducted, the
+    # fraction of a unit stays with the seller (the bank never deducts more than the exact figure)
+    assert discount_price(100_001, 365, 1) == (10, 99_991)
+    discount, price = discount_price(999_999, 777, 77)
+    assert discount == 999_999 * 777 * 77 // 3_600_000 and price * 3_600_000 >= 999_999 * (3_600_000 - 777 * 77)
 
 
 def test_thirteen_tiers_deep(fin):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from baobab.core.keys import PublicKey
 from baobab.core import merkle
+from baobab.core.jcs import canonicalize
 from baobab.ledger.proofs import (log_path, verify_block_leaves, verify_consistency_proof, verify_head,
                                   verify_inclusion_proof)
 from tests.conftest import Net
@@ -104,3 +106,16 @@ def test_events_resume_from_any_block(net: Net) -> None:
     resumed = list(net.node.events(out.block))
     assert resumed == [e for e in everything if e["block"] >= out.block]
     assert resumed[0]["tx_id"] == out.tx_id and resumed[0]["payload"]["amount"] == 7
+
+
+def test_leaves_read_from_a_stored_block_are_its_merkle_leaves_whatever_its_text_holds() -> None:
+    from baobab.core.keys import PrivateKey
+    from baobab.ledger.block import block_bytes, leaf_hashes, make_block
+    from baobab.ledger.proofs import slice_leaves, split_block
+
+    txs = [{"a": ',"transactions":[', "b": "é\u2028\"]"}, {"n": [1, {"x": None}]}, "plain", 7]
+    block = make_block('net,"transactions":[', 3, "0" * 64, txs, "2026-01-01T00:00:00Z", PrivateKey.generate())
+    data = block_bytes(block, [canonicalize(t) for t in txs])
+    header, signature, slices = split_block(data)
+    assert (header, signature) == (block["header"], block["signature"])
+    assert [json.loads(s) for s in slices] == txs and slice_leaves(slices) == leaf_hashes(txs)

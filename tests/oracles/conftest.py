@@ -87,9 +87,10 @@ class OracleNet(Net):
             self.ok(org, "oracles", "observe", {"round_id": round_id,
                                                  "observation": self.observation(org, feed, value, round_id)})
 
-    def reactor(self, orgs: list[str] | None = None) -> Reactor:
-        """The node's reactor, as `baobab up` runs it (driven here with run_once: no thread, no sleep)."""
-        return for_node(self.node, self.path, orgs=orgs)
+    def reactor(self, orgs: list[str] | None = None, clock: Any = None) -> Reactor:
+        """The node's reactor, as `baobab up` runs it (driven here with run_once: no thread, no
+        sleep; `clock` moves its time on, within the network's time window)."""
+        return for_node(self.node, self.path, orgs=orgs, clock=clock)
 
 
 def terms(feed: str, oracles: list[str] | None = None, f: int = 1, tolerance: int = 500, **more: Any) -> dict[str, Any]:

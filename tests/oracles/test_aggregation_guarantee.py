@@ -80,3 +80,15 @@ def test_f_plus_one_liars_inside_the_tolerance_cannot_release_a_payment_every_ho
     record = {"status": "accepted", "unit": "mC",
               "result": {"value": outcome.value, "low": outcome.low, "high": outcome.high}}
     assert conditions.evaluate({"answer": "r", "at_least": 2_000}, lambda _: record).state == "breached"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 4), st.data())
+def test_with_at_most_f_liars_a_yes_no_answer_is_one_some_honest_oracle_gave(f: int, data: st.DataObject) -> None:
+    honest = data.draw(st.lists(st.booleans(), min_size=2 * f + 1, max_size=3 * f + 3))
+    lies = data.draw(st.lists(st.booleans(), max_size=f))
+    outcome = aggregate("boolean", answers(honest, lies), f)
+    if outcome.accepted:
+        assert outcome.value in honest
+    if len(set(honest)) == 1:
+        assert outcome.accepted and outcome.value == honest[0]

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 from baobab.reactors import STATE_FILE
 
-from tests.oracles.conftest import ORACLES, OracleNet, agreement, open_for, terms
+from tests.oracles.conftest import ORACLES, OracleNet, agreement, open_for, terms, utc
 
 FEED = "uld/AKE1/temp-max"
 
@@ -81,3 +82,30 @@ def test_a_node_performs_only_the_reactions_of_its_own_organisations(onet: Oracl
     decide(onet, "a6", "t", [7000, 7010, 7020, 7030])
     assert onet.reactor(orgs=["AEBANK", "DXB-JUICE"]).run_once() == []
     assert status(onet, "a6")["status"] == "pending"
+
+
+def later(seconds: int) -> datetime:
+    return datetime.now(timezone.utc) + timedelta(seconds=seconds)
+
+
+def test_an_agreement_still_undecided_at_expiry_is_withheld_by_the_payers_node(onet: OracleNet) -> None:
+    onet.serve(FEED, ORACLES[:4])
+    agreement(onet, "a8", {"answer": "t", "at_most": 8000}, {"t": terms(FEED)}, expires=utc(60))
+    assert onet.reactor().run_once() == []  # not expired yet: kept for later, nothing done
+    [done] = onet.reactor(clock=lambda: later(120)).run_once()  # a restarted node, two minutes on
+    assert (done["org"], done["function"], done["outcome"]) == ("IBERJUS", "evaluate", "performed")
+    record = status(onet, "a8")
+    assert record["status"] == "withheld" and "expired" in record["reasons"][0]
+    assert decisions(onet) == {"a8": 1}
+
+
+def test_a_round_not_fully_answered_by_its_deadline_is_closed_by_its_openers_node(onet: OracleNet) -> None:
+    onet.serve(FEED, ORACLES[:4])
+    agreement(onet, "a9", {"answer": "t", "at_most": 8000}, {"t": terms(FEED)})
+    open_for(onet, "a9-t", "conditional_payment", "a9", "t")  # deadline in 60 s
+    onet.answer("a9-t", FEED, dict(zip(ORACLES[:3], [7000, 7010, 7020])))  # ORACLE4 stays silent
+    reactor = onet.reactor(clock=lambda: later(120))
+    done = reactor.run_once() + reactor.run_once()
+    assert [(d["org"], d["function"], d["outcome"]) for d in done] == [
+        ("IBERJUS", "close", "performed"), ("IBERJUS", "evaluate", "performed")]  # the round decided, its agreement follows
+    assert onet.round("a9-t")["result"]["missing"] == ["ORACLE4"] and status(onet, "a9")["status"] == "released"

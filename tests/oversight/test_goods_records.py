@@ -77,7 +77,9 @@ def test_conditional_payment_records_countries(demo_net):  # type: ignore[no-unt
 
 
 def test_claims_and_their_parts_record_countries(demo_net):  # type: ignore[no-untyped-def]
-    args = {"supplier": "T1-SEATS", "invoice_number": "S-1", "amount": 1000, "currency": "CNY",
+    ok(demo_net, "SZ-AUTO", "scf", "open_programme", {"programme": "P", "currency": "CNY", "banks": ["SZBANK"],
+                                                      "max_tenor_days": 90, "max_rate_bp": 500})
+    args = {"programme": "P", "supplier": "T1-SEATS", "invoice_number": "S-1", "amount": 1000, "currency": "CNY",
             "due_date": later(30)[:10]}
     refused(demo_net, "SZ-AUTO", "scf", "confirm", {**args, "countries": BAD})
     assert state(demo_net, "scf", "invoice/SZ-AUTO/T1-SEATS/S-1") is None

@@ -287,3 +287,63 @@ def test_art_7c_a_nominated_bank_that_honours_is_reimbursed_and_no_other_bank_de
     assert current(get(actors, lc_id))["status"] == "honoured"
     actors(soy.ADVISING).submit(LC, "payment_settled", {"obligation": f"{lc_id}/drawing/1", "reference": "P1"})
     assert current(get(actors, lc_id))["status"] == "paid" and get(actors, lc_id)["status"] == "paid"
+
+
+# --- a refused presentation cured with the same bill (art. 16(c)) -------------------------------------
+
+def test_art_16_a_refused_presentation_is_cured_with_the_same_bill_which_passes_on_payment(actors, uid):
+    from baobab.stories.trade_kit import issue_document, target
+    lc_id = credit(actors, f"LC-{uid}")
+    data = soy.document_data(lc_id, soy.today() - timedelta(days=1))
+    good_invoice = data["commercial_invoice"]
+    wrapped = {t: issue_document(actors(soy.ISSUERS[t]), t, d, soy.READERS, StoryReport(),
+                                 **({"transferable": True, "holder": soy.BENEFICIARY} if t == "bill_of_lading" else {}))
+               for t, d in data.items() if t != "commercial_invoice"}
+    wrong = {**good_invoice, "buyer": soy.party("SZ-AUTO")}
+    first = issue_document(actors(soy.BENEFICIARY), "commercial_invoice", wrong, soy.READERS, StoryReport())
+    bl = target(wrapped["bill_of_lading"])
+    actors(soy.BENEFICIARY).submit(LC, "ship", {"lc_id": lc_id, "bill_of_lading": bl})
+    actors(soy.BENEFICIARY).submit("documents", "deposit", {"target_hash": bl, "contract": LC, "ref": lc_id})
+    docs = list(wrapped.values())
+    examined = current(actors(soy.BENEFICIARY).submit(LC, "present", {"lc_id": lc_id, "documents": [first, *docs]})["response"])
+    assert codes(examined) == ["INVOICE_NOT_TO_APPLICANT", "PARTY_CONFLICT"] and examined["titles"] == [bl]
+    actors(soy.ISSUING).submit(LC, "refuse", {"lc_id": lc_id})
+    corrected = issue_document(actors(soy.BENEFICIARY), "commercial_invoice", good_invoice, soy.READERS, StoryReport())
+    cured = current(actors(soy.BENEFICIARY).submit(LC, "present", {"lc_id": lc_id, "documents": [corrected, *docs]})["response"])
+    assert codes(cured) == [] and cured["titles"] == [bl]
+    actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})
+    actors(soy.ISSUING).submit(LC, "payment_settled", {"obligation": f"{lc_id}/drawing/2", "reference": "S2"})
+    title = actors(soy.APPLICANT).query("documents", "status", {"target_hash": bl})["title"]
+    assert title["holder"] == soy.APPLICANT
+    assert [h["action"] for h in title["history"]][-4:] == ["presented", "returned_after_refusal", "presented",
+                                                             "released_on_payment"]
+
+
+def test_art_33_a_presentation_is_dated_at_its_place_not_in_utc(network, actors, uid):
+    """Presented to BPLATA in Buenos Aires (UTC-3) at 01:00 UTC: it is still the day before there."""
+    from baobab.stories.trade_kit import issue_document, target
+    lc_id = credit(actors, f"LC-{uid}", available_with="advising_bank")
+    data = soy.document_data(lc_id, soy.today() - timedelta(days=1))
+    wrapped = {t: issue_document(actors(soy.ISSUERS[t]), t, d, soy.READERS, StoryReport(),
+                                 **({"transferable": True, "holder": soy.BENEFICIARY} if t == "bill_of_lading" else {}))
+               for t, d in data.items()}
+    bl = target(wrapped["bill_of_lading"])
+    actors(soy.BENEFICIARY).submit(LC, "ship", {"lc_id": lc_id, "bill_of_lading": bl})
+    actors(soy.BENEFICIARY).submit("documents", "deposit", {"target_hash": bl, "contract": LC, "ref": lc_id})
+    tomorrow = soy.today() + timedelta(days=1)
+    when = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 1, tzinfo=timezone.utc)
+    lc = at(network, soy.BENEFICIARY, LC, "present", {"lc_id": lc_id, "documents": list(wrapped.values())}, when)["response"]
+    assert current(lc)["examination"]["presented_on"] == soy.today().isoformat()
+
+
+def test_contracts_never_read_a_holiday_library_at_run_time():
+    """Deadlines come from calendars on the ledger; no trade contract module imports holidays or pytz."""
+    import ast
+    from pathlib import Path
+
+    import baobab.contracts.trade as trade
+    for path in Path(trade.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n.split(".")[0] in ("holidays", "pytz", "zoneinfo")], path.name

@@ -166,3 +166,18 @@ def test_whatever_happens_the_journal_balances_and_no_wallet_exceeds_its_tier(tm
         assert b["agent/agent-17/float"] + b["fees"] + b[f"wallet/{ADA}"] + b[f"wallet/{BAYO}"] == -b["issuance"] == 1_000_000 * N
         assert b["agent/agent-17/cash"] == -p.journal.balance("cash/customers").net_credit
     p.db.close()
+
+
+def test_a_mistaken_payment_is_reversed_only_with_the_payees_consent_and_once(p: Provider) -> None:
+    p.cash_in("agent-17", ADA, 2_000 * N, at=DAY)
+    movement = p.send(ADA, BAYO, 800 * N, pin="2468", at=DAY)
+    with error("NOT_REVERSIBLE"):
+        p.request_reversal(BAYO, movement, "not mine to ask")      # only the payer asks
+    p.request_reversal(ADA, movement, "sent to the wrong number")
+    assert p.balance(BAYO) == 800 * N                              # nothing moves on the asking
+    with error("WRONG_PIN"):
+        p.approve_reversal(BAYO, movement, pin="0000")
+    p.approve_reversal(BAYO, movement, pin="2468")
+    assert p.balance(BAYO) == 0 and p.balance(ADA) == 2_000 * N - 10 * N  # the fee stays with the provider
+    with error("NOT_REVERSIBLE"):
+        p.approve_reversal(BAYO, movement, pin="2468")

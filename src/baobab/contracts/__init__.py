@@ -19,6 +19,7 @@ def default_registry() -> Registry:
     from baobab.contracts.oracles.registry import Oracles
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
+    from baobab.contracts.customs.declarations import Declarations
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -33,4 +34,5 @@ def default_registry() -> Registry:
     registry.install(Microinsurance())
     registry.install(Oversight())
     registry.install(PrivateRecords())
+    registry.install(Declarations())
     return registry

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from json.decoder import scanstring  # type: ignore[attr-defined]
 import multiprocessing
 import os
 from collections import deque
@@ -57,6 +58,20 @@ class _Mismatch(Exception):
         self.where = where
 
 
+class Canonical:
+    """A value given by its JCS text, as read from a block's stored canonical bytes: the start
+    check compares texts and never re-encodes the value."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+def _text(value: Any) -> str:
+    return value.text if isinstance(value, Canonical) else canonicalize(value).decode()
+
+
 class MemoryState:
     """World state rebuilt by replay; implements the validator's StateReader."""
 
@@ -85,7 +100,7 @@ class MemoryState:
             else:
                 self.rows[w.key] = (w.value, w.version)
             h = self.history.get(w.key) or hashlib.sha256()
-            h.update(_history_line(w.version, None if w.value is None else canonicalize(w.value).decode()))
+            h.update(_history_line(w.version, None if w.value is None else _text(w.value)))
             self.history[w.key] = h
 
 
@@ -97,7 +112,9 @@ def _id_bytes(tx_id: str) -> bytes:
 
 
 def _history_line(version: Version, text: str | None) -> bytes:
-    return json.dumps([version[0], version[1], text]).encode() + b"\n"
+    """One history row, length-prefixed so that no two rows' lines can run together."""
+    value = "-" if text is None else f"{len(text)}:{text}"
+    return f"{version[0]},{version[1]},{value}\n".encode()
 
 
 # Signature checks dominate an audit and do not depend on state, so for long ledgers they run
@@ -127,7 +144,7 @@ def audit(store: Store, registry: Registry, workers: int | None = None) -> Audit
     except Exception as exc:  # noqa: BLE001 - only the database's own errors are a finding
         if not _is_database_error(exc):
             raise
-        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": _table_of(exc)}
     return report
 
 
@@ -145,8 +162,12 @@ def check_store(store: Store, recent: RecentTxIds | None = None) -> AuditReport:
     except Exception as exc:  # noqa: BLE001
         if not _is_database_error(exc):
             raise
-        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": _table_of(exc)}
     return report
+
+
+def _table_of(exc: Exception) -> str:
+    return exc.detail.get("table", "database") if isinstance(exc, BaobabError) else "database"
 
 
 def _is_database_error(exc: Exception) -> bool:
@@ -169,20 +190,25 @@ def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None) -> 
     for stored in store.blocks():
         n = stored.number
         try:
-            block = json.loads(stored.data)
-            header = block["header"]
+            text = stored.data.decode("utf-8")
+            cut = text.index(_TXS)  # the first is the member's own: quotes in strings are escaped
+            header = json.loads(text[:cut] + "}")["header"]
             if n != (0 if previous is None else previous.number + 1) or header["number"] != n:
                 raise _Mismatch(f"block {n} is out of sequence", table="blocks", block=n)
             if block_hash(header) != stored.hash or header["previous_hash"] != (
                     ZERO_HASH if previous is None else previous.hash):
                 raise _Mismatch(f"block {n}: stored hash or link does not match its header", table="blocks", block=n)
             if commit_hash(ZERO_HASH if previous is None else previous.commit_hash, stored.hash, stored.codes) \
-                    != stored.commit_hash or len(stored.codes) != len(block["transactions"]):
+                    != stored.commit_hash or len(stored.codes) != header["tx_count"]:
                 raise _Mismatch(f"block {n}: validation codes do not match the commit hash", table="blocks", block=n)
             if n == 0:
-                tx_ids, writes = ["genesis"], genesis_writes(check_genesis(block["transactions"][0]["genesis"]))
+                genesis = json.loads(text)["transactions"][0]["genesis"]
+                tx_ids, writes = ["genesis"], genesis_writes(check_genesis(genesis))
             else:
-                tx_ids, writes = _recorded_block(n, block["transactions"], stored.codes)
+                tx_ids, writes = _recorded_block(n, text, cut + len(_TXS), stored.codes)
+            if len(tx_ids) != len(stored.codes):
+                raise _Mismatch(f"block {n}: holds {len(tx_ids)} transactions, not {header['tx_count']}",
+                                table="blocks", block=n)
         except (BaobabError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise _Mismatch(f"block {n}: {exc}", table="blocks", block=n) from None
         if recent is not None and n:
@@ -194,18 +220,65 @@ def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None) -> 
         yield stored, tx_ids, writes
 
 
-def _recorded_block(n: int, transactions: list[Any], codes: list[str]) -> tuple[list[str], list[Write]]:
+_TXS = ',"transactions":['
+_DECODER = json.JSONDecoder()
+
+
+def _members(text: str, pos: int) -> tuple[dict[str, tuple[int, int]], int]:
+    """The members of the JSON object at `pos` of canonical text (name -> span of its value),
+    and the position after the object."""
+    out: dict[str, tuple[int, int]] = {}
+    if text[pos + 1] == "}":
+        return out, pos + 2
+    while True:
+        name, pos = scanstring(text, pos + 2)  # past '{' or ',' and the opening quote
+        _, end = _DECODER.raw_decode(text, pos + 1)  # past ':'
+        out[name] = (pos + 1, end)
+        if text[end] == "}":
+            return out, end + 1
+        pos = end
+
+
+def _pairs(text: str, pos: int) -> Iterator[tuple[str, Any]]:
+    """The [key, value] pairs of the JSON array at `pos` (result writes or key policies), each
+    value as its canonical text (None for null)."""
+    if text[pos + 1] == "]":
+        return
+    pos += 1
+    while True:
+        _, end = _DECODER.raw_decode(text, pos)
+        key, after_key = scanstring(text, pos + 2)  # past '[' and the opening quote
+        value = text[after_key + 1 : end - 1]
+        yield key, None if value == "null" else Canonical(value)
+        if text[end] == "]":
+            return
+        pos = end + 1
+
+
+def _recorded_block(n: int, text: str, pos: int, codes: list[str]) -> tuple[list[str], list[Write]]:
+    """Ids and writes of a block's transactions, read from its canonical text at `pos` (the
+    first envelope): a transaction's id is the digest of its proposal and signature texts."""
     tx_ids: list[str] = []
     writes: list[Write] = []
-    for i, (env, code) in enumerate(zip(transactions, codes)):
-        try:
-            tx_ids.append(tx_id_of(env))
-        except (BaobabError, KeyError, TypeError):
+    i = 0
+    while text[pos] != "]":
+        if text[pos] != "{":  # not an object: never valid, and its id is a placeholder
+            _, end = _DECODER.raw_decode(text, pos)
             tx_ids.append(f"malformed:{n}:{i}")
-        if code == "VALID":
-            result = env["result"]
-            writes += [Write(k, v, (n, i)) for k, v in result["writes"]]
-            writes += [Write(key_policy_key(k), pol, (n, i)) for k, pol in result["key_policies"]]
+        else:
+            spans, end = _members(text, pos)
+            if "proposal" in spans and "signature" in spans:
+                (p0, p1), (s0, s1) = spans["proposal"], spans["signature"]
+                signed = f'{{"proposal":{text[p0:p1]},"signature":{text[s0:s1]}}}'
+                tx_ids.append(hashlib.sha256(signed.encode("utf-8")).hexdigest())
+            else:
+                tx_ids.append(f"malformed:{n}:{i}")
+            if i < len(codes) and codes[i] == "VALID":
+                result, _ = _members(text, spans["result"][0])
+                writes += [Write(k, v, (n, i)) for k, v in _pairs(text, result["writes"][0])]
+                writes += [Write(key_policy_key(k), v, (n, i)) for k, v in _pairs(text, result["key_policies"][0])]
+        pos = end + (text[end] == ",")
+        i += 1
     return tx_ids, writes
 
 
@@ -365,7 +438,7 @@ def _check_state(store: Store, state: MemoryState) -> None:
             name = min(k for k in (want, key) if k is not None)
             raise _Mismatch(f"key {name}: present in one of stored state and replayed state only", table="state", key=name)
         value, ver = state.rows[key]
-        if canonicalize(value).decode() != text or tuple(ver) != tuple(version):
+        if _text(value) != text or tuple(ver) != tuple(version):
             raise _Mismatch(f"key {key}: stored value or version differs from replay", table="state", key=key)
     missing = next(expected, None)
     if missing is not None:

@@ -25,13 +25,13 @@ from baobab.ledger import policy as policies
 from baobab.ledger import proofs
 from baobab.ledger.audit import check_store
 from baobab.ledger.contract import Refused
-from baobab.ledger.block import genesis_block, leaf_hashes
+from baobab.ledger.block import genesis_block
 from baobab.ledger.endorse import LocalEndorser
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
 from baobab.ledger.runtime import Registry, key_policy_key, simulate
 from baobab.ledger.state_cache import StateCache
-from baobab.ledger.store.base import Store
+from baobab.ledger.store.base import BlockRecord, Store
 from baobab.ledger.store.recent import RecentTxIds
 from baobab.ledger.tx import MAX_TX_BYTES, Encoded, admit, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
@@ -234,11 +234,14 @@ class Node:
     def height(self) -> int:
         return self.store.height()
 
-    def block(self, number: int) -> dict[str, Any]:
+    def _record(self, number: int) -> BlockRecord:
         record = self.store.block(number)
         if record is None:
             raise BaobabError("NOT_FOUND", f"no block {number}")
-        return json.loads(record.data)
+        return record
+
+    def block(self, number: int) -> dict[str, Any]:
+        return json.loads(self._record(number).data)
 
     def outcome(self, tx_id: str) -> Outcome | None:
         """A committed transaction's outcome, found by the recent blocks' own ids or the index,
@@ -317,11 +320,11 @@ class Node:
         if row is None:
             raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
         number, index, code = row
-        block = self.block(number)
-        path = merkle.inclusion_proof(index, leaf_hashes(block["transactions"]))
+        header, signature, txs = proofs.split_block(self._record(number).data)
+        path = merkle.inclusion_proof(index, proofs.slice_leaves(txs))
         return {"tx_id": tx_id, "code": code, "block": number, "index": index,
-                "transaction": block["transactions"][index], "path": [h.hex() for h in path],
-                "header": block["header"], "signature": block["signature"],
+                "transaction": json.loads(txs[index]), "path": [h.hex() for h in path],
+                "header": header, "signature": signature,
                 "log": proofs.log_path(self.store, number, self._head.number + 1)}
 
     def consistency_proof(self, old_size: int, new_size: int | None = None) -> dict[str, Any]:
@@ -335,9 +338,9 @@ class Node:
     def block_leaves(self, number: int) -> dict[str, Any]:
         """A block's orderer-signed header and the leaf hash of every transaction, so a member
         who is party to only some of them checks the Merkle root (`proofs.verify_block_leaves`)."""
-        block = self.block(number)
-        return {"number": number, "header": block["header"], "signature": block["signature"],
-                "leaves": [h.hex() for h in leaf_hashes(block["transactions"])]}
+        header, signature, txs = proofs.split_block(self._record(number).data)
+        return {"number": number, "header": header, "signature": signature,
+                "leaves": [h.hex() for h in proofs.slice_leaves(txs)]}
 
     def page(self, namespace: str, prefix: str = "", start_after: str | None = None,
              limit: int = 100) -> dict[str, Any]:

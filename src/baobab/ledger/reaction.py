@@ -15,6 +15,8 @@ functions, what should follow a committed event, and whose act it is:
     actor    the payload field naming the organisation that performs the call; or
     targets  a query of the declaring contract, run with the same arguments as each organisation
              a node serves, answering the calls that organisation owes: [{"args": {...}}, ...]
+    at       optional: the payload field holding an RFC 3339 UTC time (an expiry, a deadline);
+             the call is then performed once that time has passed, not when the event commits
 
 Each node performs the reactions of the organisations it serves, through its Gateway
 (`baobab.reactors`): an endorsement is not consent, so a reaction is a transaction signed by
@@ -33,6 +35,7 @@ class Reaction:
     args: dict[str, str] = field(default_factory=dict)
     actor: str | None = None
     targets: str | None = None
+    at: str | None = None
 
     def __post_init__(self) -> None:
         if (self.actor is None) == (self.targets is None):

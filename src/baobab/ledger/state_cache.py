@@ -37,8 +37,9 @@ class StateCache:
                 self._rows[key] = _ABSENT if fetched is None else fetched
         return fetched
 
-    def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
-        return self.store.range(prefix)
+    def range(self, prefix: str, start_after: str | None = None,
+              limit: int | None = None) -> list[tuple[str, Any, Version]]:
+        return self.store.range(prefix, start_after, limit)
 
     def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
         """Committed ids by the index and, for recent blocks, by the blocks themselves."""

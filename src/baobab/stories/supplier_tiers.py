@@ -5,7 +5,7 @@ supplier. Guangdong Seating keeps part and passes part to Dongguan Foam (tier 2)
 passes part to Foshan Polymer Chemicals (tier 3): a firm that never sold to the car maker
 now holds a claim on it. Tier 2 discounts its share at Shenzhen Commercial Bank, tier 3 at
 Guangdong Development Finance. At maturity Shenzhen Auto Works pays every holder of record
-through payment instructions and records the settlement references.
+through payment instructions, which its payments agent reports settled.
 
 (The story cannot wait 90 days: the anchor pays on the day it runs, which the contract
 allows, reporting the payment as early.)
@@ -31,12 +31,15 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
         outcome = actors(org).submit(SCF, function, args)
         if outcome["code"] != "VALID":
             raise BaobabError("CONTRACT_ERROR", f"{org} {SCF}.{function} not committed: {outcome['code']}")
-        report.payments += sum(1 for e in outcome["events"] if e["name"] == "payment_instruction")
+        report.payments += sum(1 for e in outcome["events"] if e["name"] == "payment_instructed")
         return outcome["response"]
 
     due = (dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=TERM_DAYS)).isoformat()
     invoice = f"GSS-{secrets.token_hex(3).upper()}"  # a fresh invoice number per run
-    root = ok("SZ-AUTO", "confirm", {"supplier": "T1-SEATS", "invoice_number": invoice, "amount": AMOUNT,
+    programme = f"SEATS-{invoice}"  # a programme per run, so the story runs again on the same ledger
+    ok("SZ-AUTO", "open_programme", {"programme": programme, "currency": "CNY", "banks": ["SZBANK", "GDBANK"],
+                                     "max_tenor_days": 180, "max_rate_bp": 800})
+    root = ok("SZ-AUTO", "confirm", {"programme": programme, "supplier": "T1-SEATS", "invoice_number": invoice, "amount": AMOUNT,
                                      "currency": "CNY", "due_date": due})["claim"]
     report.documents += 1
     report.step(f"SZ-AUTO confirms T1-SEATS invoice {invoice}: CNY 1,000,000.00 due {due}", progress)
@@ -53,6 +56,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
                                          ("T3-CHEM", t2[1]["claim"], "GDBANK", 520)):
         ok(seller, "offer_discount", {"claim_id": claim, "bank": bank, "rate_bp": rate_bp})
         sale = ok(bank, "accept_discount", {"claim_id": claim})
+        ok(bank, "payment_settled", {"obligation": sale["obligation"], "reference": f"CNAPS-{invoice}-{bank}"})
         report.step(f"{seller} discounts its claim at {bank} ({rate_bp} bp a year, {sale['days']} days): "
                     f"paid CNY {sale['price'] // 100:,}.{sale['price'] % 100:02d}", progress)
 
@@ -62,10 +66,10 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     paid = ok("SZ-AUTO", "pay", {"claim_id": root})
     holders = ", ".join(f"{i['payee']} {i['amount'] // 100:,}" for i in paid["instructions"])
     report.step(f"At maturity SZ-AUTO pays every holder of record: {holders}", progress)
-    for n, instruction in enumerate(paid["instructions"], 1):
-        ok("SZ-AUTO", "record_settlement", {"claim_id": instruction["claim"],
-                                             "settlement_ref": f"CNAPS-{invoice}-{n:02d}"})
-    report.step("SZ-AUTO records the settlement references", progress)
+    for n, instruction in enumerate(paid["instructions"], 1):  # as the anchor's payments agent reports them
+        ok("SZ-AUTO", "payment_settled", {"obligation": instruction["obligation"],
+                                          "reference": f"CNAPS-{invoice}-{n:02d}"})
+    report.step("SZ-AUTO's payments are reported settled with their references", progress)
     report.notes.append("a tier-3 supplier got bank finance against the car maker's credit")
 
 

@@ -52,6 +52,7 @@ register_codes({
     "BAD_AMOUNT": (422, "An amount is a positive integer in minor units"),
     "MISSING_EVIDENCE": (422, "The tier needs evidence that was not recorded"),
     "NO_REQUEST": (404, "Nothing waits for this wallet's approval"),
+    "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
 })
 
 PIN_ATTEMPTS = 3
@@ -66,6 +67,11 @@ CREATE TABLE IF NOT EXISTS momo_merchants (
   till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
   msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_interop (
+  transfer_id TEXT PRIMARY KEY, direction TEXT NOT NULL, msisdn TEXT NOT NULL, amount BIGINT NOT NULL,
+  state TEXT NOT NULL, movement TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_reversals (
+  movement TEXT PRIMARY KEY, reason TEXT NOT NULL, state TEXT NOT NULL, requested_at TEXT NOT NULL, reversal TEXT);
 CREATE TABLE IF NOT EXISTS momo_agents (
   agent TEXT PRIMARY KEY, name TEXT NOT NULL, super_agent TEXT);
 CREATE TABLE IF NOT EXISTS momo_usage (
@@ -101,7 +107,8 @@ class Provider:
         self.zone = ZoneInfo(scheme.timezone)
         db.script(SCHEMA)
         with db.atomic():
-            for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0)):
+            for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
+                                   ("interop/switch", 0), ("interop/suspense", 0)):
                 self.journal.open_account(account, scheme.currency, flags)
 
     # --- wallets ------------------------------------------------------------------------
@@ -286,6 +293,100 @@ class Provider:
             return self._record("send", amount, at, entries, payer=src, payee=dst, fee=fee, reference=reference,
                                 limited=[src, dst])
 
+    # --- reversals --------------------------------------------------------------------
+
+    def request_reversal(self, payer: str, movement: str, reason: str, *, at: datetime | None = None) -> None:
+        """The payer of a wallet-to-wallet payment made by mistake asks for it back. Nothing moves
+        until the payee agrees (`approve_reversal`)."""
+        msisdn = self.msisdn(payer)
+        with self.db.atomic():
+            row = self.db.one("SELECT kind, payer FROM momo_movements WHERE id = ?", (movement,))
+            if row is None or row[0] != "send" or row[1] != msisdn:
+                raise BaobabError("NOT_REVERSIBLE", f"{movement} is not a payment from {msisdn}")
+            if self.db.one("SELECT 1 FROM momo_reversals WHERE movement = ?", (movement,)) is not None:
+                raise BaobabError("NOT_REVERSIBLE", f"a reversal of {movement} was already asked for")
+            self.db.run("INSERT INTO momo_reversals (movement, reason, state, requested_at) VALUES (?, ?, 'requested', ?)",
+                        (movement, reason[:200], _stamp(at)))
+
+    def approve_reversal(self, payee: str, movement: str, *, pin: str, at: datetime | None = None) -> str:
+        """The payee agrees, with its PIN: the amount goes back to the payer (the fee stays with
+        the provider, as the tariff says). Once only."""
+        msisdn = self.msisdn(payee)
+        self._check_pin(msisdn, pin)
+        with self.db.atomic():
+            row = self.db.one("SELECT m.payer, m.payee, m.amount, r.state FROM momo_movements m JOIN momo_reversals r "
+                              "ON r.movement = m.id WHERE m.id = ?", (movement,))
+            if row is None or row[1] != msisdn or row[3] != "requested":
+                raise BaobabError("NOT_REVERSIBLE", f"no reversal of {movement} waits for {msisdn}")
+            done = self._record("reversal", int(row[2]), at, [(f"wallet/{msisdn}", f"wallet/{row[0]}", int(row[2]))],
+                                payer=msisdn, payee=row[0], reference=movement)
+            self.db.run("UPDATE momo_reversals SET state = 'reversed', reversal = ? WHERE movement = ?", (done, movement))
+            return done
+
+    # --- through the switch (wallet/interop.py drives these) ---------------------------
+
+    def reserve_outgoing(self, src: str, amount: int, transfer_id: str, *, payee: str, at: datetime | None = None) -> str:
+        """Take a payment to another FSP's customer out of the wallet into `interop/outgoing`
+        (limits checked), until the switch commits or aborts the transfer."""
+        with self.db.atomic():
+            movement = self._record("send_out", amount, at, [(f"wallet/{src}", "interop/outgoing", amount)], payer=src,
+                                    payee=payee, reference=transfer_id, limited=[src], movement=f"out-{transfer_id}")
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'out', ?, ?, 'reserved', ?)", (transfer_id, src, amount, movement))
+            return movement
+
+    def finish_outgoing(self, transfer_id: str, committed: bool, *, at: datetime | None = None) -> None:
+        """The switch committed (the amount is now owed to the switch) or aborted (back to the wallet,
+        and the movement no longer counts toward the wallet's limits). Idempotent."""
+        with self.db.atomic():
+            row = self.db.one("SELECT msisdn, amount, state FROM momo_interop WHERE transfer_id = ? AND direction = 'out'",
+                              (transfer_id,))
+            if row is None or row[2] != "reserved":
+                return
+            msisdn, amount = row[0], int(row[1])
+            to = "interop/switch" if committed else f"wallet/{msisdn}"
+            self.journal.transfer(f"out-{transfer_id}/{'commit' if committed else 'abort'}", "interop/outgoing", to, amount,
+                                  _stamp(at))
+            if not committed:
+                self.db.run("DELETE FROM momo_usage WHERE movement = ?", (f"out-{transfer_id}",))
+            self.db.run("UPDATE momo_interop SET state = ? WHERE transfer_id = ? AND direction = 'out'",
+                        ("committed" if committed else "reversed", transfer_id))
+
+    def can_receive(self, dst: str, amount: int, *, at: datetime | None = None) -> None:
+        """Refuse now (a stable code) what `credit_incoming` would refuse: the payee's FSP asks before it fulfils."""
+        msisdn = self.msisdn(dst)
+        day = (at or datetime.now(timezone.utc)).astimezone(self.zone).date().isoformat()
+        self._check_limits(msisdn, amount, day)
+        tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
+        if tier.balance_max is not None and self.balance(msisdn) + amount > tier.balance_max:
+            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}", limit=tier.balance_max)
+
+    def credit_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
+        """Credit a wallet for a transfer the switch has committed to this provider. Once money has
+        moved it is never refused: what the wallet's limits no longer allow goes to
+        `interop/suspense` for the provider to resolve with its customer. Idempotent."""
+        msisdn = self.msisdn(dst)
+        with self.db.atomic():
+            done = self.db.one("SELECT movement FROM momo_interop WHERE transfer_id = ? AND direction = 'in'", (transfer_id,))
+            if done is not None:
+                return str(done[0])
+            try:
+                with self.db.atomic():
+                    movement = self._record("receive", amount, at, [("interop/switch", f"wallet/{msisdn}", amount)],
+                                            payer=payer, payee=msisdn, reference=transfer_id, limited=[msisdn],
+                                            movement=f"in-{transfer_id}")
+                state = "credited"
+            except BaobabError:
+                movement = self._record("suspense", amount, at, [("interop/switch", "interop/suspense", amount)],
+                                        payer=payer, payee=msisdn, reference=transfer_id, movement=f"in-{transfer_id}")
+                state = "suspense"
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'in', ?, ?, ?, ?)", (transfer_id, msisdn, amount, state, movement))
+            return movement
+
+    def pending_outgoing(self) -> list[str]:
+        return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'out' AND state = 'reserved'")]
+
     def statement(self, phone: str, limit: int = 10) -> list[dict[str, Any]]:
         """The wallet's latest movements, newest first: a mini statement."""
         msisdn = self.msisdn(phone)
@@ -314,12 +415,13 @@ class Provider:
 
     def _record(self, kind: str, amount: int, at: datetime | None, entries: list[tuple[str, str, int]], *,
                 payer: str | None = None, payee: str | None = None, agent: str | None = None, fee: int = 0,
-                commission: int = 0, reference: str | None = None, limited: list[str] | None = None) -> str:
+                commission: int = 0, reference: str | None = None, limited: list[str] | None = None,
+                movement: str | None = None) -> str:
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
             raise BaobabError("BAD_AMOUNT", f"{amount!r} is not a positive amount in minor units")
         when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         day = when.astimezone(self.zone).date().isoformat()
-        movement = f"{kind}-{uuid.uuid4().hex}"
+        movement = movement or f"{kind}-{uuid.uuid4().hex}"
         for msisdn in limited or []:
             self._check_limits(msisdn, amount, day)
             self.db.run("INSERT INTO momo_usage (msisdn, day, amount, movement) VALUES (?, ?, ?, ?)", (msisdn, day, amount, movement))

@@ -35,7 +35,7 @@ MAX_DOCUMENT_BYTES = 2_000_000
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/verify", "Verify a document")],
     "bank": [("/verify", "Verify a document")],
-    "customs": [("/verify", "Verify a document")],
+    "customs": [("/customs", "Declarations"), ("/verify", "Verify a document")],
 }
 
 

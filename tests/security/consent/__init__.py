@@ -6,8 +6,11 @@ organisation of each role that is not a legitimate caller) and expects each call
 with nothing changed (same height, same world state), then calls it as a legitimate caller and
 expects it to succeed, which proves the refusals were about who called, not about the arguments.
 
-Scenario modules, one per contract family, in this folder (`accounts.py` for accounts, oversight
-and private_records; `finance.py`, `governance.py`, `trade.py`, `oracles.py`):
+Scenario modules, one per contract family, in this folder, named after the family: the package
+under `baobab.contracts` (`trade.py`, `oracles.py`, `finance.py`, `customs.py`...), `governance.py`
+for the governance contract, `accounts.py` for accounts, oversight and private_records (see
+`framework.family_of`). Every module in the folder other than `framework.py` and `test_*.py` is
+loaded as a family:
 
     from tests.security.consent.framework import Case, Scenarios, World
 
@@ -32,5 +35,6 @@ their own records under fresh ids and never rely on what another builder made.
 
 Functions without a scenario are listed by `test_every_function_has_a_consent_scenario`: an
 xfail naming the families whose module does not exist yet, a failure for a family whose module
-misses some of its functions.
+misses some of its functions. `test_every_function_declares_its_callers` does the same for
+functions without `callers=`.
 """

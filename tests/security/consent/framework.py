@@ -24,7 +24,7 @@ from baobab.ledger.runtime import Registry
 from baobab.ledger.tx import make_proposal, sign_proposal
 
 FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
-FAMILIES = ("accounts", "finance", "governance", "trade", "oracles")
+TIME_WINDOW_S = 400 * 24 * 3600  # so that a Case's `as_of` may be a date to come (an expiry, a maturity)
 HERE = Path(__file__).resolve().parent
 # Contracts outside baobab.contracts.<family>.* and the family whose scenario module covers them.
 FAMILY_OF_MODULE = {"baobab.ledger.governance": "governance", "baobab.contracts.accounts": "accounts",
@@ -66,13 +66,14 @@ class World:
 
     def __init__(self, root: Path, registry: Registry | None = None) -> None:
         self.root = root
-        embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS)
+        embedded.create(root, DEMO_NETWORK, DEMO_ORGS, DEMO_ADMINS, block=FAST_BLOCKS, time_window_s=TIME_WINDOW_S)
         self.registry = registry or default_registry()
         self.node: Node = embedded.open_node(root, self.registry)
         self.admins = list(DEMO_ADMINS)
         self.orgs = {o["id"]: o for o in DEMO_ORGS}
         self._ids: dict[tuple[str, str], Identity] = {}
         self._serial = itertools.count(1)
+        self.memo: dict[str, Any] = {}  # what a family's builders share (a programme opened once...)
 
     def close(self) -> None:
         self.node.close()
@@ -137,17 +138,20 @@ def family_of(contract: Contract) -> str:
     return parts[2] if len(parts) >= 4 and parts[1] == "contracts" else parts[-1]
 
 
-def load_families() -> tuple[dict[str, Builder], list[str]]:
-    """Every scenario of the families present, and the families whose module is missing."""
+def load_families() -> tuple[dict[str, Builder], set[str]]:
+    """Every scenario of the family modules present in this folder, and the names of those families.
+
+    A family is named after its module (`trade.py` is family "trade"); `family_of` says which
+    family a contract belongs to, so a contract whose family has no module yet is reported as such."""
     scenarios: dict[str, Builder] = {}
-    missing = []
-    for family in FAMILIES:
-        if not (HERE / f"{family}.py").exists():
-            missing.append(family)
+    present = set()
+    for path in sorted(HERE.glob("*.py")):
+        if path.stem in ("__init__", "framework") or path.stem.startswith("test_"):
             continue
-        module = importlib.import_module(f"tests.security.consent.{family}")
+        module = importlib.import_module(f"tests.security.consent.{path.stem}")
         scenarios.update(module.SCENARIOS)
-    return scenarios, missing
+        present.add(path.stem)
+    return scenarios, present
 
 
 def functions(registry: Registry) -> list[tuple[str, str, Contract]]:

@@ -1,13 +1,19 @@
 """Supply-chain finance: an anchor buyer's confirmed payable, split and passed down the tiers.
 
-A large buyer (the anchor) confirms an invoice of its tier-1 supplier; the invoice becomes a
-payable *claim* on the anchor: amount, currency, due date, holder. The holder of a claim can
+A large buyer (the anchor) runs a *programme*: the banks that may buy its claims, the currency,
+the longest tenor a confirmed payable may have and the highest discount rate a bank may charge
+(`open_programme`). Under it the anchor confirms an invoice of its tier-1 supplier; the invoice
+becomes a payable *claim* on the anchor: amount, currency, due date, holder. The holder of a claim can
 split it into parts (which always add up to it) and transfer a part to its own supplier,
 who can do the same, down any number of tiers. Any holder can sell its claim to a bank at a
-discount (annual rate in basis points, ACT/360, integer arithmetic); the bank becomes the
-holder and the price it pays is recorded. At maturity the anchor pays every holder of
-record through payment instructions (amount, currency, payer, payee, reference) and records
-the settlement reference the payments backbone returns.
+discount (annual rate in basis points, ACT/360, integer arithmetic) to a bank of the
+programme, at no more than the programme's rate; the bank becomes the holder and is instructed
+to pay the price. A sale whose price would be zero or negative is refused. The discount is
+rounded down to the minor unit, so the odd minor unit stays with the seller (the price is
+rounded up). Every payment (a discount's price, each holder's face value at maturity) is a
+payment instruction of the PaymentInstructions mixin (`payment/<obligation>`), reported settled
+or failed by its payer; a maturity payment settled marks the claim paid, a failed one reopens
+it so the anchor can pay again.
 
 A claim's id says where it sits in its tree: the root is 24 hex digits taken from the
 confirming transaction's id, and part i of claim X is "X.i". A claim that has been split is
@@ -15,6 +21,8 @@ closed; only its parts (the leaves) are held, transferred, discounted and paid, 
 leaves of a tree always sum to the confirmed amount.
 
 State (namespace "scf"):
+    programme/<anchor>/<id>  a programme's terms
+    payment/<obligation>     a payment instruction ("<claim>/discount/<n>", "<claim>/maturity/<n>")
     claim/<id>               the claim record
     held/<org>/<id>          index of the claims an organisation holds now
     invoice/<anchor>/<supplier>/<number>   the claim an invoice became (confirmed once)
@@ -35,6 +43,7 @@ import re
 from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
+from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, function
@@ -42,11 +51,12 @@ from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, funct
 EVERY_MEMBER = {"role": "*"}
 MAX_AMOUNT = 10**18  # minor units
 MAX_PARTS = 100  # parts of one split
-MAX_RATE_BP = 10_000  # 100% a year
+MAX_RATE_BP = 10_000  # 100% a year: the ceiling of any programme's rate
+MAX_TENOR_DAYS = 720  # the ceiling of any programme's tenor
+PROGRAMME_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 DAY_COUNT = 360  # ACT/360, the money-market convention for discounting
 OPEN, OFFERED, SPLIT, INSTRUCTED, PAID = "open", "offered", "split", "instructed", "paid"
 INVOICE_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,63}$"
-SETTLEMENT_REF = r"^[A-Za-z0-9][A-Za-z0-9:/._-]{0,127}$"
 
 
 def _bad(message: str, **detail: Any) -> BaobabError:
@@ -74,14 +84,14 @@ def _check_amount(amount: int, name: str = "amount") -> None:
 def discount_price(amount: int, rate_bp: int, days: int) -> tuple[int, int]:
     """(discount, price) for selling `amount` due in `days` at `rate_bp` a year, ACT/360.
 
-    The discount is rounded down to the minor unit, so the seller never receives less than
-    the exact figure; price + discount == amount always.
+    The discount is rounded down to the minor unit, so the odd minor unit stays with the seller,
+    who never receives less than the exact figure; price + discount == amount always.
     """
     discount = amount * rate_bp * days // (10_000 * DAY_COUNT)
     return discount, amount - discount
 
 
-class SupplyChainFinance(Contract):
+class SupplyChainFinance(PaymentInstructions, Contract):
     name = "scf"
 
     # --- helpers --------------------------------------------------------------------
@@ -128,14 +138,52 @@ class SupplyChainFinance(Contract):
         entry = {"event": event, "at": ctx.timestamp, "tx": ctx.tx_id, **detail}
         return {**claim, "log": [*claim["log"], entry]}
 
+    # --- programme ------------------------------------------------------------------
+
+    def _programme(self, ctx: Context, anchor: str, programme: str) -> dict[str, Any]:
+        terms = ctx.get(f"programme/{anchor}/{programme}") if isinstance(programme, str) and programme else None
+        if terms is None:
+            raise BaobabError("NOT_FOUND", f"{anchor} runs no programme {programme!r}", field="programme")
+        return terms  # type: ignore[no-any-return]
+
+    @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
+    def open_programme(self, ctx: Context, programme: str, currency: str, banks: list[str], max_tenor_days: int,
+                       max_rate_bp: int) -> dict[str, Any]:
+        """Called by: any member, as the anchor of its own programme: the banks that may buy its
+        suppliers' claims, the currency, the longest tenor of a payable it confirms and the
+        highest annual discount rate (basis points) a bank may charge."""
+        anchor = ctx.caller.org
+        if not re.fullmatch(PROGRAMME_ID, programme):
+            raise _bad("programme: 1-64 of letters, digits and . _ -", field="programme")
+        if ctx.get(f"programme/{anchor}/{programme}") is not None:
+            raise BaobabError("WRONG_STATUS", f"{anchor} already runs programme {programme}")
+        if currency not in MINOR_UNITS:
+            raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
+        if not 1 <= max_tenor_days <= MAX_TENOR_DAYS:
+            raise _bad(f"max_tenor_days must be 1 to {MAX_TENOR_DAYS}", field="max_tenor_days")
+        if not 1 <= max_rate_bp <= MAX_RATE_BP:
+            raise _bad(f"max_rate_bp must be 1 to {MAX_RATE_BP}", field="max_rate_bp")
+        if not banks or len(set(banks)) != len(banks):
+            raise _bad("banks is a non-empty list of distinct banks", field="banks")
+        for bank in banks:
+            if "bank" not in self._member(ctx, bank)["roles"] or bank == anchor:
+                raise _bad(f"{bank} is not a bank that may finance {anchor}'s payables", field="banks")
+        terms = {"anchor": anchor, "programme": programme, "currency": currency, "banks": sorted(banks),
+                 "max_tenor_days": max_tenor_days, "max_rate_bp": max_rate_bp, "opened_at": ctx.timestamp}
+        ctx.put(f"programme/{anchor}/{programme}", terms)
+        ctx.set_key_policy(f"programme/{anchor}/{programme}", {"orgs": [anchor]})
+        ctx.emit("programme_opened", {k: v for k, v in terms.items() if k != "opened_at"})
+        return terms
+
     # --- confirm --------------------------------------------------------------------
 
     @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
-    def confirm(self, ctx: Context, supplier: str, invoice_number: str, amount: int, currency: str,
+    def confirm(self, ctx: Context, programme: str, supplier: str, invoice_number: str, amount: int, currency: str,
                 due_date: str, countries: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Called by: any member, as the anchor: it confirms its own supplier's invoice, a payable
-        claim on itself held by the supplier. It binds only the caller."""
+        """Called by: any member, as the anchor: it confirms its own supplier's invoice under one of
+        its programmes, a payable claim on itself held by the supplier. It binds only the caller."""
         anchor = ctx.caller.org
+        terms = self._programme(ctx, anchor, programme)
         if currency not in MINOR_UNITS:
             raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
         _check_amount(amount)
@@ -144,6 +192,11 @@ class SupplyChainFinance(Contract):
         due = _parse_date(due_date, "due_date")
         if due < _today(ctx):
             raise _bad(f"due date {due_date} is in the past", field="due_date")
+        if currency != terms["currency"]:
+            raise BaobabError("BAD_MONEY", f"programme {programme} is in {terms['currency']}", field="currency")
+        if (due - _today(ctx)).days > terms["max_tenor_days"]:
+            raise _bad(f"programme {programme} confirms payables due within {terms['max_tenor_days']} days",
+                       field="due_date", max_tenor_days=terms["max_tenor_days"])
         if supplier == anchor:
             raise _bad("an anchor cannot confirm its own invoice", field="supplier")
         self._member(ctx, supplier)
@@ -153,7 +206,7 @@ class SupplyChainFinance(Contract):
                               claim=ctx.get(invoice_key)["claim"])
         claim_id = ctx.tx_id[:24]
         claim = {
-            "id": claim_id, "root": claim_id, "parent": "", "anchor": anchor, "supplier": supplier,
+            "id": claim_id, "root": claim_id, "parent": "", "anchor": anchor, "programme": programme, "supplier": supplier,
             "invoice_number": invoice_number, "amount": amount, "currency": currency, "due_date": due_date,
             "holder": supplier, "holders": [supplier], "status": OPEN, "parts": [], "log": [],
         }
@@ -215,17 +268,28 @@ class SupplyChainFinance(Contract):
         """Called by: the holder of the open claim. Offers it to a bank at an annual discount rate
         in basis points."""
         claim = self._held(ctx, claim_id)
-        if not 1 <= rate_bp <= MAX_RATE_BP:
-            raise _bad(f"rate_bp must be 1 to {MAX_RATE_BP}", field="rate_bp")
-        if "bank" not in self._member(ctx, bank)["roles"]:
-            raise _bad(f"{bank} is not a bank", field="bank")
+        terms = self._programme(ctx, claim["anchor"], claim["programme"])
+        if not 1 <= rate_bp <= terms["max_rate_bp"]:
+            raise _bad(f"rate_bp must be 1 to {terms['max_rate_bp']}, the programme's highest rate", field="rate_bp")
+        if bank not in terms["banks"]:
+            raise _bad(f"{bank} is not a bank of programme {claim['programme']}", field="bank")
         if bank == claim["holder"]:
             raise _bad("a bank cannot discount a claim it holds", field="bank")
+        self._price(ctx, claim, rate_bp)
         offered = self._log(ctx, {**claim, "status": OFFERED, "offer": {"bank": bank, "rate_bp": rate_bp}},
                             "discount_offered", bank=bank, rate_bp=rate_bp)
         self._save(ctx, offered)
         ctx.emit("discount_offered", {"claim": claim_id, "holder": claim["holder"], "bank": bank, "rate_bp": rate_bp})
         return {"claim": claim_id, "bank": bank, "rate_bp": rate_bp}
+
+    def _price(self, ctx: Context, claim: dict[str, Any], rate_bp: int) -> tuple[int, int, int]:
+        """(days, discount, price) of selling the claim today; a price of zero or less is refused."""
+        days = max(0, (dt.date.fromisoformat(claim["due_date"]) - _today(ctx)).days)
+        discount, price = discount_price(claim["amount"], rate_bp, days)
+        if price <= 0:
+            raise BaobabError("BAD_MONEY", f"at {rate_bp} bp for {days} days the purchase price would be "
+                              f"{Money(claim['currency'], price)}", field="rate_bp", price=price)
+        return days, discount, price
 
     def _offered(self, ctx: Context, claim_id: str) -> dict[str, Any]:
         claim = self._claim(ctx, claim_id)
@@ -242,13 +306,13 @@ class SupplyChainFinance(Contract):
         bank, rate_bp = claim["offer"]["bank"], claim["offer"]["rate_bp"]
         if ctx.caller.org != bank:
             raise BaobabError("FORBIDDEN", f"claim {claim_id} is offered to {bank}", claim=claim_id)
-        days = max(0, (dt.date.fromisoformat(claim["due_date"]) - _today(ctx)).days)
-        discount, price = discount_price(claim["amount"], rate_bp, days)
+        days, discount, price = self._price(ctx, claim, rate_bp)
         seller = claim["holder"]
-        instruction = {"amount": price, "currency": claim["currency"], "payer": bank, "payee": seller,
-                       "reference": f"scf/discount/{claim_id}"}
+        obligation = f"{claim_id}/discount/{len(claim.get('discounts', [])) + 1}"
+        instruct(ctx, obligation=obligation, payer=bank, payee=seller, due=_today(ctx).isoformat(),
+                 amount={"currency": claim["currency"], "minor": price})
         sale = {"bank": bank, "seller": seller, "rate_bp": rate_bp, "days": days, "discount": discount,
-                "price": price, "at": ctx.timestamp, "instruction": instruction}
+                "price": price, "at": ctx.timestamp, "obligation": obligation}
         bought = {k: v for k, v in claim.items() if k != "offer"}
         bought = self._log(ctx, {**bought, "status": OPEN, "holder": bank, "holders": [*claim["holders"], bank],
                                  "discounts": [*claim.get("discounts", []), sale]},
@@ -256,7 +320,6 @@ class SupplyChainFinance(Contract):
         self._save(ctx, bought, previous_holder=seller)
         ctx.emit("claim_discounted", {"claim": claim_id, "seller": seller, "bank": bank, "amount": claim["amount"],
                                       "price": price, "currency": claim["currency"]})
-        ctx.emit("payment_instruction", instruction)
         return {"claim": claim_id, **sale}
 
     @function(policy=EVERY_MEMBER, callers=PARTIES)
@@ -290,33 +353,48 @@ class SupplyChainFinance(Contract):
             raise BaobabError("WRONG_STATUS", f"claim {claim_id} has nothing left to pay", claim=claim_id)
         instructions = []
         for leaf in leaves:
-            instruction = {"amount": leaf["amount"], "currency": leaf["currency"], "payer": leaf["anchor"],
-                           "payee": leaf["holder"], "reference": f"scf/{leaf['id']}"}
-            paid = {k: v for k, v in leaf.items() if k != "offer"}
-            paid = self._log(ctx, {**paid, "status": INSTRUCTED, "instruction": instruction}, "payment_instructed")
-            self._save(ctx, paid)
-            ctx.emit("payment_instruction", instruction)
-            instructions.append({"claim": leaf["id"], **instruction})
+            pending = {k: v for k, v in leaf.items() if k != "offer"}
+            if leaf["holder"] == leaf["anchor"]:  # the anchor holds its own debt: nothing to pay
+                self._save(ctx, self._log(ctx, {**pending, "status": PAID}, "extinguished"))
+                continue
+            attempt = sum(1 for e in leaf["log"] if e["event"] == "payment_instructed") + 1
+            obligation = f"{leaf['id']}/maturity/{attempt}"
+            instruct(ctx, obligation=obligation, payer=leaf["anchor"], payee=leaf["holder"], due=root["due_date"],
+                     amount={"currency": leaf["currency"], "minor": leaf["amount"]})
+            self._save(ctx, self._log(ctx, {**pending, "status": INSTRUCTED, "obligation": obligation},
+                                      "payment_instructed", obligation=obligation))
+            instructions.append({"claim": leaf["id"], "obligation": obligation, "payer": leaf["anchor"],
+                                 "payee": leaf["holder"], "amount": leaf["amount"], "currency": leaf["currency"]})
         return {"claim": claim_id, "instructions": instructions,
                 "total": sum(i["amount"] for i in instructions), "early": _today(ctx) < dt.date.fromisoformat(root["due_date"])}
 
-    @function(policy=EVERY_MEMBER, callers=PARTIES)
-    def record_settlement(self, ctx: Context, claim_id: str, settlement_ref: str) -> dict[str, Any]:
-        """The anchor records the payments backbone's reference for one instructed payment."""
-        claim = self._claim(ctx, claim_id)
-        if claim["anchor"] != ctx.caller.org:
-            raise BaobabError("FORBIDDEN", f"only the anchor {claim['anchor']} records settlement", claim=claim_id)
-        if claim["status"] != INSTRUCTED:
-            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}, not instructed",
-                              claim=claim_id, status=claim["status"])
-        if not re.fullmatch(SETTLEMENT_REF, settlement_ref):
-            raise _bad("settlement_ref: 1-128 of letters, digits and : / . _ -", field="settlement_ref")
-        settled = self._log(ctx, {**claim, "status": PAID, "settlement_ref": settlement_ref}, "settled",
-                            settlement_ref=settlement_ref)
-        self._save(ctx, settled)
-        ctx.emit("claim_settled", {"claim": claim_id, "payee": claim["holder"], "amount": claim["amount"],
-                                   "currency": claim["currency"], "settlement_ref": settlement_ref})
-        return {"claim": claim_id, "status": PAID, "settlement_ref": settlement_ref}
+    # --- payments reported by their payer (PaymentInstructions) ---------------------
+
+    def _maturity_claim(self, ctx: Context, instruction: dict[str, Any]) -> dict[str, Any] | None:
+        """The claim a maturity payment pays, still waiting for it (None for a discount's price)."""
+        claim_id, _, kind = instruction["obligation"].partition("/")
+        claim = ctx.get(f"claim/{claim_id}")
+        if not kind.startswith("maturity/") or claim is None or claim.get("obligation") != instruction["obligation"]:
+            return None
+        return claim  # type: ignore[no-any-return]
+
+    def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        claim = self._maturity_claim(ctx, instruction)
+        if claim is None:
+            return
+        reference = instruction["settlement"]["reference"]
+        self._save(ctx, self._log(ctx, {**claim, "status": PAID, "settlement_ref": reference}, "settled",
+                                  settlement_ref=reference))
+        ctx.emit("claim_settled", {"claim": claim["id"], "payee": claim["holder"], "amount": claim["amount"],
+                                   "currency": claim["currency"], "settlement_ref": reference})
+
+    def on_payment_failed(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        """A maturity payment that failed leaves the claim open, for the anchor to pay again."""
+        claim = self._maturity_claim(ctx, instruction)
+        if claim is not None:
+            reopened = {k: v for k, v in claim.items() if k != "obligation"}
+            self._save(ctx, self._log(ctx, {**reopened, "status": OPEN}, "payment_failed",
+                                      reason=instruction["failure"]["reason"]))
 
     # --- queries --------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ opened for that answer under those terms counts; any other round, whoever opened
 neither release nor withhold the payment.
 
 Once the answers' rounds are decided, the payer's node evaluates the agreement by reaction
-(`reactions`, run by `baobab.reactors`), or either party calls `evaluate`; the contract reads
+(`reactions`, run by `baobab.reactors`; again once it expires), or either party calls `evaluate`; the contract reads
 the rounds from the oracle registry itself, so no party can feed it another answer. A satisfied
 condition records one payment instruction (`payment_instruction.instruct`), which only the
 payer's payments agent carries out; a breached one, or one still undecided at expiry, withholds
@@ -63,6 +63,9 @@ class ConditionalPayment(PaymentInstructions, Contract):
     reactions = (
         Reaction(on=("oracles", "round_decided"), call="evaluate", args={"round_id": "round"},
                  targets="owed_on_round"),
+        # still undecided at expiry: the payer's node withholds it (a decided one refuses, as done)
+        Reaction(on=("conditional_payment", "conditional_payment_created"), call="evaluate",
+                 args={"agreement_id": "agreement"}, actor="payer", at="expires"),
     )
 
     def _agreement(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
@@ -106,7 +109,7 @@ class ConditionalPayment(PaymentInstructions, Contract):
         ctx.set_key_policy(f"agreement/{agreement_id}", {"orgs": [payer]})
         ctx.put(terms.terms_key(agreement_id), {"terms": fixed, "parties": [payer, payee]})
         ctx.emit("conditional_payment_created", {"agreement": agreement_id, "payer": payer, "payee": payee,
-                                                 "answers": answers})
+                                                 "answers": answers, "expires": expires})
         return record
 
     def _verdict(self, ctx: Context, record: dict[str, Any]) -> conditions.Verdict:

@@ -23,6 +23,7 @@ from baobab.contracts.oracles import terms
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import ANY_MEMBER as ANY_CALLER
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.ledger.reaction import Reaction
 import baobab.oracles.aggregation as agg
 import baobab.oracles.observation as obs
 
@@ -45,6 +46,9 @@ def signing_key(oracle: str, key_id: str) -> str:
 
 class Oracles(Contract):
     name = "oracles"
+    # a round not fully answered by its deadline is closed by its opener's node (silent oracles missed)
+    reactions = (Reaction(on=("oracles", "round_requested"), call="close", args={"round_id": "round"},
+                          actor="requested_by", at="deadline"),)
     reasons = {
         "TERMS_MISMATCH": Reason("invalid", "The round does not follow the oracle terms of its obligation"),
     }
@@ -149,7 +153,7 @@ class Oracles(Contract):
         given = {"feed": feed, "f": f, "tolerance": tolerance, "min_reputation": min_reputation, "oracles": oracles}
         bound = None if obligation is None else self._obligation_terms(ctx, obligation, given)
         if bound is not None:
-            spec = {**bound["terms"], "oracles": bound["terms"]["oracles"]}
+            spec = dict(bound["terms"])
         elif feed is None or f is None:
             raise ContractError("a round names its feed and f", reason="INVALID")
         else:
@@ -164,8 +168,10 @@ class Oracles(Contract):
         served = {record["oracle"]: record for _, record in ctx.range(f"feed/{spec['feed']}|")}
         candidates = sorted(served) if spec["oracles"] is None else spec["oracles"]
         unknown = [o for o in candidates if o not in served]
-        if unknown or not candidates:
-            raise ContractError(f"{', '.join(unknown) or 'no oracle'} do not serve feed {spec['feed']}")
+        if unknown:
+            raise ContractError(f"{', '.join(unknown)} do not serve feed {spec['feed']}")
+        if not candidates:
+            raise ContractError(f"no oracle serves feed {spec['feed']}", reason="NOT_FOUND")
         if len(candidates) > MAX_ORACLES_PER_ROUND:
             raise ContractError(f"at most {MAX_ORACLES_PER_ROUND} oracles per round")
         selected, excluded = [], []
@@ -201,7 +207,8 @@ class Oracles(Contract):
             ctx.put(terms.bound_key(ob["contract"], ob["id"], ob["answer"]), {"round": round_id})
         ctx.put(f"round/{round_id}", record)
         ctx.emit("round_requested", {"round": round_id, "feed": spec["feed"], "oracles": selected, "f": spec["f"],
-                                     "deadline": deadline, "obligation": record["obligation"]})
+                                     "deadline": deadline, "obligation": record["obligation"],
+                                     "requested_by": ctx.caller.org})
         return {"round": round_id, "oracles": selected, "excluded": excluded}
 
     def _obligation_terms(self, ctx: Context, obligation: dict[str, str], given: dict[str, Any]) -> dict[str, Any]:
@@ -212,7 +219,7 @@ class Oracles(Contract):
         if "|" in ob_id or contract == self.name:
             raise ContractError(f"{contract} {ob_id!r} is not an obligation", reason="INVALID")
         stored = ctx.read(contract, terms.terms_key(ob_id))
-        t = None if stored is None else stored["terms"].get(answer)
+        t = (stored.get("terms") or {}).get(answer) if isinstance(stored, dict) else None
         if t is None:
             raise ContractError(f"{contract} {ob_id} has no oracle terms for answer {answer!r}", reason="NOT_FOUND")
         if ctx.caller.org not in t["openers"]:

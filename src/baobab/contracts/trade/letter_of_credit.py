@@ -278,7 +278,9 @@ class LetterOfCredit(PaymentInstructions, Contract):
         self._must_be(ctx, lc, "issuing_bank")
         if any(a["status"] == "pending" for a in lc["amendments"]):
             reject("AMENDMENT_PENDING", "the previous amendment awaits the beneficiary's answer")
-        amend_terms(lc["terms"], changes)  # well formed now; re-applied on acceptance
+        amended = amend_terms(lc["terms"], changes)  # well formed now; re-applied on acceptance
+        if lc["drawn"]["minor"] and amended["amount"]["currency"] != lc["terms"]["amount"]["currency"]:
+            bad_argument("a credit already drawn on cannot change currency")
         number = len(lc["amendments"]) + 1
         amendment = {"number": number, "changes": changes, "status": "pending", "proposed_at": ctx.timestamp}
         return self._save(ctx, {**lc, "amendments": lc["amendments"] + [amendment]}, "lc_amendment_proposed",
@@ -291,7 +293,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         terms = amend_terms(lc["terms"], amendment["changes"]) if accept else lc["terms"]
         amendments[number - 1] = {**amendment, "status": "accepted" if accept else "rejected", "answered_at": ctx.timestamp,
                                   "how": how}
-        return {**lc, "terms": terms, "amendments": amendments}
+        return {**lc, "terms": terms, "amendments": amendments, "drawn": {**lc["drawn"], "currency": terms["amount"]["currency"]}}
 
     def _answer(self, ctx: Context, lc_id: str, number: int, accept: bool) -> dict[str, Any]:
         lc = self._load(ctx, lc_id, *LIVE)
@@ -378,6 +380,8 @@ class LetterOfCredit(PaymentInstructions, Contract):
 
     def _read(self, ctx: Context, lc: dict[str, Any], received: list[Any]) -> tuple[list[Any], list[Any], list[str]]:
         presented, listed, titles = [], [], []
+        # a bill already standing for an earlier drawing that was not refused cannot stand for this one
+        busy = {th for p in lc["presentations"][:-1] if p["status"] != "refused" for th in p.get("titles", [])}
         for wrapped in received:
             doc = read_wrapped(wrapped)
             record = self._registry(ctx, doc["target_hash"])
@@ -385,14 +389,15 @@ class LetterOfCredit(PaymentInstructions, Contract):
             doc_type = record["doc_type"] if record is not None else UNREGISTERED
             title = (record or {}).get("title") or {}
             escrow = title.get("escrow") or {}
-            held = title.get("state") == "active" and escrow.get("contract") == self.name and escrow.get("ref") == lc["id"]
+            held = title.get("state") == "active" and escrow.get("contract") == self.name and escrow.get("ref") == lc["id"] \
+                and doc["target_hash"] not in busy
             data = checked_fields(doc_type, doc["data"]) if doc["intact"] and issued else None
             issuer = record["issuer"] if record is not None else None
             presented.append({"doc_type": doc_type, "issuer": issuer, "intact": doc["intact"], "issued": issued,
                               "revoked": issued and record["status"] == "revoked", "data": data, "title_held": held,
                               "issuer_roles": org_record(ctx, issuer)["roles"] if issuer else []})
             listed.append({"doc_type": doc_type, "target_hash": doc["target_hash"], "issuer": issuer})
-            if held and doc["target_hash"] not in titles and doc["target_hash"] not in lc["titles"]:
+            if held and doc["target_hash"] not in titles:
                 titles.append(doc["target_hash"])
         return presented, listed, titles
 
@@ -412,7 +417,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         if pending is not None:  # art. 10(c): complying with the amendment accepts it; otherwise it is rejected
             amended = amend_terms(lc["terms"], pending["changes"])
             with_amendment = self._discrepancies(lc, amended, presented, on, days)
-            accept = not with_amendment
+            accept = not with_amendment and credit_limit(amended) >= lc["drawn"]["minor"]
             lc = self._answered(ctx, lc, pending["number"], accept, f"presentation {presentation['number']}")
             if accept:
                 discrepancies = with_amendment
@@ -420,13 +425,15 @@ class LetterOfCredit(PaymentInstructions, Contract):
                        "decision_due": decision_deadline(on, days).isoformat(), "documents": listed,
                        "discrepancies": discrepancies, **drawing_of(lc["terms"], presented)}
         bank = lc["parties"]["issuing_bank"]
-        for th in titles:  # the banks hold the bill while they examine and pay
-            ctx.put(f"title/{th}", {"holder": bank, "lc_id": lc["id"], "countries": _countries(lc), "history": [
+        for th in titles:  # the banks hold the bill while they examine and pay (again, if it is presented anew)
+            before = ctx.get(f"title/{th}")
+            ctx.put(f"title/{th}", {"holder": bank, "lc_id": lc["id"], "countries": _countries(lc), "history": (
+                before["history"] if before else []) + [
                 {"action": "presented", "by": lc["parties"]["beneficiary"], "to": bank, "at": ctx.timestamp,
                  "tx": ctx.tx_id, "escrow": f"letter_of_credit/{lc['id']}"}]})
         presentation = {**{k: v for k, v in presentation.items() if k != "received"}, "status": "examined",
                         "examination": examination, "titles": titles}
-        lc = {**self._with(lc, presentation), "titles": lc["titles"] + titles}
+        lc = {**self._with(lc, presentation), "titles": lc["titles"] + [th for th in titles if th not in lc["titles"]]}
         self._guard_keys(ctx, lc)
         return self._save(ctx, lc, "lc_examined", presentation=presentation["number"], compliant=not discrepancies,
                           codes=[d["code"] for d in discrepancies], decision_due=examination["decision_due"])

@@ -18,26 +18,35 @@ from datetime import datetime, timedelta
 class RecentTxIds:
     def __init__(self, window_s: int) -> None:
         self.keep = timedelta(seconds=2 * window_s)
-        self._blocks: deque[tuple[int, datetime, list[str]]] = deque()
-        self._where: dict[str, tuple[int, int]] = {}
+        self._blocks: deque[tuple[int, datetime, list[bytes]]] = deque()
+        self._where: dict[bytes, int] = {}  # id -> block << 24 | index, compact for busy ledgers
         self._newest: datetime | None = None
         self._lock = threading.Lock()
 
     def add(self, number: int, time: datetime, tx_ids: list[str]) -> None:
+        ids = [_key(t) for t in tx_ids]
         with self._lock:
-            for index, tx_id in enumerate(tx_ids):
-                self._where.setdefault(tx_id, (number, index))  # a repeat is refused where it first was
-            self._blocks.append((number, time, tx_ids))
+            for index, tx_id in enumerate(ids):
+                self._where.setdefault(tx_id, number << 24 | index)  # a repeat is refused where it first was
+            self._blocks.append((number, time, ids))
             self._newest = time if self._newest is None else max(self._newest, time)
             while self._blocks and self._blocks[0][1] < self._newest - self.keep:
                 old, _, ids = self._blocks.popleft()
                 for tx_id in ids:
-                    if self._where.get(tx_id, (None,))[0] == old:
+                    if self._where.get(tx_id, -1) >> 24 == old:
                         del self._where[tx_id]
 
     def where(self, tx_id: str) -> tuple[int, int] | None:
         """(block, index) of a recent transaction."""
-        return self._where.get(tx_id)
+        packed = self._where.get(_key(tx_id))
+        return None if packed is None else (packed >> 24, packed & 0xFFFFFF)
 
     def known(self, tx_ids: list[str]) -> set[str]:
-        return {t for t in tx_ids if t in self._where}
+        return {t for t in tx_ids if _key(t) in self._where}
+
+
+def _key(tx_id: str) -> bytes:
+    try:
+        return bytes.fromhex(tx_id)
+    except ValueError:  # "genesis", or the id given to a malformed transaction
+        return tx_id.encode()

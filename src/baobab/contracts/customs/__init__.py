@@ -1,0 +1,1 @@
+"""Customs contracts: goods declarations lodged with a country's customs."""
