@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from baobab.core.errors import BaobabError
-from baobab.http_client import http_actors
 from baobab.stories import StoryReport
 from baobab.stories.soybeans import (APPLICANT, BENEFICIARY, ISSUERS, READERS, credit_terms, document_data,
                                      open_credit, today)
@@ -32,7 +31,7 @@ def refused(node: Any, org: str, method: str, path: str, **kw: Any) -> BaobabErr
 
 @pytest.fixture(scope="module")
 def actors(node):  # type: ignore[no-untyped-def]
-    return http_actors(node.url, node.data)
+    return node.actors()
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +46,25 @@ def test_a_party_reads_its_credit_and_a_stranger_is_refused(node, credit):  # ty
     assert lc["id"] == credit and lc["parties"]["applicant"] == APPLICANT
     assert get(node, BENEFICIARY, f"/v1/credits/{credit}")["id"] == credit
     stranger = refused(node, STRANGER, "GET", f"/v1/credits/{credit}")
-    assert (stranger.code, stranger.detail.get("status"), stranger.detail.get("reason")) == (
-        "CONTRACT_ERROR", 403, "NOT_A_PARTY")
+    assert (stranger.code, stranger.status) == ("FORBIDDEN", 403)
     missing = refused(node, APPLICANT, "GET", "/v1/credits/LC-NEVER-OPENED")
-    assert (missing.code, missing.detail.get("status"), missing.detail.get("reason")) == (
-        "CONTRACT_ERROR", 404, "CREDIT_NOT_FOUND")
+    assert (missing.code, missing.status) == ("NOT_FOUND", 404)
+
+
+def test_a_refusal_has_one_status_by_every_path(node, credit):  # type: ignore[no-untyped-def]
+    """The contract's own query and the record's route refuse a stranger and an unknown id alike."""
+    for lc_id, status in ((credit, 403), ("LC-NEVER-OPENED", 404)):
+        route = refused(node, STRANGER, "GET", f"/v1/credits/{lc_id}")
+        with pytest.raises(BaobabError) as query:
+            node.client(STRANGER).query("letter_of_credit", "get", {"lc_id": lc_id})
+        state = refused(node, STRANGER, "GET", f"/v1/state/letter_of_credit/lc/{lc_id}")
+        assert route.status == query.value.status == state.status == status
 
 
 def test_unknown_undertaking_and_agreement_are_404(node):  # type: ignore[no-untyped-def]
     for path in ("/v1/undertakings/PU-NONE", "/v1/conditional-payments/AG-NONE", "/v1/oracles/rounds/R-NONE"):
         e = refused(node, APPLICANT, "GET", path)
-        assert e.detail.get("status") == 404, (path, e)
+        assert e.status == 404, (path, e)
 
 
 @pytest.fixture(scope="module")
@@ -145,5 +152,5 @@ def test_ids_with_a_slash_reach_their_routes(node, actors):  # type: ignore[no-u
         "oracle_terms": {"sea-min": {"feed": "reefer/MSKU7201453/temp-min", "oracles": sorted(ORACLES), "f": 1,
                                      "tolerance": 500, "aggregation": "trimmed_median"}}})
     missing = refused(node, BUYER, "GET", f"/v1/oracles/rounds/{run}/sea-min")
-    assert (missing.code, missing.message) == ("NOT_FOUND", f"no round {run}/sea-min")  # routed, none yet
+    assert (missing.code, missing.message) == ("NOT_FOUND", f"no key oracles:round/{run}/sea-min")  # routed, none yet
     assert get(node, BUYER, f"/v1/conditional-payments/{run}/payment")["payee"] == SELLER
