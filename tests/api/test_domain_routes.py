@@ -154,3 +154,26 @@ def test_ids_with_a_slash_reach_their_routes(node, actors):  # type: ignore[no-u
     missing = refused(node, BUYER, "GET", f"/v1/oracles/rounds/{run}/sea-min")
     assert (missing.code, missing.message) == ("NOT_FOUND", f"no key oracles:round/{run}/sea-min")  # routed, none yet
     assert get(node, BUYER, f"/v1/conditional-payments/{run}/payment")["payee"] == SELLER
+
+
+@pytest.fixture(scope="module")
+def supplier_tiers(node, actors):  # type: ignore[no-untyped-def]
+    from baobab.cli.demo import discover_stories
+
+    story = next((s for s in discover_stories() if s.number == 4), None)
+    if story is None:
+        pytest.skip("story 4 not written yet")
+    if not list(node.client("T3-CHEM").keys("scf", "claim/")):
+        story.run(actors)
+
+
+def test_a_supplier_lists_every_claim_it_holds_or_held_and_reads_each_by_its_route(node, supplier_tiers):  # type: ignore[no-untyped-def]
+    client = node.client("T3-CHEM")  # a third-tier supplier, handed a share of a share
+    listed = list(client.keys("scf", "claim/"))
+    assert listed and all("T3-CHEM" in r["value"]["holders"] for r in listed)
+    for record in listed:
+        claim_id = record["key"][len("scf:claim/"):]
+        assert get(node, "T3-CHEM", f"/v1/scf/claims/{claim_id}") == record["value"]
+    stranger = node.client(STRANGER)
+    assert not [r for r in stranger.keys("scf", "claim/") if r["key"] == listed[0]["key"]]
+    assert refused(node, STRANGER, "GET", f"/v1/scf/claims/{listed[0]['key'][len('scf:claim/'):]}").status == 403
