@@ -142,8 +142,8 @@ class Governance(Contract):
             raise ContractError(f"setting must be one of {', '.join(sorted(SETTINGS))}")
         try:
             checked = SETTINGS[setting](value, ctx.get(f"setting/{setting}"))
-        except BaobabError as exc:
-            raise ContractError(f"{setting}: {exc.message}") from None
+        except ContractError as exc:  # the setting's own reason is not governance's: INVALID
+            raise ContractError(f"{setting}: {exc}") from None
         return [(f"setting/{setting}", checked)]
 
     def _set_governance(self, ctx: Context, admins: list[str] | None = None, quorum: int | None = None,
