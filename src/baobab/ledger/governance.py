@@ -235,10 +235,11 @@ class Governance(Contract):
         """Called by: any member, for its own organisation only, signed with its current client key:
         replaces its peer key and/or the keys of the named client identities. The `audit` identity
         the node logs supervisor reads with is not the organisation's to replace (rekey_org)."""
-        if clients and AUDIT_CLIENT in clients:
+        record = self._org(ctx, ctx.caller.org)
+        if clients and AUDIT_CLIENT in clients and clients[AUDIT_CLIENT] != record["clients"].get(AUDIT_CLIENT):
             raise ContractError(f"the {AUDIT_CLIENT} identity is the node's; a quorum of admins re-keys it",
                                 reason="NOT_ALLOWED")
-        updated = self._rekeyed(self._org(ctx, ctx.caller.org), peer_key, clients)
+        updated = self._rekeyed(record, peer_key, clients)
         ctx.put(f"org/{ctx.caller.org}", updated)
         ctx.emit("org_rekeyed", {"org": ctx.caller.org, "by": ctx.caller.identity})
         return {"org": ctx.caller.org}
