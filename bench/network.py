@@ -38,7 +38,9 @@ import httpx
 
 from baobab import embedded
 from baobab.client import Identity
+from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ORGS
+from baobab.http_client import BaobabClient, Causality
 from baobab.ledger.node import Outcome
 
 ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
@@ -130,16 +132,15 @@ def bench_network(work: Workload, txs: int, clients: int) -> dict[str, Any]:
     try:
         net.start(timeout=120)
         ids = {org: net.identity(org) for org in ORGS}
-        sessions = [httpx.Client(timeout=120) for _ in range(clients)]
-        seen = [0]
+        causality = Causality()  # the clients' shared causality token, as the stories' actors
+        sessions = [{org: BaobabClient(net.urls[org], ids[org], http=http, causality=causality) for org in ORGS}
+                    for http in (httpx.Client(timeout=120) for _ in range(clients))]
 
         def submit(org: str, signed: Any, k: int) -> str:
-            r = sessions[k].post(net.urls[org] + "/v1/transactions", json={"signed": signed, "min_height": seen[0]})
-            body = r.json()
-            if r.status_code == 200:
-                seen[0] = max(seen[0], body["block"] + 1)
-                return body["code"]
-            return body.get("code", str(r.status_code))
+            try:
+                return str(sessions[k][org].submit_signed(signed)["code"])
+            except BaobabError as exc:  # refused before ordering
+                return exc.code
 
         for phase in (work.setup(), work.funding()):
             run_closed_loop(sign_all(phase, ids), clients, submit)
