@@ -126,6 +126,7 @@ def create_app(node: NetworkNode) -> FastAPI:
 def run_peer(config: NodeConfig) -> None:
     import uvicorn
 
+    from baobab.api.limits import uvicorn_options
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
@@ -135,7 +136,8 @@ def run_peer(config: NodeConfig) -> None:
         # the reactions that are this node's organisations' to perform, signed by their own clients
         gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
         reactor = ReactorThread(Reactor(gateway, node.registry, node.orgs, config.api_dir), node).start()
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                    **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
         if reactor is not None:
             reactor.stop()
