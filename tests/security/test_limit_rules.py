@@ -1,10 +1,13 @@
-"""The per-identity budgets themselves, on a clock the test moves (no waiting)."""
+"""The per-identity budgets on a clock the test moves, and the one waiter for new blocks."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
 
-from baobab.api.limits import Limits, RateLimiter, StreamSlots, Throttled
+from baobab.api.limits import HeightWatch, Limits, RateLimiter, StreamSlots, Throttled
 
 
 class Clock:
@@ -79,3 +82,49 @@ def test_limits_refuse_nonsense() -> None:
     for bad in ({"requests_per_s": 0}, {"burst": 0}, {"streams_per_identity": 0}):
         with pytest.raises(ValueError):
             Limits(**bad)  # type: ignore[arg-type]
+
+
+class Ledger:
+    """A ledger height that another thread raises, counting how many threads wait on it at once."""
+
+    def __init__(self) -> None:
+        self.value, self.waiting, self.most_waiting = 1, 0, 0
+        self.cond = threading.Condition()
+
+    def height(self) -> int:
+        return self.value
+
+    def wait_for_height(self, height: int, timeout: float) -> bool:
+        with self.cond:
+            self.waiting += 1
+            self.most_waiting = max(self.most_waiting, self.waiting)
+            try:
+                return self.cond.wait_for(lambda: self.value >= height, timeout)
+            finally:
+                self.waiting -= 1
+
+    def commit(self) -> None:
+        with self.cond:
+            self.value += 1
+            self.cond.notify_all()
+
+
+def test_a_hundred_waiting_streams_are_woken_by_one_block_through_one_thread() -> None:
+    ledger = Ledger()
+    watch = HeightWatch(ledger.wait_for_height, ledger.height, poll_s=0.05)
+
+    async def scenario() -> list[bool]:
+        waiters = [asyncio.ensure_future(watch.wait_for_height(2, 30.0)) for _ in range(100)]
+        while watch.known < 1:  # the watcher has seen the ledger as it is
+            await asyncio.sleep(0)
+        await asyncio.to_thread(ledger.commit)
+        return await asyncio.gather(*waiters)
+
+    assert asyncio.run(scenario()) == [True] * 100
+    assert ledger.most_waiting == 1 and watch.known == 2
+
+
+def test_a_waiting_stream_gives_up_at_its_timeout() -> None:
+    ledger = Ledger()
+    watch = HeightWatch(ledger.wait_for_height, ledger.height, poll_s=0.05)
+    assert asyncio.run(watch.wait_for_height(5, 0.1)) is False

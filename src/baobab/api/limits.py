@@ -174,7 +174,12 @@ class HeightWatch:
 
     async def _watch(self) -> None:
         while self._waiters > 0:
-            now = await anyio.to_thread.run_sync(self._next_height, self._seen, abandon_on_cancel=True)
+            try:
+                now = await anyio.to_thread.run_sync(self._next_height, self._seen, abandon_on_cancel=True)
+            except Exception as exc:  # the ledger unreachable (network mode): waiters time out, we retry
+                log.warning("waiting for new blocks failed: %s", exc)
+                await asyncio.sleep(self.poll_s)
+                continue
             if now > self._seen:
                 assert self._loop is not None and self._changed is not None
                 self._seen = now
