@@ -213,12 +213,13 @@ def verify(data_dir: Path, trace: bool) -> dict[str, Any]:
     """Audit a ledger as `baobab verify` does; figures for this process only."""
     from baobab.contracts import default_registry
     from baobab.ledger.audit import audit
+    from baobab.ledger.store.at_rest import folder_sealer
     from baobab.ledger.store.sqlite import SQLiteStore
 
     if trace:
         tracemalloc.start()
     registry = default_registry()  # installing (and source-auditing) the contracts is not timed
-    store = SQLiteStore(data_dir / embedded.LEDGER_FILE)
+    store = SQLiteStore(data_dir / embedded.LEDGER_FILE, folder_sealer(data_dir))
     try:
         t0 = time.perf_counter()
         report = audit(store, registry)

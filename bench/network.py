@@ -38,7 +38,9 @@ import httpx
 
 from baobab import embedded
 from baobab.client import Identity
+from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ORGS
+from baobab.http_client import BaobabClient, Causality
 from baobab.ledger.node import Outcome
 
 ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
@@ -54,24 +56,28 @@ class Workload:
     """Accounts per organisation and pre-signed transfers, identical for both modes."""
 
     def __init__(self, per_org: int, seed: int = 7) -> None:
-        # accounts are kept by banks (contracts/accounts.py): the traders' nodes endorse nothing here
-        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in BANKS}
+        self.accounts = {org: [f"{org.lower()}-{i}" for i in range(per_org)] for org in ORGS}
         self.rng = random.Random(seed)
+
+    def bank_of(self, org: str) -> str:
+        """The bank that keeps an organisation's accounts (a bank keeps its own)."""
+        return org if org in BANKS else BANKS[ORGS.index(org) % len(BANKS)]
 
     def setup(self) -> list[tuple[str, str, str, dict[str, Any]]]:
         """(org, contract, function, args) that open every account."""
-        return [(org, "accounts", "open", {"account": a, "currency": "USD"})
+        return [(org, "accounts", "open", {"account": a, "currency": "USD", "bank": self.bank_of(org)})
                 for org, accs in self.accounts.items() for a in accs]
 
     def funding(self) -> list[tuple[str, str, str, dict[str, Any]]]:
-        return [(org, "accounts", "issue", {"account": a, "amount": 1_000_000})  # by the bank that keeps it
+        """Only the bank that keeps an account issues money into it."""
+        return [(self.bank_of(org), "accounts", "issue", {"account": a, "amount": 1_000_000})
                 for org, accs in self.accounts.items() for a in accs]
 
     def transfers(self, n: int) -> list[tuple[str, str, str, dict[str, Any]]]:
         everyone = [a for accs in self.accounts.values() for a in accs]
         out = []
         for i in range(n):
-            org = BANKS[i % len(BANKS)]
+            org = ORGS[i % len(ORGS)]
             src = self.rng.choice(self.accounts[org])
             dst = self.rng.choice(everyone)
             if dst == src:
@@ -126,16 +132,15 @@ def bench_network(work: Workload, txs: int, clients: int) -> dict[str, Any]:
     try:
         net.start(timeout=120)
         ids = {org: net.identity(org) for org in ORGS}
-        sessions = [httpx.Client(timeout=120) for _ in range(clients)]
-        seen = [0]
+        causality = Causality()  # the clients' shared causality token, as the stories' actors
+        sessions = [{org: BaobabClient(net.urls[org], ids[org], http=http, causality=causality) for org in ORGS}
+                    for http in (httpx.Client(timeout=120) for _ in range(clients))]
 
         def submit(org: str, signed: Any, k: int) -> str:
-            r = sessions[k].post(net.urls[org] + "/v1/transactions", json={"signed": signed, "min_height": seen[0]})
-            body = r.json()
-            if r.status_code == 200:
-                seen[0] = max(seen[0], body["block"] + 1)
-                return body["code"]
-            return body.get("code", str(r.status_code))
+            try:
+                return str(sessions[k][org].submit_signed(signed)["code"])
+            except BaobabError as exc:  # refused before ordering
+                return exc.code
 
         for phase in (work.setup(), work.funding()):
             run_closed_loop(sign_all(phase, ids), clients, submit)

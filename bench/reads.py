@@ -17,7 +17,8 @@ hours, so the node's recent-id memory holds what a live node would.
 Measured (after one warm-up pass each): `node.head()`, `node.inclusion_proof(tx)` of a random
 transaction, `node.page("bench", "item/", start_after=<random key>, limit=50)`; then with
 `--http` the same over HTTP against `uvicorn baobab.embedded:app_from_env` with signed
-requests (`GET /v1/head`, `GET /v1/proofs/tx/{id}`), one client in a closed loop.
+requests (`GET /v1/head`, `GET /v1/proofs/tx/{id}`), one client, paced at 40 requests/s
+(the API's default limit is 50 per identity).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from baobab.core.jcs import canonicalize
 from baobab.keystore import Keystore
 from baobab.ledger.block import block_bytes, block_hash, commit_hash, make_block
 from baobab.ledger.store.base import BlockRecord, Write
+from baobab.ledger.store.at_rest import folder_sealer
 from baobab.ledger.store.sqlite import SQLiteStore
 from baobab.ledger.tx import tx_id_of
 from bench.ledger import percentile
@@ -45,6 +47,7 @@ from bench.ledger import percentile
 NETWORK = "bench-reads"
 ORGS = ["BANK-A", "BANK-B"]
 BLOCK_GAP = timedelta(seconds=10)
+HTTP_RATE = 40.0  # requests/s, under the API's default per-identity limit
 
 
 def _time(t: datetime) -> str:
@@ -69,7 +72,7 @@ def build(data_dir: Path, txs: int, per_block: int, keys: int) -> tuple[float, l
                     admins=ORGS)
     embedded.open_node(data_dir).close()  # writes the genesis block
     orderer = Keystore(data_dir / "keys").orderer()
-    store = SQLiteStore(data_dir / embedded.LEDGER_FILE)
+    store = SQLiteStore(data_dir / embedded.LEDGER_FILE, folder_sealer(data_dir))
     start = time.perf_counter()
     sample: list[str] = []
     previous = store.block(0)
@@ -103,14 +106,19 @@ def build(data_dir: Path, txs: int, per_block: int, keys: int) -> tuple[float, l
     return seconds, sample
 
 
-def timed(fn: Any, args: list[Any]) -> dict[str, float]:
-    for a in args[: max(1, len(args) // 10)]:
-        fn(a)  # warm-up
+def timed(fn: Any, args: list[Any], rate: float | None = None) -> dict[str, float]:
+    """Latencies of fn(a) for each a; with `rate`, started at most `rate` per second (the API
+    limits each identity to 50 requests/s: the requests are paced, not the latency)."""
+    gap = 0.0 if rate is None else 1 / rate
+    next_start = time.perf_counter()
     lat = []
-    for a in args:
+    for i, a in enumerate(args[: max(1, len(args) // 10)] + args):  # a tenth first, as warm-up
+        time.sleep(max(0.0, next_start - time.perf_counter()))
         t = time.perf_counter()
+        next_start = t + gap
         fn(a)
-        lat.append((time.perf_counter() - t) * 1000)
+        if i >= max(1, len(args) // 10):
+            lat.append((time.perf_counter() - t) * 1000)
     lat.sort()
     return {"p50_ms": round(percentile(lat, 50), 3), "p99_ms": round(percentile(lat, 99), 3), "n": len(lat)}
 
@@ -140,9 +148,9 @@ def measure_http(data_dir: Path, sample: list[str], samples: int) -> dict[str, A
     try:
         client = BaobabClient(f"http://127.0.0.1:{port}", Identity.load(data_dir, NETWORK, ORGS[0]))
         tx_ids = [random.choice(sample) for _ in range(samples)]
-        out: dict[str, Any] = {"head": timed(lambda _: client.head(), list(range(samples)))}
+        out: dict[str, Any] = {"head": timed(lambda _: client.head(), list(range(samples)), HTTP_RATE)}
         try:
-            out["inclusion_proof"] = timed(lambda t: client._get(f"/v1/proofs/tx/{t}"), tx_ids)
+            out["inclusion_proof"] = timed(lambda t: client._get(f"/v1/proofs/tx/{t}"), tx_ids, HTTP_RATE)
         except Exception as exc:  # noqa: BLE001 - report what the route answers
             out["inclusion_proof"] = f"not measured: {exc}"
         return out

@@ -11,6 +11,7 @@ import pytest
 from baobab import embedded
 from baobab.client import Identity
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.gateway import Gateway, gateway_of
 from baobab.ledger.node import Node, Outcome
 from baobab.reactors import Reactor
 from baobab.stories.embedded import embedded_actors
@@ -73,13 +74,18 @@ class Net:
             self._ids[org] = Identity.load(self.path, self.node.network, org)
         return self._ids[org]
 
+    @property
+    def gateway(self) -> Gateway:
+        """The node's Gateway: the tests submit and query as every client does."""
+        return gateway_of(self.node)
+
     def submit(self, org: str, contract: str, function: str, args: dict[str, Any]) -> Outcome:
-        outcome = self.node.submit(self.identity(org).proposal(contract, function, args))
+        outcome = self.gateway.submit(self.identity(org).proposal(contract, function, args))
         assert isinstance(outcome, Outcome)
         return outcome
 
     def query(self, org: str, contract: str, function: str, args: dict[str, Any]) -> Any:
-        return self.node.query(self.identity(org).proposal(contract, function, args))
+        return self.gateway.evaluate(self.identity(org).proposal(contract, function, args))
 
     def actors(self):  # noqa: ANN201 - the stories' Actors callable
         """The stories' Actors, with this network's reactions and payments agent run after every

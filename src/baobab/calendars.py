@@ -69,3 +69,29 @@ def publish(actor: Any, countries: list[str], years: list[int]) -> int:
                 raise RuntimeError(f"bank_calendar.publish {country} {year}: {outcome['code']}")
             written += 1
     return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m baobab.calendars --url URL --data DIR --as ORG --country MY [--country AR ...] [--year 2027 ...]"""
+    import argparse
+    from datetime import date
+
+    from baobab.http_client import http_actors
+
+    ap = argparse.ArgumentParser(prog="python -m baobab.calendars",
+                                 description="Publish countries' banking calendars (holidays, weekends, UTC offsets) "
+                                             "on the ledger, as a bank or regulator, for the bank_calendar contract.")
+    ap.add_argument("--url", required=True, help="a node's API, e.g. http://127.0.0.1:8080")
+    ap.add_argument("--data", required=True, help="the folder holding the organisation's client keys")
+    ap.add_argument("--as", dest="org", required=True, help="the publishing organisation (role bank or regulator)")
+    ap.add_argument("--country", action="append", required=True, help="ISO 3166-1 alpha-2 code; repeat for more")
+    ap.add_argument("--year", action="append", type=int, help="default: this year and the next two")
+    args = ap.parse_args(argv)
+    this = date.today().year
+    written = publish(http_actors(args.url, args.data)(args.org), args.country, args.year or [this, this + 1, this + 2])
+    print(f"{written} calendar(s) published; the others were already on the ledger")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

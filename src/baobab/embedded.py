@@ -19,7 +19,7 @@ from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node
 from baobab.ledger.orderer.embedded import EmbeddedOrderer
 from baobab.ledger.runtime import Registry
-from baobab.ledger.store.at_rest import secure_tree
+from baobab.ledger.store.at_rest import folder_sealer, secure_tree
 from baobab.ledger.store.sqlite import SQLiteStore
 from baobab.ledger.tx import now_rfc3339
 
@@ -85,7 +85,8 @@ def open_node(data_dir: str | Path, registry: Registry | None = None) -> Node:
     orderer_key = keys.orderer()
     b = genesis["block"]
     orderer = EmbeddedOrderer(genesis["network"], orderer_key, b["max_txs"], b["max_bytes"], b["timeout_ms"])
-    return Node(SQLiteStore(root / LEDGER_FILE), genesis, registry or default_registry(), peer_keys, orderer, orderer_key)
+    store = SQLiteStore(root / LEDGER_FILE, folder_sealer(root, create=True))  # sealed at rest
+    return Node(store, genesis, registry or default_registry(), peer_keys, orderer, orderer_key)
 
 
 def app_from_env() -> Any:

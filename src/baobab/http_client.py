@@ -1,6 +1,6 @@
 """A small Python client for a Baobab node's HTTP API: every request signed by a client identity.
 
-    from baobab.client import Identity
+    from baobab.client import Identity, actors_over
     from baobab.http_client import BaobabClient
 
     me = Identity.load("data", "baobab-demo", "KLTB")
@@ -9,7 +9,12 @@
     node.get("accounts", "acct/KLTB-1")
 
 Errors come back as `BaobabError` with the node's stable code. `http_actors(url, data_dir)`
-gives the stories' `Actors`, so a story plays over HTTP exactly as it does in-process.
+gives the stories' `Actors`, so a story plays over HTTP exactly as it does in-process (one node
+for every organisation in the embedded mode, or `{org: url}`: each organisation's own node).
+
+Clients that share a `Causality` send, on every request, the height after the last block any of
+them saw committed (`X-Baobab-Min-Height`); the node first catches up to it, so a client moving
+from one organisation's node to another always builds on what it has already seen.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from typing import Any
 import httpx
 
 from baobab.api.signing import sign_request
-from baobab.client import Identity
+from baobab.client import Identity, actors_over
 from baobab.core.errors import CODES, BaobabError
 from baobab.core.keys import PublicKey
+from baobab.gateway import REFUSAL_STATUS, Refused
 from baobab.ledger.proofs import verify_inclusion_proof
 
 
@@ -41,6 +47,11 @@ def raise_for_problem(response: httpx.Response) -> None:
     if code not in CODES:  # a newer node's code this client does not know
         detail["node_code"] = code
         code = "INTERNAL"
+    kind = {status: kind for kind, status in REFUSAL_STATUS.items()}.get(response.status_code)
+    if code == "CONTRACT_ERROR" and kind is not None:  # keeps the status of the reason's kind
+        contract, reason = str(detail.pop("contract", "")), str(detail.pop("reason", ""))
+        detail.pop("status", None)
+        raise Refused(contract, reason, kind, body.get("detail", ""), **detail)
     raise BaobabError(code, body.get("detail", response.text[:200]) if isinstance(body, dict) else response.text[:200],
                       status=response.status_code, **detail)
 
@@ -52,11 +63,32 @@ def health(url: str, timeout: float = 5.0) -> dict[str, Any]:
     return response.json()  # type: ignore[no-any-return]
 
 
+MIN_HEIGHT = "X-Baobab-Min-Height"
+HEIGHT = "X-Baobab-Height"  # the node's height when it answered
+
+
+class Causality:
+    """The height after the last block a group of clients saw committed."""
+
+    def __init__(self) -> None:
+        self.seen = 0
+
+    def saw(self, outcome: Any) -> None:
+        if isinstance(outcome, dict) and isinstance(outcome.get("block"), int):
+            self.seen = max(self.seen, outcome["block"] + 1)
+
+    def saw_height(self, header: str | None) -> None:
+        if header is not None and header.isdigit():
+            self.seen = max(self.seen, int(header))
+
+
 class BaobabClient:
-    def __init__(self, url: str, identity: Identity, *, timeout: float = 60.0, http: httpx.Client | None = None) -> None:
+    def __init__(self, url: str, identity: Identity, *, timeout: float = 60.0, http: httpx.Client | None = None,
+                 causality: Causality | None = None) -> None:
         self.url = url.rstrip("/")
         self.identity = identity
         self.http = http or httpx.Client(timeout=timeout)
+        self.causality = causality or Causality()
 
     def close(self) -> None:
         self.http.close()
@@ -68,10 +100,13 @@ class BaobabClient:
         """Send a signed request; raises BaobabError on a problem response."""
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
         request = self.http.build_request(method, self.url + path, params=params, content=content or None,
-                                          headers={**({"Content-Type": "application/json"} if content else {}), **(headers or {})})
+                                          headers={**({"Content-Type": "application/json"} if content else {}),
+                                                   **({MIN_HEIGHT: str(self.causality.seen)} if self.causality.seen else {}),
+                                                   **(headers or {})})
         target = request.url.raw_path.decode("latin-1")
         request.headers.update(sign_request(self.identity.key, self.identity.network, self.identity.id, method, target, content))
         response = self.http.send(request, stream=stream)
+        self.causality.saw_height(response.headers.get(HEIGHT))
         if stream and response.status_code >= 400:
             response.read()
         raise_for_problem(response)
@@ -89,14 +124,23 @@ class BaobabClient:
         signed = self.identity.proposal(contract, function, args or {})
         return self.submit_signed(signed, wait=wait, idempotency_key=idempotency_key)
 
-    def submit_signed(self, signed: dict[str, Any], *, wait: bool = True, idempotency_key: str | None = None) -> dict[str, Any]:
+    def submit_signed(self, signed: dict[str, Any], *, wait: bool = True, idempotency_key: str | None = None,
+                      private: dict[str, Any] | None = None) -> dict[str, Any]:
+        """`private` ({members, data}, network mode): data whose hash the proposal carries as
+        `args.private_hash`, delivered only to the members' nodes."""
         headers = {"Idempotency-Key": idempotency_key or uuid.uuid4().hex}
-        return self.request("POST", "/v1/transactions", params=None if wait else {"wait": "false"}, body=signed,
-                            headers=headers).json()  # type: ignore[no-any-return]
+        body = signed if private is None else {**signed, "private": private}
+        outcome = self.request("POST", "/v1/transactions", params=None if wait else {"wait": "false"}, body=body,
+                               headers=headers).json()
+        self.causality.saw(outcome)
+        return outcome  # type: ignore[no-any-return]
 
     def query(self, contract: str, function: str, args: dict[str, Any] | None = None) -> Any:
-        signed = self.identity.proposal(contract, function, args or {})
-        return self.request("POST", f"/v1/contracts/{contract}/{function}", body=signed).json()["response"]
+        return self.evaluate(self.identity.proposal(contract, function, args or {}))
+
+    def evaluate(self, signed: dict[str, Any]) -> Any:
+        p = signed["proposal"]
+        return self.request("POST", f"/v1/contracts/{p['contract']}/{p['function']}", body=signed).json()["response"]
 
     # --- reads ------------------------------------------------------------------------
 
@@ -113,8 +157,8 @@ class BaobabClient:
             if not cursor:
                 return
 
-    def history(self, namespace: str, key: str) -> dict[str, Any]:
-        return self._get(f"/v1/history/{namespace}/{key}")  # type: ignore[no-any-return]
+    def history(self, namespace: str, key: str, purpose: str | None = None) -> dict[str, Any]:
+        return self._get(f"/v1/history/{namespace}/{key}", purpose=purpose)  # type: ignore[no-any-return]
 
     def tx(self, tx_id: str) -> dict[str, Any]:
         return self._get(f"/v1/transactions/{tx_id}")  # type: ignore[no-any-return]
@@ -173,26 +217,33 @@ def verify_record(record: dict[str, Any], proof: dict[str, Any], orderer_key: Pu
     return [record["key"], record["value"]] in proof["transaction"]["result"]["writes"]
 
 
-class HttpActor:
+class HttpGateway:
+    """A node's gateway seen over HTTP (`submit`, `evaluate` of signed proposals), for `client.Actor`."""
+
     def __init__(self, client: BaobabClient) -> None:
-        self.client, self.org = client, client.identity.org
+        self.client = client
 
-    def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
-        return self.client.submit(contract, function, args)
+    def submit(self, signed: dict[str, Any]) -> dict[str, Any]:
+        return self.client.submit_signed(signed)
 
-    def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
-        return self.client.query(contract, function, args)
+    def evaluate(self, signed: dict[str, Any]) -> Any:
+        return self.client.evaluate(signed)
 
 
-def http_actors(url: str, data_dir: str | Path, client_name: str = "app"):  # -> Actors
-    """The stories' Actors over HTTP: each organisation's client key from `data_dir/keys`."""
-    network = health(url)["network"]
+def http_actors(url: str | dict[str, str], data_dir: str | Path, client_name: str = "app",
+                causality: Causality | None = None):  # -> Actors
+    """The stories' Actors over HTTP: each organisation's client key from `data_dir/keys`, and
+    its node at `url` (one node for all) or `url[org]` (each its own); they share a causality token."""
+    urls = url if isinstance(url, dict) else None
+    network = health(next(iter(urls.values())) if urls else url)["network"]  # type: ignore[arg-type]
     http = httpx.Client(timeout=60.0)
-    cache: dict[str, HttpActor] = {}
+    causality = causality or Causality()
 
-    def actor(org: str) -> HttpActor:
-        if org not in cache:
-            cache[org] = HttpActor(BaobabClient(url, Identity.load(data_dir, network, org, client_name), http=http))
-        return cache[org]
+    def identity_of(org: str) -> Identity:
+        return Identity.load(data_dir, network, org, client_name)
 
-    return actor
+    def gateway_of(org: str) -> HttpGateway:
+        base = urls[org] if urls is not None else url
+        return HttpGateway(BaobabClient(base, identity_of(org), http=http, causality=causality))  # type: ignore[arg-type]
+
+    return actors_over(gateway_of, identity_of)

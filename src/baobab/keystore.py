@@ -56,10 +56,13 @@ class Keystore:
     def client(self, org: str, name: str) -> PrivateKey:
         return self._read(self.root / org / "clients" / f"{name}.key")
 
-    def data_key(self, org: str | None = None) -> bytes:
-        """The 32-byte key that seals this node's private data and documents at rest, made on
-        first use. Whoever copies the data folder without the keystore reads none of them."""
+    def data_key(self, org: str | None = None, *, create: bool = True) -> bytes | None:
+        """The 32-byte key that seals this node's ledger, private data and documents at rest,
+        made on first use (None if missing and not `create`). Whoever copies the data folder
+        without the keystore reads none of them."""
         path = self.root / org / "data.key" if org else self.root / "data.key"
+        if not path.exists() and not create:
+            return None
         if not path.exists():
             try:
                 self._write_text(path, base64.b64encode(os.urandom(32)).decode())

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from baobab.core.errors import BaobabError
-from baobab.http_client import http_actors
 from baobab.stories import StoryReport
 from baobab.stories.soybeans import (
     ADVISING, APPLICANT, BENEFICIARY, CARRIER, ISSUING, credit_terms, document_data, open_credit, today,
@@ -23,7 +22,7 @@ GOODS_PARTIES = [APPLICANT, BENEFICIARY, ISSUING, ADVISING]  # no customs among 
 
 @pytest.fixture(scope="module")
 def shipment(node) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    actors, report = http_actors(node.url, node.data), StoryReport()
+    actors, report = node.actors(), StoryReport()
     lc_id = f"LC-J-{uuid.uuid4().hex[:8].upper()}"
     open_credit(actors, report, lc_id, credit_terms(today()))
     bl = issue_document(actors(CARRIER), "bill_of_lading", document_data(lc_id, today())["bill_of_lading"],
@@ -54,6 +53,9 @@ def test_records_carry_where_the_goods_go(node, shipment):  # type: ignore[no-un
         assert value["countries"] == {"origin": "AR", "destination": "MY", "transit": []}
 
 
+PURPOSE = "clearance check"  # a supervisor states why it reads
+
+
 @pytest.mark.parametrize("customs", ["MY-CUSTOMS", "AR-CUSTOMS"])  # destination, origin
 @pytest.mark.parametrize("name, party", [("credit", ISSUING), ("bill", CARRIER)])
 def test_customs_of_both_ends_read_and_every_read_is_logged(node, shipment, customs, name, party):  # type: ignore[no-untyped-def]
@@ -66,7 +68,8 @@ def test_customs_of_both_ends_read_and_every_read_is_logged(node, shipment, cust
 
 def test_customs_exports_of_its_country_log_every_record(node, shipment):  # type: ignore[no-untyped-def]
     customs = node.client("MY-CUSTOMS")
-    page = customs.oversight_records(namespace="letter_of_credit", prefix=shipment["credit"][1], country="MY")
+    page = customs.oversight_records(namespace="letter_of_credit", prefix=shipment["credit"][1], country="MY",
+                              purpose=PURPOSE)
     assert [r["key"] for r in page["records"]] == [":".join(shipment["credit"])]
     assert page["records"][0]["countries"] == ["AR", "MY"]
     assert logged_for(node, ISSUING, page["access"], ":".join(shipment["credit"]), "MY-CUSTOMS/app")
@@ -76,37 +79,38 @@ def test_customs_exports_of_its_country_log_every_record(node, shipment):  # typ
 def test_customs_of_other_countries_cannot_read(node, shipment, customs):  # type: ignore[no-untyped-def]
     client = node.client(customs)
     for name in ("credit", "bill"):
-        for read in (lambda: client.get(*shipment[name]), lambda: client.history(*shipment[name])):
+        for read in (lambda: client.get(*shipment[name], purpose=PURPOSE),
+                     lambda: client.history(*shipment[name], purpose=PURPOSE)):
             with pytest.raises(BaobabError) as err:
                 read()
             assert err.value.code == "FORBIDDEN"
-    page = client.oversight_records(namespace="letter_of_credit", prefix=shipment["credit"][1])
+    page = client.oversight_records(namespace="letter_of_credit", prefix=shipment["credit"][1], purpose=PURPOSE)
     assert page["records"] == [] and page["access"] == []
 
 
 def test_the_route_not_the_traders_countries_decides(node, shipment):  # type: ignore[no-untyped-def]
-    assert node.client("KE-CUSTOMS").get(*shipment["rerouted"])["access"]
+    assert node.client("KE-CUSTOMS").get(*shipment["rerouted"], purpose=PURPOSE)["access"]
     for customs in ("AR-CUSTOMS", "MY-CUSTOMS"):  # the traders' countries, off the goods' route
         with pytest.raises(BaobabError) as err:
-            node.client(customs).get(*shipment["rerouted"])
+            node.client(customs).get(*shipment["rerouted"], purpose=PURPOSE)
         assert err.value.code == "FORBIDDEN"
 
 
 def test_customs_reads_an_undertaking_for_goods_of_its_country(node, shipment):  # type: ignore[no-untyped-def]
     for customs in ("KE-CUSTOMS", "NL-CUSTOMS"):
-        assert node.client(customs).get(*shipment["undertaking"])["access"]
+        assert node.client(customs).get(*shipment["undertaking"], purpose=PURPOSE)["access"]
     with pytest.raises(BaobabError) as err:
-        node.client("MY-CUSTOMS").get(*shipment["undertaking"])
+        node.client("MY-CUSTOMS").get(*shipment["undertaking"], purpose=PURPOSE)
     assert err.value.code == "FORBIDDEN"
 
 
 def test_regulators_see_the_banks_they_supervise_and_not_foreign_banks(node, shipment):  # type: ignore[no-untyped-def]
-    record = node.client("MY-REG").get(*shipment["credit"])  # KLTB, a Malaysian bank, issued it
+    record = node.client("MY-REG").get(*shipment["credit"], purpose=PURPOSE)  # KLTB, a Malaysian bank, issued it
     assert logged_for(node, ISSUING, record["access"], ":".join(shipment["credit"]), "MY-REG/app")
-    assert node.client("CBK").get(*shipment["undertaking"])["access"]  # KCBANK, a Kenyan bank
+    assert node.client("CBK").get(*shipment["undertaking"], purpose=PURPOSE)["access"]  # KCBANK, a Kenyan bank
     for regulator, name in (("CBK", "credit"), ("MY-REG", "undertaking")):  # foreign banks only
         with pytest.raises(BaobabError) as err:
-            node.client(regulator).get(*shipment[name])
+            node.client(regulator).get(*shipment[name], purpose=PURPOSE)
         assert err.value.code == "FORBIDDEN"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from baobab.cli.demo import discover_stories
-from baobab.http_client import http_actors
 
 STORIES = discover_stories()
 
@@ -18,7 +17,7 @@ def test_there_are_stories_to_play():
 @pytest.mark.parametrize("story", STORIES, ids=lambda s: f"story-{s.number}")
 def test_story_over_http(node, story):  # type: ignore[no-untyped-def]
     progress: list[str] = []
-    report = story.run(http_actors(node.url, node.data), progress.append)
+    report = story.run(node.actors(), progress.append)
     assert report.steps == len(progress) > 0
 
 
@@ -27,7 +26,7 @@ def test_financing_platforms_do_not_see_each_others_registrations(node):  # type
     if story is None:
         pytest.skip("story 3 not written yet")
     if not list(node.client("RXIL").keys("financing_registry")):  # when run on its own
-        story.run(http_actors(node.url, node.data))
+        story.run(node.actors())
     rxil = [r["key"] for r in node.client("RXIL").keys("financing_registry")]
     others = [r["key"] for org in ("ATREDS", "M1X") for r in node.client(org).keys("financing_registry")]
     assert rxil and not set(rxil) & set(others)

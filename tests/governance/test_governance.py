@@ -178,3 +178,9 @@ def test_a_suspended_org_is_refused_but_its_history_stays_verifiable(net: Net) -
 def test_bad_organisation_records_are_refused_when_proposed(net: Net, bad: dict[str, Any], message: str) -> None:
     err = refused(net, "KEBANK", "propose", {"action": "add_org", "args": {"org": bad}})
     assert err.reason == "BAD_ORG" and message in err.message
+
+
+def test_an_organisation_cannot_take_over_the_audit_identity_its_node_logs_reads_with(net: Net) -> None:
+    before = org(net, "CUSTOMS")
+    err = refused(net, "CUSTOMS", "rotate_keys", {"clients": {"audit": PrivateKey.generate().public.text}})
+    assert err.reason == "NOT_ALLOWED" and org(net, "CUSTOMS") == before

@@ -78,3 +78,17 @@ def test_the_data_key_is_made_once_and_kept_owner_only(tmp_path: Path) -> None:
     keys = Keystore(tmp_path / "keys")
     assert keys.data_key() == keys.data_key() and keys.data_key("KEBANK") != keys.data_key()
     assert stat.S_IMODE((tmp_path / "keys" / "data.key").stat().st_mode) == 0o600
+
+
+def test_a_copied_ledger_file_shows_no_invoice_number_or_amount(deals_net: "Net") -> None:  # noqa: F821
+    net = deals_net
+    net.submit("KEBANK", "deals", "note", {"name": "n1", "value": INVOICE})
+    for _ in range(3):  # state, history and block rows of a value written more than once
+        net.submit("KEBANK", "deals", "note", {"name": "n1", "value": {**INVOICE, "seen": True}})
+    while_open = b"".join(p.read_bytes() for p in net.path.glob("ledger.sqlite*"))
+    net.node.close()
+    closed = b"".join(p.read_bytes() for p in net.path.glob("ledger.sqlite*"))
+    for disk in (while_open, closed):
+        assert b"INV-7731-KE" not in disk and b"98765432" not in disk
+    net.reopen()  # and the node reads it all back
+    assert net.node.get("deals", "note/n1")["value"]["value"]["number"] == "INV-7731-KE"

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 
 from baobab.contracts import default_registry
 from baobab.ledger.audit import audit
@@ -27,6 +28,31 @@ def tamper(net: Net, sql: str, *params: object) -> None:
     db.close()
 
 
+def rewrite(net: Net, table: str, where: str, change: Callable[[str], str], *params: object) -> None:
+    """Change the clear text of one sealed value row, and seal it again under the node's data
+    key: what someone holding the key could do behind the node's back."""
+    from baobab.ledger.store.at_rest import folder_sealer
+    from baobab.ledger.store.sqlite import _block_aad, _history_aad, _state_aad
+
+    sealer = folder_sealer(net.path)
+    assert sealer is not None
+    column = "data" if table == "blocks" else "value"
+    db = sqlite3.connect(net.path / "ledger.sqlite")
+    with db:
+        ((rowid, stored, *ident),) = db.execute(f"SELECT rowid, {column}, * FROM {table} WHERE {where}", params).fetchall()
+        aad = {"blocks": lambda: _block_aad(ident[0]), "state": lambda: _state_aad(ident[0]),
+               "history": lambda: _history_aad(ident[0], (ident[1], ident[2]))}[table]()
+        text = sealer.open(bytes(stored), aad).decode()
+        altered = change(text)
+        assert altered != text
+        db.execute(f"UPDATE {table} SET {column} = ? WHERE rowid = ?", (sealer.seal(altered.encode(), aad), rowid))
+    db.close()
+
+
+def more_balance(text: str) -> str:
+    return text.replace('"balance":', '"balance":9')
+
+
 def run_verify(net: Net) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "baobab.cli", "verify", "--data", str(net.path), "--json"],
                           capture_output=True, text=True)
@@ -42,12 +68,7 @@ def test_intact_ledger_verifies(net: Net) -> None:
 
 def test_changed_block_byte_is_named(net: Net) -> None:
     build(net)
-    db = sqlite3.connect(net.path / "ledger.sqlite")
-    data = db.execute("SELECT data FROM blocks WHERE number = 5").fetchone()[0]
-    db.close()
-    altered = bytes(data).replace(b'"amount":11', b'"amount":91', 1)
-    assert altered != bytes(data)
-    tamper(net, "UPDATE blocks SET data = ? WHERE number = 5", altered)
+    rewrite(net, "blocks", "number = 5", lambda text: text.replace('"amount":11', '"amount":91', 1))
     result = run_verify(net)
     assert result.returncode == 1
     assert json.loads(result.stdout)["where"] == {"table": "blocks", "block": 5}
@@ -72,7 +93,7 @@ def test_changed_transaction_index_row_is_named(net: Net) -> None:
 
 def test_changed_state_row_is_named(net: Net) -> None:
     build(net)
-    tamper(net, "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'")
+    rewrite(net, "state", "key = 'accounts:acct/b'", more_balance)
     report = audit_of(net)
     assert not report.ok and report.where == {"table": "state", "key": "accounts:acct/b"}
 
@@ -93,9 +114,10 @@ def test_changed_history_row_is_named(net: Net) -> None:
 
 
 def audit_of(net: Net):  # noqa: ANN201
+    from baobab.ledger.store.at_rest import folder_sealer
     from baobab.ledger.store.sqlite import SQLiteStore
 
-    store = SQLiteStore(net.path / "ledger.sqlite")
+    store = SQLiteStore(net.path / "ledger.sqlite", folder_sealer(net.path))
     try:
         return audit(store, default_registry())
     finally:
@@ -104,20 +126,21 @@ def audit_of(net: Net):  # noqa: ANN201
 
 def test_long_ledgers_check_signatures_in_worker_processes_with_the_same_verdicts(net: Net) -> None:
     from baobab.ledger.audit import POOL_FROM_BLOCKS
+    from baobab.ledger.store.at_rest import folder_sealer
     from baobab.ledger.store.sqlite import SQLiteStore
 
     fund(net, 10_000)
     while net.node.height() < POOL_FROM_BLOCKS + 2:
         net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 1})
     net.node.close()
-    store = SQLiteStore(net.path / "ledger.sqlite")
+    store = SQLiteStore(net.path / "ledger.sqlite", folder_sealer(net.path))
     try:
         serial, pooled = audit(store, default_registry(), workers=0), audit(store, default_registry(), workers=1)
         assert serial.ok and pooled.ok and pooled.transactions == serial.transactions > POOL_FROM_BLOCKS
     finally:
         store.close()
-    tamper(net, "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'")
-    store = SQLiteStore(net.path / "ledger.sqlite")
+    rewrite(net, "state", "key = 'accounts:acct/b'", more_balance)
+    store = SQLiteStore(net.path / "ledger.sqlite", folder_sealer(net.path))
     try:
         assert audit(store, default_registry(), workers=1).where == {"table": "state", "key": "accounts:acct/b"}
     finally:

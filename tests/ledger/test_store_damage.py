@@ -7,6 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -15,16 +16,17 @@ from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.ledger.node import Outcome
 from tests.conftest import Net
-from tests.ledger.test_audit import build, tamper
+from tests.ledger.test_audit import build, more_balance, rewrite, tamper
 from tests.ledger.test_transactions import fund
 
 ONE_BYTE_CHANGED = "(CASE substr(tx_id, 1, 1) WHEN '0' THEN '1' ELSE '0' END) || substr(tx_id, 2)"
 # One changed row in each derived table, and the table the damage must be reported in.
-DAMAGE = {
-    "txs": f"UPDATE txs SET tx_id = {ONE_BYTE_CHANGED} WHERE block = 4",
-    "state": "UPDATE state SET value = replace(value, '\"balance\":', '\"balance\":9') WHERE key = 'accounts:acct/b'",
-    "history": "UPDATE history SET value = '{\"x\":1}' WHERE key = 'accounts:acct/a' AND block = 3",
-    "tree": "UPDATE tree SET hash = zeroblob(32) WHERE level = 1 AND idx = 1",
+DAMAGE: dict[str, Callable[[Net], None]] = {
+    "txs": lambda net: tamper(net, f"UPDATE txs SET tx_id = {ONE_BYTE_CHANGED} WHERE block = 4"),
+    "state": lambda net: rewrite(net, "state", "key = 'accounts:acct/b'", more_balance),
+    "history": lambda net: rewrite(net, "history", "key = 'accounts:acct/a' AND block = 3",
+                                   lambda text: text.replace("1000", "1001")),
+    "tree": lambda net: tamper(net, "UPDATE tree SET hash = zeroblob(32) WHERE level = 1 AND idx = 1"),
 }
 
 
@@ -37,7 +39,7 @@ def verify_json(net: Net) -> tuple[int, dict, str]:  # type: ignore[type-arg]
 @pytest.mark.parametrize("table", sorted(DAMAGE))
 def test_each_damaged_derived_table_is_named_by_verify_and_refused_by_the_node(net: Net, table: str) -> None:
     build(net)
-    tamper(net, DAMAGE[table])
+    DAMAGE[table](net)
     code, report, stderr = verify_json(net)
     assert code == 1 and not report["ok"] and report["where"]["table"] == table, stderr
     with pytest.raises(BaobabError) as refused:
@@ -110,3 +112,18 @@ def test_a_ledger_holding_malformed_transactions_passes_the_start_check_and_veri
     net.reopen()  # the start check reads the same ids from the blocks as the validator gave them
     code, report, stderr = verify_json(net)
     assert code == 0 and report["ok"], stderr
+
+
+def test_a_flipped_byte_in_a_sealed_row_is_named_and_refused(net: Net) -> None:
+    build(net)
+    db = sqlite3.connect(net.path / "ledger.sqlite")
+    with db:
+        (sealed,) = db.execute("SELECT value FROM state WHERE key = 'accounts:acct/b'").fetchone()
+        flipped = bytes(sealed[:30]) + bytes([sealed[30] ^ 1]) + bytes(sealed[31:])
+        db.execute("UPDATE state SET value = ? WHERE key = 'accounts:acct/b'", (flipped,))
+    db.close()
+    code, report, _ = verify_json(net)
+    assert code == 1 and report["where"] == {"table": "state"}
+    with pytest.raises(BaobabError) as refused:
+        embedded.open_node(net.path)
+    assert refused.value.detail["table"] == "state"

@@ -22,10 +22,15 @@ import httpx
 import psycopg
 import pytest
 
+from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest_hex
+from baobab.core.jcs import canonicalize
 from baobab.demo import DEMO_ORGS
+from baobab.http_client import BaobabClient
+from baobab.keystore import Keystore
+from baobab.net.auth import sign_request
 from baobab.net.digest import compare
-from baobab.net.local import NATS_SERVER, LocalNetwork, http_actors
+from baobab.net.local import NATS_SERVER, LocalNetwork
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
@@ -49,11 +54,15 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
 
 
 def ok(net: LocalNetwork, org: str, contract: str, function: str, args: dict[str, Any], **kw: Any) -> dict[str, Any]:
-    response = net.submit(org, contract, function, args, **kw)
-    assert response.status_code == 200, response.text
-    body = response.json()
+    body = net.submit(org, contract, function, args, **kw)
     assert body["code"] == "VALID", body
     return body
+
+
+def refused(call: Any) -> BaobabError:
+    with pytest.raises(BaobabError) as info:
+        call()
+    return info.value
 
 
 def settled(net: LocalNetwork, timeout: float = 60.0) -> dict[str, dict[str, Any]]:
@@ -74,12 +83,12 @@ def test_a_letter_of_credit_and_its_payment_leave_identical_chains(net: LocalNet
     from baobab.stories import StoryReport
     from baobab.stories.soybeans import credit_terms, open_credit
 
-    actors = http_actors(net)
+    actors = net.actors()
     report = StoryReport(1, "soybeans")
     open_credit(actors, report, "LC-NET-1", credit_terms(date.today()))
     lc = actors("KL-FOODS").query("letter_of_credit", "get", {"lc_id": "LC-NET-1"})
     assert lc["status"] == "advised"
-    for org, account in (("KLTB", "kltb-usd"), ("BPLATA", "bplata-usd"), ("PAMPA-AGRO", "pampa-usd")):
+    for org, account in (("KLTB", "kltb-usd"), ("BPLATA", "bplata-usd"), ("BPLATA", "pampa-usd")):  # kept by its bank
         ok(net, org, "accounts", "open", {"account": account, "currency": "USD"})
     ok(net, "KLTB", "accounts", "issue", {"account": "kltb-usd", "amount": 50_000_000})  # both banks endorse
     ok(net, "KLTB", "accounts", "transfer", {"src": "kltb-usd", "dst": "bplata-usd", "amount": 42_000_000})
@@ -88,9 +97,9 @@ def test_a_letter_of_credit_and_its_payment_leave_identical_chains(net: LocalNet
     result = compare(digests)
     assert result["ok"], result
     assert len({d["state_root"] for d in digests.values()}) == 1
-    for org in net.peers:  # every node committed the payment with the same outcome
-        seen = httpx.get(f"{net.urls[org]}/v1/transactions/{out['tx_id']}", timeout=10).json()
-        assert (seen["code"], seen["block"]) == ("VALID", out["block"])
+    seen = net.client("BPLATA").tx(out["tx_id"])  # its own node answers, with the API's access rules
+    assert (seen["code"], seen["block"]) == ("VALID", out["block"])
+    assert refused(lambda: net.client("KLTB").tx(out["tx_id"])).code == "FORBIDDEN"  # not a party to it
 
 
 def test_private_data_reaches_only_its_members(net: LocalNetwork) -> None:
@@ -99,25 +108,23 @@ def test_private_data_reaches_only_its_members(net: LocalNetwork) -> None:
     members = ["PAMPA-AGRO", "KL-FOODS", "KLTB"]
     args = {"ref": "INV-77", "private_hash": digest_hex(invoice), "members": members}
     tampered = {**invoice, "amount": {"currency": "USD", "minor": 1}}
-    refused = net.submit("PAMPA-AGRO", "private_records", "record", args, private={"members": members, "data": tampered})
-    assert refused.status_code == 400 and refused.json()["code"] == "MALFORMED"
+    bad = refused(lambda: net.submit("PAMPA-AGRO", "private_records", "record", args,
+                                     private={"members": members, "data": tampered}))
+    assert bad.code == "MALFORMED"
     ok(net, "PAMPA-AGRO", "private_records", "record", args, private={"members": members, "data": invoice})
     settled(net)
-    for org in net.peers:
-        got = httpx.get(f"{net.urls[org]}/v1/private/{digest_hex(invoice)}", timeout=10)
-        if org in members:
-            assert got.status_code == 200 and got.json()["data"] == invoice
-        else:
-            assert got.status_code == 404
+    for org in net.peers:  # held (sealed) by the members' nodes alone
+        with psycopg.connect(net.databases[org]) as conn:
+            held = conn.execute("SELECT count(*) FROM private_data WHERE hash = %s", (digest_hex(invoice),)).fetchone()
+        assert held == ((1,) if org in members else (0,)), org
     assert compare({o: net.digest(o) for o in net.peers})["ok"]  # all validated it on the hash alone
 
 
 def test_a_down_endorser_fails_its_policies_quickly(net: LocalNetwork) -> None:
     net.kill("BPLATA")
     try:
-        response = net.submit("KLTB", "accounts", "issue", {"account": "kltb-usd", "amount": 1}, timeout=20)
-        assert response.status_code == 503 and response.json()["code"] == "ENDORSER_UNAVAILABLE"
-        assert "BPLATA" in response.json()["message"]
+        down = refused(lambda: net.submit("KLTB", "accounts", "issue", {"account": "kltb-usd", "amount": 1}))
+        assert (down.code, down.status) == ("ENDORSER_UNAVAILABLE", 503) and "BPLATA" in down.message
         ok(net, "KLTB", "accounts", "open", {"account": "kltb-eur", "currency": "EUR"})  # KLTB alone suffices
     finally:
         net.restart("BPLATA")
@@ -139,18 +146,19 @@ class Load:
         while not self.stop.is_set():
             n += 1
             try:
-                response = self.net.submit(org, "accounts", "open", {"account": f"{org.lower()}-{n}", "currency": "USD"},
-                                           timeout=40)
+                ref = f"{org.lower()}-{n}"
+                body = self.net.submit(org, "private_records", "record",
+                                       {"ref": ref, "private_hash": digest_hex(ref), "members": [org]})
             except httpx.HTTPError as exc:
                 self.errors.append(repr(exc))
                 continue
-            if response.status_code == 200:
-                with self.progress:
-                    self.acked[response.json()["tx_id"]] = org
-                    self.progress.notify_all()
-            else:  # refused before ordering (an endorser restarting, the orderer failing over): not acknowledged
-                self.errors.append(response.json().get("code", response.text))
+            except BaobabError as exc:  # refused before ordering (an endorser restarting, the orderer failing over)
+                self.errors.append(exc.code)
                 self.stop.wait(0.05)  # back off while the network fails over
+                continue
+            with self.progress:
+                self.acked[body["tx_id"]] = org
+                self.progress.notify_all()
 
     def wait_acked(self, count: int, timeout: float = 30.0) -> None:
         with self.progress:
@@ -193,13 +201,36 @@ def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net:
             assert set(load.acked) <= {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
 
 
-def test_errors_are_baobab_errors(net: LocalNetwork) -> None:
-    """A proposal signed for another organisation's node is refused by this one, with a stable code."""
-    signed = net.identity("KL-FOODS").proposal("accounts", "open", {"account": "x", "currency": "USD"})
-    response = httpx.post(net.urls["KLTB"] + "/v1/transactions", json={"signed": signed}, timeout=20)
-    assert response.status_code == 403 and response.json()["code"] == "FORBIDDEN"
-    unsigned = httpx.post(net.urls["KLTB"] + "/peer/endorse", json={"signed": signed, "height": 0}, timeout=20)
-    assert unsigned.status_code == 401 and unsigned.json()["code"] == "BAD_SIGNATURE"
+def test_a_node_serves_only_its_own_organisations_clients(net: LocalNetwork) -> None:
+    """The same API as the embedded mode, with its problem documents: a client of another
+    organisation is refused by this node, with a stable code."""
+    stranger = BaobabClient(net.urls["KLTB"], net.identity("KL-FOODS"))
+    e = refused(lambda: stranger.submit("accounts", "open", {"account": "x", "currency": "USD"}))
+    assert (e.code, e.status) == ("FORBIDDEN", 403)
+    response = httpx.get(net.urls["KLTB"] + "/v1/head", timeout=20)
+    assert response.status_code == 401 and response.json()["type"] == "/v1/problems/UNAUTHENTICATED"
+
+
+NODE_ROUTES = ["/peer/endorse", "/peer/private", "/ops/digest", "/ops/audit"]
+
+
+@pytest.mark.parametrize("path", NODE_ROUTES)
+def test_node_routes_refuse_unsigned_wrongly_signed_and_replayed_requests(net: LocalNetwork, path: str) -> None:
+    url, body = net.urls["KLTB"] + path, canonicalize({})
+    unsigned = httpx.post(url, content=body, timeout=20)
+    assert (unsigned.status_code, unsigned.json()["code"]) == (401, "UNAUTHENTICATED")
+    keys = Keystore(net.network_dir / "keys")
+    # BPLATA's headers, signed with PAMPA-AGRO's peer key (a member node, but not BPLATA)
+    forged = sign_request(keys.peer("PAMPA-AGRO"), net.network, "BPLATA", "POST", path, body)
+    wrong = httpx.post(url, content=body, headers={**forged, "X-Baobab-Org": "BPLATA"}, timeout=20)
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "BAD_SIGNATURE")
+    client_key = sign_request(keys.client("BPLATA", "app"), net.network, "BPLATA", "POST", path, body)
+    assert httpx.post(url, content=body, headers=client_key, timeout=20).json()["code"] == "BAD_SIGNATURE"
+    headers = sign_request(keys.peer("BPLATA"), net.network, "BPLATA", "POST", path, body)
+    first = httpx.post(url, content=body, headers=headers, timeout=120)
+    assert first.json().get("code") != "REPLAYED"  # accepted (or refused for its body, not its signature)
+    again = httpx.post(url, content=body, headers=headers, timeout=20)
+    assert (again.status_code, again.json()["code"]) == (401, "REPLAYED")
 
 
 def test_a_node_that_alters_its_own_database_is_found_out(net: LocalNetwork) -> None:
@@ -210,8 +241,9 @@ def test_a_node_that_alters_its_own_database_is_found_out(net: LocalNetwork) -> 
     result = compare({o: net.digest(o) for o in net.peers})
     assert not result["ok"] and result["problems"] == [{"node": "KL-FOODS", "height": result["common_height"],
                                                          "differs": "state root"}]
-    audit = httpx.get(f"{net.urls['KL-FOODS']}/v1/ledger/audit", timeout=120).json()
-    assert not audit["ok"] and audit["where"] == {"key": "accounts:acct/pampa-usd"}
-    cli = subprocess.run([sys.executable, "-m", "baobab.cli", "network", "compare", *net.urls.values()],
+    audit = net.ops("KL-FOODS", "/ops/audit", timeout=120)
+    assert not audit["ok"] and audit["where"]["key"] == "accounts:acct/pampa-usd"
+    cli = subprocess.run([sys.executable, "-m", "baobab.cli", "network", "compare", *net.node_urls.values(),
+                          "--network-dir", str(net.network_dir), "--as", "KLTB"],
                          capture_output=True, text=True, timeout=120)
-    assert cli.returncode == 1 and "DIVERGES " + net.urls["KL-FOODS"] in cli.stdout
+    assert cli.returncode == 1 and "DIVERGES " + net.node_urls["KL-FOODS"] in cli.stdout

@@ -135,6 +135,8 @@ def test_a_life_policy_instructs_the_payment_to_the_beneficiary_on_a_doctors_cer
     assert policy["status"] == "claimed" and policy["claim"]["licence"] == "ET-MD-4471"
     replay = onet.rejected("ET-HEALTH", "microinsurance", "claim_death", {"policy_id": "life-1", "certificate": cert})
     assert replay.code == "OBSERVATION_REPLAYED"
+    onet.ok("MICRO-INS", "microinsurance", "payment_settled", {"obligation": "life-1/claim", "reference": "TRF-7"})
+    assert onet.query("ET-MOMO", "microinsurance", "get", {"policy_id": "life-1"})["status"] == "paid"
 
 
 def test_certificates_need_a_registered_professional_of_a_named_certifier(onet: OracleNet) -> None:

@@ -317,3 +317,33 @@ def test_art_16_a_refused_presentation_is_cured_with_the_same_bill_which_passes_
     assert title["holder"] == soy.APPLICANT
     assert [h["action"] for h in title["history"]][-4:] == ["presented", "returned_after_refusal", "presented",
                                                              "released_on_payment"]
+
+
+def test_art_33_a_presentation_is_dated_at_its_place_not_in_utc(network, actors, uid):
+    """Presented to BPLATA in Buenos Aires (UTC-3) at 01:00 UTC: it is still the day before there."""
+    from baobab.stories.trade_kit import issue_document, target
+    lc_id = credit(actors, f"LC-{uid}", available_with="advising_bank")
+    data = soy.document_data(lc_id, soy.today() - timedelta(days=1))
+    wrapped = {t: issue_document(actors(soy.ISSUERS[t]), t, d, soy.READERS, StoryReport(),
+                                 **({"transferable": True, "holder": soy.BENEFICIARY} if t == "bill_of_lading" else {}))
+               for t, d in data.items()}
+    bl = target(wrapped["bill_of_lading"])
+    actors(soy.BENEFICIARY).submit(LC, "ship", {"lc_id": lc_id, "bill_of_lading": bl})
+    actors(soy.BENEFICIARY).submit("documents", "deposit", {"target_hash": bl, "contract": LC, "ref": lc_id})
+    tomorrow = soy.today() + timedelta(days=1)
+    when = datetime(tomorrow.year, tomorrow.month, tomorrow.day, 1, tzinfo=timezone.utc)
+    lc = at(network, soy.BENEFICIARY, LC, "present", {"lc_id": lc_id, "documents": list(wrapped.values())}, when)["response"]
+    assert current(lc)["examination"]["presented_on"] == soy.today().isoformat()
+
+
+def test_contracts_never_read_a_holiday_library_at_run_time():
+    """Deadlines come from calendars on the ledger; no trade contract module imports holidays or pytz."""
+    import ast
+    from pathlib import Path
+
+    import baobab.contracts.trade as trade
+    for path in Path(trade.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not [n for n in names if n.split(".")[0] in ("holidays", "pytz", "zoneinfo")], path.name

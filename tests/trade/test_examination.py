@@ -120,6 +120,15 @@ def test_late_presentation_after_the_period_art_14c():
     assert codes(credit(presentation_days=30), presentation(shipped=shipped), date(2026, 3, 19)) == []
 
 
+def test_art_29a_a_last_day_for_presentation_on_a_closed_day_moves_to_the_next_banking_day():
+    shipped = date(2026, 2, 28)  # day 21 after it is Saturday 21 March
+    assert codes(credit(), presentation(shipped=shipped), date(2026, 3, 23)) == []  # the following Monday
+    assert codes(credit(), presentation(shipped=shipped), date(2026, 3, 24)) == ["LATE_PRESENTATION"]
+    closed_monday = BankingDays.fixed(closed=("2026-03-23",))
+    c = credit()
+    assert examine(c, presentation(shipped=shipped), date(2026, 3, 24), closed_monday) == []
+
+
 def test_presentation_after_expiry_art_6d():
     c = credit(expiry_date=(ON - timedelta(days=3)).isoformat(), latest_shipment_date=(ON - timedelta(days=4)).isoformat())
     assert codes(c, presentation(shipped=ON - timedelta(days=5))) == ["PRESENTED_AFTER_EXPIRY"]

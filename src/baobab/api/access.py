@@ -6,6 +6,7 @@ here, from the parties recorded on each record. The convention every contract fo
     value["parties"]     organisation ids party to the record (a deal's traders, a credit's
                          banks, a shipment's carrier), as a list or as {role: org}
     value["readers"]     a list of further organisations the record is shared with
+    value["holders"]     the organisations that hold or held it (a supply-chain finance claim)
     value["owner"], ["issuer"], ["holder"], ["platform"], ["anchor"], ["title"]["holder"]
                          single organisations named on the record (an account's owner, a
                          document's issuer and holder, a registration's platform)
@@ -21,8 +22,12 @@ Rules, in order:
      without them, the countries of its trader and carrier parties;
   4. a regulator reads records to which an institution it supervises (a bank, payment
      provider or insurer of its country) is a party;
-  5. nobody else. Reads under rules 3-4 are supervisor reads and must be logged on the
-     ledger (contracts/oversight.py) before the answer leaves the node.
+  5. nobody else. Reads under rules 3-4 are supervisor reads: the supervisor states a purpose
+     (PURPOSE_REQUIRED otherwise) and the read is logged on the ledger (contracts/oversight.py)
+     before the answer leaves the node.
+Every read path (state, history, lists, domain routes, transactions, proofs, blocks, events,
+exports) asks this one question through `api/reads.py`; blocks and events carry only what the
+caller reads as a party, since a stream cannot state a purpose per record.
 The access log itself (`oversight` namespace) is readable by its parties only.
 """
 
@@ -71,7 +76,7 @@ def policy_orgs(policy: Any) -> set[str]:
 
 
 PARTY_FIELDS = ("owner", "issuer", "holder", "platform", "anchor")
-PARTY_LISTS = ("parties", "readers")
+PARTY_LISTS = ("parties", "readers", "holders")
 
 
 def record_parties(value: Any, key_policy: Any = None) -> set[str]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from baobab.api import signing
 from baobab.api.auth import Authenticator
@@ -51,10 +52,23 @@ _identity = APIKeyHeader(name=signing.IDENTITY, auto_error=False, scheme_name="B
 _bearer = HTTPBearer(auto_error=False, scheme_name="BaobabToken", description="token from POST /v1/auth/token")
 
 
+MIN_HEIGHT = "X-Baobab-Min-Height"  # a client's causality token: the node first catches up to it
+
+
 async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = Security(_bearer)) -> Caller:
-    body = await request.body()
-    who = state(request).auth.authenticate(request.method, target_of(request), request.headers, body)
+    """The authenticated caller, once this node has caught up to the height the client has
+    seen (`X-Baobab-Min-Height`). A node serves only its own organisations' clients (in the
+    embedded mode, every organisation's)."""
+    st = state(request)
+    seen = request.headers.get(MIN_HEIGHT)
+    if seen is not None:
+        if not seen.isdigit() or int(seen) > MAX_HEIGHT:
+            raise BaobabError("MALFORMED", f"{MIN_HEIGHT} is a block height")
+        await run_in_threadpool(st.gateway.catch_up, int(seen))
+    who = st.auth.authenticate(request.method, target_of(request), request.headers, await request.body())
     admit(request, who.identity)  # the identity's request budget (429 RATE_LIMITED over it)
+    if not st.gateway.serves(who.org):
+        raise BaobabError("FORBIDDEN", f"this node does not serve {who.org}; its clients use their own node")
     return who
 
 

@@ -37,6 +37,11 @@ class Reads:
 
     def _log(self, caller: Caller, members: Membership, purpose: str, query: dict[str, Any],
              supervised: list[tuple[str, list[int], Decision]]) -> list[str]:
+        if not supervised:
+            return []
+        if not purpose.strip():
+            raise BaobabError("PURPOSE_REQUIRED", f"{caller.org} reads as a supervisor here: state the purpose "
+                              "(query parameter `purpose`); it is recorded with the read")
         records = [{"key": k, "version": v, "parties": sorted(d.parties)} for k, v, d in supervised]
         return self.log.record(caller, members, purpose, query, records)
 
@@ -55,6 +60,12 @@ class Reads:
         if d.supervised:
             out["access"] = self._log(caller, members, purpose, {"get": full}, [(full, list(row[1]), d)])
         return out
+
+    def record(self, caller: Caller, namespace: str, key: str, purpose: str = "") -> dict[str, Any]:
+        """A domain route's answer: the record's value (with `access`, the log entries, when
+        read as a supervisor), decided as every other read path decides."""
+        found = self.get(caller, namespace, key, purpose)
+        return {**found["value"], **({"access": found["access"]} if "access" in found else {})}
 
     def list(self, caller: Caller, prefix: str, after: str | None, limit: int, *, purpose: str = "",
              query: dict[str, Any] | None = None, supervised_only: bool = False,

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,23 +49,36 @@ def node(config_path: str) -> None:
               help="Seconds to wait for the nodes to reach one height, so that state roots compare.")
 @click.option("--audit", "run_audit", is_flag=True, help="Also ask each node to replay its ledger from genesis.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: bool) -> None:
+@click.option("--network-dir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Folder with genesis.json and keys/ holding the peer key of --as.")
+@click.option("--as", "as_org", required=True, help="The member organisation whose node's peer key signs the requests.")
+def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: bool, network_dir: Path, as_org: str) -> None:
     """Compare the ledgers of two or more nodes: block hashes, commit hashes, state roots.
 
+    Operations requests are signed with a member node's peer key (--as, from --network-dir).
     Exit status 0 when they agree, 1 when any diverges, 2 when a node cannot be reached.
     """
     require_network_extra()
     import httpx
 
+    from baobab.embedded import load_genesis
+    from baobab.keystore import Keystore
+    from baobab.net.auth import ops_request
     from baobab.net.digest import compare as compare_digests
 
     if len(nodes) < 2:
         raise click.UsageError("give at least two node URLs")
+    network = load_genesis(network_dir)["network"]
+    key = Keystore(network_dir / "keys").peer(as_org)
+
+    def ops(url: str, path: str, timeout: float) -> dict[str, Any]:
+        return ops_request(url, key, network, as_org, path, {}, timeout)
+
     deadline = time.monotonic() + wait_s
     while True:
         try:
-            digests = {u: httpx.get(u.rstrip("/") + "/v1/ledger/digest", timeout=30).json() for u in nodes}
-        except httpx.HTTPError as exc:
+            digests = {u: ops(u, "/ops/digest", 30) for u in nodes}
+        except (httpx.HTTPError, BaobabError) as exc:
             click.echo(f"Error: cannot reach a node: {exc}", err=True)
             sys.exit(2)
         if len({d["height"] for d in digests.values()}) == 1 or time.monotonic() > deadline:
@@ -72,7 +86,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
         time.sleep(0.5)
     report = compare_digests(digests)
     if run_audit:
-        report["audits"] = {u: httpx.get(u.rstrip("/") + "/v1/ledger/audit", timeout=600).json() for u in nodes}
+        report["audits"] = {u: ops(u, "/ops/audit", 600) for u in nodes}
         bad = [u for u, a in report["audits"].items() if not a["ok"]]
         report["problems"] += [{"node": u, "differs": "audit", "problem": report["audits"][u]["problem"]} for u in bad]
         report["ok"] = not report["problems"]

@@ -14,6 +14,7 @@ from baobab.core.errors import BaobabError
 from baobab.embedded import LEDGER_FILE
 from baobab.ledger import export as portable
 from baobab.ledger.audit import AuditReport, audit
+from baobab.ledger.store.at_rest import folder_sealer
 from baobab.ledger.store.sqlite import SQLiteStore
 
 
@@ -32,7 +33,7 @@ def verify(data_dir: str, as_json: bool) -> None:
         sys.exit(2)
     start = time.perf_counter()
     try:
-        store = SQLiteStore(path)
+        store = SQLiteStore(path, folder_sealer(Path(data_dir)))
     except BaobabError as exc:  # not even readable as a database
         report = AuditReport(problem=exc.message, where=dict(exc.detail))
     else:
@@ -70,7 +71,7 @@ def export_command(data_dir: str, out: str) -> None:
         click.echo(f"error [NOT_FOUND]: no ledger at {path}", err=True)
         sys.exit(2)
     try:
-        store = SQLiteStore(path)
+        store = SQLiteStore(path, folder_sealer(Path(data_dir)))
     except BaobabError as exc:
         click.echo(f"error [{exc.code}]: {exc.message}", err=True)
         sys.exit(1)

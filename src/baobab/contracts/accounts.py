@@ -1,10 +1,12 @@
 """A simple multi-currency account ledger: the workload of the tests and the benchmark.
 
-An account is kept by the bank or payment provider that opened it (its `owner`) and holds one
-currency, as integer minor units. Only the keeping bank issues money into an account, only the
-owner moves money out of it, and only the owner reads its balance here (supervisors read
-accounts through the logged state reads of the API, not through this query). Issuing and
-moving money also need two banks' endorsements, as a settlement ledger would.
+An account belongs to the organisation that opened it (its `owner`), may be kept by a bank
+(`bank`, named by the owner; a bank or payment provider opening its own account keeps it) and
+holds one currency, as integer minor units. Only the bank that keeps an account issues money
+into it, only the owner moves money out of it, and only the owner and its bank read its
+balance here (supervisors read accounts through the logged state reads of the API, not through
+this query; the bank is listed in `readers` for those reads). Issuing and moving money also
+need two banks' endorsements, as a settlement ledger would.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.core.money import MINOR_UNITS
-from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, function
 
 TWO_BANKS = {"role": "bank", "count": 2}
 KEEPERS = ("bank", "payment-provider")
@@ -27,21 +29,31 @@ class Accounts(Contract):
             raise ContractError(f"no account {account}", reason="NOT_FOUND")
         return record
 
-    def _owned(self, ctx: Context, account: str, act: str) -> dict[str, Any]:
-        """The account, if the caller keeps it; another organisation's is refused as absent."""
+    def _as(self, ctx: Context, account: str, act: str, *roles: str) -> dict[str, Any]:
+        """The account, if the caller is its owner or bank as `roles` say; to anyone else it is
+        refused without saying whether it exists."""
         record = ctx.get(f"acct/{account}")
-        if record is None or record["owner"] != ctx.caller.org:
-            raise ContractError(f"{ctx.caller.org} keeps no account {account} to {act}", reason="NOT_A_PARTY")
+        if record is None or ctx.caller.org not in [record.get(r) for r in roles]:
+            raise ContractError(f"{ctx.caller.org} may not {act} account {account}", reason="NOT_A_PARTY")
         return record
 
-    @function(policy={"any": [{"role": "bank"}, {"role": "payment-provider"}]}, callers=KEEPERS)
-    def open(self, ctx: Context, account: str, currency: str) -> dict[str, Any]:
-        """Called by: a bank or payment provider, which opens and keeps (owns) the account."""
+    @function(policy={"any": [{"role": "bank"}, {"role": "payment-provider"}]}, callers=ANY_MEMBER)
+    def open(self, ctx: Context, account: str, currency: str, bank: str | None = None) -> dict[str, Any]:
+        """Called by: any member, which owns the account it opens; `bank` names the bank that keeps
+        it (default: the caller itself if it is a bank or payment provider, else none, and then no
+        money can be issued into it, only transferred)."""
         if currency not in MINOR_UNITS:
             raise ContractError(f"{currency} is not an ISO 4217 currency")
         if ctx.get(f"acct/{account}") is not None:
             raise ContractError(f"account {account} already exists", reason="ALREADY_EXISTS")
-        record = {"owner": ctx.caller.org, "currency": currency, "balance": 0}
+        if bank is None and set(KEEPERS) & set(ctx.caller.roles):
+            bank = ctx.caller.org
+        if bank is not None:
+            keeper = ctx.read("governance", f"org/{bank}")
+            if keeper is None or keeper["status"] != "active" or not set(KEEPERS) & set(keeper["roles"]):
+                raise ContractError(f"{bank} is not an active bank or payment provider")
+        record = {"owner": ctx.caller.org, "bank": bank, "readers": [bank] if bank else [], "currency": currency,
+                  "balance": 0}
         ctx.put(f"acct/{account}", record)
         ctx.emit("account_opened", {"account": account, "owner": ctx.caller.org, "currency": currency})
         return record
@@ -52,7 +64,7 @@ class Accounts(Contract):
         accounts the issuing bank itself keeps."""
         if amount <= 0:
             raise ContractError("amount must be positive")
-        record = self._owned(ctx, account, "issue into")
+        record = self._as(ctx, account, "issue into", "bank")
         record = {**record, "balance": record["balance"] + amount}
         ctx.put(f"acct/{account}", record)
         ctx.emit("issued", {"account": account, "amount": amount, "currency": record["currency"]})
@@ -60,13 +72,13 @@ class Accounts(Contract):
 
     @function(policy=TWO_BANKS, callers=PARTIES)
     def transfer(self, ctx: Context, src: str, dst: str, amount: int) -> dict[str, Any]:
-        """Called by: the owner of the source account (the body checks it); the destination may
-        be any account of the same currency."""
+        """Called by: the owner of the source account (the body checks it; not even its bank may
+        move its money); the destination may be any account of the same currency."""
         if amount <= 0:
             raise ContractError("amount must be positive")
         if src == dst:
             raise ContractError("source and destination are the same account")
-        a = self._owned(ctx, src, "transfer from")
+        a = self._as(ctx, src, "transfer from", "owner")
         b = self._account(ctx, dst)
         if a["currency"] != b["currency"]:
             raise ContractError(f"cannot move {a['currency']} into a {b['currency']} account")
@@ -79,7 +91,7 @@ class Accounts(Contract):
 
     @function(query=True, callers=PARTIES)
     def balance(self, ctx: Context, account: str) -> dict[str, Any]:
-        """Called by: the account's owner (the bank that keeps it). Another organisation is told
+        """Called by: the account's owner or the bank that keeps it. Another organisation is told
         nothing, not even whether the account exists; supervisors read accounts through the
         API's state reads, which log the read on the ledger first."""
-        return self._owned(ctx, account, "read")
+        return self._as(ctx, account, "read", "owner", "bank")

@@ -48,6 +48,7 @@ CODES: dict[str, tuple[int, str]] = {
     "METHOD_NOT_ALLOWED": (405, "Method not allowed"),
     "IDEMPOTENCY_KEY_REUSED": (422, "Idempotency key already used for another request"),
     "OVERSIGHT_LOG_FAILED": (503, "Supervisor read could not be recorded"),
+    "PURPOSE_REQUIRED": (400, "A supervisor's read must state its purpose"),
     "RATE_LIMITED": (429, "Too many requests from this identity"),
     "TOO_MANY_STREAMS": (429, "Too many open event streams for this identity"),
     "REQUEST_TIMEOUT": (408, "Request not received in time"),

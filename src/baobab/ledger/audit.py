@@ -144,7 +144,7 @@ def audit(store: Store, registry: Registry, workers: int | None = None) -> Audit
     except Exception as exc:  # noqa: BLE001 - only the database's own errors are a finding
         if not _is_database_error(exc):
             raise
-        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": _table_of(exc)}
     return report
 
 
@@ -162,8 +162,12 @@ def check_store(store: Store, recent: RecentTxIds | None = None) -> AuditReport:
     except Exception as exc:  # noqa: BLE001
         if not _is_database_error(exc):
             raise
-        report.problem, report.where = f"the database cannot be read: {exc}", {"table": "database"}
+        report.problem, report.where = f"the database cannot be read: {exc}", {"table": _table_of(exc)}
     return report
+
+
+def _table_of(exc: Exception) -> str:
+    return exc.detail.get("table", "database") if isinstance(exc, BaobabError) else "database"
 
 
 def _is_database_error(exc: Exception) -> bool:

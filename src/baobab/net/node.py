@@ -14,33 +14,39 @@ from __future__ import annotations
 import json
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
-
 from baobab.contracts import default_registry
-from baobab.core.errors import CODES, BaobabError
-from baobab.core.jcs import canonicalize
-from baobab.core.keys import PublicKey
+from baobab.core.errors import BaobabError
 from baobab.keystore import Keystore
-from baobab.ledger import policy as policies
-from baobab.ledger.contract import Refused
 from baobab.ledger.membership import check_genesis
-from baobab.ledger.node import Node, Outcome
+from baobab.ledger.node import Node
 from baobab.ledger.orderer.jetstream import JetStreamOrderer, StreamSettings
-from baobab.ledger.tx import Encoded
-from baobab.ledger.runtime import Registry, simulate
+from baobab.ledger.runtime import Registry
 from baobab.ledger.store.postgres import PostgresStore
 from baobab.ledger.validator import Validator
-from baobab.net.auth import sign_request
 from baobab.net.config import NodeConfig
+from baobab.net.endorse import CATCH_UP_S, RemoteEndorser
 from baobab.net.metrics import NodeMetrics
 from baobab.ledger.store.at_rest import Sealer
 from baobab.net.private import PrivateStore
 
 log = logging.getLogger(__name__)
-CATCH_UP_S = 2.0  # how long an endorser waits to reach the height the asking node has seen
+
+
+def registry_of(config: NodeConfig) -> Registry:
+    """The default contracts and the config's further ones ("module:Class")."""
+    import importlib
+
+    registry = default_registry()
+    for spec in config.contracts:
+        module, _, name = spec.partition(":")
+        try:
+            contract = getattr(importlib.import_module(module), name)()
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise BaobabError("MALFORMED", f"contract {spec!r} cannot be loaded: {exc}") from None
+        registry.install(contract)
+    return registry
 
 
 def load_genesis(network_dir: Any) -> dict[str, Any]:
@@ -55,9 +61,11 @@ class NetworkNode(Node):
     def __init__(self, config: NodeConfig, registry: Registry | None = None) -> None:
         self.config, self.org = config, config.org
         genesis = load_genesis(config.network_dir)
-        registry = registry or default_registry()
+        registry = registry or registry_of(config)
         keys = Keystore(config.network_dir / "keys")
-        self.key = keys.peer(config.org)
+        self.orgs = config.orgs
+        hosted = {o: keys.peer(o) for o in self.orgs}
+        self.key = hosted[config.org]
         self.metrics = NodeMetrics(config.org)
         store = PostgresStore(config.database)
         self.private = PrivateStore(store, Sealer(keys.data_key(config.org)))
@@ -65,9 +73,8 @@ class NetworkNode(Node):
         try:
             if store.height() == 0:
                 self._commit_genesis(store, genesis, registry, orderer.fetch_block(0))
-            self._http = httpx.Client(timeout=httpx.Timeout(config.endorse_timeout_s, connect=min(1.0, config.endorse_timeout_s)))
-            self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix=f"baobab-endorse-{config.org}")
-            super().__init__(store, genesis, registry, {config.org: self.key}, orderer)
+            super().__init__(store, genesis, registry, hosted, orderer,
+                             endorser=RemoteEndorser(self, config.peers, config.endorse_timeout_s))
         except BaseException:
             orderer.stop()
             store.close()
@@ -89,55 +96,24 @@ class NetworkNode(Node):
 
     # --- endorsement ------------------------------------------------------------------
 
-    def _endorse(self, signed: Any, encoded: Encoded | None) -> tuple[dict[str, Any], Encoded]:
-        started = time.monotonic()
-        for attempt in range(2):
-            try:
-                envelope = self._gather(signed)
-                self.metrics.endorse_latency.observe(time.monotonic() - started)
-                return envelope, Encoded.envelope(envelope)
-            except _Diverged as exc:  # the other node saw a newer state: catch up, then try once more
-                if attempt:
-                    raise BaobabError("NONDETERMINISTIC", f"{exc.org}'s simulation differs from {self.org}'s",
-                                      org=exc.org) from None
-                self.wait_for_height(exc.height, CATCH_UP_S)
-        raise AssertionError("unreachable")
-
-    def _gather(self, signed: Any) -> dict[str, Any]:
-        p, encoded, caller = self.authenticate(signed)
-        tx_id = encoded.tx_id
-        if caller.org != self.org:
-            raise BaobabError("FORBIDDEN", f"this node serves {self.org}; {caller.org}'s clients use their own node")
-        result = self.simulate_ok(p, tx_id, caller)
-        orgs = policies.choose(self._required_policy(p, result), self._members().orgs_with_role, prefer=[self.org])
-        remote = sorted(o for o in orgs if o != self.org)
-        endorsements = {self.org: self.key.sign("endorsement", result)} if self.org in orgs else {}
-        height = self.height()
-        answers = list(self._pool.map(lambda o: self._ask(o, "/peer/endorse", {"signed": signed, "height": height}), remote))
-        members = self._members()
-        for org, answer in zip(remote, answers):
-            if canonicalize(answer.get("result")) != canonicalize(result):
-                raise _Diverged(org, int(answer.get("height", 0)))
-            record = members.require_active(org)
-            if not PublicKey.from_text(record["peer_key"]).verify("endorsement", result, answer.get("signature", "")):
-                raise BaobabError("BAD_SIGNATURE", f"{org}'s endorsement does not verify")
-            endorsements[org] = answer["signature"]
-        return {"proposal": p, "signature": signed["signature"], "result": result,
-                "endorsements": [{"org": o, "signature": endorsements[o]} for o in sorted(endorsements)]}
-
-    def simulate_ok(self, p: dict[str, Any], tx_id: str, caller: Any) -> dict[str, Any]:
-        result = simulate(self.registry, p, tx_id, caller, self.state.get, self.state.range)
-        if result["status"] != "ok":
-            raise Refused.from_result(p["contract"], result["response"])
-        return result
-
-    def endorse_for_peer(self, signed: Any, height: int) -> dict[str, Any]:
-        """Simulate a proposal another node gathers endorsements for, and sign the result."""
+    def endorse_for_peer(self, signed: Any, height: int, org: str | None = None) -> dict[str, Any]:
+        """Simulate a proposal another node gathers endorsements for, and sign the result as
+        `org` (one this node serves; by default its own)."""
+        org = org or self.org
+        if org not in self.peer_keys:
+            raise BaobabError("FORBIDDEN", f"this node does not endorse for {org}")
         self.wait_for_height(height, CATCH_UP_S)
         p, encoded, caller = self.authenticate(signed)
         result = self.simulate_ok(p, encoded.tx_id, caller)
-        return {"org": self.org, "signature": self.key.sign("endorsement", result), "result": result,
+        return {"org": org, "signature": self.peer_keys[org].sign("endorsement", result), "result": result,
                 "height": self.height()}
+
+    def hosted_member(self, members: list[str]) -> str:
+        """One of `members` this node serves (FORBIDDEN if none)."""
+        for org in self.orgs:
+            if org in members:
+                return org
+        raise BaobabError("FORBIDDEN", f"this node serves none of {', '.join(members)}")
 
     def wait_for_height(self, height: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -145,53 +121,25 @@ class NetworkNode(Node):
             return self._commit_cond.wait_for(lambda: self.store.height() >= height,
                                               timeout=max(0.0, deadline - time.monotonic()))
 
-    def _ask(self, org: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        base = self.config.peers.get(org)
-        if base is None:
-            raise BaobabError("ENDORSER_UNAVAILABLE", f"no address for {org}'s node", org=org)
-        data = canonicalize(body)
-        headers = {"Content-Type": "application/json", **sign_request(self.key, self.org, "POST", path, data)}
-        try:
-            response = self._http.post(base.rstrip("/") + path, content=data, headers=headers)
-        except httpx.HTTPError as exc:
-            raise BaobabError("ENDORSER_UNAVAILABLE", f"{org}'s node did not answer: {type(exc).__name__}", org=org) from None
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = {}
-        if response.status_code != 200:
-            code = answer.get("code") if isinstance(answer, dict) else None
-            if code in CODES and code != "ENDORSER_UNAVAILABLE":
-                raise BaobabError(code, f"{org}: {answer.get('message', '')}", org=org)
-            raise BaobabError("ENDORSER_UNAVAILABLE", f"{org}'s node answered {response.status_code}", org=org)
-        return answer
-
     # --- private data -----------------------------------------------------------------
 
-    def submit(self, signed: Any, *, private: dict[str, Any] | None = None, wait: bool = True,
-               timeout: float = 30.0, min_height: int = 0) -> Outcome | str:
-        """Submit; with `private` ({members: [orgs], data}) the data goes first to the members' nodes.
-
-        `min_height` is a client's causality token: the height after the last block it saw
-        committed, on any node. This node first catches up to it, so a client that moves from
-        one organisation's node to another always builds on what it has already seen."""
-        self.wait_for_height(min_height, CATCH_UP_S)
-        if private is not None:
-            self._share_private(signed, private)
-        return super().submit(signed, wait=wait, timeout=timeout)
-
-    def _share_private(self, signed: Any, private: Any) -> None:
-        p, encoded, _ = self.authenticate(signed)
-        item = self.private.check(private, p, self.org)
-        for org in item["members"]:
-            if org != self.org:
-                self._ask(org, "/peer/private", {**item, "tx_id": encoded.tx_id})
+    def share_private(self, signed: Any, private: Any) -> None:
+        """Before submitting: send a payload ({members: [orgs], data}) whose hash the proposal
+        carries (`args.private_hash`) to the members' nodes, and keep it here."""
+        p, encoded, caller = self.authenticate(signed)
+        if caller.org not in self.orgs:
+            raise BaobabError("FORBIDDEN", f"this node does not serve {caller.org}")
+        item = self.private.check(private, p, caller.org)
+        for url in sorted({self.endorser.url_of(o) for o in item["members"] if o not in self.orgs}):
+            # signed as the sharing organisation: a member, whichever node hosts it
+            self.endorser.post(url, "/peer/private", {**item, "tx_id": encoded.tx_id}, as_org=caller.org)
         self.private.put(item["hash"], encoded.tx_id, item["members"], item["data"])
 
     def receive_private(self, sender: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("tx_id"), str):
             raise BaobabError("MALFORMED", "private data is {hash, members, data, tx_id}")
-        item = self.private.check(body, None, self.org)
+        members = body.get("members")
+        item = self.private.check(body, None, self.hosted_member(members if isinstance(members, list) else []))
         if sender not in item["members"]:
             raise BaobabError("FORBIDDEN", f"{sender} is not a member of this private data")
         self.private.put(item["hash"], body["tx_id"], item["members"], item["data"])
@@ -209,12 +157,5 @@ class NetworkNode(Node):
 
     def close(self) -> None:
         super().close()
-        self._pool.shutdown(wait=False)
-        self._http.close()
-
-
-class _Diverged(Exception):
-    def __init__(self, org: str, height: int) -> None:
-        super().__init__(org)
-        self.org, self.height = org, height
+        self.endorser.close()
 

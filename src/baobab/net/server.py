@@ -1,10 +1,14 @@
 """The HTTP face of a network node, and the process entry points behind `baobab node`.
 
-Clients (this organisation's applications) use /v1/...: their proposals are signed, so the
-node checks them itself. Other nodes use /peer/...: each request is signed with the calling
-node's peer key (auth.py). Operators use /health (the process answers), /ready (the ledger is
-reachable, following the stream and not stopped on a bad block) and /metrics (Prometheus).
-Errors are RFC 9457 problem details carrying Baobab's stable code.
+One application, three audiences:
+- the organisation's clients use the same API as the embedded mode (`baobab.api`: routes,
+  problem documents, access rules, supervisor log, events), over this node's Gateway, which
+  serves only this organisation's clients;
+- other nodes use /peer/endorse and /peer/private, and operators /ops/digest and /ops/audit:
+  every such request is signed with a member node's peer key (auth.py), fresh and never
+  replayed; nothing there answers an unsigned request;
+- probes use /health (the API's: network and height), /ready (the ledger is reachable,
+  following the stream and not stopped on a bad block) and /metrics (Prometheus).
 """
 
 from __future__ import annotations
@@ -15,15 +19,17 @@ import logging
 import signal
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from baobab.api.app import create_app as create_api
 from baobab.core.errors import BaobabError
+from baobab.gateway import Gateway
 from baobab.keystore import Keystore
 from baobab.ledger.audit import audit
 from baobab.ledger.orderer.jetstream import OrderingService, StreamSettings
-from baobab.net.auth import verify_request
+from baobab.net.auth import NonceBook, verify_request
 from baobab.net.config import NodeConfig
 from baobab.net.digest import ledger_digest
 from baobab.net.node import NetworkNode, load_genesis
@@ -32,99 +38,58 @@ log = logging.getLogger(__name__)
 READY_LAG_BLOCKS = 100
 
 
-def problem(exc: BaobabError) -> JSONResponse:
-    return JSONResponse({"type": f"urn:baobab:error:{exc.code}", "title": exc.title, "status": exc.status,
-                         "detail": exc.message, **exc.to_dict()}, status_code=exc.status,
-                         media_type="application/problem+json")
+def node_routes(node: NetworkNode) -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    nonces = NonceBook()
 
-
-def create_app(node: NetworkNode) -> FastAPI:
-    app = FastAPI(title=f"Baobab node {node.org}", docs_url=None, redoc_url=None)
-
-    @app.exception_handler(BaobabError)
-    async def _baobab_error(request: Request, exc: BaobabError) -> JSONResponse:
-        return problem(exc)
-
-    async def body_of(request: Request) -> tuple[bytes, Any]:
+    async def signed_by_node(request: Request) -> tuple[str, Any]:
+        """(calling organisation, JSON body) of a request signed by a member node's peer key."""
         raw = await request.body()
+        org = await run_in_threadpool(verify_request, request.headers, request.method, request.url.path, raw,
+                                      node.network, node.members(), nonces)
+        if not raw:
+            return org, None
         try:
-            return raw, json.loads(raw)
+            return org, json.loads(raw)
         except ValueError:
             raise BaobabError("MALFORMED", "the body is not JSON") from None
 
-    async def peer_call(request: Request) -> tuple[str, Any]:
-        raw, body = await body_of(request)
-        org = await run_in_threadpool(verify_request, request.headers, request.method, request.url.path, raw,
-                                      node._members())
-        return org, body
+    @router.post("/peer/endorse")
+    async def endorse(request: Request) -> Any:
+        _, body = await signed_by_node(request)
+        if not isinstance(body, dict) or not isinstance(body.get("height"), int):
+            raise BaobabError("MALFORMED", "endorse {signed, height}")
+        org = body.get("org")
+        if org is not None and not isinstance(org, str):
+            raise BaobabError("MALFORMED", "endorse {signed, height, org?}")
+        return await run_in_threadpool(node.endorse_for_peer, body.get("signed"), body["height"], org)
 
-    @app.post("/v1/transactions")
-    async def submit(request: Request) -> Any:
-        _, body = await body_of(request)
-        if not isinstance(body, dict) or "signed" not in body:
-            raise BaobabError("MALFORMED", "submit {signed, private?, wait?}")
-        wait = body.get("wait", True) is not False
-        min_height = body.get("min_height", 0)
-        if not isinstance(min_height, int) or isinstance(min_height, bool):
-            raise BaobabError("MALFORMED", "min_height is an integer")
-        outcome = await run_in_threadpool(node.submit, body["signed"], private=body.get("private"), wait=wait,
-                                          min_height=min_height)
-        return outcome.to_dict() if not isinstance(outcome, str) else {"tx_id": outcome}
+    @router.post("/peer/private")
+    async def receive_private(request: Request) -> Any:
+        org, body = await signed_by_node(request)
+        return await run_in_threadpool(node.receive_private, org, body)
 
-    @app.post("/v1/queries")
-    async def query(request: Request) -> Any:
-        _, body = await body_of(request)
-        min_height = request.query_params.get("min_height", "0")
-        if not min_height.isdigit():
-            raise BaobabError("MALFORMED", "min_height is an integer")
-        await run_in_threadpool(node.wait_for_height, int(min_height), 2.0)
-        return {"response": await run_in_threadpool(node.query, body)}
-
-    @app.get("/v1/transactions/{tx_id}")
-    async def outcome(tx_id: str) -> Any:
-        found = await run_in_threadpool(node.outcome, tx_id)
-        if found is None:
-            raise BaobabError("NOT_FOUND", f"no transaction {tx_id}")
-        return found.to_dict()
-
-    @app.get("/v1/private/{digest}")
-    async def private(digest: str) -> Any:
-        item = await run_in_threadpool(node.private.get, digest)
-        if item is None:
-            raise BaobabError("NOT_FOUND", f"{node.org} holds no private data {digest}")
-        return item
-
-    @app.get("/v1/ledger/digest")
-    async def digest(min_height: int = 0, wait: float = 0.0) -> Any:
+    @router.post("/ops/digest")
+    async def digest(request: Request) -> Any:
         """Block hashes and state root; with `min_height`, first wait (up to `wait` seconds,
         at most 120) until this node has committed that many blocks."""
+        _, body = await signed_by_node(request)
+        body = body if isinstance(body, dict) else {}
+        min_height, wait = body.get("min_height", 0), body.get("wait", 0)
+        if not isinstance(min_height, int) or not isinstance(wait, (int, float)) or isinstance(wait, bool):
+            raise BaobabError("MALFORMED", "digest {min_height?: integer, wait?: seconds}")
         if min_height > 0 and wait > 0:
-            await run_in_threadpool(node.wait_for_height, min_height, min(wait, 120.0))
+            await run_in_threadpool(node.wait_for_height, min_height, min(float(wait), 120.0))
         return {"org": node.org, **await run_in_threadpool(ledger_digest, node.config.database)}
 
-    @app.get("/v1/ledger/audit")
-    async def run_audit() -> Any:
+    @router.post("/ops/audit")
+    async def run_audit(request: Request) -> Any:
+        await signed_by_node(request)
         report = await run_in_threadpool(audit, node.store, node.registry)
         return {"org": node.org, "ok": report.ok, "blocks": report.blocks, "transactions": report.transactions,
                 "problem": report.problem, "where": report.where}
 
-    @app.post("/peer/endorse")
-    async def endorse(request: Request) -> Any:
-        _, body = await peer_call(request)
-        if not isinstance(body, dict) or not isinstance(body.get("height"), int):
-            raise BaobabError("MALFORMED", "endorse {signed, height}")
-        return await run_in_threadpool(node.endorse_for_peer, body.get("signed"), body["height"])
-
-    @app.post("/peer/private")
-    async def receive_private(request: Request) -> Any:
-        org, body = await peer_call(request)
-        return await run_in_threadpool(node.receive_private, org, body)
-
-    @app.get("/health")
-    async def health() -> Any:
-        return {"status": "up", "org": node.org}
-
-    @app.get("/ready")
+    @router.get("/ready")
     async def ready() -> Response:
         follower = node.follower
         problems = []
@@ -140,20 +105,40 @@ def create_app(node: NetworkNode) -> FastAPI:
         body = {"ready": not problems, "org": node.org, "height": height, "lag": follower.lag, "problems": problems}
         return JSONResponse(body, status_code=200 if not problems else 503)
 
-    @app.get("/metrics")
+    @router.get("/metrics")
     async def metrics() -> Response:
         return Response(node.metrics.render(), media_type="text/plain; version=0.0.4")
 
+    return router
+
+
+def create_app(node: NetworkNode) -> FastAPI:
+    keys = node.config.network_dir / "keys"
+    gateway = Gateway(node, orgs=set(node.orgs), keys_dir=keys)
+    data_dir = node.config.api_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app = create_api(gateway, data_dir, keys_dir=keys)
+    app.title = f"Baobab node {node.org}"
+    app.include_router(node_routes(node))
     return app
 
 
 def run_peer(config: NodeConfig) -> None:
     import uvicorn
 
+    from baobab.reactors import Reactor, ReactorThread
+
     node = NetworkNode(config)
+    reactor = None
     try:
-        uvicorn.run(create_app(node), host=config.host, port=config.port, log_level="warning", access_log=False)
+        app = create_app(node)
+        # the reactions that are this node's organisations' to perform, signed by their own clients
+        gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
+        reactor = ReactorThread(Reactor(gateway, node.registry, node.orgs, config.api_dir), node).start()
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False)
     finally:
+        if reactor is not None:
+            reactor.stop()
         node.close()
 
 

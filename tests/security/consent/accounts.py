@@ -10,9 +10,10 @@ SCENARIOS = Scenarios()
 A = "accounts"
 
 
-def _account(world: World, bank: str, currency: str = "MYR", funds: int = 0) -> str:
-    account = world.unique(f"{bank.lower()}-acct")
-    world.ok(bank, A, "open", {"account": account, "currency": currency})
+def _account(world: World, bank: str, currency: str = "MYR", funds: int = 0, owner: str | None = None) -> str:
+    """An account kept by `bank`, owned by `owner` (default: the bank itself)."""
+    account = world.unique(f"{(owner or bank).lower()}-acct")
+    world.ok(owner or bank, A, "open", {"account": account, "currency": currency, "bank": bank})
     if funds:
         world.ok(bank, A, "issue", {"account": account, "amount": funds})
     return account
@@ -20,25 +21,26 @@ def _account(world: World, bank: str, currency: str = "MYR", funds: int = 0) -> 
 
 @SCENARIOS.add("accounts.open")
 def open_(world: World) -> Case:
-    # a trader, carrier, customs... cannot keep accounts; banks and payment providers can, for themselves
-    return Case({"account": world.unique("acct"), "currency": "MYR"},
-                callers=["KLTB", *[o for o, r in world.orgs.items() if {"bank", "payment-provider"} & set(r["roles"])]])
+    # any member opens an account it owns; naming a bank binds the bank to nothing
+    return Case.any_member({"account": world.unique("acct"), "currency": "MYR", "bank": "KLTB"}, "KL-FOODS")
 
 
 @SCENARIOS.add("accounts.issue")
 def issue(world: World) -> Case:
-    return Case({"account": _account(world, "KLTB"), "amount": 10**12}, callers=["KLTB"])
+    # not the owner, not another bank: only the bank that keeps the account
+    return Case({"account": _account(world, "KLTB", owner="KL-FOODS"), "amount": 10**12}, callers=["KLTB"])
 
 
 @SCENARIOS.add("accounts.transfer")
 def transfer(world: World) -> Case:
-    src, dst = _account(world, "KLTB", funds=500), _account(world, "BPLATA")
-    return Case({"src": src, "dst": dst, "amount": 100}, callers=["KLTB"])
+    # not even the bank that keeps it moves the owner's money
+    src, dst = _account(world, "KLTB", funds=500, owner="KL-FOODS"), _account(world, "BPLATA")
+    return Case({"src": src, "dst": dst, "amount": 100}, callers=["KL-FOODS"])
 
 
 @SCENARIOS.add("accounts.balance")
 def balance(world: World) -> Case:
-    return Case({"account": _account(world, "KLTB", funds=500)}, callers=["KLTB"])
+    return Case({"account": _account(world, "KLTB", funds=500, owner="KL-FOODS")}, callers=["KL-FOODS", "KLTB"])
 
 
 @SCENARIOS.add("private_records.record")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.api.routes.state import PURPOSE
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["finance"], responses=PROBLEM_RESPONSES)
@@ -25,9 +26,10 @@ def registrations(request: Request, who: Caller = Depends(caller),
 
 @router.get("/scf/claims/{claim_id}")
 def claim(request: Request, claim_id: str = Path(pattern=r"^[0-9a-f]{24}(\.[0-9]{1,3})*$", max_length=128),
-          who: Caller = Depends(caller)) -> dict[str, Any]:
-    """A supply-chain finance claim, for its anchor and those who hold or held it."""
-    return state(request).view.query_as(who, "scf", "claim", {"claim_id": claim_id})  # type: ignore[no-any-return]
+          who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
+    """A supply-chain finance claim, for its anchor and those who hold or held it (and their
+    supervisors, logged), as `/v1/state/scf/claim/{claim_id}` answers."""
+    return state(request).reads.record(who, "scf", f"claim/{claim_id}", purpose)
 
 
 @router.get("/scf/holdings")

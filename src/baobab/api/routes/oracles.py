@@ -10,7 +10,6 @@ from pydantic import BaseModel
 
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
-from baobab.core.errors import BaobabError
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["oracles"], responses=PROBLEM_RESPONSES)
@@ -28,12 +27,11 @@ class Reputation(BaseModel):
 
 
 @router.get("/oracles/rounds/{round_id:path}")
-def oracle_round(request: Request, round_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
-    """An aggregation round: its feed, oracles, answers and outcome (`oracles.round`)."""
-    view = state(request).view
-    if view.get(f"oracles:round/{round_id}") is None:
-        raise BaobabError("NOT_FOUND", f"no round {round_id}")
-    return view.query_as(who, "oracles", "round", {"round_id": round_id})  # type: ignore[no-any-return]
+def oracle_round(request: Request, round_id: Ref, who: Caller = Depends(caller),
+                 purpose: str = Query("", max_length=200, description="why a supervisor reads")) -> dict[str, Any]:
+    """An aggregation round: its feed, oracles, answers and outcome, for its parties (and
+    supervisors, logged), as `/v1/state/oracles/round/{round_id}` answers."""
+    return state(request).reads.record(who, "oracles", f"round/{round_id}", purpose)
 
 
 @router.get("/oracles/{org}/reputation")
@@ -48,5 +46,4 @@ def conditional_payment(request: Request, agreement_id: Ref, who: Caller = Depen
     """A conditional payment agreement, for its payer bank, payer and payee (and supervisors,
     whose read is logged). Read through the API's access rules rather than the contract's
     `get`, which answers the parties only, so that supervisors can read it too."""
-    record = state(request).reads.get(who, "conditional_payment", f"agreement/{agreement_id}", purpose)
-    return {**record["value"], **({"access": record["access"]} if "access" in record else {})}
+    return state(request).reads.record(who, "conditional_payment", f"agreement/{agreement_id}", purpose)

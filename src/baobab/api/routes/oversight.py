@@ -38,7 +38,8 @@ def _with_tx_ids(request: Request, records: list[dict[str, Any]]) -> None:
                                          "description": "records in your jurisdiction"}})
 def records(request: Request, who: Caller = Depends(caller), namespace: str = Query("", max_length=64),
             prefix: str = Query("", max_length=512, description="key prefix (of full keys `ns:key` without a namespace)"), party: str = Query("", max_length=32),
-            country: str = Query("", max_length=2), purpose: str = Query("", max_length=200),
+            country: str = Query("", max_length=2),
+            purpose: str = Query(..., min_length=1, max_length=200, description="why you read (recorded with the read)"),
             format: str = Query("json", pattern="^(json|csv)$"), limit: int = Query(100, ge=1, le=MAX_LIMIT),
             cursor: str | None = Query(None, **CURSOR)) -> Any:
     """Records a supervisor may read in its jurisdiction (filter by contract namespace, key

@@ -29,11 +29,17 @@ def keys(request: Request, namespace: str, who: Caller = Depends(caller), prefix
 
 @router.get("/state/{namespace}/{key:path}")
 def get(request: Request, namespace: str, key: str, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
-    """One record: value, version [block, tx], parties."""
-    return state(request).reads.get(who, namespace, key, purpose)
+    """One record: value, version [block, tx], parties. `key` is the key within the namespace,
+    or the full key `namespace:key` as lists return it."""
+    return state(request).reads.get(who, namespace, own_key(namespace, key), purpose)
 
 
 @router.get("/history/{namespace}/{key:path}")
 def history(request: Request, namespace: str, key: str, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
     """Every committed version of a record, oldest first (`deleted` marks deletions)."""
-    return state(request).reads.history(who, namespace, key, purpose)
+    return state(request).reads.history(who, namespace, own_key(namespace, key), purpose)
+
+
+def own_key(namespace: str, key: str) -> str:
+    """The key within `namespace`, given either so or as the full key lists return."""
+    return key[len(namespace) + 1:] if key.startswith(f"{namespace}:") else key

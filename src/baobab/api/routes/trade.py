@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from baobab.api.deps import caller, json_body, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.api.routes.state import PURPOSE
 from baobab.documents.verify import verify
 from baobab.gateway import Caller
 
@@ -74,12 +75,14 @@ def document_status(request: Request, target_hash: TargetHash, who: Caller = Dep
 
 
 @router.get("/credits/{lc_id:path}")
-def credit(request: Request, lc_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
-    """A letter of credit, for its parties only (`letter_of_credit.get`)."""
-    return state(request).view.query_as(who, "letter_of_credit", "get", {"lc_id": lc_id})  # type: ignore[no-any-return]
+def credit(request: Request, lc_id: Ref, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
+    """A letter of credit, for its parties and the supervisors of its goods or banks (whose
+    read is logged), as `/v1/state/letter_of_credit/lc/{lc_id}` answers."""
+    return state(request).reads.record(who, "letter_of_credit", f"lc/{lc_id}", purpose)
 
 
 @router.get("/undertakings/{pu_id:path}")
-def undertaking(request: Request, pu_id: Ref, who: Caller = Depends(caller)) -> dict[str, Any]:
-    """A payment undertaking with its unmet conditions, for its buyer, seller and bank."""
-    return state(request).view.query_as(who, "payment_undertaking", "get", {"pu_id": pu_id})  # type: ignore[no-any-return]
+def undertaking(request: Request, pu_id: Ref, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
+    """A payment undertaking, for its buyer, seller and bank and their supervisors (logged),
+    as `/v1/state/payment_undertaking/pu/{pu_id}` answers."""
+    return state(request).reads.record(who, "payment_undertaking", f"pu/{pu_id}", purpose)

@@ -25,6 +25,11 @@ SIGNED_PROPOSAL_BODY = {
             "properties": {
                 "signature": {"type": "string", "pattern": "^[A-Za-z0-9_-]{86}$",
                               "description": "base64url Ed25519 signature, purpose 'proposal'"},
+                "private": {"type": "object", "required": ["members", "data"], "additionalProperties": False,
+                            "description": "network mode: data whose hash is `proposal.args.private_hash`, sent "
+                                           "only to the nodes of `members` (organisation ids); never ordered",
+                            "properties": {"members": {"type": "array", "items": {"type": "string"}},
+                                           "data": {"$ref": "#/components/schemas/JsonValue"}}},
                 "proposal": {
                     "type": "object", "additionalProperties": False,
                     "required": ["network", "contract", "function", "args", "creator", "nonce", "timestamp"],
@@ -45,7 +50,7 @@ def _own_proposal(signed: Any, who: Caller) -> dict[str, Any]:
 
 
 def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, timeout: int,
-            idempotency_key: str | None) -> Any:
+            idempotency_key: str | None, private: Any = None) -> Any:
     st = state(request)
     tx_id = tx_id_of(signed)
     if idempotency_key is not None:
@@ -54,7 +59,7 @@ def _submit(request: Request, signed: dict[str, Any], who: Caller, wait: bool, t
         known = st.memory.idempotent(who.identity, idempotency_key)
         if known is not None and known[1] != tx_id:
             raise BaobabError("IDEMPOTENCY_KEY_REUSED", f"key already used for transaction {known[1]}", tx_id=known[1])
-    result = st.gateway.submit(signed, wait=wait, timeout=float(timeout))
+    result = st.gateway.submit(signed, wait=wait, timeout=float(timeout), private=private)
     if idempotency_key is not None:
         st.memory.remember(who.identity, idempotency_key, tx_id, tx_id)
     if isinstance(result, Outcome):
@@ -73,7 +78,8 @@ def submit(request: Request, body: Any = Depends(json_body), who: Caller = Depen
     """Submit a signed proposal: the node gathers endorsements, orders it and (by default) waits
     for its block. A committed transaction answers 200 with its validation `code` (VALID or why
     not); resubmitting the same signed proposal returns the same outcome."""
-    return _submit(request, _own_proposal(body, who), who, wait, timeout, idempotency_key)
+    private = body.pop("private", None) if isinstance(body, dict) else None
+    return _submit(request, _own_proposal(body, who), who, wait, timeout, idempotency_key, private)
 
 
 @router.get("/transactions/{tx_id}", tags=["transactions"])

@@ -139,6 +139,20 @@ class Microinsurance(PaymentInstructions, Contract):
         self._save(ctx, record)
         return {"policy": policy_id, "status": "claimed", "payment": payment}
 
+    def _follow_payment(self, ctx: Context, instruction: dict[str, Any], status: str) -> None:
+        """A life claim's policy follows its payment; a crop policy keeps its settlement (each payout
+        is its own instruction)."""
+        policy_id, _, what = instruction["obligation"].partition("/")
+        record = ctx.get(f"policy/{policy_id}")
+        if record is not None and what == "claim":
+            self._save(ctx, {**record, "status": status})
+
+    def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        self._follow_payment(ctx, instruction, "paid")
+
+    def on_payment_failed(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        self._follow_payment(ctx, instruction, "payment_failed")
+
     # --- parametric crop cover, paid on a rainfall index -----------------------------------
 
     @function(policy=INSURER, callers=("insurer",))

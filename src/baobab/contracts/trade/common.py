@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import Context, ContractError
+from baobab.vocab.trade import DOCUMENT_TYPES  # noqa: F401 (re-exported to contract modules, which the audit keeps to baobab.contracts)
 
 HEX64 = re.compile(r"[0-9a-f]{64}")
 REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")

@@ -29,15 +29,12 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
-from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, check_ref, org_record, reject
+from baobab.contracts.trade.common import ANY_MEMBER, DOCUMENT_TYPES, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, Reason, function
 
-# Names of the types in baobab.documents.types (a test keeps the two lists equal).
-DOC_TYPES = (
-    "commercial_invoice", "packing_list", "bill_of_lading", "certificate_of_origin",
-    "phytosanitary_certificate", "inspection_certificate", "insurance_certificate",
-)
+# The types of baobab.documents.types, named once in vocab/trade.py (a test keeps the two equal).
+DOC_TYPES = DOCUMENT_TYPES
 ESCROW_CONTRACTS = ("letter_of_credit",)
 MAX_READERS = 64
 

@@ -278,7 +278,9 @@ class LetterOfCredit(PaymentInstructions, Contract):
         self._must_be(ctx, lc, "issuing_bank")
         if any(a["status"] == "pending" for a in lc["amendments"]):
             reject("AMENDMENT_PENDING", "the previous amendment awaits the beneficiary's answer")
-        amend_terms(lc["terms"], changes)  # well formed now; re-applied on acceptance
+        amended = amend_terms(lc["terms"], changes)  # well formed now; re-applied on acceptance
+        if lc["drawn"]["minor"] and amended["amount"]["currency"] != lc["terms"]["amount"]["currency"]:
+            bad_argument("a credit already drawn on cannot change currency")
         number = len(lc["amendments"]) + 1
         amendment = {"number": number, "changes": changes, "status": "pending", "proposed_at": ctx.timestamp}
         return self._save(ctx, {**lc, "amendments": lc["amendments"] + [amendment]}, "lc_amendment_proposed",
@@ -291,7 +293,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         terms = amend_terms(lc["terms"], amendment["changes"]) if accept else lc["terms"]
         amendments[number - 1] = {**amendment, "status": "accepted" if accept else "rejected", "answered_at": ctx.timestamp,
                                   "how": how}
-        return {**lc, "terms": terms, "amendments": amendments}
+        return {**lc, "terms": terms, "amendments": amendments, "drawn": {**lc["drawn"], "currency": terms["amount"]["currency"]}}
 
     def _answer(self, ctx: Context, lc_id: str, number: int, accept: bool) -> dict[str, Any]:
         lc = self._load(ctx, lc_id, *LIVE)

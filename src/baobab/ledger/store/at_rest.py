@@ -77,5 +77,14 @@ class Sealer:
             raise BaobabError("CORRUPT", "stored payload fails authentication (altered, or another key)") from None
 
 
+def folder_sealer(data_dir: Path, *, create: bool = False) -> Sealer | None:
+    """The sealer of an embedded data folder, from its keystore (`keys/data.key`); None when
+    the folder has no data key and `create` is false (a ledger written before sealing)."""
+    from baobab.keystore import Keystore  # the keystore imports nothing of the store
+
+    key = Keystore(Path(data_dir) / "keys").data_key(create=create)
+    return None if key is None else Sealer(key)
+
+
 def is_sealed(data: bytes) -> bool:
     return data[: len(_MAGIC)] == _MAGIC and len(data) >= len(_MAGIC) + _NONCE + 16

@@ -1,5 +1,12 @@
 """SQLite store: the embedded default. WAL journal with synchronous=FULL, so a committed
-block survives a crash or power loss, and readers never see a half-written block."""
+block survives a crash or power loss, and readers never see a half-written block.
+
+With a `sealer` (the node's data key, see at_rest.py) the ledger's contents are sealed at
+rest: each block's bytes and every state and history value are stored AES-GCM sealed, bound
+to where they belong (block number; key; key and version), so a copied file shows no trade
+data and a row moved elsewhere does not open. Keys, transaction ids, codes and hashes stay
+in clear for the indexes. Rows written unsealed (a ledger from before) are still read.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +21,7 @@ import json
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.ledger.store import tree
-from baobab.ledger.store.at_rest import private_file, private_folder
+from baobab.ledger.store.at_rest import Sealer, is_sealed, private_file, private_folder
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
 
 SCHEMA = """
@@ -50,6 +57,18 @@ def _load(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
 
+def _block_aad(number: int) -> bytes:
+    return f"block/{number}".encode()
+
+
+def _state_aad(key: str) -> bytes:
+    return f"state/{key}".encode("utf-8", "surrogatepass")
+
+
+def _history_aad(key: str, version: Version) -> bytes:
+    return f"history/{version[0]}/{version[1]}/{key}".encode("utf-8", "surrogatepass")
+
+
 def _dump(value: Any) -> str | None:
     return None if value is None else canonicalize(value).decode("utf-8")
 
@@ -64,8 +83,9 @@ class SQLiteStore(Store):
     IDLE_READERS = 64
     READER_CACHE_KIB = 512
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, sealer: Sealer | None = None) -> None:
         self.path = str(path)
+        self.sealer = sealer
         # Owner-only before SQLite opens it: its -wal and -shm files take the database's mode.
         private_folder(Path(path).parent)
         private_file(Path(path))
@@ -115,18 +135,21 @@ class SQLiteStore(Store):
             try:
                 db.execute(
                     "INSERT INTO blocks VALUES (?, ?, ?, ?, ?)",
-                    (block.number, block.hash, block.data, json.dumps(block.codes), block.commit_hash),
+                    (block.number, block.hash, self._seal(block.data, _block_aad(block.number)),
+                     json.dumps(block.codes), block.commit_hash),
                 )
                 texts = [_dump(w.value) for w in writes]  # once per write, for state and history
                 _insert_rows(db, "INSERT OR IGNORE INTO txs", [(t, block.number, i, c) for i, (t, c) in
                                                                enumerate(zip(tx_ids, block.codes))])
                 _insert_rows(db, "INSERT OR REPLACE INTO state",
-                             [(w.key, t, *w.version) for w, t in zip(writes, texts) if t is not None])
+                             [(w.key, self._seal_text(t, _state_aad(w.key)), *w.version)
+                              for w, t in zip(writes, texts) if t is not None])
                 deletes = [w.key for w in writes if w.value is None]
                 for i in range(0, len(deletes), _ROWS_PER_STATEMENT):
                     chunk = deletes[i : i + _ROWS_PER_STATEMENT]
                     db.execute(f"DELETE FROM state WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-                _insert_rows(db, "INSERT INTO history", [(w.key, *w.version, t) for w, t in zip(writes, texts)])
+                _insert_rows(db, "INSERT INTO history", [(w.key, *w.version, self._seal_text(t, _history_aad(w.key, w.version)))
+                                                         for w, t in zip(writes, texts)])
                 self._add_leaf(block.number, block.hash)
                 db.execute("COMMIT")
             except BaseException:
@@ -181,8 +204,30 @@ class SQLiteStore(Store):
             return [str(exc)]
         return [] if [r[0] for r in rows] == ["ok"] else [str(r[0]) for r in rows]
 
+    # --- sealing at rest -------------------------------------------------------------
+
+    def _seal(self, data: bytes, aad: bytes) -> bytes:
+        return data if self.sealer is None else self.sealer.seal(data, aad)
+
+    def _seal_text(self, text: str | None, aad: bytes) -> str | bytes | None:
+        return text if text is None or self.sealer is None else self.sealer.seal(text.encode("utf-8"), aad)
+
+    def _open(self, stored: Any, aad: bytes, table: str) -> bytes:
+        data = bytes(stored) if not isinstance(stored, str) else stored.encode("utf-8")
+        if not is_sealed(data):
+            return data  # written before sealing, or by a store without a data key
+        if self.sealer is None:
+            raise BaobabError("CORRUPT", f"the {table} rows are sealed and no data key was given", table=table)
+        try:
+            return self.sealer.open(data, aad)
+        except BaobabError as exc:
+            raise BaobabError("CORRUPT", f"a sealed {table} row does not open: {exc.message}", table=table) from None
+
+    def _text(self, stored: Any, aad: bytes, table: str) -> str | None:
+        return None if stored is None else self._open(stored, aad, table).decode("utf-8")
+
     def _record(self, row: tuple[Any, ...]) -> BlockRecord:
-        return BlockRecord(row[0], row[1], bytes(row[2]), json.loads(row[3]), row[4])
+        return BlockRecord(row[0], row[1], self._open(row[2], _block_aad(row[0]), "blocks"), json.loads(row[3]), row[4])
 
     def block(self, number: int) -> BlockRecord | None:
         rows = self._query("SELECT * FROM blocks WHERE number = ?", (number,))
@@ -212,7 +257,7 @@ class SQLiteStore(Store):
 
     def get(self, key: str) -> tuple[Any, Version] | None:
         rows = self._query("SELECT value, block, tx FROM state WHERE key = ?", (key,))
-        return (json.loads(rows[0][0]), (rows[0][1], rows[0][2])) if rows else None
+        return (json.loads(self._text(rows[0][0], _state_aad(key), "state")), (rows[0][1], rows[0][2])) if rows else None  # type: ignore[arg-type]
 
     def range(self, prefix: str, start_after: str | None = None,
               limit: int | None = None) -> list[tuple[str, Any, Version]]:
@@ -220,11 +265,11 @@ class SQLiteStore(Store):
         rows = self._query(
             f"SELECT key, value, block, tx FROM state WHERE key {'>' if after else '>='} ? AND key < ? "
             "ORDER BY key LIMIT ?", (start_after if after else prefix, prefix + _TOP, -1 if limit is None else limit))
-        return [(k, json.loads(v), (b, t)) for k, v, b, t in rows]
+        return [(k, json.loads(self._text(v, _state_aad(k), "state")), (b, t)) for k, v, b, t in rows]  # type: ignore[arg-type]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:
         rows = self._query("SELECT block, tx, value FROM history WHERE key = ? ORDER BY block, tx", (key,))
-        return [((b, t), _load(v)) for b, t, v in rows]
+        return [((b, t), _load(self._text(v, _history_aad(key, (b, t)), "history"))) for b, t, v in rows]
 
     def _scan(self, sql: str) -> Iterator[tuple[Any, ...]]:
         conn = self._connect_reader()  # its own connection: an audit scan streams for long
@@ -235,11 +280,11 @@ class SQLiteStore(Store):
 
     def state_rows(self) -> Iterator[tuple[str, Any, Version]]:
         for k, v, b, t in self._scan("SELECT key, value, block, tx FROM state ORDER BY key"):
-            yield k, v, (b, t)
+            yield k, self._text(v, _state_aad(k), "state"), (b, t)
 
     def history_rows(self) -> Iterator[tuple[str, Version, Any]]:
         for k, b, t, v in self._scan("SELECT key, block, tx, value FROM history ORDER BY key, block, tx"):
-            yield k, (b, t), v
+            yield k, (b, t), self._text(v, _history_aad(k, (b, t)), "history")
 
     def tx_rows(self) -> Iterator[tuple[str, int, int, str]]:
         yield from self._scan("SELECT tx_id, block, idx, code FROM txs ORDER BY block, idx")
