@@ -54,7 +54,7 @@ def open_hub(data: Path, orgs: list[dict[str, Any]], home_fsp: dict[str, str],
 
 def add_payments(reactor: Reactor, hub: Hub, data: Path, network: str) -> PaymentAgent:
     """The payments agent as the reactor's handler of every `payment_instructed` event."""
-    agent = PaymentAgent(hub.switch, network, agent_secret(data), serves_payee=reactor.host.serves, fsp_of=fsp_resolver(hub))
+    agent = PaymentAgent(hub.switch, network, agent_secret(data), serves=reactor.host.serves, fsp_of=fsp_resolver(hub))
     reactor.on("*", "payment_instructed", agent.handle)
     return agent
 
