@@ -43,7 +43,7 @@ def test_amounts_show_as_decimals_with_their_currency_and_json_keeps_minor_units
     assert out_json(up.run("get", "accounts", "acct/KLTB-CLI3", "--json"))["value"]["balance"] == 1250500
     rows = list(csv.DictReader(io.StringIO(up.run("list", "accounts", "--prefix", "acct/KLTB-CLI3", "--csv").stdout)))
     assert rows == [{"key": "accounts:acct/KLTB-CLI3", "version": rows[0]["version"], "value.balance": "1250.500",
-                     "value.currency": "KWD", "value.owner": "KLTB"}]
+                     "value.bank": "KLTB", "value.currency": "KWD", "value.owner": "KLTB", "value.readers.0": "KLTB"}]
 
 
 def test_token_is_a_bearer_token_the_api_accepts(up: Up) -> None:

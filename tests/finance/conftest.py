@@ -4,6 +4,7 @@ depend on other contracts in progress), with in-process actors for every demo or
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from baobab.contracts.finance.financing_registry import FinancingRegistry
 from baobab.contracts.finance.supply_chain_finance import SupplyChainFinance
 from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.ledger.contract import Refused
 from baobab.ledger.governance import Governance
 from baobab.ledger.node import Node
 from baobab.ledger.runtime import Registry
@@ -40,19 +42,32 @@ class Network:
     def query(self, org: str, contract: str, function: str, args: dict[str, Any] | None = None) -> Any:
         return self.actors(org).query(contract, function, args or {})
 
-    def rejected(self, org: str, contract: str, function: str, args: dict[str, Any]) -> BaobabError:
-        """Submit and insist it is refused before ordering; return the error. The height must not move."""
+    def rejected(self, org: str, contract: str, function: str, args: dict[str, Any]) -> Rejection:
+        """Submit and insist it is refused before ordering; return why. The height must not move."""
         height = self.node.height()
         with pytest.raises(BaobabError) as info:
             self.actors(org).submit(contract, function, args)
         assert self.node.height() == height
-        return info.value
+        return Rejection.of(info.value)
 
-
-    def rejected_query(self, org: str, contract: str, function: str, args: dict[str, Any]) -> BaobabError:
+    def rejected_query(self, org: str, contract: str, function: str, args: dict[str, Any]) -> Rejection:
         with pytest.raises(BaobabError) as info:
             self.actors(org).query(contract, function, args)
-        return info.value
+        return Rejection.of(info.value)
+
+
+@dataclass
+class Rejection:
+    """Why a call was refused: `code` is the contract's reason for a contract's refusal
+    (CONTRACT_ERROR), else the node's own code (arguments the contract never saw, signatures...)."""
+
+    code: str
+    message: str
+    detail: dict[str, Any]
+
+    @classmethod
+    def of(cls, err: BaobabError) -> "Rejection":
+        return cls(err.reason if isinstance(err, Refused) else err.code, err.message, err.detail)
 
 
 def _open(root: Path, block: dict[str, int] = FAST_BLOCKS) -> Iterator[Network]:

@@ -203,11 +203,11 @@ def test_the_anchor_pays_every_holder_of_record_through_payment_instructions(fin
     assert fin.rejected("GDBANK", SCF, "transfer", {"claim_id": parts[1]["claim"], "to": "SZBANK"}).code == "WRONG_STATUS"
 
     settled = {"obligation": f"{parts[1]['claim']}/maturity/1", "reference": "CNAPS:2025:000123"}
-    assert fin.rejected("GDBANK", SCF, "payment_settled", settled).reason == "NOT_PAYER"  # only the payer reports
+    assert fin.rejected("GDBANK", SCF, "payment_settled", settled).code == "NOT_PAYER"  # only the payer reports
     fin.ok("SZ-AUTO", SCF, "payment_settled", settled)
     claim = fin.query("GDBANK", SCF, "claim", {"claim_id": parts[1]["claim"]})
     assert (claim["status"], claim["settlement_ref"]) == ("paid", "CNAPS:2025:000123")
-    assert fin.rejected("SZ-AUTO", SCF, "payment_settled", {**settled, "reference": "again"}).reason == "PAYMENT_CLOSED"
+    assert fin.rejected("SZ-AUTO", SCF, "payment_settled", {**settled, "reference": "again"}).code == "PAYMENT_CLOSED"
 
 
 def test_a_failed_maturity_payment_reopens_the_claim_for_the_anchor_to_pay_again(fin):

@@ -79,8 +79,9 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], attempts: int = 600) -> 
     raise RuntimeError("node did not become ready")
 
 
-def start(mode: str, root: Path, **limits: Any) -> Served:
-    """A node of five organisations (three admin banks, a trader, customs) in `mode`."""
+def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
+    """A node of five organisations (three admin banks, a trader, customs) in `mode`, its
+    process started with `umask` (-1: this process's)."""
     if mode != "embedded":
         raise ValueError(f"unknown mode {mode}")
     data = root / "data"
@@ -89,7 +90,8 @@ def start(mode: str, root: Path, **limits: Any) -> Served:
     log_path = root / "node.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), str(data), str(port), json.dumps(limits)],
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT)
+                                env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
+                                umask=umask)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_ready(url, proc)
@@ -109,11 +111,12 @@ def node(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
 
 @pytest.fixture(params=MODES)
 def serve(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
-    """`serve(**limits)`: a node of its own with those `Limits` (fields of baobab.api.limits.Limits)."""
+    """`serve(umask=-1, **limits)`: a node of its own with those `Limits` (fields of
+    baobab.api.limits.Limits), its process started with `umask`."""
     started: list[Served] = []
 
-    def make(**limits: Any) -> Served:
-        started.append(start(request.param, tmp_path_factory.mktemp(f"sec-{request.param}"), **limits))
+    def make(umask: int = -1, **limits: Any) -> Served:
+        started.append(start(request.param, tmp_path_factory.mktemp(f"sec-{request.param}"), umask=umask, **limits))
         return started[-1]
 
     yield make

@@ -133,3 +133,18 @@ def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(no
     assert eventually(lambda: "left during POST /v1/transactions" in node.log())
     assert httpx.get(node.url + "/health").status_code == 200
     assert "Traceback" not in node.log()
+
+
+def test_requests_claiming_a_height_the_node_has_not_reached_hold_no_worker_thread(node: Served) -> None:
+    """X-Baobab-Min-Height makes the node wait (up to 2 s) for a height a client says it saw
+    elsewhere; before authentication, so the wait must cost no worker thread."""
+    request = b"GET /v1/head HTTP/1.1\r\nHost: node\r\nX-Baobab-Min-Height: 999999999\r\n\r\n"
+    socks = [socket.create_connection(("127.0.0.1", node.port), timeout=30) for _ in range(400)]
+    try:
+        for sock in socks:
+            sock.sendall(request)
+        assert httpx.get(node.url + "/health", timeout=OTHER_MEMBER_TIMEOUT_S).status_code == 200
+        assert node.client("KEBANK").request("GET", "/v1/network").status_code == 200
+    finally:
+        for sock in socks:
+            sock.close()

@@ -347,3 +347,14 @@ def test_contracts_never_read_a_holiday_library_at_run_time():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not [n for n in names if n.split(".")[0] in ("holidays", "pytz", "zoneinfo")], path.name
+
+
+def test_malformed_calendars_are_refused_and_change_nothing(actors, node):
+    good = calendars.country_year("AR", soy.today().year + 2)
+    for change in ({"country": "XX"}, {"year": 1999}, {"weekend": [5, 5]}, {"weekend": [7]},
+                   {"closed": ["2099-13-01"]}, {"closed": [f"{soy.today().year}-01-01"]},
+                   {"offsets": []}, {"offsets": [{"from": f"{good['year']}-02-01T00:00:00Z", "minutes": 0}]},
+                   {"offsets": [{"from": f"{good['year']}-01-01T00:00:00Z", "minutes": 900}]}, {"source": ""}):
+        height = node.height()
+        rejected(lambda: actors(soy.ISSUING).submit("bank_calendar", "publish", {**good, **change}), "BAD_ARGUMENT")
+        assert node.height() == height, change

@@ -7,6 +7,7 @@ payments reported, expiry), the ledger keeps:
   and the credit's available balance is exactly what is left;
 - at most one presentation is open, the latest, and once the credit is wound up every
   presentation ended honoured (or paid) or refused;
+- no amendment stays pending once a presentation was examined after it (art. 10(c));
 - every bill of lading the credit held has exactly one holder: the applicant once its drawing is
   paid, the beneficiary once refused documents are returned, the issuing bank in between.
 """
@@ -77,6 +78,20 @@ def test_credit_lifecycle_keeps_honour_within_the_credit_and_one_holder_per_titl
             except BaobabError as refused:
                 assert refused.detail.get("reason") == "CREDIT_EXHAUSTED", refused
 
+        @rule(tonnes=TONNES, price_pct=PRICES, late=st.booleans())
+        def next_drawing(self, tonnes: int, price_pct: int, late: bool) -> None:
+            """The banks decide the open presentation (refusing it if they may, else honouring), then a new one."""
+            self.wind_up()
+            self.present(tonnes, price_pct, late)
+
+        def wind_up(self) -> None:
+            current = (self.get()["presentations"] or [None])[-1]
+            if current is not None and current["status"] == "examined":
+                self.attempt(soy.ISSUING, "refuse")
+                self.attempt(soy.ISSUING, "honour", when=self.due_passed())
+            if current is not None and current["status"] == "waived":
+                self.attempt(soy.ISSUING, "honour")
+
         @rule(step=st.sampled_from(["refuse", "waive", "honour", "waive and honour", "refuse late", "honour late"]),
               amount=st.none() | st.sampled_from([1, 1_000_000_000, 2_000_000_000, 2_100_000_000, 2_200_000_001]))
         def decide(self, step: str, amount: int | None) -> None:
@@ -90,6 +105,12 @@ def test_credit_lifecycle_keeps_honour_within_the_credit_and_one_holder_per_titl
                 self.attempt(soy.ISSUING, "refuse", when=when)
             if "honour" in step:
                 self.attempt(soy.ISSUING, "honour", {} if amount is None else {"amount": amount}, when=when)
+
+        @rule(changes=st.sampled_from([{"amount_tolerance_pct": 10}, {"about": True}, {"port_of_discharge": "SGSIN"},
+                                       {"partial_shipments": True}]))
+        def amend(self, changes: dict) -> None:
+            """The issuing bank proposes an amendment; the next presentation accepts or rejects it (art. 10(c))."""
+            self.attempt(soy.ISSUING, "amend", {"changes": changes})
 
         @rule()
         def report_payments(self) -> None:
@@ -117,6 +138,16 @@ def test_credit_lifecycle_keeps_honour_within_the_credit_and_one_holder_per_titl
             assert all(p["status"] in DECIDED or p is lc["presentations"][-1] for p in lc["presentations"])
 
         @invariant()
+        def no_amendment_stays_pending_after_a_presentation(self) -> None:
+            if not self.lc_id:
+                return
+            lc = self.get()
+            presented = [p["examination"]["notice_of_completeness"] for p in lc["presentations"] if "examination" in p]
+            for amendment in lc["amendments"]:
+                if any(at_ > amendment["proposed_at"] for at_ in presented):
+                    assert amendment["status"] != "pending", amendment
+
+        @invariant()
         def every_title_has_exactly_one_holder(self) -> None:
             if not self.lc_id:
                 return
@@ -134,12 +165,7 @@ def test_credit_lifecycle_keeps_honour_within_the_credit_and_one_holder_per_titl
             """Wind the credit up: decide what is open, pay what is honoured; every presentation then ended."""
             if not self.lc_id:
                 return
-            current = (self.get()["presentations"] or [None])[-1]
-            if current is not None and current["status"] == "examined":
-                self.attempt(soy.ISSUING, "refuse")
-                self.attempt(soy.ISSUING, "honour", when=self.due_passed())
-            if current is not None and current["status"] == "waived":
-                self.attempt(soy.ISSUING, "honour")
+            self.wind_up()
             self.report_payments()
             lc = self.get()
             assert all(p["status"] in ("paid", "refused") for p in lc["presentations"]), \
@@ -147,5 +173,5 @@ def test_credit_lifecycle_keeps_honour_within_the_credit_and_one_holder_per_titl
             self.honour_stays_within_the_credit()
             self.every_title_has_exactly_one_holder()
 
-    run_state_machine_as_test(Credit, settings=settings(max_examples=25, stateful_step_count=10, deadline=None,
+    run_state_machine_as_test(Credit, settings=settings(max_examples=40, stateful_step_count=12, deadline=None,
                                                         suppress_health_check=list(HealthCheck)))

@@ -12,7 +12,10 @@ reinstating and re-keying a member, and changing a setting or the governance its
 approve it with transactions signed by their own client identities, and it executes in the
 transaction that brings the approvals of currently active admins to the quorum. A proposal
 not approved by its deadline expires; an admin approves a proposal once. An organisation
-rotates its own keys itself, signed with its current client key.
+rotates its own keys itself, signed with its current client key. Every governance transaction
+is still endorsed as the governance policy requires: that shows the admins' peers ran the
+contract as written (in network mode no single node can forge a membership write); who agreed
+is what the recorded approvals say.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, Contr
 from baobab.ledger.membership import check_org
 
 GOVERNED = {"governance": True}
-EVERY_MEMBER = {"role": "*"}
 PROPOSAL_ID = r"[0-9a-f]{24}"
 OPEN, EXECUTED, WITHDRAWN = "open", "executed", "withdrawn"
 # Network settings the governance keeps for other contracts: name -> check(new value, current or None).
@@ -140,8 +142,8 @@ class Governance(Contract):
             raise ContractError(f"setting must be one of {', '.join(sorted(SETTINGS))}")
         try:
             checked = SETTINGS[setting](value, ctx.get(f"setting/{setting}"))
-        except BaobabError as exc:
-            raise ContractError(f"{setting}: {exc.message}") from None
+        except ContractError as exc:  # the setting's own reason is not governance's: INVALID
+            raise ContractError(f"{setting}: {exc}") from None
         return [(f"setting/{setting}", checked)]
 
     def _set_governance(self, ctx: Context, admins: list[str] | None = None, quorum: int | None = None,
@@ -226,15 +228,18 @@ class Governance(Contract):
         ctx.put(f"proposal/{proposal}", {**record, "status": WITHDRAWN})
         return {"proposal": proposal, "status": WITHDRAWN}
 
-    @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
+    # Endorsed by the governance policy like every membership write: the admins' peers check the
+    # result (in network mode a member's own node alone could otherwise write any org record).
+    @function(policy=GOVERNED, callers=ANY_MEMBER)
     def rotate_keys(self, ctx: Context, peer_key: str | None = None, clients: dict[str, str] | None = None) -> dict[str, Any]:
         """Called by: any member, for its own organisation only, signed with its current client key:
         replaces its peer key and/or the keys of the named client identities. The `audit` identity
         the node logs supervisor reads with is not the organisation's to replace (rekey_org)."""
-        if clients and AUDIT_CLIENT in clients:
+        record = self._org(ctx, ctx.caller.org)
+        if clients and AUDIT_CLIENT in clients and clients[AUDIT_CLIENT] != record["clients"].get(AUDIT_CLIENT):
             raise ContractError(f"the {AUDIT_CLIENT} identity is the node's; a quorum of admins re-keys it",
                                 reason="NOT_ALLOWED")
-        updated = self._rekeyed(self._org(ctx, ctx.caller.org), peer_key, clients)
+        updated = self._rekeyed(record, peer_key, clients)
         ctx.put(f"org/{ctx.caller.org}", updated)
         ctx.emit("org_rekeyed", {"org": ctx.caller.org, "by": ctx.caller.identity})
         return {"org": ctx.caller.org}

@@ -81,7 +81,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
         try:
             actors(other).query(REGISTRY, "registration", {"registration": rxil["registration"]})
         except BaobabError as exc:
-            if exc.code != "FORBIDDEN":
+            if exc.detail.get("reason") != "FORBIDDEN":  # the registry's refusal, not some other failure
                 raise
         else:
             raise AssertionError(f"{other} could read RXIL's registration")

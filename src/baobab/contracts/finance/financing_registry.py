@@ -47,8 +47,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from baobab.core.errors import BaobabError
-from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, function
+from baobab.contracts.finance.refusals import FINANCE_REASONS, refuse
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, function
 from baobab.risk.flags import NEAR_RULES, RULES, flags_from_hits
 from baobab.vocab.trade import DOCUMENT_KINDS
 
@@ -68,8 +68,8 @@ FINANCEABLE = (UNIQUE, DUPLICATE, DUP_FINANCED, REPAID)
 CANCELLABLE = (UNIQUE, DUPLICATE, DUP_FINANCED)
 
 
-def _malformed(message: str) -> BaobabError:
-    return BaobabError("MALFORMED", f"fingerprints: {message}", field="fingerprints")
+def _malformed(message: str) -> ContractError:
+    return refuse("MALFORMED", f"fingerprints: {message}", field="fingerprints")
 
 
 def check_fingerprints(data: dict[str, Any], epoch: int) -> tuple[dict[str, str], dict[str, list[str]]]:
@@ -77,7 +77,7 @@ def check_fingerprints(data: dict[str, Any], epoch: int) -> tuple[dict[str, str]
     if data.get("version") != FINGERPRINT_VERSION or set(data) != {"version", "epoch", "exact", "near", "probes"}:
         raise _malformed(f"an object {{version: {FINGERPRINT_VERSION}, epoch, exact, near, probes}}")
     if data["epoch"] != epoch or isinstance(data["epoch"], bool):
-        raise BaobabError("BAD_ARGUMENT", f"fingerprints use key epoch {data['epoch']!r}; the network is at epoch {epoch}",
+        raise refuse("BAD_ARGUMENT", f"fingerprints use key epoch {data['epoch']!r}; the network is at epoch {epoch}",
                           field="fingerprints.epoch")
     near, probes = data["near"], data["probes"]
     if not isinstance(near, dict) or not isinstance(probes, dict):
@@ -102,17 +102,18 @@ def check_settings(value: Any, current: dict[str, Any] | None) -> dict[str, Any]
     """The registry's settings as governance may set them: {red_flags, epoch}; the key epoch
     never goes back (fingerprints of an older key could no longer be matched)."""
     if not isinstance(value, dict) or set(value) != {"red_flags", "epoch"}:
-        raise BaobabError("BAD_ARGUMENT", "the financing registry's settings are {red_flags, epoch}")
+        raise refuse("BAD_ARGUMENT", "the financing registry's settings are {red_flags, epoch}")
     if value["red_flags"] not in RED_RULES:
-        raise BaobabError("BAD_ARGUMENT", f"red_flags must be one of {', '.join(RED_RULES)}", field="red_flags")
+        raise refuse("BAD_ARGUMENT", f"red_flags must be one of {', '.join(RED_RULES)}", field="red_flags")
     epoch = value["epoch"]
     if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < (current or DEFAULT_CONFIG)["epoch"]:
-        raise BaobabError("BAD_ARGUMENT", "the key epoch is an integer that never goes back", field="epoch")
+        raise refuse("BAD_ARGUMENT", "the key epoch is an integer that never goes back", field="epoch")
     return {"red_flags": value["red_flags"], "epoch": epoch}
 
 
 class FinancingRegistry(Contract):
     name = "financing_registry"
+    reasons = FINANCE_REASONS
 
     # --- helpers --------------------------------------------------------------------
 
@@ -121,18 +122,18 @@ class FinancingRegistry(Contract):
 
     def _platform(self, ctx: Context) -> str:
         if "bank" not in ctx.caller.roles:
-            raise BaobabError("FORBIDDEN", "only financing platforms (organisations with role bank) use the registry")
+            raise refuse("FORBIDDEN", "only financing platforms (organisations with role bank) use the registry")
         return ctx.caller.org
 
     def _own(self, ctx: Context, registration: str) -> dict[str, Any]:
         """The caller's registration; another platform's is FORBIDDEN, whatever it is."""
         if not re.fullmatch(REG_ID, registration):
-            raise BaobabError("BAD_ARGUMENT", f"{registration!r} is not a registration id", field="registration")
+            raise refuse("BAD_ARGUMENT", f"{registration!r} is not a registration id", field="registration")
         record = ctx.get(f"reg/{registration}")
         if record is None:
-            raise BaobabError("NOT_FOUND", f"no registration {registration}")
+            raise refuse("NOT_FOUND", f"no registration {registration}")
         if record["platform"] != ctx.caller.org:
-            raise BaobabError("FORBIDDEN", f"registration {registration} belongs to another platform")
+            raise refuse("FORBIDDEN", f"registration {registration} belongs to another platform")
         return record
 
     def _set_status(self, ctx: Context, record: dict[str, Any], status: str, **detail: Any) -> dict[str, Any]:
@@ -143,7 +144,7 @@ class FinancingRegistry(Contract):
 
     def _require(self, record: dict[str, Any], allowed: tuple[str, ...], action: str) -> None:
         if record["status"] not in allowed:
-            raise BaobabError("WRONG_STATUS", f"a {record['status']} registration cannot be {action}",
+            raise refuse("WRONG_STATUS", f"a {record['status']} registration cannot be {action}",
                               registration=record["id"], status=record["status"])
 
     def _holders(self, ctx: Context, fp: str) -> list[tuple[str, dict[str, Any]]]:
@@ -171,7 +172,7 @@ class FinancingRegistry(Contract):
         fingerprints and register it (or record the refusal)."""
         platform = self._platform(ctx)
         if kind not in DOCUMENT_KINDS:
-            raise BaobabError("BAD_INVOICE", f"kind must be one of {', '.join(DOCUMENT_KINDS)}", field="kind")
+            raise refuse("BAD_INVOICE", f"kind must be one of {', '.join(DOCUMENT_KINDS)}", field="kind")
         config = self._config(ctx)
         registered, probes = check_fingerprints(fingerprints, config["epoch"])
         hits = []
@@ -179,7 +180,7 @@ class FinancingRegistry(Contract):
             for fp in fps:
                 for holder, record in self._holders(ctx, fp):
                     if holder == platform and rule == "exact":
-                        raise BaobabError("ALREADY_REGISTERED", f"{platform} already registered this document",
+                        raise refuse("ALREADY_REGISTERED", f"{platform} already registered this document",
                                           registration=record["id"])
                     hits.append((rule, holder, record["id"]))
         flags = flags_from_hits(hits, platform)
@@ -221,7 +222,7 @@ class FinancingRegistry(Contract):
         others = [(p, r) for p, r in self._holders(ctx, record["fingerprints"]["exact"]) if p != record["platform"]]
         financed_by = sorted(p for p, r in others if r["status"] == FINANCED)
         if financed_by:
-            raise BaobabError("DOUBLE_FINANCING", f"already financed on {', '.join(financed_by)}",
+            raise refuse("DOUBLE_FINANCING", f"already financed on {', '.join(financed_by)}",
                               registration=registration, platforms=financed_by)
         updated = self._set_status(ctx, record, FINANCED)
         for _, other in others:

@@ -42,11 +42,11 @@ import datetime as dt
 import re
 from typing import Any
 
+from baobab.contracts.finance.refusals import FINANCE_REASONS, refuse
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
-from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
-from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, function
 
 EVERY_MEMBER = {"role": "*"}
 MAX_AMOUNT = 10**18  # minor units
@@ -59,8 +59,8 @@ OPEN, OFFERED, SPLIT, INSTRUCTED, PAID = "open", "offered", "split", "instructed
 INVOICE_NUMBER = r"^[A-Za-z0-9][A-Za-z0-9/._-]{0,63}$"
 
 
-def _bad(message: str, **detail: Any) -> BaobabError:
-    return BaobabError("BAD_ARGUMENT", message, **detail)
+def _bad(message: str, **detail: Any) -> ContractError:
+    return refuse("BAD_ARGUMENT", message, **detail)
 
 
 def _today(ctx: Context) -> dt.date:
@@ -78,7 +78,7 @@ def _parse_date(value: str, name: str) -> dt.date:
 
 def _check_amount(amount: int, name: str = "amount") -> None:
     if not 0 < amount < MAX_AMOUNT:
-        raise BaobabError("BAD_MONEY", f"{name} must be a positive number of minor units below 10^18", field=name)
+        raise refuse("BAD_MONEY", f"{name} must be a positive number of minor units below 10^18", field=name)
 
 
 def discount_price(amount: int, rate_bp: int, days: int) -> tuple[int, int]:
@@ -93,13 +93,14 @@ def discount_price(amount: int, rate_bp: int, days: int) -> tuple[int, int]:
 
 class SupplyChainFinance(PaymentInstructions, Contract):
     name = "scf"
+    reasons = FINANCE_REASONS
 
     # --- helpers --------------------------------------------------------------------
 
     def _member(self, ctx: Context, org: str) -> dict[str, Any]:
         record = ctx.read("governance", f"org/{org}") if isinstance(org, str) and org else None
         if record is None or record.get("status") != "active":
-            raise BaobabError("UNKNOWN_ORG", f"{org!r} is not an active organisation", org=org)
+            raise refuse("UNKNOWN_ORG", f"{org!r} is not an active organisation", org=org)
         return record
 
     def _claim(self, ctx: Context, claim_id: str) -> dict[str, Any]:
@@ -107,7 +108,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
             raise _bad(f"{claim_id!r} is not a claim id", field="claim_id")
         claim = ctx.get(f"claim/{claim_id}")
         if claim is None:
-            raise BaobabError("NOT_FOUND", f"no claim {claim_id}")
+            raise refuse("NOT_FOUND", f"no claim {claim_id}")
         return claim
 
     def _held(self, ctx: Context, claim_id: str) -> dict[str, Any]:
@@ -116,11 +117,11 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         caller = ctx.caller.org
         if claim["holder"] != caller:
             if caller in claim["holders"]:
-                raise BaobabError("ALREADY_TRANSFERRED", f"{caller} no longer holds claim {claim_id}",
+                raise refuse("ALREADY_TRANSFERRED", f"{caller} no longer holds claim {claim_id}",
                                   claim=claim_id)
-            raise BaobabError("FORBIDDEN", f"only the holder of claim {claim_id} may do this", claim=claim_id)
+            raise refuse("FORBIDDEN", f"only the holder of claim {claim_id} may do this", claim=claim_id)
         if claim["status"] != OPEN:
-            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}", claim=claim_id,
+            raise refuse("WRONG_STATUS", f"claim {claim_id} is {claim['status']}", claim=claim_id,
                               status=claim["status"])
         return claim
 
@@ -143,7 +144,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
     def _programme(self, ctx: Context, anchor: str, programme: str) -> dict[str, Any]:
         terms = ctx.get(f"programme/{anchor}/{programme}") if isinstance(programme, str) and programme else None
         if terms is None:
-            raise BaobabError("NOT_FOUND", f"{anchor} runs no programme {programme!r}", field="programme")
+            raise refuse("NOT_FOUND", f"{anchor} runs no programme {programme!r}", field="programme")
         return terms  # type: ignore[no-any-return]
 
     @function(policy=EVERY_MEMBER, callers=ANY_MEMBER)
@@ -156,9 +157,9 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         if not re.fullmatch(PROGRAMME_ID, programme):
             raise _bad("programme: 1-64 of letters, digits and . _ -", field="programme")
         if ctx.get(f"programme/{anchor}/{programme}") is not None:
-            raise BaobabError("WRONG_STATUS", f"{anchor} already runs programme {programme}")
+            raise refuse("WRONG_STATUS", f"{anchor} already runs programme {programme}")
         if currency not in MINOR_UNITS:
-            raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
+            raise refuse("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
         if not 1 <= max_tenor_days <= MAX_TENOR_DAYS:
             raise _bad(f"max_tenor_days must be 1 to {MAX_TENOR_DAYS}", field="max_tenor_days")
         if not 1 <= max_rate_bp <= MAX_RATE_BP:
@@ -185,7 +186,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         anchor = ctx.caller.org
         terms = self._programme(ctx, anchor, programme)
         if currency not in MINOR_UNITS:
-            raise BaobabError("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
+            raise refuse("BAD_MONEY", f"{currency!r} is not an ISO 4217 currency", field="currency")
         _check_amount(amount)
         if not re.fullmatch(INVOICE_NUMBER, invoice_number):
             raise _bad("invoice_number: 1-64 of letters, digits and / . _ -", field="invoice_number")
@@ -193,7 +194,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         if due < _today(ctx):
             raise _bad(f"due date {due_date} is in the past", field="due_date")
         if currency != terms["currency"]:
-            raise BaobabError("BAD_MONEY", f"programme {programme} is in {terms['currency']}", field="currency")
+            raise refuse("BAD_MONEY", f"programme {programme} is in {terms['currency']}", field="currency")
         if (due - _today(ctx)).days > terms["max_tenor_days"]:
             raise _bad(f"programme {programme} confirms payables due within {terms['max_tenor_days']} days",
                        field="due_date", max_tenor_days=terms["max_tenor_days"])
@@ -202,7 +203,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         self._member(ctx, supplier)
         invoice_key = f"invoice/{anchor}/{supplier}/{invoice_number.upper()}"
         if ctx.get(invoice_key) is not None:
-            raise BaobabError("WRONG_STATUS", f"invoice {invoice_number} of {supplier} is already confirmed",
+            raise refuse("WRONG_STATUS", f"invoice {invoice_number} of {supplier} is already confirmed",
                               claim=ctx.get(invoice_key)["claim"])
         claim_id = ctx.tx_id[:24]
         claim = {
@@ -231,7 +232,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         for a in amounts:
             _check_amount(a, "amounts")
         if sum(amounts) != claim["amount"]:
-            raise BaobabError("BAD_MONEY", f"parts add up to {Money(claim['currency'], sum(amounts))}, "
+            raise refuse("BAD_MONEY", f"parts add up to {Money(claim['currency'], sum(amounts))}, "
                               f"the claim is {Money(claim['currency'], claim['amount'])}",
                               field="amounts", total=sum(amounts), amount=claim["amount"])
         parts = []
@@ -287,14 +288,14 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         days = max(0, (dt.date.fromisoformat(claim["due_date"]) - _today(ctx)).days)
         discount, price = discount_price(claim["amount"], rate_bp, days)
         if price <= 0:
-            raise BaobabError("BAD_MONEY", f"at {rate_bp} bp for {days} days the purchase price would be "
+            raise refuse("BAD_MONEY", f"at {rate_bp} bp for {days} days the purchase price would be "
                               f"{Money(claim['currency'], price)}", field="rate_bp", price=price)
         return days, discount, price
 
     def _offered(self, ctx: Context, claim_id: str) -> dict[str, Any]:
         claim = self._claim(ctx, claim_id)
         if claim["status"] != OFFERED:
-            raise BaobabError("WRONG_STATUS", f"claim {claim_id} is {claim['status']}, not offered",
+            raise refuse("WRONG_STATUS", f"claim {claim_id} is {claim['status']}, not offered",
                               claim=claim_id, status=claim["status"])
         return claim
 
@@ -305,7 +306,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         claim = self._offered(ctx, claim_id)
         bank, rate_bp = claim["offer"]["bank"], claim["offer"]["rate_bp"]
         if ctx.caller.org != bank:
-            raise BaobabError("FORBIDDEN", f"claim {claim_id} is offered to {bank}", claim=claim_id)
+            raise refuse("FORBIDDEN", f"claim {claim_id} is offered to {bank}", claim=claim_id)
         days, discount, price = self._price(ctx, claim, rate_bp)
         seller = claim["holder"]
         obligation = f"{claim_id}/discount/{len(claim.get('discounts', [])) + 1}"
@@ -328,7 +329,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         claim is open again."""
         claim = self._offered(ctx, claim_id)
         if ctx.caller.org not in (claim["holder"], claim["offer"]["bank"]):
-            raise BaobabError("FORBIDDEN", "only the holder or the bank offered may withdraw", claim=claim_id)
+            raise refuse("FORBIDDEN", "only the holder or the bank offered may withdraw", claim=claim_id)
         reopened = {k: v for k, v in claim.items() if k != "offer"}
         reopened = self._log(ctx, {**reopened, "status": OPEN}, "offer_withdrawn", by=ctx.caller.org)
         self._save(ctx, reopened)
@@ -347,10 +348,10 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         if root["parent"]:
             raise _bad("pay the confirmed payable (the root claim), not a part", field="claim_id")
         if root["anchor"] != ctx.caller.org:
-            raise BaobabError("FORBIDDEN", f"only the anchor {root['anchor']} pays claim {claim_id}", claim=claim_id)
+            raise refuse("FORBIDDEN", f"only the anchor {root['anchor']} pays claim {claim_id}", claim=claim_id)
         leaves = [c for k, c in ctx.range(f"claim/{claim_id}") if c["root"] == claim_id and c["status"] in (OPEN, OFFERED)]
         if not leaves:
-            raise BaobabError("WRONG_STATUS", f"claim {claim_id} has nothing left to pay", claim=claim_id)
+            raise refuse("WRONG_STATUS", f"claim {claim_id} has nothing left to pay", claim=claim_id)
         instructions = []
         for leaf in leaves:
             pending = {k: v for k, v in leaf.items() if k != "offer"}
@@ -403,7 +404,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         """Called by: the claim's anchor and the organisations that hold or held it."""
         claim = self._claim(ctx, claim_id)
         if ctx.caller.org != claim["anchor"] and ctx.caller.org not in claim["holders"]:
-            raise BaobabError("FORBIDDEN", f"{ctx.caller.org} is not a party to claim {claim_id}")
+            raise refuse("FORBIDDEN", f"{ctx.caller.org} is not a party to claim {claim_id}")
         return claim
 
     @function(query=True, callers=ANY_MEMBER)
@@ -422,7 +423,7 @@ class SupplyChainFinance(PaymentInstructions, Contract):
         """Called by: the anchor only: every part of a confirmed payable and who holds it."""
         root = self._claim(ctx, claim_id)
         if root["anchor"] != ctx.caller.org or root["parent"]:
-            raise BaobabError("FORBIDDEN", "only the anchor may see the whole tree of a confirmed payable")
+            raise refuse("FORBIDDEN", "only the anchor may see the whole tree of a confirmed payable")
         rows = [c for _, c in ctx.range(f"claim/{claim_id}") if c["root"] == claim_id]
         leaves = [c for c in rows if c["status"] != SPLIT]
         return {"claim": claim_id, "amount": root["amount"], "currency": root["currency"],
