@@ -125,7 +125,8 @@ def test_a_client_that_sends_its_body_too_slowly_gets_408_request_timeout(serve)
     assert head.startswith(b"HTTP/1.1 408") and b'"code":"REQUEST_TIMEOUT"' in body
 
 
-def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(node: Served) -> None:
+def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(serve) -> None:  # type: ignore[no-untyped-def]
+    node = serve()
     raw_exchange(node, b"POST /v1/transactions HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
                        b"Content-Length: 1000\r\n\r\n{\"proposal\":", close_after_send=True)
     with streaming_client(node, "TRADER", 1) as trader:

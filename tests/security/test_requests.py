@@ -118,7 +118,7 @@ def test_unknown_identities_are_refused(node: Served) -> None:
                                   ("KEBANK", 403, "UNKNOWN_IDENTITY")):
         headers = signed(node, bank, "GET", "/v1/head")
         headers["X-Baobab-Identity"] = claimed
-        problem(send(node, "GET", "/v1/head", headers), status, code)
+        problem(send(node, "GET", "/v1/head", headers, org="KEBANK"), status, code)
 
 
 def test_a_body_over_the_size_limit_is_413_whether_announced_or_streamed(node: Served) -> None:

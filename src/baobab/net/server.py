@@ -126,6 +126,7 @@ def create_app(node: NetworkNode) -> FastAPI:
 def run_peer(config: NodeConfig) -> None:
     import uvicorn
 
+    from baobab.api.limits import uvicorn_options
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
@@ -144,7 +145,8 @@ def run_peer(config: NodeConfig) -> None:
             hub = Hub(PostgresDatabase(config.switch))
             add_payments(reactions, hub, config.api_dir, node.network)
         reactor = ReactorThread(reactions, node).start()
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False)
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                    **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
         if reactor is not None:
             reactor.stop()
