@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx
@@ -52,3 +53,15 @@ def govern(served: Served, action: str, **args: Any) -> None:
         return outcome["response"]  # type: ignore[no-any-return]
 
     by_quorum(ok, ADMINS, action, args)
+
+
+def raw_exchange(node: Served, data: bytes, *, close_after_send: bool = False) -> bytes:
+    """Send `data` on a fresh connection and read until the server closes it."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as sock:
+        sock.sendall(data)
+        if close_after_send:
+            return b""
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -12,7 +12,7 @@ import httpx
 
 from baobab.http_client import BaobabClient
 from tests.security.conftest import Served
-from tests.security.helpers import problem, send, signed
+from tests.security.helpers import problem, raw_exchange, send, signed
 
 OTHER_MEMBER_TIMEOUT_S = 10.0  # a bound for "answers at all", far above any normal answer
 
@@ -39,18 +39,6 @@ def eventually(condition: Callable[[], bool], attempts: int = 200) -> bool:
             return True
         pause.wait(0.05)
     return False
-
-
-def raw_exchange(node: Served, data: bytes, *, close_after_send: bool = False) -> bytes:
-    """Send `data` on a fresh connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as sock:
-        sock.sendall(data)
-        if close_after_send:
-            return b""
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def test_an_identity_over_its_request_rate_gets_429_with_retry_after_and_others_are_served(serve) -> None:  # type: ignore[no-untyped-def]

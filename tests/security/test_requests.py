@@ -11,8 +11,7 @@ import pytest
 
 from baobab.api.signing import sign_request
 from tests.security.conftest import Served
-from tests.security.helpers import problem, send, signed
-from tests.security.test_limits import raw_exchange
+from tests.security.helpers import problem, raw_exchange, send, signed
 
 OPEN = "/v1/contracts/accounts/open"
 
