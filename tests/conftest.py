@@ -13,6 +13,7 @@ from baobab.client import Identity
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.gateway import Gateway, gateway_of
 from baobab.ledger.node import Node, Outcome
+from baobab.reactors import Reactor
 from baobab.stories.embedded import embedded_actors
 
 FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
@@ -26,12 +27,47 @@ SMALL_ORGS = [
 ]
 
 
+def paying_reactor(node: Node, path: Path) -> Reactor:
+    """A reactor for every organisation of the network, with the payments agent on a switch of
+    the network's banks and providers funded as in the demo."""
+    from baobab.pay.demo import HOME_FSP, liquidity
+    from baobab.pay.onboarding import is_fsp
+    from baobab.reactors import for_node
+    from baobab.services import add_payments, open_hub
+
+    orgs = node.genesis["organisations"]
+    reactor = for_node(node, path)
+    hub = open_hub(path, orgs, HOME_FSP, liquidity([o["id"] for o in orgs if is_fsp(o)]), "http://127.0.0.1:1/fsp")
+    add_payments(reactor, hub, path, node.network)
+    return reactor
+
+
+def synchronous_actors(actors: Any, reactor: Reactor) -> Any:
+    """Stories' Actors that let `reactor` catch up after every submission and before every query."""
+
+    class _Actor:
+        def __init__(self, inner: Any) -> None:
+            self.inner, self.org = inner, inner.org
+
+        def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
+            outcome = self.inner.submit(contract, function, args)
+            reactor.run_once()
+            return outcome  # type: ignore[no-any-return]
+
+        def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
+            reactor.run_once()
+            return self.inner.query(contract, function, args)
+
+    return lambda org: _Actor(actors(org))
+
+
 class Net:
     """A running embedded network and the client identities of its organisations."""
 
     def __init__(self, path: Path, node: Node) -> None:
         self.path, self.node = path, node
         self._ids: dict[str, Identity] = {}
+        self._reactor: Reactor | None = None
 
     def identity(self, org: str) -> Identity:
         if org not in self._ids:
@@ -52,9 +88,15 @@ class Net:
         return self.gateway.evaluate(self.identity(org).proposal(contract, function, args))
 
     def actors(self):  # noqa: ANN201 - the stories' Actors callable
-        return embedded_actors(self.node, self.path)
+        """The stories' Actors, with this network's reactions and payments agent run after every
+        submission and before every query (as a node runs them in the background; here without
+        a thread or a wait)."""
+        if self._reactor is None:
+            self._reactor = paying_reactor(self.node, self.path)
+        return synchronous_actors(embedded_actors(self.node, self.path), self._reactor)
 
     def reopen(self) -> None:
+        self._reactor = None
         self.node.close()
         self.node = embedded.open_node(self.path)
 

@@ -74,3 +74,4 @@ DEMO_ORGS: list[dict[str, Any]] = [
 ]
 DEMO_ADMINS = ["KLTB", "BPLATA", "KCBANK"]
 DEMO_NETWORK = "baobab-demo"
+OPERATOR = "CBK"  # operates the demo's payments switch (as central banks run RTGS and national switches)

@@ -1,33 +1,36 @@
-"""What a node runs beside its ledger: the reactions of the organisations it serves and, where
-the node hosts the payments switch, the payments agent that carries out their payment
-instructions.
+"""What a node runs beside its ledger, and what it serves beside its API.
 
-    services = NodeServices(host, registry, orgs, data, hub=hub)
-    services.start(); ...; services.stop()
+    services = start_node_services(node, data, home_fsp=..., liquidity=...)
+        the reactor (every contract's declared reactions, for the organisations this node serves)
+        with the payments agent: payment instructions carried out through the switch this node
+        hosts (`<data>/switch.sqlite`), settled or failed on the ledger by the payer
+    mount_for_people(app, gateway, data, hub=services.hub, operator="CBK")
+        on the node's API app: the FSPIOP interface of the switch under /fspiop, and the pages
+        (sign-in, home, document verifier, the switch operator's and the customs officer's pages)
 
-`host` is the node's Gateway (anything with the `reactors.Host` methods), so the same services
-run in the embedded and the network mode. The reactor thread wakes at every commit the host
-signals (`wake`) and otherwise polls once a second; its progress survives restarts
-(`reactors.json`).
+The reactor's progress survives restarts (`reactors.json`); the agent's fulfilment secret is
+made once per data folder (`keys/agent.secret`, mode 0600).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from baobab.ledger.runtime import Registry
+from baobab.core.errors import BaobabError
 from baobab.pay.agent import PaymentAgent
+from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub
-from baobab.pay.onboarding import fsp_resolver, onboard
+from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
-from baobab.reactors import Host, Reactor
+from baobab.reactors import Reactor, ReactorThread, for_node
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
+WEB_FILE = "web.sqlite"
 
 
 def agent_secret(data: Path) -> bytes:
@@ -49,32 +52,99 @@ def open_hub(data: Path, orgs: list[dict[str, Any]], home_fsp: dict[str, str],
     return hub
 
 
+def add_payments(reactor: Reactor, hub: Hub, data: Path, network: str) -> PaymentAgent:
+    """The payments agent as the reactor's handler of every `payment_instructed` event."""
+    agent = PaymentAgent(hub.switch, network, agent_secret(data), serves=reactor.host.serves, fsp_of=fsp_resolver(hub))
+    reactor.on("*", "payment_instructed", agent.handle)
+    return agent
+
+
+@dataclass
 class NodeServices:
-    def __init__(self, host: Host, registry: Registry, orgs: list[str], data: Path, *, hub: Hub | None = None) -> None:
-        self.reactor = Reactor(host, registry, orgs, data)
-        self.hub = hub
-        if hub is not None:
-            agent = PaymentAgent(hub.switch, network_of(host), agent_secret(data),
-                                 serves_payee=host.serves, fsp_of=fsp_resolver(hub))
-            self.reactor.on("*", "payment_instructed", agent.handle)
-        self.stop_event, self.wake = threading.Event(), threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.reactor.run, args=(self.stop_event, self.wake),
-                                        name="baobab-reactor", daemon=True)
-        self._thread.start()
-
-    def settle_pending(self) -> list[dict[str, Any]]:
-        """Perform now whatever committed blocks call for (the demo waits for this between stories)."""
-        return self.reactor.run_once()
+    reactor: Reactor
+    thread: ReactorThread | None
+    hub: Hub
 
     def stop(self) -> None:
-        self.stop_event.set()
-        self.wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if self.thread is not None:
+            self.thread.stop()
+        self.hub.db.close()
 
 
-def network_of(host: Host) -> str:
-    return str(getattr(host, "network"))
+def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
+                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks") -> NodeServices:
+    orgs = node.genesis["organisations"]
+    reactor = for_node(node, data)
+    hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
+    add_payments(reactor, hub, data, node.network)
+    thread = ReactorThread(reactor, node).start() if reactor.orgs else None
+    return NodeServices(reactor, thread, hub)
+
+
+def demo_services(node: Any, data: Path) -> NodeServices:
+    """The demo network's services: its banks and mobile-money providers on the switch, funded."""
+    from baobab.pay.demo import HOME_FSP, liquidity
+
+    fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+
+
+def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
+    """The switch's FSPIOP interface and the pages, on the node's API app."""
+    from baobab.api.deps import caller
+    from baobab.pay.fspiop import fspiop_router
+    from baobab.web.customs_pages import customs_router
+    from baobab.web.ledger import GatewayLedger
+    from baobab.web.pages import Site, mount_static, web_router
+    from baobab.web.render import Pages
+    from baobab.web.sessions import Sessions
+    from baobab.web.switch_pages import switch_router
+    from baobab.web.users import Users
+
+    async def participant(request: Any) -> str:
+        """An FSP authenticates as a member organisation, as every API client does."""
+        try:
+            return (await caller(request)).org
+        except BaobabError as exc:
+            raise FspiopError("3000", f"not authenticated: {exc.message}") from None
+
+    app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
+    ledger = GatewayLedger(gateway)
+    members = gateway.view.members()
+
+    def org_roles(org: str) -> list[str]:
+        record = members.org(org)
+        return list(record.get("roles", [])) if record else []
+
+    def org_name(org: str) -> str:
+        record = members.org(org)
+        return str(record.get("name", org)) if record else org
+
+    users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
+    site = Site(lookup=lambda target: ledger.query(operator, "app", "documents", "status", {"target_hash": target}),
+                org_name=org_name, org_roles=org_roles)
+    pages = Pages(users, sessions)
+    app.include_router(web_router(users, sessions, site))
+    app.include_router(switch_router(pages, hub.switch, operator=operator))
+    app.include_router(customs_router(pages, ledger, org_roles))
+    mount_static(app)
+
+
+def demo_users(data: Path, orgs: list[dict[str, Any]]) -> Path:
+    """One officer per demo organisation with a password made here, listed in `<data>/web-users.txt`
+    (mode 0600) for the person running the demo; made once."""
+    from baobab.web.users import Users
+
+    listing = data / "web-users.txt"
+    if listing.exists():
+        return listing
+    users = Users(data / WEB_FILE)
+    lines = ["# Sign in at /signin as these users (made by `baobab up` for the demo; change them)."]
+    for org in orgs:
+        password = secrets.token_urlsafe(12)
+        users.add(org["id"], "officer", password, ["officer"])
+        lines.append(f"{org['id']:<14} officer  {password}")
+    fd = os.open(listing, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    return listing

@@ -1,6 +1,6 @@
 """Run a real node process for the API tests: `python serve.py DATA_DIR PORT`.
 
-The default contracts plus the test-only `deals` contract, and the reactor; uvicorn on 127.0.0.1:PORT."""
+The default contracts plus the test-only `deals` contract, the reactor and the payments agent; uvicorn on 127.0.0.1:PORT."""
 
 from __future__ import annotations
 
@@ -16,20 +16,19 @@ from deals_contract import Deals  # noqa: E402
 from baobab.api.app import create_app  # noqa: E402
 from baobab.contracts import default_registry  # noqa: E402
 from baobab.embedded import open_node  # noqa: E402
-from baobab.reactors import start_for_node  # noqa: E402
+from baobab.services import demo_services  # noqa: E402
 
 
 def main(data_dir: str, port: int) -> None:
     registry = default_registry()
     registry.install(Deals())
     node = open_node(data_dir, registry)
-    reactor = start_for_node(node, data_dir)  # as `baobab up`: contracts' reactions run on their own
+    services = demo_services(node, Path(data_dir))  # as `baobab up`: reactions and payments run on their own
     try:
         uvicorn.run(create_app(node, data_dir, max_body_bytes=64 * 1024), host="127.0.0.1", port=port,
                     log_level="warning", timeout_graceful_shutdown=2)
     finally:
-        if reactor is not None:
-            reactor.stop()
+        services.stop()
         node.close()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from baobab.stories import invoice_platforms, supplier_tiers
+from tests.conftest import paying_reactor, synchronous_actors
 
 
 def test_story_3_one_invoice_three_platforms(fin):
@@ -25,7 +26,8 @@ def test_story_3_runs_again_on_the_same_ledger(fin):
 
 
 def test_story_4_supplier_tiers(fin):
-    report = supplier_tiers.STORY.run(fin.actors)
+    # the banks' and the anchor's payments agents carry out the payment instructions, as on a node
+    report = supplier_tiers.STORY.run(synchronous_actors(fin.actors, paying_reactor(fin.node, fin.data_dir)))
     assert supplier_tiers.STORY.number == 4
     assert report.payments == 2 + 3  # two discount purchases, three holders paid at maturity
     holdings = {org: fin.query(org, "scf", "holdings") for org in ("T1-SEATS", "T2-FOAM", "T3-CHEM", "SZBANK", "GDBANK")}

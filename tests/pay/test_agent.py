@@ -82,3 +82,25 @@ def test_a_payee_without_a_switch_account_fails_the_instruction(world) -> None: 
     net.submit("ARBANK", "bills", "bill", {"bill_id": "B4", "payer": PAYER, "minor": 10})
     reactor.run_once()
     assert instruction(net, "B4")["failure"]["reason"].startswith("3203")
+
+
+def test_across_nodes_the_payer_waits_for_the_payee_fsps_acceptance_then_pays(tmp_path: Path) -> None:
+    """Network mode: the payer's bank and the payee's bank run on different nodes, each with its own secret."""
+    from baobab.core.errors import BaobabError
+
+    switch = Switch(SQLiteDatabase(tmp_path / "switch.sqlite"))
+    for org in (PAYER, PAYEE):
+        switch.add_participant(org, org, f"http://127.0.0.1:1/{org}", {"KES": 1_000_000})
+    switch.fund("seed", PAYER, "KES", 500_000)
+    payer_node = PaymentAgent(switch, "net", b"payer node secret", serves=lambda org: org == PAYER)
+    payee_node = PaymentAgent(switch, "net", b"payee node secret", serves=lambda org: org == PAYEE)
+    event = {"payload": {"contract": "bills", "obligation": "B9/payment", "payer": PAYER, "payee": PAYEE,
+                         "amount": {"currency": "KES", "minor": 300_00}}}
+    with pytest.raises(BaobabError) as waiting:
+        payer_node.handle(event)                      # the payee's node has not read the block yet
+    assert waiting.value.code == "AWAITING_PAYEE_FSP" and switch.find(transfer_id_for("net", "bills", "B9/payment")) is None
+    assert payee_node.handle(event) == []             # it accepts in advance; nothing for its organisations to sign
+    [settled] = payer_node.handle(event)
+    t = switch.get(transfer_id_for("net", "bills", "B9/payment"), source=PAYER)
+    assert settled.function == "payment_settled" and t.state == COMMITTED and t.fulfilment == payee_node.fulfilment(t.id)
+    assert switch.position(PAYER, "KES") == 300_00

@@ -1,15 +1,21 @@
-"""Security tests run against a node served over real HTTP, one server process per test
-module (or per test, for tests that need their own limits).
+"""Security tests run against nodes served over real HTTP, in every mode of `MODES`:
 
-`MODES` lists how a node is served; every fixture is parametrised by it, so the network mode
-(the same app over NATS JetStream and PostgreSQL, issue 10) joins by adding its name here and
-a branch in `start`.
+- embedded: one node process (tests/security/serve.py) serving every organisation;
+- network: a JetStream cluster, two ordering nodes and two organisation nodes (each with its
+  own PostgreSQL database): KEBANK's node serves KEBANK, TRADER and CUSTOMS, MYBANK's node
+  MYBANK and ARBANK. Skipped, with the reason, where PostgreSQL or nats-server is missing.
+
+`node` is one network per module and mode; `serve(**limits)` a node of its own with those
+`Limits`, in `LIMITED_MODES` (the network's nodes take the default limits). Tests speak HTTP
+only: `node.client(org)` is that organisation's client on the node that serves it (clients
+share one causality token), `node.url_of(org)` that node's URL.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,13 +28,15 @@ import pytest
 
 from baobab import embedded
 from baobab.client import Identity
-from baobab.http_client import BaobabClient
+from baobab.http_client import BaobabClient, Causality
 from tests.conftest import FAST_BLOCKS, SMALL_ORGS
 
 HERE = Path(__file__).resolve().parent
-MODES = ("embedded",)
+MODES = ("embedded", "network")
+LIMITED_MODES = ("embedded",)
 NETWORK = "sec-net"
 ADMINS = ["KEBANK", "MYBANK", "ARBANK"]
+HOSTING = {"KEBANK": ["KEBANK", "TRADER", "CUSTOMS"], "MYBANK": ["MYBANK", "ARBANK"]}
 
 
 def free_port() -> int:
@@ -38,29 +46,38 @@ def free_port() -> int:
 
 
 class Served:
-    """A node serving its API at `url`; its log in `log_path`."""
+    """The nodes under test as their clients see them; `data` holds the genesis and keys."""
 
-    def __init__(self, mode: str, url: str, data: Path, proc: subprocess.Popen[bytes], log_path: Path) -> None:
-        self.mode, self.url, self.data, self.proc, self.log_path = mode, url, data, proc, log_path
-        self.network = NETWORK
-        self.port = int(url.rsplit(":", 1)[1])
+    def __init__(self, mode: str, urls: dict[str, str] | str, data: Path, logs: list[Path],
+                 stop: Callable[[], None]) -> None:
+        self.mode, self.data, self._urls, self._logs, self.stop = mode, data, urls, logs, stop
+        self.network = embedded.load_genesis(data)["network"]
+        self.causality = Causality()
+        self._clients: dict[tuple[str, str], BaobabClient] = {}
+
+    def url_of(self, org: str) -> str:
+        return self._urls if isinstance(self._urls, str) else self._urls[org]
+
+    @property
+    def url(self) -> str:
+        """The URL of the node serving KEBANK (the embedded node serves everyone)."""
+        return self.url_of("KEBANK")
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
 
     def identity(self, org: str, name: str = "app") -> Identity:
         return Identity.load(self.data, self.network, org, name)
 
     def client(self, org: str, name: str = "app") -> BaobabClient:
-        return BaobabClient(self.url, self.identity(org, name), timeout=30.0)
+        if (org, name) not in self._clients:
+            self._clients[(org, name)] = BaobabClient(self.url_of(org), self.identity(org, name), timeout=30.0,
+                                                      causality=self.causality)
+        return self._clients[(org, name)]
 
     def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        return "".join(path.read_text(errors="replace") for path in self._logs if path.exists())
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], attempts: int = 600) -> None:
@@ -82,8 +99,10 @@ def wait_ready(url: str, proc: subprocess.Popen[bytes], attempts: int = 600) -> 
 def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
     """A node of five organisations (three admin banks, a trader, customs) in `mode`, its
     process started with `umask` (-1: this process's)."""
-    if mode != "embedded":
-        raise ValueError(f"unknown mode {mode}")
+    if mode == "network":
+        if limits or umask != -1:
+            raise ValueError("the network's nodes take the default limits and umask")
+        return start_network(root)
     data = root / "data"
     embedded.create(data, NETWORK, SMALL_ORGS, ADMINS, clients=("app", "audit"), block=FAST_BLOCKS)
     port = free_port()
@@ -93,12 +112,41 @@ def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
                                 env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=log, stderr=subprocess.STDOUT,
                                 umask=umask)
     url = f"http://127.0.0.1:{port}"
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
     try:
         wait_ready(url, proc)
     except RuntimeError:
         proc.kill()
         raise RuntimeError(log_path.read_text(errors="replace")) from None
-    return Served(mode, url, data, proc, log_path)
+    return Served(mode, url, data, [log_path], stop)
+
+
+def start_network(root: Path) -> Served:
+    """The same organisations on two network-mode nodes (HOSTING), with the default limits."""
+    from baobab.net.local import NATS_SERVER, LocalNetwork
+    from tests.network.conftest import _postgres_or_skip
+
+    _postgres_or_skip()
+    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
+        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    net = LocalNetwork(root, SMALL_ORGS, ADMINS, hosting=HOSTING,
+                       block={"max_txs": 200, "max_bytes": 8_000_000, "timeout_ms": 10})
+    net.create()
+    try:
+        net.start(timeout=120)
+    except BaseException:
+        net.stop()
+        raise
+    logs = [proc.log for name, proc in net.procs.items() if name in net.node_urls or name in HOSTING]
+    return Served("network", net.urls, net.network_dir, logs, net.stop)
 
 
 @pytest.fixture(scope="module", params=MODES)
@@ -109,7 +157,7 @@ def node(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     served.stop()
 
 
-@pytest.fixture(params=MODES)
+@pytest.fixture(params=LIMITED_MODES)
 def serve(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
     """`serve(umask=-1, **limits)`: a node of its own with those `Limits` (fields of
     baobab.api.limits.Limits), its process started with `umask`."""

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Any
 
 import httpx
 
+from baobab.api import signing
 from baobab.api.signing import sign_request
 from baobab.client import Identity
+from baobab.http_client import MIN_HEIGHT
 from tests.governing import govern as by_quorum
 from tests.security.conftest import ADMINS, Served
 
@@ -17,11 +20,16 @@ def signed(served: Served, who: Identity, method: str, target: str, body: bytes 
     return sign_request(who.key, served.network, who.id, method, target, body, **sign)
 
 
-def send(served: Served, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> httpx.Response:
-    """Exactly these bytes, path and headers, nothing re-encoded."""
+def send(served: Served, method: str, target: str, headers: dict[str, str], body: bytes = b"", *,
+         org: str | None = None) -> httpx.Response:
+    """Exactly these bytes, path and headers, nothing re-encoded, to the node serving `org` (by
+    default the organisation the request claims to be), once it has seen what the clients saw."""
+    org = org or headers.get(signing.IDENTITY, "KEBANK/").split("/")[0]
+    seen = {MIN_HEIGHT: str(served.causality.seen)} if served.causality.seen else {}
     with httpx.Client(timeout=30.0) as http:
-        request = http.build_request(method, served.url + target, content=body or None,
-                                     headers={**({"Content-Type": "application/json"} if body else {}), **headers})
+        request = http.build_request(method, served.url_of(org) + target, content=body or None,
+                                     headers={**({"Content-Type": "application/json"} if body else {}), **seen,
+                                              **headers})
         return http.send(request)
 
 
@@ -45,3 +53,15 @@ def govern(served: Served, action: str, **args: Any) -> None:
         return outcome["response"]  # type: ignore[no-any-return]
 
     by_quorum(ok, ADMINS, action, args)
+
+
+def raw_exchange(node: Served, data: bytes, *, close_after_send: bool = False) -> bytes:
+    """Send `data` on a fresh connection and read until the server closes it."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as sock:
+        sock.sendall(data)
+        if close_after_send:
+            return b""
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+        return b"".join(chunks)

@@ -12,7 +12,7 @@ import httpx
 
 from baobab.http_client import BaobabClient
 from tests.security.conftest import Served
-from tests.security.helpers import problem, send, signed
+from tests.security.helpers import problem, raw_exchange, send, signed
 
 OTHER_MEMBER_TIMEOUT_S = 10.0  # a bound for "answers at all", far above any normal answer
 
@@ -39,18 +39,6 @@ def eventually(condition: Callable[[], bool], attempts: int = 200) -> bool:
             return True
         pause.wait(0.05)
     return False
-
-
-def raw_exchange(node: Served, data: bytes, *, close_after_send: bool = False) -> bytes:
-    """Send `data` on a fresh connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as sock:
-        sock.sendall(data)
-        if close_after_send:
-            return b""
-        chunks = []
-        while chunk := sock.recv(65536):
-            chunks.append(chunk)
-        return b"".join(chunks)
 
 
 def test_an_identity_over_its_request_rate_gets_429_with_retry_after_and_others_are_served(serve) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +113,8 @@ def test_a_client_that_sends_its_body_too_slowly_gets_408_request_timeout(serve)
     assert head.startswith(b"HTTP/1.1 408") and b'"code":"REQUEST_TIMEOUT"' in body
 
 
-def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(node: Served) -> None:
+def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(serve) -> None:  # type: ignore[no-untyped-def]
+    node = serve()
     raw_exchange(node, b"POST /v1/transactions HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
                        b"Content-Length: 1000\r\n\r\n{\"proposal\":", close_after_send=True)
     with streaming_client(node, "TRADER", 1) as trader:
@@ -133,3 +122,18 @@ def test_a_client_leaving_mid_request_is_logged_on_one_line_without_traceback(no
     assert eventually(lambda: "left during POST /v1/transactions" in node.log())
     assert httpx.get(node.url + "/health").status_code == 200
     assert "Traceback" not in node.log()
+
+
+def test_requests_claiming_a_height_the_node_has_not_reached_hold_no_worker_thread(node: Served) -> None:
+    """X-Baobab-Min-Height makes the node wait (up to 2 s) for a height a client says it saw
+    elsewhere; before authentication, so the wait must cost no worker thread."""
+    request = b"GET /v1/head HTTP/1.1\r\nHost: node\r\nX-Baobab-Min-Height: 999999999\r\n\r\n"
+    socks = [socket.create_connection(("127.0.0.1", node.port), timeout=30) for _ in range(400)]
+    try:
+        for sock in socks:
+            sock.sendall(request)
+        assert httpx.get(node.url + "/health", timeout=OTHER_MEMBER_TIMEOUT_S).status_code == 200
+        assert node.client("KEBANK").request("GET", "/v1/network").status_code == 200
+    finally:
+        for sock in socks:
+            sock.close()

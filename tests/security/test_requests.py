@@ -11,8 +11,7 @@ import pytest
 
 from baobab.api.signing import sign_request
 from tests.security.conftest import Served
-from tests.security.helpers import problem, send, signed
-from tests.security.test_limits import raw_exchange
+from tests.security.helpers import problem, raw_exchange, send, signed
 
 OPEN = "/v1/contracts/accounts/open"
 
@@ -118,7 +117,7 @@ def test_unknown_identities_are_refused(node: Served) -> None:
                                   ("KEBANK", 403, "UNKNOWN_IDENTITY")):
         headers = signed(node, bank, "GET", "/v1/head")
         headers["X-Baobab-Identity"] = claimed
-        problem(send(node, "GET", "/v1/head", headers), status, code)
+        problem(send(node, "GET", "/v1/head", headers, org="KEBANK"), status, code)
 
 
 def test_a_body_over_the_size_limit_is_413_whether_announced_or_streamed(node: Served) -> None:

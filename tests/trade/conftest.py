@@ -18,6 +18,7 @@ from baobab.contracts.trade.letter_of_credit import LetterOfCredit
 from baobab.contracts.trade.payment_undertaking import PaymentUndertaking
 from baobab.stories import soybeans as soy
 from baobab.stories.embedded import embedded_actors
+from tests.conftest import paying_reactor, synchronous_actors
 
 FAST = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
 YEAR_S = 366 * 24 * 3600
@@ -48,6 +49,14 @@ def actors(network):
     actors = embedded_actors(node, data_dir)
     soy.load_calendars(actors)
     return actors
+
+
+@pytest.fixture(scope="module")
+def paying_actors(network, actors):
+    """Actors with the paying banks' payments agents carrying out honours through the switch, as
+    on a node (the other tests report settlements themselves, as a bank's back office would)."""
+    node, data_dir = network
+    return synchronous_actors(actors, paying_reactor(node, data_dir))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 
 from baobab.client import Identity
+from baobab.pay.agent import transfer_id_for
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy
 from baobab.documents.wrapping import wrap_document
@@ -43,17 +44,20 @@ def at(network, org, contract, function, args, when):
     return outcome.to_dict()
 
 
-def test_story_one_end_to_end(actors):
-    report = soy.STORY.run(actors)
+def test_story_one_end_to_end(paying_actors):
+    report = soy.STORY.run(paying_actors)
     assert report.payments == 2 and report.documents == 10
     assert [f.split(": ")[1] for f in report.flags] == ["LATE_SHIPMENT", "AMOUNT_OVER_TOLERANCE"]
 
 
-def test_compliant_credit_pays_and_passes_title_in_the_same_transaction(actors, node, uid):
+def test_compliant_credit_pays_and_passes_title_in_the_same_transaction(paying_actors, node, uid):
+    actors = paying_actors
     lc = soy.compliant_lifecycle(actors, StoryReport(), f"LC-{uid}")
     drawing = current(lc)
-    assert lc["status"] == "paid" and drawing["status"] == "paid" and drawing["settlement"]["reference"] == f"SETTLE-LC-{uid}"
-    payment = actors(soy.BENEFICIARY).query(LC, "payment", {"obligation": drawing["honour"]["obligations"][0]})
+    obligation = drawing["honour"]["obligations"][0]
+    assert lc["status"] == "paid" and drawing["status"] == "paid"
+    assert drawing["settlement"]["reference"] == transfer_id_for(node.network, LC, obligation)  # the switch's transfer
+    payment = actors(soy.BENEFICIARY).query(LC, "payment", {"obligation": obligation})
     assert {k: payment[k] for k in ("amount", "payer", "payee", "status")} == {
         "amount": {"currency": "USD", "minor": soy.TONNES * soy.PRICE_CENTS}, "payer": soy.ISSUING,
         "payee": soy.BENEFICIARY, "status": "settled"}

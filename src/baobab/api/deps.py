@@ -10,15 +10,15 @@ from typing import Any
 
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 
 from baobab.api import signing
 from baobab.api.auth import Authenticator
-from baobab.api.limits import admit
+from baobab.api.limits import admit, guards
 from baobab.api.memory import ApiMemory
 from baobab.api.reads import Reads
 from baobab.core.errors import BaobabError
 from baobab.gateway import Caller, Gateway, LedgerView
+from baobab.gateway.gateway import CATCH_UP_S
 
 MAX_LIMIT = 500
 MAX_HEIGHT = 2**53  # block numbers and sizes beyond any ledger (and within SQLite's integers)
@@ -64,7 +64,8 @@ async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = S
     if seen is not None:
         if not seen.isdigit() or int(seen) > MAX_HEIGHT:
             raise BaobabError("MALFORMED", f"{MIN_HEIGHT} is a block height")
-        await run_in_threadpool(st.gateway.catch_up, int(seen))
+        # on the event loop: this comes before authentication, so it must cost no worker thread
+        await guards(request).heights.wait_for_height(int(seen), CATCH_UP_S)
     who = st.auth.authenticate(request.method, target_of(request), request.headers, await request.body())
     admit(request, who.identity)  # the identity's request budget (429 RATE_LIMITED over it)
     if not st.gateway.serves(who.org):

@@ -108,18 +108,17 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
         from baobab.stories.embedded import embedded_actors
 
         with tempfile.TemporaryDirectory(prefix="baobab-demo-") as tmp:
-            from baobab.reactors import start_for_node
+            from baobab.services import demo_services
 
             folder = data or Path(tmp)
             with datalock.hold(folder):  # not while `baobab up` serves the same folder
                 node = embedded_network(folder)
-                reactor = start_for_node(node, folder)  # contracts' reactions run as in `baobab up`
+                services = demo_services(node, folder)  # reactions and payments run as in `baobab up`
                 try:
                     click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
                     results = play_all(stories, embedded_actors(node, folder))
                 finally:
-                    if reactor is not None:
-                        reactor.stop()
+                    services.stop()
                     node.close()
     click.echo("\n" + summary_table(results))
     if any(error for _, _, error in results):

@@ -77,6 +77,8 @@ def banner(node, data: Path, url: str) -> str:  # type: ignore[no-untyped-def]
         f"Baobab node for network {node.network!r} — {node.height()} blocks in {data.resolve()}",
         f"  API           {url}/v1   (health: {url}/health)",
         f"  OpenAPI       {url}/openapi.json   (try it: {url}/docs)",
+        f"  Pages         {url}/   (verify a document: {url}/verify; users and passwords: {data / 'web-users.txt'})",
+        f"  Switch        {url}/fspiop   (FSPIOP v1.1; operator: `baobab switch positions --data {data}`, page {url}/switch as CBK)",
         "",
         "Authenticate as an organisation by signing requests with its client key:",
     ]
@@ -129,21 +131,27 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
 
     from baobab.api.app import create_app
     from baobab.api.limits import uvicorn_options
-    from baobab.reactors import start_for_node
+    from baobab.demo import DEMO_ORGS, OPERATOR
+    from baobab.gateway.gateway import Gateway
+    from baobab.services import demo_services, demo_users, mount_for_people
 
     node = embedded_network(data)
-    reactor = None
+    services = None
     try:
-        # contracts' reactions (a decided oracle round evaluates its conditional payment...),
-        # for every organisation of this embedded network (stories included)
-        reactor = start_for_node(node, data)
+        # contracts' reactions (a decided oracle round evaluates its conditional payment...) and
+        # the payments agent on the switch this node hosts, for every organisation of the network
+        services = demo_services(node, data)
         if not no_stories:
             _play_new_stories(node, data)
+        demo_users(data, DEMO_ORGS)
         url = f"http://{host}:{port}"
         click.echo(banner(node, data, url))
         if once or sock is None:
             return
-        config = uvicorn.Config(create_app(node, data), host=host, port=port, log_level="info",
+        gateway = Gateway(node, keys_dir=data / "keys")
+        app = create_app(gateway, data)
+        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR)
+        config = uvicorn.Config(app, host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
         # handler found at start: make that handler end the command normally, node closed.
@@ -153,7 +161,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         except (KeyboardInterrupt, _Stopped):
             pass
     finally:
-        if reactor is not None:
-            reactor.stop()
+        if services is not None:
+            services.stop()
         node.close()
         click.echo("Node stopped; data kept in " + str(data))

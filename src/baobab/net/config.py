@@ -43,6 +43,7 @@ class NodeConfig:
     hosts: list[str] = field(default_factory=list)
     data_dir: str = ""
     contracts: list[str] = field(default_factory=list)
+    switch: str = ""  # the network's payments switch database (PostgreSQL DSN); empty: this node pays nothing
 
     @property
     def orgs(self) -> list[str]:

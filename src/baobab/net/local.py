@@ -108,6 +108,7 @@ class LocalNetwork:
     node_urls: dict[str, str] = field(default_factory=dict)  # node (named by its own org) -> URL
     node_of: dict[str, str] = field(default_factory=dict)  # org -> node
     databases: dict[str, str] = field(default_factory=dict)
+    switch: str = ""  # the payments switch's database, made by create()
     contracts: list[str] = field(default_factory=list)  # further contracts every node installs ("module:Class")
     hosting: dict[str, list[str]] = field(default_factory=dict)  # node -> orgs it serves; default one node per org
     _identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
@@ -133,10 +134,11 @@ class LocalNetwork:
         self.urls = {org: self.node_urls[node] for node, served in hosting.items() for org in served}
         self.node_of = {org: node for node, served in hosting.items() for org in served}
         replicas = min(3, self.nats_servers)
+        self.switch = self._switch()
         for node, port in zip(hosting, ports):
             name = f"baobab_{self.network.replace('-', '_')}_{node.lower().replace('-', '_')}"
             self.databases[node] = create_database(name)
-            self._node(node, {"role": "peer", "org": node, "database": self.databases[node],
+            self._node(node, {"role": "peer", "org": node, "database": self.databases[node], "switch": self.switch,
                               "hosts": [o for o in hosting[node] if o != node],
                               "listen": f"127.0.0.1:{port}",
                               "peers": {o: u for o, u in self.urls.items() if o not in hosting[node]}},
@@ -144,6 +146,25 @@ class LocalNetwork:
         for i, port in enumerate(ports[len(hosting):]):
             self._node(f"orderer{i + 1}", {"role": "orderer", "name": f"orderer{i + 1}", "listen": f"127.0.0.1:{port}"},
                        replicas)
+
+    def _switch(self) -> str:
+        """The network's payments switch: its own PostgreSQL database, the network's banks and
+        payment providers onboarded as in the demo (every node's payments agent uses it)."""
+        from baobab.pay.demo import HOME_FSP, liquidity
+        from baobab.pay.hub import Hub
+        from baobab.pay.onboarding import is_fsp, onboard
+        from baobab.pay.store import PostgresDatabase
+
+        url = create_database(f"baobab_{self.network.replace('-', '_')}_switch")
+        self.databases["switch"] = url
+        hub = Hub(PostgresDatabase(url))
+        try:
+            fsps = [o["id"] for o in self.organisations if is_fsp(o)]
+            onboard(hub, self.organisations, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
+                    endpoint=lambda fsp: f"http://127.0.0.1:1/{fsp}")
+        finally:
+            hub.db.close()
+        return url
 
     def _nats_config(self) -> None:
         n = self.nats_servers

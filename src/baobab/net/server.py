@@ -126,19 +126,32 @@ def create_app(node: NetworkNode) -> FastAPI:
 def run_peer(config: NodeConfig) -> None:
     import uvicorn
 
+    from baobab.api.limits import uvicorn_options
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
-    reactor = None
+    reactor, hub = None, None
     try:
         app = create_app(node)
-        # the reactions that are this node's organisations' to perform, signed by their own clients
+        # the reactions that are this node's organisations' to perform, signed by their own clients,
+        # and their payment instructions carried out through the network's switch
         gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
-        reactor = ReactorThread(Reactor(gateway, node.registry, node.orgs, config.api_dir), node).start()
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False)
+        reactions = Reactor(gateway, node.registry, node.orgs, config.api_dir)
+        if config.switch:
+            from baobab.pay.hub import Hub
+            from baobab.pay.store import PostgresDatabase
+            from baobab.services import add_payments
+
+            hub = Hub(PostgresDatabase(config.switch))
+            add_payments(reactions, hub, config.api_dir, node.network)
+        reactor = ReactorThread(reactions, node).start()
+        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                    **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
         if reactor is not None:
             reactor.stop()
+        if hub is not None:
+            hub.db.close()
         node.close()
 
 

@@ -52,6 +52,8 @@ CREATE TABLE IF NOT EXISTS switch_transfers (
   window_id BIGINT, gross INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS switch_transfers_open ON switch_transfers (state, expiration);
 CREATE INDEX IF NOT EXISTS switch_transfers_window ON switch_transfers (window_id);
+CREATE TABLE IF NOT EXISTS switch_acceptances (
+  transfer_id TEXT PRIMARY KEY, payee TEXT NOT NULL, fulfilment TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS switch_windows (
   id BIGINT PRIMARY KEY, state TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, settled_at TEXT);
 """
@@ -290,6 +292,26 @@ class Switch:
             rows.append({"fsp": fsp, "name": name, "active": bool(active), "currency": currency, "liquidity": liquidity,
                          "position": net, "net_debit_cap": int(cap), "headroom": max(min(int(cap), liquidity) - net, 0)})
         return rows
+
+    def accept_in_advance(self, transfer_id: str, payee: str, fulfilment: str) -> None:
+        """The payee FSP agrees beforehand to receive transfer `transfer_id` (an obligation on the
+        ledger it can read): the payer's side fulfils with this fulfilment as soon as it has
+        reserved the amount. Idempotent; another payee for the same id is refused."""
+        if not isinstance(fulfilment, str) or not ILP_CONDITION.fullmatch(fulfilment):
+            raise FspiopError("3101", "a fulfilment is 43 characters of base64url")
+        with self.db.atomic():
+            self._participant(payee)
+            row = self.db.one("SELECT payee FROM switch_acceptances WHERE transfer_id = ?", (transfer_id,))
+            if row is None:
+                self.db.run("INSERT INTO switch_acceptances (transfer_id, payee, fulfilment) VALUES (?, ?, ?)",
+                            (transfer_id, payee, fulfilment))
+            elif row[0] != payee:
+                raise FspiopError("3100", f"transfer {transfer_id} was accepted by {row[0]}")
+
+    def accepted(self, transfer_id: str, payee: str) -> str | None:
+        """The fulfilment `payee` gave in advance for `transfer_id`, if it did."""
+        row = self.db.one("SELECT fulfilment FROM switch_acceptances WHERE transfer_id = ? AND payee = ?", (transfer_id, payee))
+        return None if row is None else str(row[0])
 
     # --- settlement ---------------------------------------------------------------------
 

@@ -26,6 +26,24 @@ class Actor(Protocol):
 
 Actors = Callable[[str], Actor]
 
+PAYMENT_WAIT_S = 30.0
+
+
+def await_payment(actor: Actor, contract: str, obligation: str, wait_s: float = PAYMENT_WAIT_S) -> dict[str, Any]:
+    """The payment instruction `obligation` of `contract` once the payer's payments agent has
+    carried it out through the switch (settled, or failed with its FSPIOP code). Nobody in a
+    story reports a payment: the agent of the node serving the payer does. Bounded wait."""
+    pause, waited = 0.02, 0.0
+    while True:
+        payment = actor.query(contract, "payment", {"obligation": obligation})
+        if payment["status"] != "instructed":
+            return payment  # type: ignore[no-any-return]
+        if waited >= wait_s:
+            raise RuntimeError(f"{contract} payment {obligation} still instructed after {wait_s:.0f} s: is the payer's "
+                               "payments agent running (`baobab up` and `baobab demo` start one)?")
+        time.sleep(pause)
+        waited, pause = waited + pause, min(pause * 2, 0.5)
+
 
 @dataclass
 class StoryReport:

@@ -119,9 +119,10 @@ def _shipment(actors: Actors, report: StoryReport, progress: Callable[[str], Non
             report.flags.append(f"{name}: {outlier} reported an outlier in {round_id.rsplit('/', 1)[1]}")
     report.step(f"{name}: each oracle's device signs its readings; every round is decided by 3 of 4", progress)
     decision = _decision(actors(SELLER), agreement)
-    if decision["status"] == "released":
+    if decision["status"] in ("released", "paid"):  # paid: IBERJUS's payments agent has already carried it out
         report.payments += 1
-        report.step(f"{name}: cold chain held, IBERJUS's node instructs the payment through ESBANK", progress)
+        report.step(f"{name}: cold chain held, IBERJUS's node instructs the payment; its payments agent pays through the switch",
+                    progress)
     else:
         report.flags.append(f"{name}: payment withheld: {'; '.join(decision['reasons'])}")
         report.step(f"{name}: a leg was too warm, IBERJUS's node withholds the payment, reason recorded", progress)

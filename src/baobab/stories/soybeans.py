@@ -21,7 +21,7 @@ from typing import Any, Callable
 from baobab import calendars
 from baobab.core.money import format_amount
 from baobab.documents.verify import registry_lookup, verify
-from baobab.stories import Actors, Story, StoryReport
+from baobab.stories import Actors, Story, StoryReport, await_payment
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
 
 APPLICANT, BENEFICIARY, ISSUING, ADVISING = "KL-FOODS", "PAMPA-AGRO", "KLTB", "BPLATA"
@@ -155,16 +155,18 @@ def ship_and_present(actors: Actors, report: StoryReport, lc_id: str, shipped: d
 
 
 def pay(actors: Actors, report: StoryReport, lc_id: str, say: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Honour (a payment instruction) and report the payment settled, as the paying bank's payments agent does."""
+    """Honour (a payment instruction); the issuing bank's payments agent pays it through the switch
+    and records the settlement, with the transfer's fulfilment as proof."""
     lc = submit(actors(ISSUING), "letter_of_credit", "honour", {"lc_id": lc_id})
     honour = current(lc)
     check(honour["status"] == "honoured", "credit not honoured")
     report.step(f"{ISSUING} honours: pay {format_amount(honour['honour']['amount'])} to {BENEFICIARY}", say)
-    submit(actors(ISSUING), "letter_of_credit", "payment_settled",
-           {"obligation": honour["honour"]["obligations"][0], "reference": f"SETTLE-{lc_id}"})
+    payment = await_payment(actors(ISSUING), "letter_of_credit", honour["honour"]["obligations"][0])
+    check(payment["status"] == "settled", f"the honour was not paid: {payment.get('failure')}")
     lc = actors(ISSUING).query("letter_of_credit", "get", {"lc_id": lc_id})
     report.payments += 1
-    report.step(f"{ISSUING} reports the payment settled; title to the cargo passes to {APPLICANT}", say)
+    report.step(f"{ISSUING}'s payments agent pays it through the switch (transfer {payment['settlement']['reference'][:8]}); "
+                f"title to the cargo passes to {APPLICANT}", say)
     return lc
 
 
