@@ -75,7 +75,7 @@ class Reads:
         members = self.members()
         found: list[dict[str, Any]] = []
         supervised: list[tuple[str, list[int], Decision]] = []
-        source = rows if rows is not None else iter(self.view.range(prefix, after))
+        source = rows if rows is not None else self.view.scan(prefix, after)
         next_cursor = None
         for full, value, version in source:
             if after is not None and full <= after:

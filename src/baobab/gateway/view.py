@@ -11,6 +11,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from baobab.ledger.contract import Refused
@@ -84,8 +85,17 @@ class LedgerView:
 
     def range(self, prefix: str, after: str | None = None) -> list[tuple[str, Any, Version]]:
         """Live keys starting with `prefix` (and, with `after`, greater than it), in key order."""
-        rows = self._node.state.range(prefix)
-        return rows if after is None else [r for r in rows if r[0] > after]
+        return self._node.state.range(prefix, after)
+
+    def scan(self, prefix: str, after: str | None = None, batch: int = 200) -> Iterator[tuple[str, Any, Version]]:
+        """The same rows as `range`, read as indexed pages of `batch` keys, only as far as the caller
+        iterates (a list page reads what it shows, not the whole namespace)."""
+        while True:
+            rows = self._node.state.range(prefix, after, batch)
+            yield from rows
+            if len(rows) < batch:
+                return
+            after = rows[-1][0]
 
     def history(self, full_key: str) -> list[dict[str, Any]]:
         """Every committed version of a key, oldest first (`deleted` marks deletions)."""
