@@ -8,7 +8,9 @@ next block). So:
   streams; over either it gets `429 RATE_LIMITED` / `429 TOO_MANY_STREAMS` with `Retry-After`,
   while other identities are served as before;
 - event streams wait for new blocks on the event loop (`HeightWatch`): one worker thread waits
-  on the node for all of them, however many there are;
+  on the node for all of them, however many there are; the streams of one caller share the
+  work of each new block (`SingleFlight`); a client's `X-Baobab-Min-Height` is awaited the same
+  way, since it comes before authentication;
 - a client gets `header_timeout_s` to send its request headers and `body_timeout_s` to send its
   body (`408 REQUEST_TIMEOUT`), so slow clients cannot hold connections open;
 - a client that goes away mid-request is logged on one line, never with a traceback.
