@@ -131,6 +131,12 @@ class LedgerView:
         return BlockEntry(record.number, record.hash, record.commit_hash, list(record.codes), block["header"],
                           block["signature"], block["transactions"])
 
+    def block_leaves(self, number: int) -> dict[str, Any] | None:
+        """A block's orderer-signed header and the leaf hash of each of its transactions (None: no such block)."""
+        if self._node.store.block(number) is None:
+            return None
+        return self._node.block_leaves(number)  # type: ignore[no-any-return]
+
     def blocks(self, start: int, limit: int) -> list[BlockEntry]:
         out = []
         for number in range(start, min(start + limit, self.height())):

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from baobab.api.deps import MAX_HEIGHT, MAX_LIMIT, caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.core.errors import BaobabError
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["ledger"], responses=PROBLEM_RESPONSES)
@@ -34,6 +35,16 @@ def block(request: Request, number: int = Path(..., ge=0, le=MAX_HEIGHT), *, who
     """A block: header, orderer signature, and each transaction's id and code; the full
     envelope only of the transactions you are party to."""
     return state(request).reads.block_view(who, number)
+
+
+@router.get("/blocks/{number}/leaves")
+def block_leaves(request: Request, number: int = Path(..., ge=0, le=MAX_HEIGHT), *, who: Caller = Depends(caller)) -> dict[str, Any]:
+    """A block's orderer-signed header and the leaf hash of every transaction in it: enough to
+    check its Merkle root without the envelopes you are not party to (docs/PROTOCOL.md)."""
+    found = state(request).view.block_leaves(number)
+    if found is None:
+        raise BaobabError("NOT_FOUND", f"no block {number}")
+    return found
 
 
 @router.get("/proofs/tx/{tx_id}")
