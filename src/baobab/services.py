@@ -6,7 +6,7 @@
         hosts (`<data>/switch.sqlite`), settled or failed on the ledger by the payer
     mount_for_people(app, gateway, data, hub=services.hub, operator="CBK")
         on the node's API app: the FSPIOP interface of the switch under /fspiop, and the pages
-        (sign-in, home, document verifier, the switch operator's and the customs officer's pages)
+        (sign-in, home, document verifier, credits, the switch operator's and the customs officer's pages)
 
 The reactor's progress survives restarts (`reactors.json`); the agent's fulfilment secret is
 made once per data folder (`keys/agent.secret`, mode 0600).
@@ -93,6 +93,7 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     """The switch's FSPIOP interface and the pages, on the node's API app."""
     from baobab.api.deps import caller
     from baobab.pay.fspiop import fspiop_router
+    from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
     from baobab.web.pages import Site, mount_static, web_router
@@ -127,6 +128,7 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     app.include_router(web_router(users, sessions, site))
     app.include_router(switch_router(pages, hub.switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
+    app.include_router(credit_router(pages, ledger))
     mount_static(app)
 
 

@@ -33,8 +33,8 @@ MAX_DOCUMENT_BYTES = 2_000_000
 
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
-    "trader": [("/verify", "Verify a document")],
-    "bank": [("/verify", "Verify a document")],
+    "trader": [("/credits", "Credits"), ("/verify", "Verify a document")],
+    "bank": [("/credits", "Credits"), ("/verify", "Verify a document")],
     "customs": [("/customs", "Declarations"), ("/verify", "Verify a document")],
 }
 

@@ -178,6 +178,11 @@ def lc_apply(world: World) -> Case:
                             "advising_bank": ADVISING, "terms": soy.credit_terms(soy.today())}, APPLICANT)
 
 
+@SCENARIOS.add("letter_of_credit.mine")
+def lc_mine(world: World) -> Case:
+    return Case.any_member({}, APPLICANT)  # every member lists the credits it is party to, and only those
+
+
 @SCENARIOS.add("letter_of_credit.issue")
 def lc_issue(world: World) -> Case:
     _actors(world)

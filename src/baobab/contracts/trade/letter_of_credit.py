@@ -607,6 +607,20 @@ class LetterOfCredit(PaymentInstructions, Contract):
 
     # --- reads ------------------------------------------------------------------------------------
 
+    @function(query=True, callers=ANY_MEMBER)
+    def mine(self, ctx: Context, status: str = "") -> list[dict[str, Any]]:
+        """Called by: any member: the credits it is a party to (in one status, if given), each as
+        `get` shows it, with the caller's roles on it."""
+        out = []
+        for _, lc in ctx.range("lc/"):
+            if not isinstance(lc, dict) or not isinstance(lc.get("parties"), dict):
+                continue
+            roles = sorted(role for role, org in lc["parties"].items() if org == ctx.caller.org)
+            if roles and (not status or lc["status"] == status):
+                out.append({**lc, "my_roles": roles, "presentations": [
+                    {k: v for k, v in p.items() if k != "received"} for p in lc["presentations"]]})
+        return out
+
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, lc_id: str) -> dict[str, Any]:
         """Called by: the credit's parties only (applicant, beneficiary and its banks)."""
