@@ -36,6 +36,7 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import check_currency
+from baobab.contracts.records import PaymentInstruction, stored
 from baobab.ledger.contract import PARTIES, Context, ContractError, Reason, function
 
 INSTRUCTED, SETTLED, FAILED = "instructed", "settled", "failed"
@@ -86,7 +87,7 @@ def instruct(ctx: Context, *, obligation: str, payer: str, payee: str, amount: d
         "amount": _check_amount(amount), "due": due, "status": INSTRUCTED, "instructed_at": ctx.timestamp,
         "settlement": None, "failure": None, "parties": sorted({payer, payee}),
     }
-    ctx.put(_key(obligation), instruction)
+    ctx.put(_key(obligation), stored(PaymentInstruction, instruction, f"payment {obligation}"))
     ctx.emit("payment_instructed", {k: instruction[k] for k in ("obligation", "contract", "payer", "payee", "amount", "due")})
     return instruction
 
@@ -121,7 +122,7 @@ class PaymentInstructions:
         settlement = {"reference": _check_text(reference, "reference"), "proof": proof[:MAX_TEXT] if proof else None,
                       "at": ctx.timestamp}
         instruction = {**instruction, "status": SETTLED, "settlement": settlement}
-        ctx.put(_key(obligation), instruction)
+        ctx.put(_key(obligation), stored(PaymentInstruction, instruction, f"payment {obligation}"))
         ctx.emit("payment_settled", {"obligation": obligation, "contract": ctx.namespace, "reference": reference})
         self.on_payment_settled(ctx, instruction)
         return instruction
@@ -131,7 +132,7 @@ class PaymentInstructions:
         """Called by: the payer of the instruction. Records why the payment could not be made."""
         instruction = self._open_instruction(ctx, obligation)
         instruction = {**instruction, "status": FAILED, "failure": {"reason": _check_text(reason, "reason"), "at": ctx.timestamp}}
-        ctx.put(_key(obligation), instruction)
+        ctx.put(_key(obligation), stored(PaymentInstruction, instruction, f"payment {obligation}"))
         ctx.emit("payment_failed", {"obligation": obligation, "contract": ctx.namespace, "reason": reason})
         self.on_payment_failed(ctx, instruction)
         return instruction

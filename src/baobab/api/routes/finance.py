@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.api.routes.state import PURPOSE
+from baobab.contracts.records import Claim
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["finance"], responses=PROBLEM_RESPONSES)
@@ -24,7 +25,7 @@ def registrations(request: Request, who: Caller = Depends(caller),
     return state(request).view.query_as(who, "financing_registry", "registrations", args)  # type: ignore[no-any-return]
 
 
-@router.get("/scf/claims/{claim_id}")
+@router.get("/scf/claims/{claim_id}", response_model=Claim, response_model_exclude_unset=True)
 def claim(request: Request, claim_id: str = Path(pattern=r"^[0-9a-f]{24}(\.[0-9]{1,3})*$", max_length=128),
           who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
     """A supply-chain finance claim, for its anchor and those who hold or held it (and their

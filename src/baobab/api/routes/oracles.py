@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.contracts.records import Agreement
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1", tags=["oracles"], responses=PROBLEM_RESPONSES)
@@ -40,7 +41,7 @@ def reputation(request: Request, org: str = Path(min_length=1, max_length=32), w
     return Reputation(**state(request).view.query_as(who, "oracles", "reputation", {"oracle": org}))
 
 
-@router.get("/conditional-payments/{agreement_id:path}")
+@router.get("/conditional-payments/{agreement_id:path}", response_model=Agreement, response_model_exclude_unset=True)
 def conditional_payment(request: Request, agreement_id: Ref, who: Caller = Depends(caller),
                         purpose: str = Query("", max_length=200, description="why a supervisor reads")) -> dict[str, Any]:
     """A conditional payment agreement, for its payer bank, payer and payee (and supervisors,

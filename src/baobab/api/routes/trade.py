@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from baobab.api.deps import caller, json_body, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.api.routes.state import PURPOSE
+from baobab.contracts.records import Credit, DocumentRecord
 from baobab.documents.verify import verify
 from baobab.gateway import Caller
 
@@ -67,14 +68,14 @@ def verify_document(request: Request, body: Any = Depends(json_body), who: Calle
     return DocumentVerification(**verify(body, lookup).to_dict())
 
 
-@router.get("/documents/{target_hash}")
+@router.get("/documents/{target_hash}", response_model=DocumentRecord, response_model_exclude_unset=True)
 def document_status(request: Request, target_hash: TargetHash, who: Caller = Depends(caller)) -> dict[str, Any]:
     """Registry facts about a document (`{issued: false}` if never registered); its readers and
     content hash only for those it was shared with."""
     return state(request).view.query_as(who, "documents", "status", {"target_hash": target_hash})  # type: ignore[no-any-return]
 
 
-@router.get("/credits/{lc_id:path}")
+@router.get("/credits/{lc_id:path}", response_model=Credit, response_model_exclude_unset=True)
 def credit(request: Request, lc_id: Ref, who: Caller = Depends(caller), purpose: str = PURPOSE) -> dict[str, Any]:
     """A letter of credit, for its parties and the supervisors of its goods or banks (whose
     read is logged), as `/v1/state/letter_of_credit/lc/{lc_id}` answers."""

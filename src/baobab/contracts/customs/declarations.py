@@ -20,6 +20,7 @@ import re
 from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
+from baobab.contracts.records import Declaration, stored
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
 from baobab.vocab.trade import UNIT_CODES, is_hs_code
@@ -62,7 +63,7 @@ class Declarations(Contract):
                   "parties": sorted({ctx.caller.org, customs}), "countries": countries,
                   "items": checked, "documents": list(documents), "status": "lodged", "channel": None, "flags": [],
                   "history": [{"status": "lodged", "by": ctx.caller.org, "at": ctx.timestamp}]}
-        ctx.put(f"declaration/{declaration_id}", record)
+        ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
         ctx.set_key_policy(f"declaration/{declaration_id}", {"orgs": [customs]})
         ctx.emit("declaration_lodged", {"id": declaration_id, "customs": customs, "declarant": ctx.caller.org})
         return record
@@ -81,7 +82,7 @@ class Declarations(Contract):
         status = "accepted" if channel == "green" else "under control"
         record = {**record, "channel": channel, "flags": [str(f)[:500] for f in flags], "status": status,
                   "history": record["history"] + [{"status": status, "by": ctx.caller.org, "at": ctx.timestamp}]}
-        ctx.put(f"declaration/{declaration_id}", record)
+        ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
         ctx.emit("declaration_screened", {"id": declaration_id, "channel": channel, "flags": len(flags)})
         return record
 
@@ -96,7 +97,7 @@ class Declarations(Contract):
             raise ContractError(f"declaration {declaration_id} is {record['status']}", reason="WRONG_STATE")
         record = {**record, "status": outcome, "note": note[:1000],
                   "history": record["history"] + [{"status": outcome, "by": ctx.caller.org, "at": ctx.timestamp}]}
-        ctx.put(f"declaration/{declaration_id}", record)
+        ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
         ctx.emit("declaration_decided", {"id": declaration_id, "outcome": outcome})
         return record
 

@@ -56,6 +56,7 @@ from baobab.contracts.trade.lc_examination import (
     UNREGISTERED, credit_limit, decision_deadline, drawing_of, examine, last_day,
 )
 from baobab.contracts.trade.lc_terms import amend_terms, check_terms
+from baobab.contracts.records import Credit, stored
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, Reason, function
 
 BANKS = {"role": "bank"}
@@ -143,7 +144,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         lc = {**lc, "countries": _countries(lc), "available": {"currency": lc["terms"]["amount"]["currency"],
                                                                "minor": max(available(lc), 0)},
               "history": lc["history"] + [{"event": event, "by": ctx.caller.org, "at": ctx.timestamp, "tx": ctx.tx_id}]}
-        ctx.put(_key(lc["id"]), lc)
+        ctx.put(_key(lc["id"]), stored(Credit, lc, f"credit {lc['id']}"))  # the record's one schema (contracts/records.py)
         ctx.emit(event, {"lc_id": lc["id"], "status": lc["status"], **payload})
         return lc
 
