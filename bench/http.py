@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,36 +31,20 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx
 
 from baobab import embedded
 from baobab.client import Identity
 from bench.ledger import BANKS, NETWORK, account_name, create_network, percentile, run_workload, set_up_accounts, sign_transfers
 from baobab.http_client import BaobabClient
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from baobab.net.process import free_port, wait_healthy
 
 
 def serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "BAOBAB_DATA": str(data_dir)}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "--factory", "baobab.embedded:app_from_env",
                              "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"], env=env)
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.05)
-            raise SystemExit(f"node process exited with {proc.returncode}")
-        except subprocess.TimeoutExpired:
-            pass
-    raise SystemExit("node did not become ready")
+    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def closed_loop(jobs: list[Any], clients: int, make: Callable[[int], Callable[[Any], str]]) -> tuple[float, list[float], Counter[str]]:

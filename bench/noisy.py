@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,6 +33,7 @@ import httpx
 from baobab import embedded
 from baobab.client import Identity
 from baobab.http_client import BaobabClient
+from baobab.net.process import free_port, wait_healthy
 
 NETWORK = "noisy-bench"
 ORGS = [
@@ -60,27 +60,11 @@ def serve(data_dir: str, port: int, streams: int) -> None:
         node.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def start(data_dir: Path, port: int, streams: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([sys.executable, "-m", "bench.noisy", "--serve", str(data_dir), "--port", str(port),
                              "--streams", str(streams)], env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    for _ in range(600):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.05)
-            raise SystemExit(f"node process exited with {proc.returncode}")
-        except subprocess.TimeoutExpired:
-            pass
-    raise SystemExit("node did not become ready")
+    wait_healthy(f"http://127.0.0.1:{port}", proc)
+    return proc
 
 
 def timed(calls: list[Callable[[], object]]) -> list[float]:

@@ -141,7 +141,8 @@ def measure_node(data_dir: Path, sample: list[str], keys: int, samples: int) -> 
 def measure_http(data_dir: Path, sample: list[str], samples: int) -> dict[str, Any]:
     from baobab.client import Identity
     from baobab.http_client import BaobabClient
-    from bench.http import free_port, serve
+    from baobab.net.process import free_port
+    from bench.http import serve
 
     port = free_port()
     proc = serve(data_dir, port)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from baobab import embedded
 from baobab.client import Identity
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.http_client import BaobabClient, Causality, http_actors
+from baobab.net.process import free_port, wait_healthy
 
 HERE = Path(__file__).resolve().parent
 FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
@@ -36,28 +36,6 @@ MODES = ["embedded", "network"]
 REGIONS = {"KLTB": {"MY", "SG", "CN"}, "BPLATA": {"AR", "ES", "MX"}, "KCBANK": {"KE", "NL", "ET", "ZM", "TZ"},
            "AEBANK": {"AE", "IN"}}
 DEALS = "tests.api.deals_contract:Deals"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes], attempts: int = 400) -> None:
-    """Poll /health until it answers; between polls, wait on the process (so a crash shows)."""
-    for _ in range(attempts):
-        try:
-            if httpx.get(url + "/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.05)
-            raise RuntimeError(f"node process exited with {proc.returncode}")
-        except subprocess.TimeoutExpired:
-            continue
-    raise RuntimeError("node did not become ready")
 
 
 class Node:
@@ -100,7 +78,7 @@ def _embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
     proc = subprocess.Popen([sys.executable, str(HERE / "serve.py"), str(data), str(port)], env=env)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_ready(url, proc)
+        wait_healthy(url, proc, attempts=400)
         yield Node("embedded", url, data)
     finally:
         proc.terminate()

@@ -12,13 +12,13 @@ from baobab.client import Identity
 from baobab.demo import DEMO_NETWORK
 from baobab.http_client import BaobabClient, health
 
-from .conftest import free_port, wait_ready
+from baobab.net.process import free_port, wait_healthy
 
 
 def start(data, port):  # type: ignore[no-untyped-def]
     proc = subprocess.Popen([sys.executable, "-m", "baobab.cli", "up", "--data", str(data), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    wait_ready(f"http://127.0.0.1:{port}", proc, attempts=2000)
+    wait_healthy(f"http://127.0.0.1:{port}", proc, attempts=2000)
     return proc
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,31 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from baobab.cli import cli
-import httpx
+from baobab.net.process import free_port, wait_healthy
 
 BAOBAB = [sys.executable, "-m", "baobab.cli"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_ready(url: str, proc: subprocess.Popen[bytes]) -> None:
-    """Poll /health until it answers, waiting on the process between polls so a crash shows."""
-    for _ in range(3000):
-        try:
-            if httpx.get(url + "/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.1)
-            raise RuntimeError(f"baobab up exited with {proc.returncode}")
-        except subprocess.TimeoutExpired:
-            continue
-    raise RuntimeError("baobab up did not become ready")
 
 
 @dataclass
@@ -58,7 +35,7 @@ def up(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Up]:
     proc = subprocess.Popen([*BAOBAB, "up", "--no-stories", "--data", str(data), "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_ready(f"http://127.0.0.1:{port}", proc)
+        wait_healthy(f"http://127.0.0.1:{port}", proc, attempts=3000, poll_s=0.1)
         yield Up(f"http://127.0.0.1:{port}", data)
     finally:
         proc.send_signal(signal.SIGTERM)

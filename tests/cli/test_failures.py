@@ -13,7 +13,9 @@ from baobab import datalock
 from baobab.cli import cli
 from baobab.cli.output import contract_args
 
-from .conftest import BAOBAB, Up, free_port
+from baobab.net.process import free_port
+
+from .conftest import BAOBAB, Up
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

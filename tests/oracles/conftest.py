@@ -99,26 +99,6 @@ def terms(feed: str, oracles: list[str] | None = None, f: int = 1, tolerance: in
             "aggregation": "trimmed_median", **more}
 
 
-def synchronous_actors(actors: Any, reactor: Reactor) -> Any:
-    """Stories' Actors that let `reactor` catch up after every submission and before every query,
-    so a story sees the reactions on its first look, with no background thread and no wait."""
-
-    class _Actor:
-        def __init__(self, inner: Any) -> None:
-            self.inner, self.org = inner, inner.org
-
-        def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
-            outcome = self.inner.submit(contract, function, args)
-            reactor.run_once()
-            return outcome  # type: ignore[no-any-return]
-
-        def query(self, contract: str, function: str, args: dict[str, Any]) -> Any:
-            reactor.run_once()
-            return self.inner.query(contract, function, args)
-
-    return lambda org: _Actor(actors(org))
-
-
 @pytest.fixture
 def onet(tmp_path: Path) -> Iterator[OracleNet]:
     path = tmp_path / "onet"

@@ -16,19 +16,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from baobab import embedded
 from baobab.client import Identity
 from baobab.http_client import BaobabClient, Causality
+from baobab.net.process import free_port, wait_healthy
 from tests.conftest import FAST_BLOCKS, SMALL_ORGS
 
 HERE = Path(__file__).resolve().parent
@@ -37,12 +36,6 @@ LIMITED_MODES = ("embedded",)
 NETWORK = "sec-net"
 ADMINS = ["KEBANK", "MYBANK", "ARBANK"]
 HOSTING = {"KEBANK": ["KEBANK", "TRADER", "CUSTOMS"], "MYBANK": ["MYBANK", "ARBANK"]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Served:
@@ -80,22 +73,6 @@ class Served:
         return "".join(path.read_text(errors="replace") for path in self._logs if path.exists())
 
 
-def wait_ready(url: str, proc: subprocess.Popen[bytes], attempts: int = 600) -> None:
-    """Poll /health until it answers; between polls, wait on the process (so a crash shows)."""
-    for _ in range(attempts):
-        try:
-            if httpx.get(url + "/health", timeout=1.0).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        try:
-            proc.wait(timeout=0.05)
-            raise RuntimeError(f"node process exited with {proc.returncode}")
-        except subprocess.TimeoutExpired:
-            continue
-    raise RuntimeError("node did not become ready")
-
-
 def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
     """A node of five organisations (three admin banks, a trader, customs) in `mode`, its
     process started with `umask` (-1: this process's)."""
@@ -122,7 +99,7 @@ def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
             proc.wait()
 
     try:
-        wait_ready(url, proc)
+        wait_healthy(url, proc)
     except RuntimeError:
         proc.kill()
         raise RuntimeError(log_path.read_text(errors="replace")) from None

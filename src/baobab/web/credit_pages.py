@@ -58,16 +58,14 @@ def credit_router(pages: Pages, ledger: Ledger) -> APIRouter:
 
     @router.get("/credits", response_class=HTMLResponse)
     async def credits(request: Request) -> Response:
-        if pages.signed_in(request) is None:
-            return RedirectResponse("/signin", status_code=303)
-        return await listing(request)
+        return pages.gate(request) or await listing(request)
 
     @router.post("/credits/act")
     async def act(request: Request) -> Response:
-        who = pages.signed_in(request)
         form = await pages.form(request)
         act = str(form.get("act", ""))
-        if who is None or not who[0].csrf_ok(str(form.get("csrf", ""))) or not who[1].can("officer") or act not in ACTS:
+        who = pages.acting(request, form)
+        if who is None or act not in ACTS:
             return pages.render(request, "forbidden.html", 403)
         try:
             await run_in_threadpool(ledger.submit, who[1].org, who[1].client, CONTRACT, act, {"lc_id": str(form.get("lc_id", ""))})

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from baobab.core.errors import BaobabError
 from baobab.web.ledger import Ledger
 from baobab.web.render import Pages
+from baobab.web.users import User
 
 CONTRACT = "customs_declarations"
 
@@ -21,28 +22,23 @@ CONTRACT = "customs_declarations"
 def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
     router = APIRouter(include_in_schema=False)
 
-    def officer(request: Request):  # type: ignore[no-untyped-def]
-        who = pages.signed_in(request)
-        return who if who is not None and "customs" in org_roles(who[1].org) else None
+    def of_customs(user: User) -> bool:
+        return "customs" in org_roles(user.org)
 
     async def queue(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
-        _, user = officer(request)
+        _, user = pages.signed_in(request)  # type: ignore[misc]
         rows = await run_in_threadpool(ledger.query, user.org, user.client, CONTRACT, "queue", {})
         return pages.render(request, "customs.html", status, declarations=list(reversed(rows)), error=error)
 
     @router.get("/customs", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
-        if pages.signed_in(request) is None:
-            return RedirectResponse("/signin", status_code=303)
-        if officer(request) is None:
-            return pages.render(request, "forbidden.html", 403)
-        return await queue(request)
+        return pages.gate(request, of_customs) or await queue(request)
 
     @router.post("/customs/decide")
     async def decide(request: Request) -> Response:
-        who = officer(request)
         form = await pages.form(request)
-        if who is None or not who[0].csrf_ok(str(form.get("csrf", ""))) or not who[1].can("officer"):
+        who = pages.acting(request, form, of_customs)
+        if who is None:
             return pages.render(request, "forbidden.html", 403)
         args = {"declaration_id": str(form.get("declaration_id", "")), "outcome": str(form.get("outcome", "")),
                 "note": str(form.get("note", ""))[:1000]}

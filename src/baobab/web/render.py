@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from baobab.i18n import RIGHT_TO_LEFT, money, negotiate, number, translations
@@ -49,6 +50,23 @@ class Pages:
         session = self.current(request)
         user = self.users.get(session.org, session.username) if session else None
         return (session, user) if session and user else None
+
+    def gate(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> Response | None:
+        """None when the signed-in person may see the page; else the answer: sign in first
+        (303 to /signin) or not for you (403)."""
+        who = self.signed_in(request)
+        if who is None:
+            return RedirectResponse("/signin", status_code=303)
+        return None if allowed(who[1]) else self.render(request, "forbidden.html", 403)
+
+    def acting(self, request: Request, form: dict[str, Any],
+               allowed: Callable[[User], bool] = lambda user: True) -> tuple[Session, User] | None:
+        """The person, if it may act: signed in, `allowed`, an officer, and the form carries its
+        session's CSRF token. None otherwise (the caller answers 403 and changes nothing)."""
+        who = self.signed_in(request)
+        if who is None or not allowed(who[1]) or not who[1].can("officer") or not who[0].csrf_ok(str(form.get("csrf", ""))):
+            return None
+        return who
 
     @staticmethod
     async def form(request: Request) -> dict[str, Any]:

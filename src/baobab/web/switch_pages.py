@@ -15,14 +15,14 @@ from starlette.concurrency import run_in_threadpool
 from baobab.pay.errors import FspiopError
 from baobab.pay.switch import CLOSED, PENDING_SETTLEMENT, Switch
 from baobab.web.render import Pages
+from baobab.web.users import User
 
 
 def switch_router(pages: Pages, switch: Switch, operator: str) -> APIRouter:
     router = APIRouter(include_in_schema=False)
 
-    def operator_user(request: Request):  # type: ignore[no-untyped-def]
-        who = pages.signed_in(request)
-        return who if who is not None and who[1].org == operator else None
+    def of_operator(user: User) -> bool:
+        return user.org == operator
 
     async def page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
         positions = await run_in_threadpool(switch.positions)
@@ -34,16 +34,11 @@ def switch_router(pages: Pages, switch: Switch, operator: str) -> APIRouter:
 
     @router.get("/switch", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
-        if pages.signed_in(request) is None:
-            return RedirectResponse("/signin", status_code=303)
-        if operator_user(request) is None:
-            return pages.render(request, "forbidden.html", 403)
-        return await page(request)
+        return pages.gate(request, of_operator) or await page(request)
 
     @router.post("/switch/windows/{window_id}/{act}")
     async def settle(request: Request, window_id: int, act: str) -> Response:
-        who = operator_user(request)
-        if who is None or not who[0].csrf_ok(str((await pages.form(request)).get("csrf", ""))) or not who[1].can("officer"):
+        if pages.acting(request, await pages.form(request), of_operator) is None:
             return pages.render(request, "forbidden.html", 403)
         acts = {"close": lambda: switch.close_window() if window_id == switch.windows(1)[0]["id"] else _not_open(window_id),
                 "start": lambda: switch.start_settlement(window_id), "settled": lambda: switch.settle(window_id)}
