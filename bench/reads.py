@@ -60,7 +60,7 @@ def _envelope(n: int, keys: int, when: str) -> tuple[dict[str, Any], str]:
                 "creator": f"{ORGS[0]}/app", "nonce": f"{n:032x}", "timestamp": when}
     signature = "A" * 86  # the shape of an Ed25519 signature; nothing checks it here
     tx_id = tx_id_of({"proposal": proposal, "signature": signature})
-    value = {"n": n, "amount": {"currency": "USD", "minor": 100 + n}}
+    value = {"n": n, "amount": {"currency": "USD", "minor": 100 + n}, "parties": [ORGS[0]]}  # BANK-B reads none
     result = {"tx_id": tx_id, "status": "ok", "response": None, "reads": [], "ranges": [],
               "writes": [[key, value]], "key_policies": [], "events": []}
     return {"proposal": proposal, "signature": signature, "result": result, "endorsements": []}, tx_id

@@ -135,12 +135,23 @@ class BaobabClient:
         self.causality.saw(outcome)
         return outcome  # type: ignore[no-any-return]
 
-    def query(self, contract: str, function: str, args: dict[str, Any] | None = None) -> Any:
-        return self.evaluate(self.identity.proposal(contract, function, args or {}))
+    def query(self, contract: str, function: str, args: dict[str, Any] | None = None, *,
+              purpose: str | None = None) -> Any:
+        return self.ask(contract, function, args, purpose=purpose)["response"]
+
+    def ask(self, contract: str, function: str, args: dict[str, Any] | None = None, *,
+            purpose: str | None = None) -> dict[str, Any]:
+        """A query's whole answer: `response`, and `access` (the access-log entries) when a
+        supervisor read a record it is not party to, stating `purpose`."""
+        return self._evaluate(self.identity.proposal(contract, function, args or {}), purpose)
 
     def evaluate(self, signed: dict[str, Any]) -> Any:
+        return self._evaluate(signed, None)["response"]
+
+    def _evaluate(self, signed: dict[str, Any], purpose: str | None) -> dict[str, Any]:
         p = signed["proposal"]
-        return self.request("POST", f"/v1/contracts/{p['contract']}/{p['function']}", body=signed).json()["response"]
+        return self.request("POST", f"/v1/contracts/{p['contract']}/{p['function']}", body=signed,  # type: ignore[no-any-return]
+                            params={"purpose": purpose} if purpose else None).json()
 
     # --- reads ------------------------------------------------------------------------
 

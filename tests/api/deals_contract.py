@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from baobab.ledger.contract import Context, Contract, ContractError, function
+from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, function
 
 ANY_MEMBER = {"role": "*"}
 
@@ -35,4 +35,13 @@ class Deals(Contract):
             raise ContractError(f"{ctx.caller.org} is not a party to {kind}/{ref}")
         record = {**record, "notes": record["notes"] + [text]}
         ctx.put(f"{kind}/{ref}", record)
+        return record
+
+    @function(query=True, callers=PARTIES)
+    def get(self, ctx: Context, kind: str, ref: str) -> dict[str, Any]:
+        """A deal, for its parties (and, through the node's read rule, their supervisors)."""
+        record = ctx.get(f"{kind}/{ref}")
+        if record is None:
+            raise ContractError(f"no {kind}/{ref}", reason="NOT_FOUND")
+        ctx.require_party(f"{kind}/{ref}", record["parties"], f"{ctx.caller.org} is not a party to {kind}/{ref}")
         return record

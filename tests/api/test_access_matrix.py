@@ -1,7 +1,7 @@
 """One access decision for every read path: every demo organisation asks about every kind of
 record by every path (the record, its history, its namespace's list, the transaction that
-wrote it, its inclusion proof, its domain route, the supervisors' export, events, blocks), in
-both modes, and the answers agree path by path.
+wrote it, its inclusion proof, its domain route, its contract's `get` query, the supervisors'
+export, events, blocks), in both modes, and the answers agree path by path.
 
 A read allowed only because the reader supervises the record (customs, regulators) states a
 purpose and is logged; such records never appear in the reader's event stream or block
@@ -50,7 +50,8 @@ def records(node):  # type: ignore[no-untyped-def]
                                                                       "countries": countries})
         assert outcome["code"] == "VALID", outcome
         out[kind] = {"ns": "deals", "key": f"{kind}/{ref}", "tx_id": outcome["tx_id"], "block": outcome["block"],
-                     "parties": node.client(parties[0]).get("deals", f"{kind}/{ref}")["parties"]}
+                     "parties": node.client(parties[0]).get("deals", f"{kind}/{ref}")["parties"],
+                     "query": ("deals", "get", {"kind": kind, "ref": ref})}
     lc_id = f"LC-M-{run}"
     open_credit(node.actors(), StoryReport(), lc_id, credit_terms(today()))
     lc = node.client("KLTB").get("letter_of_credit", f"lc/{lc_id}")
@@ -58,7 +59,8 @@ def records(node):  # type: ignore[no-untyped-def]
     block = node.client("KLTB").block(tx[0])
     out["letter_of_credit"] = {"ns": "letter_of_credit", "key": f"lc/{lc_id}", "route": f"/v1/credits/{lc_id}",
                                "tx_id": block["transactions"][tx[1]]["tx_id"], "block": tx[0],
-                               "parties": lc["parties"]}  # as the access decision names them
+                               "parties": lc["parties"],  # as the access decision names them
+                               "query": ("letter_of_credit", "get", {"lc_id": lc_id})}
     return out
 
 
@@ -75,10 +77,11 @@ def paths(client: Any, rec: dict[str, Any], supervisor: bool) -> dict[str, tuple
     got["list"] = (200, None) if any(r["key"] == f"{ns}:{key}" for r in listed) else (403, "FORBIDDEN")
     if "route" in rec:
         got["route"] = answer(lambda: client._get(rec["route"], purpose=PURPOSE))
+    got["query"] = answer(lambda: client.ask(*rec["query"], purpose=PURPOSE))
     if supervisor:
         found = client.oversight_records(namespace=ns, prefix=key, purpose=PURPOSE)["records"]
         got["export"] = (200, None) if any(r["key"] == f"{ns}:{key}" for r in found) else (403, "FORBIDDEN")
-    return {path: (status, None) for path, (status, _) in got.items()} | {"_state": got["state"]}
+    return {path: (status, None) for path, (status, _) in got.items()} | {"_state": got["state"], "_query": got["query"]}
 
 
 def events_of_block(client: Any, number: int) -> set[str]:
@@ -97,12 +100,16 @@ def test_every_read_path_gives_the_same_answer(node, records, org):  # type: ign
     for kind, rec in records.items():
         got = paths(client, rec, org in SUPERVISORS)
         status, state = got.pop("_state")
+        _, query = got.pop("_query")
         statuses = {path: s for path, (s, _) in got.items()}
         assert set(statuses.values()) == {status} and status in (200, 403), (org, kind, statuses)
         party = status == 200 and "access" not in state
         assert party == (org in rec["parties"]), (org, kind)
         if status == 200 and not party:
             assert org in SUPERVISORS and state["access"], (org, kind)  # logged before it was answered
+            assert query["access"], (org, kind)  # the query's read is logged too
+        if status == 200:  # the query answers the record as it is, to a party or a supervisor
+            assert query["response"]["parties"] == state["value"]["parties"], (org, kind)
         in_block = any(t["tx_id"] == rec["tx_id"] and "envelope" in t for t in client.block(rec["block"])["transactions"])
         assert in_block == party, (org, kind)
         if rec["ns"] == "deals":  # a deal's record always emits an event
@@ -124,7 +131,7 @@ def test_a_supervisor_must_state_a_purpose(node, records):  # type: ignore[no-un
     rec = records["shipment"]
     before = len(node.client("EA-LINES").oversight_log())
     for read in (lambda: customs.get(rec["ns"], rec["key"]), lambda: customs.proof(rec["tx_id"]),
-                 lambda: customs._get(f"/v1/history/{rec['ns']}/{rec['key']}")):
+                 lambda: customs._get(f"/v1/history/{rec['ns']}/{rec['key']}"), lambda: customs.ask(*rec["query"])):
         assert answer(read) == (400, "PURPOSE_REQUIRED")
     assert len(node.client("EA-LINES").oversight_log()) == before  # nothing read, nothing logged
     assert customs.get(rec["ns"], rec["key"], purpose="transit check")["access"]

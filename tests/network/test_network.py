@@ -233,6 +233,19 @@ def test_node_routes_refuse_unsigned_wrongly_signed_and_replayed_requests(net: L
     assert (again.status_code, again.json()["code"]) == (401, "REPLAYED")
 
 
+def test_a_node_request_replayed_after_the_node_restarted_is_refused(net: LocalNetwork) -> None:
+    """The nonces of node requests outlive the node: killed and restarted within the time
+    window, it still refuses a request it answered before."""
+    path, body = "/ops/digest", canonicalize({})
+    headers = sign_request(Keystore(net.network_dir / "keys").peer("BPLATA"), net.network, "BPLATA", "POST", path, body)
+    assert httpx.post(net.urls["KLTB"] + path, content=body, headers=headers, timeout=60).status_code == 200
+    net.kill("KLTB")
+    net.restart("KLTB")
+    net.wait_ready("KLTB", 60)
+    again = httpx.post(net.urls["KLTB"] + path, content=body, headers=headers, timeout=20)
+    assert (again.status_code, again.json()["code"]) == (401, "REPLAYED")
+
+
 def test_a_node_that_alters_its_own_database_is_found_out(net: LocalNetwork) -> None:
     settled(net)
     with psycopg.connect(net.databases["KL-FOODS"], autocommit=True) as conn:

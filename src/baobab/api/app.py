@@ -179,8 +179,7 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     app = FastAPIOffline(title="Baobab node API", version=__version__, lifespan=lifespan,
                          description="A Baobab ledger node. Authenticate every request by signing it with your "
                                      "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
-    # OversightLog signs and submits access-log entries: the Gateway offers what it uses of a node.
-    log_writer = OversightLog(gateway, keys_root.parent)  # type: ignore[arg-type]
+    log_writer = OversightLog(gateway)  # signs access-log entries with the audit keys the Gateway holds
     app.state.api = ApiState(gateway, view, root, memory, Authenticator(view, memory), Reads(view, log_writer))
     _install_error_handlers(app)
     for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance):

@@ -1,11 +1,11 @@
 """Recording supervisor reads on the ledger before answering them (contracts/oversight.py).
 
-    OversightLog(node, data_dir).record(caller, members, purpose, query, records) -> [tx_id, ...]
+    OversightLog(gateway).record(caller, members, purpose, query, records) -> [tx_id, ...]
 
 The node calls this, and only this, to write access-log entries: after deciding that `caller`
 (a customs or regulator client) may read `records` only as a supervisor and before the answer
 leaves the node. Each entry is a transaction of the supervisor's own organisation signed with
-its `audit` client identity, whose key the node holds (`keys/<ORG>/clients/audit.key`) and no
+its `audit` client identity, whose key the node's Gateway holds (`keys/<ORG>/clients/audit.key`) and no
 application is given; the contract refuses entries from any other client. A node without that
 key refuses supervisor reads: unlogged supervision is not offered. `records` are
 `{"key": "<ns>:<key>", "version": [block, tx], "parties": [...]}` as read; an entry whose
@@ -14,29 +14,25 @@ records changed meanwhile is proposed again (the version read stays the one reco
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from baobab.client import Identity
 from baobab.contracts.oversight import AUDIT_CLIENT, MAX_RECORDS
 from baobab.core.errors import BaobabError
-from baobab.keystore import Keystore
-from baobab.ledger.membership import Caller, Membership
-from baobab.ledger.node import Node, Outcome
+from baobab.gateway import Caller, Gateway, Membership, Outcome
 
 ATTEMPTS = 3  # an entry reads the records it names: a concurrent write to one makes it retry
 
 
 class OversightLog:
-    def __init__(self, node: Node, data_dir: str | Path) -> None:
-        self.node = node
-        self.keys = Keystore(Path(data_dir) / "keys")
+    def __init__(self, gateway: Gateway) -> None:
+        self.gateway = gateway
 
     def _signer(self, caller: Caller, members: Membership) -> Identity:
         record = members.org(caller.org) or {}
         if AUDIT_CLIENT in record.get("clients", {}):
             try:
-                return Identity(self.node.network, caller.org, AUDIT_CLIENT, self.keys.client(caller.org, AUDIT_CLIENT))
+                return self.gateway.signer(caller.org, [AUDIT_CLIENT])
             except BaobabError:
                 pass
         raise BaobabError("OVERSIGHT_LOG_FAILED", f"this node holds no {AUDIT_CLIENT} key to record reads by {caller.org}")
@@ -45,7 +41,7 @@ class OversightLog:
         code = ""
         for _ in range(ATTEMPTS):
             try:
-                outcome = self.node.submit(signer.proposal("oversight", "record_access", args))
+                outcome = self.gateway.submit(signer.proposal("oversight", "record_access", args))
             except BaobabError as exc:
                 raise BaobabError("OVERSIGHT_LOG_FAILED", f"could not record the read: {exc.message}") from None
             assert isinstance(outcome, Outcome)
@@ -55,7 +51,6 @@ class OversightLog:
             if "CONFLICT" not in code:
                 break
         raise BaobabError("OVERSIGHT_LOG_FAILED", f"access-log entry invalid ({code})")
-
     def record(self, caller: Caller, members: Membership, purpose: str, query: dict[str, Any],
                records: list[dict[str, Any]]) -> list[str]:
         """Commit access-log entries for `records`; the tx ids of the entries."""

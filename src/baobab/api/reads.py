@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from baobab.api.access import Decision, decide, decide_tx
+from baobab.api.access import SUPERVISOR_ROLES, Decision, decide, decide_tx
 from baobab.api.oversight_log import OversightLog
 from baobab.core.errors import BaobabError
-from baobab.gateway import KEY_POLICY_NS, Caller, LedgerView, Membership, tx_id_of
+from baobab.gateway import KEY_POLICY_NS, Caller, HeldRefusal, LedgerView, Membership, Supervise, tx_id_of
 
 INTERNAL_NAMESPACES = frozenset({KEY_POLICY_NS})
 
@@ -112,6 +112,31 @@ class Reads:
             out["access"] = self._log(caller, members, purpose, {"history": full},
                                       [(full, versions[-1]["version"], as_supervisor)])
         return out
+
+    # --- contract queries -------------------------------------------------------------
+
+    def supervise(self, caller: Caller, purpose: str, query: dict[str, Any], access: list[str]) -> Supervise | None:
+        """For a contract query by a supervisor: the decision on the records its body would refuse
+        a non-party (Gateway.evaluate). Each must be one the caller supervises under the same rule
+        as every other read path; the read is then logged (its entries' tx ids added to `access`)
+        before the query's answer is given. None for a caller that supervises nothing."""
+        if not SUPERVISOR_ROLES & set(caller.roles):
+            return None
+
+        def decide_held(held: list[HeldRefusal], answered: bool) -> bool:
+            members = self.members()
+            supervised: dict[str, tuple[str, list[int], Decision]] = {}
+            for refused in held:
+                row = self.view.get(refused.key)
+                d = self.decide(caller, members, refused.key, row[0]) if row is not None else Decision(False)
+                if row is None or not d.supervised:
+                    return False  # the contract's own refusal stands
+                supervised[refused.key] = (refused.key, list(refused.version or row[1]), d)
+            if answered:
+                access.extend(self._log(caller, members, purpose, query, list(supervised.values())))
+            return True
+
+        return decide_held
 
     # --- transactions -----------------------------------------------------------------
 

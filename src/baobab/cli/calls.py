@@ -50,19 +50,26 @@ def call(contract: str, function: str, args_json: str | None, arg_pairs: tuple[s
 @click.argument("contract")
 @click.argument("function")
 @with_args
+@click.option("--purpose", default=None, help="why a supervisor reads a record it is not party to (logged)")
 @node_options
 @raw_option
 def query(contract: str, function: str, args_json: str | None, arg_pairs: tuple[str, ...], money_pairs: tuple[str, ...],
-          url: str, data: Path, identity: str, raw: bool) -> None:
+          purpose: str | None, url: str, data: Path, identity: str, raw: bool) -> None:
     """Ask CONTRACT FUNCTION as --as, writing nothing.
 
-    Evaluates a query function and prints its answer; nothing reaches the ledger.
+    Evaluates a query function and prints its answer. A customs office or regulator reading a
+    record it supervises but is not party to states --purpose; the node records that read on
+    the ledger's access log before answering (the entries are printed on stderr).
 
     \b
     baobab query accounts balance --as KLTB/app --arg account=KLTB-9
+    baobab query letter_of_credit get --as KE-CUSTOMS/app --arg lc_id=LC-1 --purpose "transit check"
     """
     args = contract_args(args_json, arg_pairs, money_pairs)
-    show(connect(url, data, identity).query(contract, function, args), raw)
+    answer = connect(url, data, identity).ask(contract, function, args, purpose=purpose)
+    if answer.get("access"):
+        click.echo(f"read logged: access entries {', '.join(answer['access'])}", err=True)
+    show(answer["response"], raw)
 
 
 @click.command()

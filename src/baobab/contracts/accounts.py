@@ -33,8 +33,10 @@ class Accounts(Contract):
         """The account, if the caller is its owner or bank as `roles` say; to anyone else it is
         refused without saying whether it exists."""
         record = ctx.get(f"acct/{account}")
-        if record is None or ctx.caller.org not in [record.get(r) for r in roles]:
-            raise ContractError(f"{ctx.caller.org} may not {act} account {account}", reason="NOT_A_PARTY")
+        refusal = f"{ctx.caller.org} may not {act} account {account}"
+        if record is None:
+            raise ContractError(refusal, reason="NOT_A_PARTY")
+        ctx.require_party(f"acct/{account}", [record.get(r) for r in roles], refusal)
         return record
 
     @function(policy={"any": [{"role": "bank"}, {"role": "payment-provider"}]}, callers=ANY_MEMBER)

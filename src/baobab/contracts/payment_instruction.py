@@ -143,8 +143,7 @@ class PaymentInstructions:
         instruction = ctx.get(_key(obligation)) if obligation else None
         if instruction is None:
             raise ContractError(f"no payment instruction for {obligation!r}", reason="PAYMENT_NOT_FOUND")
-        if ctx.caller.org not in instruction["parties"]:
-            raise ContractError(f"{ctx.caller.org} is not a party to payment {obligation}", reason="NOT_A_PARTY")
+        ctx.require_party(_key(obligation), instruction["parties"], f"{ctx.caller.org} is not a party to payment {obligation}")
         return instruction  # type: ignore[no-any-return]
 
     def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:

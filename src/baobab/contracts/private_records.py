@@ -50,6 +50,8 @@ class PrivateRecords(Contract):
     def get(self, ctx: Context, ref: str) -> dict[str, Any]:
         """Called by: a member of the record; to anyone else it does not exist."""
         record = ctx.get(f"record/{ref}")
-        if record is None or ctx.caller.org not in record["members"]:
-            raise ContractError(f"no record {ref} visible to {ctx.caller.org}", reason="NOT_FOUND")
+        hidden = f"no record {ref} visible to {ctx.caller.org}"
+        if record is None:
+            raise ContractError(hidden, reason="NOT_FOUND")
+        ctx.require_party(f"record/{ref}", record["members"], hidden, reason="NOT_FOUND")
         return record

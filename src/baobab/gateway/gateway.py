@@ -24,6 +24,7 @@ from baobab.core.errors import BaobabError
 from baobab.gateway.view import LedgerView
 from baobab.keystore import Keystore
 from baobab.ledger.node import Outcome
+from baobab.ledger.runtime import Supervise
 
 if TYPE_CHECKING:
     from baobab.ledger.node import Node
@@ -79,10 +80,13 @@ class Gateway:
         share(signed, private)
         return self._node.submit(signed, wait=wait, timeout=timeout)
 
-    def evaluate(self, signed: dict[str, Any], *, min_height: int = 0) -> Any:
-        """A read-only function's answer for the proposal's (verified) signer."""
+    def evaluate(self, signed: dict[str, Any], *, min_height: int = 0, supervise: Supervise | None = None) -> Any:
+        """A read-only function's answer for the proposal's (verified) signer. A query refuses a
+        caller that is not a party to the record it reads; given `supervise`, that refusal is
+        put to it instead (HeldRefusal: the record and the version read), and the answer is
+        given only if it returns True, having logged the supervisor's read."""
         self.catch_up(min_height)
-        return self._node.query(signed)
+        return self._node.query(signed, supervise)
 
     def status(self, tx_id: str) -> Outcome | str | None:
         """The committed outcome, "pending" while a transaction submitted here is in flight, or None."""

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from baobab.ledger.contract import Refused
 from baobab.ledger.membership import Caller, Membership
-from baobab.ledger.runtime import key_policy_key, simulate
+from baobab.ledger.runtime import Supervise, key_policy_key, run_query
 from baobab.ledger.tx import now_rfc3339
 
 if TYPE_CHECKING:
@@ -158,15 +157,13 @@ class LedgerView:
 
     # --- queries ----------------------------------------------------------------------
 
-    def query_as(self, caller: Caller, contract: str, function: str, args: dict[str, Any]) -> Any:
+    def query_as(self, caller: Caller, contract: str, function: str, args: dict[str, Any],
+                 supervise: Supervise | None = None) -> Any:
         """A read-only contract function's answer for an authenticated caller, as of the last
-        committed block. No proposal signature: the caller was authenticated by the request."""
+        committed block. No proposal signature: the caller was authenticated by the request.
+        `supervise`: see `Gateway.evaluate`."""
         node = self._node
         proposal = {"network": node.network, "contract": contract, "function": function, "args": args,
                     "creator": caller.identity, "nonce": uuid.uuid4().hex, "timestamp": now_rfc3339()}
         tx_id = "query-" + hashlib.sha256(proposal["nonce"].encode()).hexdigest()  # never ordered
-        result = simulate(node.registry, proposal, tx_id, caller, node.state.get, node.state.range, query=True)
-        if result["status"] != "ok":
-            raise Refused.from_result(contract, result["response"])
-        return result["response"]
-
+        return run_query(node.registry, proposal, tx_id, caller, node.state.get, node.state.range, supervise)

@@ -101,6 +101,17 @@ def check_value(value: Any, depth: int = 0) -> None:
         raise BaobabError("MALFORMED", f"{type(value).__name__} cannot be stored on the ledger")
 
 
+@dataclass(frozen=True)
+class HeldRefusal:
+    """A party check a supervisor's query passed on to the node: the record (full key, the
+    version read) and the refusal the caller gets unless the node's read rule lets it read."""
+
+    key: str
+    version: list[int] | None
+    reason: str
+    message: str
+
+
 # Who may call a function (its consent rule), declared with @function(callers=...):
 #   a tuple of roles   the caller's organisation holds one of them; checked before the body runs
 #   PARTIES            the body checks that the caller is a party the record names (and says which)
@@ -202,6 +213,8 @@ class Context:
     key_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     range_digest: Callable[[list[tuple[str, list[int]]]], str] | None = None
+    oversight: bool = False  # a supervisor's query: party refusals are held for the node to decide
+    held: list["HeldRefusal"] = field(default_factory=list)
 
     def _full(self, key: str, namespace: str | None = None) -> str:
         if not isinstance(key, str) or not key or len(key) > 512:
@@ -219,6 +232,18 @@ class Context:
         value, version = self._read(full)
         self.reads.setdefault(full, version)
         return value
+
+    def require_party(self, key: str, parties: Any, message: str, *, reason: str = "NOT_A_PARTY") -> None:
+        """Refuse (with `reason`) a caller that is not among `parties` of the record at `key`
+        of this namespace. In a supervisor's query (`oversight`) the refusal is held instead:
+        the node answers only if its read-access rule lets the caller supervise that record,
+        and records the read on the ledger first; otherwise the caller gets this refusal."""
+        if self.caller.org in parties:
+            return
+        full = self._full(key)
+        if not self.oversight:
+            raise ContractError(message, reason=reason)
+        self.held.append(HeldRefusal(full, self.reads.get(full), reason, message))
 
     def put(self, key: str, value: Any) -> None:
         if value is None:

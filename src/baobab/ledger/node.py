@@ -29,7 +29,7 @@ from baobab.ledger.block import genesis_block
 from baobab.ledger.endorse import LocalEndorser
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
-from baobab.ledger.runtime import Registry, key_policy_key, simulate
+from baobab.ledger.runtime import Registry, Supervise, key_policy_key, run_query, simulate
 from baobab.ledger.state_cache import StateCache
 from baobab.ledger.store.base import BlockRecord, Store
 from baobab.ledger.store.recent import RecentTxIds
@@ -146,13 +146,11 @@ class Node:
         required = [policies.resolve(p, governance) for p in required]  # type: ignore[arg-type]
         return required[0] if len(required) == 1 else {"all": required}
 
-    def query(self, signed: Any) -> Any:
-        """Run a read-only function for an authenticated caller; nothing is ordered."""
+    def query(self, signed: Any, supervise: Supervise | None = None) -> Any:
+        """Run a read-only function for an authenticated caller; nothing is ordered.
+        `supervise`: see `runtime.run_query` (a supervisor's reads of records it does not party)."""
         p, encoded, caller = self.authenticate(signed)
-        result = simulate(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range, query=True)
-        if result["status"] != "ok":
-            raise Refused.from_result(p["contract"], result["response"])
-        return result["response"]
+        return run_query(self.registry, p, encoded.tx_id, caller, self.state.get, self.state.range, supervise)
 
     # --- order ------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest_hex
-from baobab.ledger.contract import Context, Contract, ContractError, FunctionSpec, check_value
+from baobab.ledger.contract import Context, Contract, ContractError, FunctionSpec, HeldRefusal, Refused, check_value
 from baobab.ledger.determinism import audit_module
 from baobab.ledger.membership import Caller
 from baobab.ledger.store.base import Version
@@ -69,8 +69,9 @@ StateRange = Callable[[str], "list[tuple[str, Any, Version]]"]
 
 
 def simulate(registry: Registry, proposal: dict[str, Any], tx_id: str, caller: Caller,
-             get: StateGet, range_: StateRange, *, query: bool = False) -> dict[str, Any]:
-    """Run the proposal's function; a ContractError becomes status "error", other errors raise."""
+             get: StateGet, range_: StateRange, *, query: bool = False, oversight: bool = False) -> dict[str, Any]:
+    """Run the proposal's function; a ContractError becomes status "error", other errors raise.
+    `oversight` (queries only): party refusals are held (result "held") for `run_query`."""
     contract, spec = registry.function(proposal["contract"], proposal["function"])
     if (spec.policy is None) != query:
         kind = "a query" if spec.policy is None else "a transaction"
@@ -80,7 +81,8 @@ def simulate(registry: Registry, proposal: dict[str, Any], tx_id: str, caller: C
         row = get(key)
         return (None, None) if row is None else (row[0], list(row[1]))
 
-    ctx = Context(contract.name, caller, tx_id, proposal["timestamp"], read, range_, range_digest=range_digest)
+    ctx = Context(contract.name, caller, tx_id, proposal["timestamp"], read, range_, range_digest=range_digest,
+                  oversight=oversight and query)
     try:
         response = contract.call(spec, ctx, proposal["args"])
         check_value(response)
@@ -101,4 +103,28 @@ def simulate(registry: Registry, proposal: dict[str, Any], tx_id: str, caller: C
         "writes": [[k, v] for k, v in sorted(ctx.writes.items())],
         "key_policies": [[k, v] for k, v in sorted(ctx.key_policies.items())],
         "events": ctx.events,
+        **({"held": ctx.held} if ctx.held else {}),
     }
+
+
+# Asked by a supervisor's query with the party refusals its body held: may the caller read
+# these records as their supervisor? When `answered` (the query succeeded), a yes means the
+# read is already on the ledger's access log. The API's one read-access rule answers it.
+Supervise = Callable[[list[HeldRefusal], bool], bool]
+
+
+def run_query(registry: Registry, proposal: dict[str, Any], tx_id: str, caller: Caller, get: StateGet,
+              range_: StateRange, supervise: Supervise | None = None) -> Any:
+    """A read-only function's answer for `caller` (its refusal raised as `Refused`). With
+    `supervise`, a record the caller is not a party to is answered only if `supervise` allows it."""
+    result = simulate(registry, proposal, tx_id, caller, get, range_, query=True, oversight=supervise is not None)
+    held: list[HeldRefusal] = result.get("held", [])
+    if held and not (supervise is not None and supervise(held, result["status"] == "ok")):
+        contract = registry.contract(proposal["contract"])
+        reason = contract.reason(held[0].reason)
+        if reason is None:
+            raise BaobabError("INTERNAL", f"{contract.name} refused with undeclared reason {held[0].reason!r}")
+        raise Refused(contract.name, held[0].reason, reason.kind, held[0].message)
+    if result["status"] != "ok":
+        raise Refused.from_result(proposal["contract"], result["response"])
+    return result["response"]

@@ -4,7 +4,8 @@ Each request carries X-Baobab-Org, X-Baobab-Time, X-Baobab-Nonce and X-Baobab-Si
 signature (purpose "peer-request") covers {network, org, time, nonce, method, path, body: SHA-256
 of the body}. The receiver checks it against the organisation's active peer key in its own
 membership view, refuses a time outside a short window, and refuses a nonce it has already
-seen from that organisation within the window (a replay). Nothing on the node-to-node routes is
+seen from that organisation within the window (a replay), also after it restarted: the nonces
+are kept with the API's clients' nonces (`api.sqlite`). Nothing on the node-to-node routes is
 answered without such a signature.
 """
 
@@ -13,11 +14,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import threading
-import time
 from datetime import timedelta
 from typing import Any
 
+from baobab.api.memory import ApiMemory
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey, PublicKey
 from baobab.gateway import Membership, now_rfc3339, parse_time
@@ -39,29 +39,20 @@ def sign_request(key: PrivateKey, network: str, org: str, method: str, path: str
             "X-Baobab-Signature": key.sign(PURPOSE, _claim(network, org, stamp, nonce, method, path, body))}
 
 
-class NonceBook:
-    """Nonces seen per organisation within the window. In memory: a restarted node forgets
-    them, so for one window after a restart it relies on the time check alone."""
+class PeerNonces:
+    """Nonces seen per organisation, kept on disk (the API memory's nonce table, under the
+    identity `peer:<ORG>`, which no client identity can take) for twice the time window: a
+    request replayed after the node restarted is refused as well."""
 
-    def __init__(self, window_s: float = 2 * WINDOW.total_seconds()) -> None:
-        self.window_s = window_s
-        self._seen: dict[tuple[str, str], float] = {}
-        self._lock = threading.Lock()
+    def __init__(self, memory: ApiMemory, window_s: float = 2 * WINDOW.total_seconds()) -> None:
+        self.memory, self.window_s = memory, window_s
 
     def use(self, org: str, nonce: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            if len(self._seen) > 10_000:
-                self._seen = {k: t for k, t in self._seen.items() if t > now}
-            expires = self._seen.get((org, nonce))
-            if expires is not None and expires > now:
-                return False
-            self._seen[(org, nonce)] = now + self.window_s
-            return True
+        return self.memory.use_nonce(f"peer:{org}", nonce, self.window_s)
 
 
 def verify_request(headers: Any, method: str, path: str, body: bytes, network: str, members: Membership,
-                   nonces: NonceBook) -> str:
+                   nonces: PeerNonces) -> str:
     """The calling organisation, if the request is signed by its active peer key and new."""
     org, stamp, nonce, sig = (headers.get(h) for h in HEADERS)
     if not (org and stamp and nonce and sig):

@@ -29,7 +29,8 @@ from baobab.gateway import Gateway
 from baobab.keystore import Keystore
 from baobab.ledger.audit import audit
 from baobab.ledger.orderer.jetstream import OrderingService, StreamSettings
-from baobab.net.auth import NonceBook, verify_request
+from baobab.api.memory import ApiMemory
+from baobab.net.auth import PeerNonces, verify_request
 from baobab.net.config import NodeConfig
 from baobab.net.digest import ledger_digest
 from baobab.net.node import NetworkNode, load_genesis
@@ -38,9 +39,10 @@ log = logging.getLogger(__name__)
 READY_LAG_BLOCKS = 100
 
 
-def node_routes(node: NetworkNode) -> APIRouter:
+def node_routes(node: NetworkNode, memory: ApiMemory) -> APIRouter:
+    """The node-to-node and operations routes; `memory` keeps the peers' nonces across restarts."""
     router = APIRouter(include_in_schema=False)
-    nonces = NonceBook()
+    nonces = PeerNonces(memory)
 
     async def signed_by_node(request: Request) -> tuple[str, Any]:
         """(calling organisation, JSON body) of a request signed by a member node's peer key."""
@@ -119,7 +121,7 @@ def create_app(node: NetworkNode) -> FastAPI:
     data_dir.mkdir(parents=True, exist_ok=True)
     app = create_api(gateway, data_dir, keys_dir=keys)
     app.title = f"Baobab node {node.org}"
-    app.include_router(node_routes(node))
+    app.include_router(node_routes(node, app.state.api.memory))
     return app
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 
 from baobab.api.deps import caller, json_body, state
 from baobab.api.problems import PROBLEM_RESPONSES
+from baobab.api.routes.state import PURPOSE
 from baobab.core.errors import BaobabError
 from baobab.gateway import Caller, Outcome, check_signed_proposal, tx_id_of
 
@@ -108,13 +109,20 @@ def contracts(request: Request, who: Caller = Depends(caller)) -> list[dict[str,
              responses={202: {"description": "ordered; follow status_url"}})
 def call(request: Request, contract: str, function: str, body: Any = Depends(json_body),
          who: Caller = Depends(caller), wait: bool = Query(True), timeout: int = Query(30, ge=1, le=120),
-         idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY.pattern)) -> Any:
+         idempotency_key: str | None = Header(None, alias="Idempotency-Key", pattern=IDEMPOTENCY_KEY.pattern),
+         purpose: str = PURPOSE) -> Any:
     """Call any contract function with a signed proposal for it: a query answers `{response}`
-    at once; a transaction is submitted as with POST /v1/transactions."""
+    at once; a transaction is submitted as with POST /v1/transactions. A query about a record
+    the caller supervises but is not party to (customs, regulators) answers as the record's
+    other read paths do: with a `purpose`, logged on the ledger first (`access`: the entries)."""
     signed = _own_proposal(body, who)
     p = signed["proposal"]
     if (p["contract"], p["function"]) != (contract, function):
         raise BaobabError("MALFORMED", f"the proposal is for {p['contract']}.{p['function']}, not {contract}.{function}")
-    if state(request).view.is_query(contract, function):
-        return {"response": state(request).gateway.evaluate(signed)}
+    st = state(request)
+    if st.view.is_query(contract, function):
+        access: list[str] = []
+        supervise = st.reads.supervise(who, purpose, {"query": f"{contract}.{function}", "args": p["args"]}, access)
+        response = st.gateway.evaluate(signed, supervise=supervise)
+        return {"response": response, **({"access": access} if access else {})}
     return _submit(request, signed, who, wait, timeout, idempotency_key)

@@ -105,8 +105,10 @@ class Declarations(Contract):
     def get(self, ctx: Context, declaration_id: str) -> dict[str, Any]:
         """Called by: the declarant or the customs; to anyone else it does not exist."""
         record = ctx.get(f"declaration/{declaration_id}")
-        if record is None or ctx.caller.org not in record["parties"]:
+        if record is None:
             raise ContractError(f"no declaration {declaration_id}", reason="NOT_FOUND")
+        ctx.require_party(f"declaration/{declaration_id}", record["parties"], f"no declaration {declaration_id}",
+                          reason="NOT_FOUND")
         return record  # type: ignore[no-any-return]
 
     @function(query=True, callers=("customs",))

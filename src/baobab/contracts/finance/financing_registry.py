@@ -132,8 +132,8 @@ class FinancingRegistry(Contract):
         record = ctx.get(f"reg/{registration}")
         if record is None:
             raise refuse("NOT_FOUND", f"no registration {registration}")
-        if record["platform"] != ctx.caller.org:
-            raise refuse("FORBIDDEN", f"registration {registration} belongs to another platform")
+        ctx.require_party(f"reg/{registration}", [record["platform"]],
+                          f"registration {registration} belongs to another platform", reason="FORBIDDEN")
         return record
 
     def _set_status(self, ctx: Context, record: dict[str, Any], status: str, **detail: Any) -> dict[str, Any]:

@@ -403,8 +403,8 @@ class SupplyChainFinance(PaymentInstructions, Contract):
     def claim(self, ctx: Context, claim_id: str) -> dict[str, Any]:
         """Called by: the claim's anchor and the organisations that hold or held it."""
         claim = self._claim(ctx, claim_id)
-        if ctx.caller.org != claim["anchor"] and ctx.caller.org not in claim["holders"]:
-            raise refuse("FORBIDDEN", f"{ctx.caller.org} is not a party to claim {claim_id}")
+        ctx.require_party(f"claim/{claim_id}", [claim["anchor"], *claim["holders"]],
+                          f"{ctx.caller.org} is not a party to claim {claim_id}", reason="FORBIDDEN")
         return claim
 
     @function(query=True, callers=ANY_MEMBER)
@@ -422,9 +422,12 @@ class SupplyChainFinance(PaymentInstructions, Contract):
     def tree(self, ctx: Context, claim_id: str) -> dict[str, Any]:
         """Called by: the anchor only: every part of a confirmed payable and who holds it."""
         root = self._claim(ctx, claim_id)
-        if root["anchor"] != ctx.caller.org or root["parent"]:
+        if root["parent"]:
             raise refuse("FORBIDDEN", "only the anchor may see the whole tree of a confirmed payable")
         rows = [c for _, c in ctx.range(f"claim/{claim_id}") if c["root"] == claim_id]
+        for c in [root, *rows]:  # each part shown (a supervisor must supervise every one)
+            ctx.require_party(f"claim/{c['id']}", [root["anchor"]],
+                              "only the anchor may see the whole tree of a confirmed payable", reason="FORBIDDEN")
         leaves = [c for c in rows if c["status"] != SPLIT]
         return {"claim": claim_id, "amount": root["amount"], "currency": root["currency"],
                 "parts": [{"claim": c["id"], "holder": c["holder"], "amount": c["amount"], "status": c["status"],

@@ -170,6 +170,6 @@ class ConditionalPayment(PaymentInstructions, Contract):
     def get(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
         """Called by: the agreement's parties (payer, payee)."""
         record = self._agreement(ctx, agreement_id)
-        if ctx.caller.org not in (record["payer"], record["payee"]):
-            raise ContractError(f"{ctx.caller.org} is not a party to agreement {agreement_id}", reason="NOT_A_PARTY")
+        ctx.require_party(f"agreement/{agreement_id}", (record["payer"], record["payee"]),
+                          f"{ctx.caller.org} is not a party to agreement {agreement_id}")
         return record

@@ -250,6 +250,5 @@ class Microinsurance(PaymentInstructions, Contract):
         record = ctx.get(f"policy/{policy_id}")
         if record is None:
             raise ContractError(f"no policy {policy_id}", reason="NOT_FOUND")
-        if ctx.caller.org not in record["parties"]:
-            raise ContractError(f"{ctx.caller.org} is not a party to policy {policy_id}", reason="NOT_A_PARTY")
+        ctx.require_party(f"policy/{policy_id}", record["parties"], f"{ctx.caller.org} is not a party to policy {policy_id}")
         return record  # type: ignore[no-any-return]

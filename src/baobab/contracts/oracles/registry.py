@@ -378,8 +378,8 @@ class Oracles(Contract):
         record = ctx.get(f"round/{round_id}")
         if record is None:
             raise ContractError(f"no round {round_id}", reason="NOT_FOUND")
-        if ctx.caller.org not in record.get("parties", [record["requested_by"], *record["oracles"]]):
-            raise ContractError(f"{ctx.caller.org} is not a party to round {round_id}", reason="NOT_A_PARTY")
+        ctx.require_party(f"round/{round_id}", record.get("parties", [record["requested_by"], *record["oracles"]]),
+                          f"{ctx.caller.org} is not a party to round {round_id}")
         return record
 
     @function(query=True, callers=ANY_CALLER)

@@ -626,6 +626,5 @@ class LetterOfCredit(PaymentInstructions, Contract):
     def get(self, ctx: Context, lc_id: str) -> dict[str, Any]:
         """Called by: the credit's parties only (applicant, beneficiary and its banks)."""
         lc = self._load(ctx, lc_id)
-        if ctx.caller.org not in set(lc["parties"].values()):
-            reject("NOT_A_PARTY", f"{ctx.caller.org} is not a party to credit {lc_id}")
+        ctx.require_party(_key(lc_id), lc["parties"].values(), f"{ctx.caller.org} is not a party to credit {lc_id}")
         return {**lc, "presentations": [{k: v for k, v in p.items() if k != "received"} for p in lc["presentations"]]}

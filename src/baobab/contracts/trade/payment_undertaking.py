@@ -155,6 +155,6 @@ class PaymentUndertaking(PaymentInstructions, Contract):
     def get(self, ctx: Context, pu_id: str) -> dict[str, Any]:
         """Called by: the buyer, the seller or the bank of the undertaking."""
         pu = self._load(ctx, pu_id)
-        if ctx.caller.org not in (pu["buyer"], pu["seller"], pu["bank"]):
-            reject("NOT_A_PARTY", f"{ctx.caller.org} is not a party to undertaking {pu_id}")
+        ctx.require_party(_key(pu_id), (pu["buyer"], pu["seller"], pu["bank"]),
+                          f"{ctx.caller.org} is not a party to undertaking {pu_id}")
         return {**pu, "unmet": unmet(ctx, pu)}
