@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from baobab.contracts import default_registry
-from baobab.contracts.oversight import AUDIT_CLIENT, SUPERVISORS
+from baobab.contracts.oversight import AUDIT_CLIENT
+from baobab.vocab.roles import NETWORK_ROLES, SUPERVISORS
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.keystore import Keystore
@@ -58,6 +59,7 @@ def create(data_dir: str | Path, network: str, organisations: list[dict[str, Any
         "admins": admins,
         "governance_policy": majority(admins),
         "orderer": {"id": "orderer", "key": keys.new("orderer.key").public.text},
+        "roles": sorted(NETWORK_ROLES),
     }
     if block:
         genesis["block"] = block

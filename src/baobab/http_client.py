@@ -30,6 +30,7 @@ import httpx
 from baobab.api.signing import sign_request
 from baobab.client import Identity, actors_over
 from baobab.core.errors import CODES, BaobabError
+import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.core.keys import PublicKey
 from baobab.gateway import REFUSAL_STATUS, Refused
 from baobab.ledger.proofs import verify_inclusion_proof

@@ -16,7 +16,7 @@ from baobab.contracts.finance.supply_chain_finance import SupplyChainFinance
 from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.ledger.contract import Refused
-from baobab.ledger.governance import Governance
+from baobab.contracts import governance
 from baobab.ledger.node import Node
 from baobab.ledger.runtime import Registry
 from baobab.stories.embedded import embedded_actors
@@ -25,7 +25,7 @@ FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
 
 
 def finance_registry() -> Registry:
-    return Registry([Governance(), FinancingRegistry(), SupplyChainFinance()])
+    return Registry([governance(), FinancingRegistry(), SupplyChainFinance()])
 
 
 class Network:

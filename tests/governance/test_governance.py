@@ -184,3 +184,16 @@ def test_an_organisation_cannot_take_over_the_audit_identity_its_node_logs_reads
     before = org(net, "CUSTOMS")
     err = refused(net, "CUSTOMS", "rotate_keys", {"clients": {"audit": PrivateKey.generate().public.text}})
     assert err.reason == "NOT_ALLOWED" and org(net, "CUSTOMS") == before
+
+
+def test_the_roles_a_member_may_hold_are_the_networks_genesis_data(net: Net) -> None:
+    """The ledger defines no roles: genesis lists them, and a network may list its own."""
+    from baobab.ledger.membership import check_genesis
+
+    genesis = net.node.genesis
+    assert net.query("TRADER", G, "config", {})["roles"] == genesis["roles"]
+    growers = {**genesis, "roles": ["grower", "buyer"],
+               "organisations": [{**o, "roles": ["grower"]} for o in genesis["organisations"]]}
+    assert check_genesis(growers)["roles"] == ["buyer", "grower"]
+    with pytest.raises(BaobabError, match="drawn from the network's"):
+        check_genesis({**growers, "roles": ["buyer"]})

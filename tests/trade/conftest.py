@@ -10,7 +10,7 @@ import pytest
 from baobab import embedded
 from baobab.core.errors import BaobabError
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
-from baobab.ledger.governance import Governance
+from baobab.contracts import governance
 from baobab.ledger.runtime import Registry
 from baobab.contracts.trade.bank_calendar import BankCalendar
 from baobab.contracts.trade.documents import Documents
@@ -26,7 +26,7 @@ YEAR_S = 366 * 24 * 3600
 
 def trade_registry() -> Registry:
     # Only the contracts under test, so that others' work in progress cannot break these tests.
-    return Registry([Governance(), Documents(), BankCalendar(), LetterOfCredit(), PaymentUndertaking()])
+    return Registry([governance(), Documents(), BankCalendar(), LetterOfCredit(), PaymentUndertaking()])
 
 
 @pytest.fixture(scope="module")

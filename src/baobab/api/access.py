@@ -38,12 +38,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from baobab.contracts.jurisdiction import countries_in
+from baobab.vocab.roles import GOODS_ROLES, SUPERVISED_INSTITUTIONS, SUPERVISORS
 from baobab.gateway import GOVERNANCE, Caller
 
 PUBLIC_NAMESPACES = frozenset({GOVERNANCE})
 PARTY_ONLY_NAMESPACES = frozenset({"oversight"})
-SUPERVISED_INSTITUTIONS = frozenset({"bank", "payment-provider", "insurer"})
-SUPERVISOR_ROLES = frozenset({"customs", "regulator"})
+SUPERVISOR_ROLES = frozenset(SUPERVISORS)
 
 # org id -> its membership record ({country, roles, ...}) or None
 OrgLookup = Callable[[str], "dict[str, Any] | None"]
@@ -95,8 +95,6 @@ def record_parties(value: Any, key_policy: Any = None) -> set[str]:
             parties.add(field_value)
     return parties
 
-
-GOODS_ROLES = frozenset({"trader", "carrier"})
 
 
 def record_countries(value: Any, parties: Iterable[str], orgs: OrgLookup) -> set[str]:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from baobab.core.errors import CODES, BaobabError
+import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 
 MEDIA_TYPE = "application/problem+json"
 

@@ -6,7 +6,7 @@ import click
 
 from baobab import embedded
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
-from baobab.ledger.membership import ROLES
+from baobab.vocab.roles import NETWORK_ROLES as ROLES
 
 
 @click.group()

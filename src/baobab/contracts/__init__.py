@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
 
 
+def governance() -> Governance:
+    """The governance contract with this network's settings (the financing registry's rule) and
+    the node's own client identity (the supervisor-log writer), which the ledger does not name."""
+    from baobab.contracts.finance.financing_registry import check_settings
+    from baobab.contracts.oversight import AUDIT_CLIENT
+
+    return Governance(settings={"financing_registry": check_settings}, node_clients=(AUDIT_CLIENT,))
+
+
 def default_registry() -> Registry:
-    from baobab.ledger.governance import Governance  # here: governance reads the finance contracts' settings rules
     from baobab.contracts.accounts import Accounts
     from baobab.contracts.trade.bank_calendar import BankCalendar
     from baobab.contracts.trade.documents import Documents
@@ -22,7 +31,7 @@ def default_registry() -> Registry:
     from baobab.contracts.customs.declarations import Declarations
 
     registry = Registry([Accounts()])
-    registry.install(Governance())
+    registry.install(governance())
     registry.install(Documents())
     registry.install(BankCalendar())
     registry.install(LetterOfCredit())

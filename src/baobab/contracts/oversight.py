@@ -20,8 +20,8 @@ import re
 from typing import Any
 
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.vocab.roles import SUPERVISORS
 
-SUPERVISORS = ("customs", "regulator")
 AUDIT_CLIENT = "audit"  # the client identity a node signs access-log entries with
 MAX_RECORDS = 500  # per entry; the node splits larger reads into several entries
 TX_KEY = r"tx/[0-9a-f]{64}"  # a transaction read, logged with its [block, index]

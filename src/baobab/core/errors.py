@@ -2,7 +2,9 @@
 
 Every rejection in Baobab is a `BaobabError` whose `code` never changes once published:
 clients, the HTTP API (RFC 9457 problem details) and the CLI all key on it. The HTTP status
-is a property of the code, kept here so that there is one place for each rule.
+is a property of the code, kept here so that there is one place for each rule. The codes here
+are generic (input, identity, ledger, storage); each business domain registers its own with
+`register_codes` (`baobab.vocab.errors`), and a contract's refusals are its declared reasons.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ CODES: dict[str, tuple[int, str]] = {
     "BAD_MONEY": (400, "Invalid money amount or currency"),
     "BAD_POLICY": (400, "Invalid endorsement policy"),
     "BAD_GENESIS": (400, "Invalid genesis document"),
-    "BAD_INVOICE": (400, "Invalid financeable document"),
     # identity and signatures
     "UNKNOWN_ORG": (403, "Unknown organisation"),
     "UNKNOWN_IDENTITY": (403, "Unknown identity"),
@@ -58,20 +59,6 @@ CODES: dict[str, tuple[int, str]] = {
     "CORRUPT": (500, "Stored data is corrupt"),
     "STORE_UNAVAILABLE": (503, "The ledger database is unreachable"),
     "ORDERER_UNAVAILABLE": (503, "The ordering service is unreachable"),
-    # trade documents
-    "BAD_DOCUMENT": (400, "Invalid trade document"),
-    "UNKNOWN_DOCUMENT_TYPE": (400, "Unknown trade document type"),
-    # oracles and conditional payments
-    "BAD_OBSERVATION": (400, "Invalid oracle observation"),
-    "OBSERVATION_REPLAYED": (409, "Oracle observation already used"),
-    "OBSERVATION_STALE": (422, "Oracle observation too old"),
-    "OBSERVATION_FUTURE": (422, "Oracle observation dated in the future"),
-    "BAD_CONDITION": (400, "Invalid payment condition"),
-    # invoice finance and supply-chain finance
-    "WRONG_STATUS": (409, "Not allowed in the current status"),
-    "ALREADY_REGISTERED": (409, "Document already registered by this platform"),
-    "DOUBLE_FINANCING": (409, "Document already financed on another platform"),
-    "ALREADY_TRANSFERRED": (409, "Claim already transferred"),
 }
 
 

@@ -25,8 +25,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from baobab.contracts.finance.financing_registry import check_settings as financing_settings
-from baobab.contracts.oversight import AUDIT_CLIENT
 from baobab.core.errors import BaobabError
 from baobab.ledger import policy as policies
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
@@ -35,23 +33,32 @@ from baobab.ledger.membership import check_org
 GOVERNED = {"governance": True}
 PROPOSAL_ID = r"[0-9a-f]{24}"
 OPEN, EXECUTED, WITHDRAWN = "open", "executed", "withdrawn"
-# Network settings the governance keeps for other contracts: name -> check(new value, current or None).
-SETTINGS: dict[str, Callable[[Any, Any], dict[str, Any]]] = {"financing_registry": financing_settings}
+# A network setting the governance keeps for another contract: check(new value, current or None).
+SettingCheck = Callable[[Any, Any], dict[str, Any]]
 
 
 def _time(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _org_record(value: Any) -> dict[str, Any]:
+def _org_record(value: Any, network_roles: list[str] | None = None) -> dict[str, Any]:
     try:
-        return check_org(value)
+        return check_org(value, network_roles)
     except BaobabError as exc:
         raise ContractError(exc.message, reason="BAD_ORG") from None
 
 
 class Governance(Contract):
+    """`settings`: the network settings other contracts read, each with its check (the domain
+    contracts give theirs: `baobab.contracts.governance`); `node_clients`: client identities
+    that are the node's, not the organisation's (the supervisor-log writer), which only a
+    quorum of admins re-keys."""
+
     name = "governance"
+
+    def __init__(self, settings: dict[str, SettingCheck] | None = None, node_clients: tuple[str, ...] = ()) -> None:
+        self.settings = dict(settings or {})
+        self.node_clients = node_clients
     reasons = {
         "NOT_ADMIN": Reason("forbidden", "Only an active admin organisation proposes or approves governance changes"),
         "BAD_ORG": Reason("invalid", "The organisation record is not valid"),
@@ -101,7 +108,7 @@ class Governance(Contract):
             raise ContractError(f"wrong arguments for {action}: {sorted(args)}") from None
 
     def _add_org(self, ctx: Context, org: dict[str, Any]) -> list[tuple[str, Any]]:
-        record = _org_record({**org, "status": "active"})
+        record = _org_record({**org, "status": "active"}, self._config(ctx).get("roles"))
         if ctx.get(f"org/{record['id']}") is not None:
             raise ContractError(f"organisation {record['id']} already exists", reason="ALREADY_EXISTS")
         return [(f"org/{record['id']}", record)]
@@ -138,10 +145,10 @@ class Governance(Contract):
                             **({"clients": {**record["clients"], **clients}} if clients else {})})
 
     def _configure(self, ctx: Context, setting: str, value: dict[str, Any]) -> list[tuple[str, Any]]:
-        if setting not in SETTINGS:
-            raise ContractError(f"setting must be one of {', '.join(sorted(SETTINGS))}")
+        if setting not in self.settings:
+            raise ContractError(f"setting must be one of {', '.join(sorted(self.settings)) or '(none on this network)'}")
         try:
-            checked = SETTINGS[setting](value, ctx.get(f"setting/{setting}"))
+            checked = self.settings[setting](value, ctx.get(f"setting/{setting}"))
         except ContractError as exc:  # the setting's own reason is not governance's: INVALID
             raise ContractError(f"{setting}: {exc}") from None
         return [(f"setting/{setting}", checked)]
@@ -236,9 +243,10 @@ class Governance(Contract):
         replaces its peer key and/or the keys of the named client identities. The `audit` identity
         the node logs supervisor reads with is not the organisation's to replace (rekey_org)."""
         record = self._org(ctx, ctx.caller.org)
-        if clients and AUDIT_CLIENT in clients and clients[AUDIT_CLIENT] != record["clients"].get(AUDIT_CLIENT):
-            raise ContractError(f"the {AUDIT_CLIENT} identity is the node's; a quorum of admins re-keys it",
-                                reason="NOT_ALLOWED")
+        for name in self.node_clients:
+            if clients and name in clients and clients[name] != record["clients"].get(name):
+                raise ContractError(f"the {name} identity is the node's; a quorum of admins re-keys it",
+                                    reason="NOT_ALLOWED")
         updated = self._rekeyed(record, peer_key, clients)
         ctx.put(f"org/{ctx.caller.org}", updated)
         ctx.emit("org_rekeyed", {"org": ctx.caller.org, "by": ctx.caller.identity})

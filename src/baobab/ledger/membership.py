@@ -1,6 +1,7 @@
 """Who is in the network: the genesis document and the membership view over world state.
 
-The genesis document names the organisations (id, legal name, country, roles, the peer key
+The genesis document lists the roles members may hold (`roles`: business vocabulary, which the
+ledger does not define) and names the organisations (id, legal name, country, roles, the peer key
 that signs endorsements, and client identities that sign proposals), the admin
 organisations, the quorum of admins whose approvals a governance change needs (default: a
 majority) and how long a proposal waits for them (`proposal_ttl_s`), the governance
@@ -23,9 +24,7 @@ from baobab.core.errors import BaobabError
 from baobab.core.keys import PublicKey
 from baobab.ledger import policy as policies
 
-ROLES = frozenset(
-    "trader bank carrier inspector insurer customs regulator oracle cooperative payment-provider".split()
-)
+ROLE_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")  # which roles exist is the network's own (genesis `roles`)
 ORG_ID = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 CLIENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
 GOVERNANCE = "governance"  # namespace of the system contract that owns membership state
@@ -42,8 +41,16 @@ def org_key(org_id: str) -> str:
     return f"{GOVERNANCE}:org/{org_id}"
 
 
-def check_org(record: Any) -> dict[str, Any]:
-    """Validate one organisation record; return it with defaults filled in."""
+def check_roles(roles: Any, what: str) -> list[str]:
+    if not isinstance(roles, list) or not roles or len(set(roles)) != len(roles) \
+            or not all(isinstance(r, str) and ROLE_NAME.match(r) for r in roles):
+        raise BaobabError("BAD_GENESIS", f"{what}: roles must be a non-empty list of distinct names of a-z 0-9 -")
+    return sorted(roles)
+
+
+def check_org(record: Any, network_roles: Iterable[str] | None = None) -> dict[str, Any]:
+    """Validate one organisation record; return it with defaults filled in. `network_roles`:
+    the roles the network's genesis lists (a network that lists none accepts any role name)."""
     if not isinstance(record, dict):
         raise BaobabError("BAD_GENESIS", "an organisation is a JSON object")
     allowed = {"id", "name", "country", "roles", "peer_key", "clients", "status"}
@@ -56,9 +63,9 @@ def check_org(record: Any) -> dict[str, Any]:
     if not isinstance(record.get("name"), str) or not record["name"].strip():
         raise BaobabError("BAD_GENESIS", f"{org_id}: legal name required")
     check_country(record.get("country"))
-    roles = record.get("roles")
-    if not isinstance(roles, list) or not roles or not set(roles) <= ROLES or len(set(roles)) != len(roles):
-        raise BaobabError("BAD_GENESIS", f"{org_id}: roles must be a non-empty list drawn from {sorted(ROLES)}")
+    roles = check_roles(record.get("roles"), org_id)
+    if network_roles is not None and not set(roles) <= set(network_roles):
+        raise BaobabError("BAD_GENESIS", f"{org_id}: roles must be drawn from the network's {sorted(network_roles)}")
     PublicKey.from_text(record.get("peer_key", ""))
     clients = record.get("clients")
     if not isinstance(clients, dict) or not clients:
@@ -82,7 +89,8 @@ def check_genesis(doc: Any) -> dict[str, Any]:
         raise BaobabError("BAD_GENESIS", f"missing fields {sorted(missing)}")
     if not isinstance(doc["network"], str) or not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", doc["network"]):
         raise BaobabError("BAD_GENESIS", "network name must be 1-63 of a-z 0-9 -")
-    orgs = [check_org(o) for o in doc["organisations"]] if isinstance(doc["organisations"], list) else None
+    network_roles = check_roles(doc["roles"], "genesis") if "roles" in doc else None
+    orgs = [check_org(o, network_roles) for o in doc["organisations"]] if isinstance(doc["organisations"], list) else None
     if not orgs:
         raise BaobabError("BAD_GENESIS", "at least one organisation required")
     ids = [o["id"] for o in orgs]
@@ -110,7 +118,7 @@ def check_genesis(doc: Any) -> dict[str, Any]:
     if isinstance(ttl, bool) or not isinstance(ttl, int) or ttl < 1:
         raise BaobabError("BAD_GENESIS", "proposal_ttl_s must be a positive integer")
     return {**doc, "organisations": orgs, "block": block, "time_window_s": window, "quorum": quorum,
-            "proposal_ttl_s": ttl}
+            "proposal_ttl_s": ttl, **({"roles": network_roles} if network_roles is not None else {})}
 
 
 def governance_config(genesis: dict[str, Any]) -> dict[str, Any]:
@@ -118,8 +126,9 @@ def governance_config(genesis: dict[str, Any]) -> dict[str, Any]:
 
     `admins` propose and approve membership and configuration changes; a change executes once
     `quorum` of them (active) have approved it, before `proposal_ttl_s` seconds have passed.
+    `roles`, when genesis lists them, are the roles a member may hold.
     """
-    return {k: genesis[k] for k in ("admins", "governance_policy", "quorum", "proposal_ttl_s")}
+    return {k: genesis[k] for k in ("admins", "governance_policy", "quorum", "proposal_ttl_s", "roles") if k in genesis}
 
 
 @dataclass(frozen=True)
