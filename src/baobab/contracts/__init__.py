@@ -20,6 +20,9 @@ def default_registry() -> Registry:
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.credentials.registry import CredentialRegistry
+    from baobab.contracts.credentials.produce import ProducePurchases
+    from baobab.contracts.credentials.microloans import Microloans
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -35,4 +38,7 @@ def default_registry() -> Registry:
     registry.install(Oversight())
     registry.install(PrivateRecords())
     registry.install(Declarations())
+    registry.install(CredentialRegistry())
+    registry.install(ProducePurchases())
+    registry.install(Microloans())
     return registry
