@@ -20,6 +20,7 @@ def default_registry() -> Registry:
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.trace.epcis_anchors import EpcisAnchors
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -35,4 +36,5 @@ def default_registry() -> Registry:
     registry.install(Oversight())
     registry.install(PrivateRecords())
     registry.install(Declarations())
+    registry.install(EpcisAnchors())
     return registry
