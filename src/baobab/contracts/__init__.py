@@ -21,6 +21,9 @@ def default_registry() -> Registry:
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.declarations import Declarations
     from baobab.contracts.trace.epcis_anchors import EpcisAnchors
+    from baobab.contracts.credentials.registry import CredentialRegistry
+    from baobab.contracts.credentials.produce import ProducePurchases
+    from baobab.contracts.credentials.microloans import Microloans
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -37,4 +40,7 @@ def default_registry() -> Registry:
     registry.install(PrivateRecords())
     registry.install(Declarations())
     registry.install(EpcisAnchors())
+    registry.install(CredentialRegistry())
+    registry.install(ProducePurchases())
+    registry.install(Microloans())
     return registry

@@ -313,6 +313,10 @@ class Provider:
         the provider, as the tariff says). Once only."""
         msisdn = self.msisdn(payee)
         self._check_pin(msisdn, pin)
+        return self.approve_reversal_authorised(msisdn, movement, at=at)
+
+    def approve_reversal_authorised(self, msisdn: str, movement: str, *, at: datetime | None = None) -> str:
+        """The reversal once the channel has checked the payee's PIN (`approve_reversal` does)."""
         with self.db.atomic():
             row = self.db.one("SELECT m.payer, m.payee, m.amount, r.state FROM momo_movements m JOIN momo_reversals r "
                               "ON r.movement = m.id WHERE m.id = ?", (movement,))
