@@ -57,13 +57,20 @@ class Issuer:
         transaction reserves them all)."""
         if not claims:
             return []
-        reserved = committed(self.actor, CONTRACT, "reserve", {"list_id": self.list_id, "count": len(claims)})
         now = stamp(self.clock())
-        return [issue(credential(self.did, claim.types, claim.subject, valid_from=now, valid_until=claim.valid_until,
-                                 credential_id=f"urn:uuid:{uuid.uuid4()}", name=claim.name, evidence=claim.evidence,
-                                 status=status_list.entry(reserved["url"], index, reserved["purpose"])),
+        for claim in claims:  # a bad claim is refused before any index is taken
+            self._credential(claim, now, status_list.entry(list_url(self.org, self.list_id), 0))
+        reserved = committed(self.actor, CONTRACT, "reserve", {"list_id": self.list_id, "count": len(claims)})
+        return [issue(self._credential(claim, now, status_list.entry(reserved["url"], index, reserved["purpose"])),
                       self.signer, created=now)
                 for claim, index in zip(claims, reserved["indices"])]
+
+    def _credential(self, claim: Claim, now: str, status: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(claim.subject, dict) or not isinstance(claim.subject.get("id"), str):
+            raise BaobabError("BAD_CREDENTIAL", "credentialSubject.id is the holder's DID")
+        return credential(self.did, claim.types, claim.subject, valid_from=now, valid_until=claim.valid_until,
+                          credential_id=f"urn:uuid:{uuid.uuid4()}", name=claim.name, evidence=claim.evidence,
+                          status=status)
 
     def issue(self, claim: Claim) -> dict[str, Any]:
         return self.issue_many([claim])[0]
