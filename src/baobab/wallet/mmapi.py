@@ -150,15 +150,11 @@ def _hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-Screen = Callable[[str, str, int], "str | None"]  # (payer, payee, amount) -> a hold reason, or None
-
-
 class MobileMoneyApi:
-    def __init__(self, provider: Provider, *, screen: Screen | None = None,
-                 fx_quote: Callable[[str, str, int], dict[str, Any]] | None = None) -> None:
-        """`screen` may hold a payment for review (compliance); `fx_quote(source, target, minor)`
-        prices a quotation in another currency (`wallet/fx.py`)."""
-        self.p, self.screen, self.fx_quote = provider, screen, fx_quote
+    def __init__(self, provider: Provider, *, fx_quote: Callable[[str, str, int], dict[str, Any]] | None = None) -> None:
+        """`fx_quote(source, target, minor)` prices a quotation in another currency (`wallet/fx.py`)."""
+        self.p, self.fx_quote = provider, fx_quote
+        provider.hold_listeners.append(self._hold_decided)
         provider.db.script(SCHEMA)
         self.clients = ApiClients(provider)
         self.outbox = Outbox(provider.db, endpoints=lambda url: url)  # callbacks go to the URL each request gave
@@ -180,14 +176,26 @@ class MobileMoneyApi:
         if payer != client.msisdn:
             self.p.wallet(payer)
             return "pending", payer, "awaiting the payer's authorisation"
-        held = self.screen(payer, payee, minor) if self.screen else None
+        held = self.p.hold_reason(payer, payee)
         if held:
-            return "pending", "compliance", held
+            hold = self.p.hold("mmapi", payer, payee, minor, held, reference=body.get("descriptionText", ""), at=at)
+            return "pending", f"hold:{hold}", "held for compliance review"
         return "completed", None, None
 
-    def _execute_transaction(self, client: str, body: dict[str, Any], at: datetime) -> str:
+    def _hold_decided(self, hold: str, movement: str | None, refusal: BaobabError | None) -> None:
+        """The provider's compliance officer released or refused a payment this API holds."""
+        row = self.p.db.one("SELECT server_id FROM mm_requests WHERE waits_for = ? AND status = 'pending'", (f"hold:{hold}",))
+        if row is None:
+            return
+        if refusal is not None:
+            self._fail(row[0], f"hold:{hold}", MmapiError("HELD_REFUSED", refusal.message), None)
+        else:
+            self._finish(row[0], waits_for=f"hold:{hold}", at=None)
+
+    def _execute_transaction(self, client: str, body: dict[str, Any], at: datetime, *, reviewed: bool = False) -> str:
         payer, payee, minor = self._parties(body)
-        movement = self.p.transfer_authorised(payer, payee, minor, reference=body.get("descriptionText", "")[:160], at=at)
+        pay = self.p.transfer_reviewed if reviewed else self.p.transfer_authorised
+        movement = pay(payer, payee, minor, reference=body.get("descriptionText", "")[:160], at=at)
         response = self._transaction_body(movement, body)
         self.p.db.run("INSERT INTO mm_transactions (reference, client, type, body) VALUES (?, ?, ?, ?)",
                       (movement, client, body["type"], json.dumps(response)))
@@ -274,18 +282,6 @@ class MobileMoneyApi:
     def decline(self, phone: str, server_id: str, *, at: datetime | None = None) -> dict[str, Any]:
         return self._fail(server_id, self.p.msisdn(phone), MmapiError("HELD_REFUSED", "the account holder declined"), at)
 
-    def release(self, server_id: str, *, at: datetime | None = None) -> dict[str, Any]:
-        """The compliance officer releases a held payment: it is made now."""
-        return self._finish(server_id, waits_for="compliance", at=at)
-
-    def refuse(self, server_id: str, reason: str, *, at: datetime | None = None) -> dict[str, Any]:
-        return self._fail(server_id, "compliance", MmapiError("HELD_REFUSED", f"refused after compliance review: {reason}"), at)
-
-    def held(self) -> list[dict[str, Any]]:
-        rows = self.p.db.all("SELECT server_id, client, body, pending_reason, created_at FROM mm_requests "
-                             "WHERE status = 'pending' AND waits_for = 'compliance' ORDER BY created_at")
-        return [{"server_id": r[0], "client": r[1], "body": json.loads(r[2]), "reason": r[3], "at": r[4]} for r in rows]
-
     # --- request states -----------------------------------------------------------------------------
 
     def request_state(self, client: Client, server_id: str, *, at: datetime | None = None) -> dict[str, Any]:
@@ -349,7 +345,7 @@ class MobileMoneyApi:
             try:
                 with self.p.db.atomic():
                     if kind == "transaction":
-                        reference = self._execute_transaction(client, body, when)
+                        reference = self._execute_transaction(client, body, when, reviewed=str(waits_for).startswith("hold:"))
                     else:
                         reference = self.p.approve_reversal_authorised(str(waits_for), body["originalTransactionReference"], at=when)
                         self._record_reversal(client, reference, body)
@@ -392,7 +388,7 @@ class MobileMoneyApi:
         """Requests nobody authorised in time fail (the payer did not answer on the phone)."""
         now = _stamp(at)
         for server_id, waits_for in self.p.db.all("SELECT server_id, waits_for FROM mm_requests WHERE status = 'pending' "
-                                                  "AND waits_for != 'compliance' AND expires_at < ?", (now,)):
+                                                  "AND waits_for NOT LIKE 'hold:%' AND expires_at < ?", (now,)):
             self._fail(server_id, waits_for, MmapiError("AUTHORISATION_EXPIRED", "not authorised in time"), at)
 
     # --- accounts and quotations ---------------------------------------------------------------
