@@ -77,13 +77,7 @@ class Issuer:
 
     def revoke(self, vc: dict[str, Any], reason: str) -> dict[str, Any]:
         """Revoke a credential this issuer issued (final)."""
-        for entry in _entries(vc):
-            url, index, purpose = status_list.read_entry(entry)
-            org, list_id = parse_list_url(url)
-            if org == self.org and purpose == "revocation":
-                return committed(self.actor, CONTRACT, "set_status",  # type: ignore[no-any-return]
-                                 {"list_id": list_id, "index": index, "value": True, "reason": reason})
-        raise BaobabError("BAD_CREDENTIAL", f"the credential has no revocation entry in a list of {self.org}")
+        return revoke_credential(self.actor, vc, reason)
 
     def status_list_credential(self) -> dict[str, Any]:
         """The list as the ledger records it, signed by this issuer (verifiers can rebuild it)."""
@@ -94,6 +88,16 @@ class Issuer:
         return issue(unsigned, self.signer, created=now)
 
 
-def _entries(vc: dict[str, Any]) -> list[dict[str, Any]]:
-    entries = vc.get("credentialStatus", [])
-    return entries if isinstance(entries, list) else [entries]
+def revoke_credential(actor: Any, vc: Any, reason: str) -> dict[str, Any]:
+    """Set, for good, the credential's bit in the actor's own revocation list."""
+    entries = vc.get("credentialStatus", []) if isinstance(vc, dict) else []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        url, index, purpose = status_list.read_entry(entry)
+        try:
+            org, list_id = parse_list_url(url)
+        except BaobabError:
+            continue
+        if org == actor.org and purpose == "revocation":
+            return committed(actor, CONTRACT, "set_status",  # type: ignore[no-any-return]
+                             {"list_id": list_id, "index": index, "value": True, "reason": reason})
+    raise BaobabError("BAD_CREDENTIAL", f"the credential has no revocation entry in a list of {actor.org}")

@@ -97,7 +97,8 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
     """Check a presentation. `challenge_ok(challenge) -> bool` says whether the challenge is one
     the verifier issued and has not seen used (e.g. `Challenges.use`); it is asked once."""
     verdict = PresentationVerdict()
-    if not isinstance(vp, dict) or VP_TYPE not in (vp.get("type") or []) or not isinstance(vp.get("holder"), str):
+    if not isinstance(vp, dict) or not isinstance(vp.get("type"), list) or VP_TYPE not in vp["type"] \
+            or not isinstance(vp.get("holder"), str):
         verdict.reasons.append(f"not a {VP_TYPE} with a holder")
         return verdict
     if not isinstance(vp.get("@context"), list) or vp["@context"][:1] != [V2]:
@@ -130,7 +131,7 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
     for vc in credentials:
         result = verify_credential(vc, now=now, issuers=issuers, status=status)
         try:
-            about_holder = all(s.get("id") == verdict.holder for s in subjects(vc))
+            about_holder = isinstance(vc, dict) and all(s.get("id") == verdict.holder for s in subjects(vc))
         except BaobabError:
             about_holder = False
         if not about_holder:

@@ -8,19 +8,20 @@ from the credentials registry, "not revoked" from the issuer's status list there
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
 from fastapi import APIRouter, Body, Depends, Path, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+from typing_extensions import TypeAliasType
 
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.credentials.credential import stamp, verify_credential
 from baobab.credentials.custody import Custody
-from baobab.credentials.issuer import Claim, Issuer
+from baobab.credentials.issuer import Claim, Issuer, revoke_credential
 from baobab.credentials.ledger import LedgerDirectory, LedgerStatus, committed
 from baobab.credentials.lending import Lender
 from baobab.credentials.presentation import Challenges
@@ -29,6 +30,10 @@ from baobab.gateway import Caller
 router = APIRouter(prefix="/v1", tags=["credentials"], responses=PROBLEM_RESPONSES)
 Did = Annotated[str, Path(min_length=10, max_length=200, pattern=r"^did:key:z[1-9A-HJ-NP-Za-km-z]+$")]
 JsonObject = dict[str, Any]
+# What an issued credential may hold: JSON without floats, integers that JCS (RFC 8785) keeps exact.
+SafeInt = Annotated[int, Field(ge=-(2**53 - 1), le=2**53 - 1)]
+Value = TypeAliasType("Value", Union[str, SafeInt, bool, None, list["Value"], dict[str, "Value"]])  # type: ignore[misc]
+DID_KEY = r"^did:key:z6Mk[1-9A-HJ-NP-Za-km-z]{40,50}$"
 
 
 class CallerActor:
@@ -73,12 +78,20 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Subject(BaseModel):
+    """What the credential says about its holder: `id` is the holder's did:key, the rest is yours."""
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, Value]  # type: ignore[assignment]
+    id: str = Field(pattern=DID_KEY)
+
+
 class IssueRequest(BaseModel):
-    types: list[str] = Field(min_length=1, max_length=8, description="credential types besides VerifiableCredential")
-    subject: JsonObject = Field(description="credentialSubject; its id is the holder's DID")
-    valid_until: str | None = Field(None, description="RFC 3339 date-time the credential expires")
-    evidence: list[JsonObject] = Field(default_factory=list, max_length=20)
-    name: str | None = Field(None, max_length=200)
+    types: list[Annotated[str, Field(pattern=r"^[A-Z][A-Za-z0-9]{0,63}$")]] = Field(
+        min_length=1, max_length=8, description="credential types besides VerifiableCredential")
+    subject: Subject
+    valid_days: int | None = Field(None, ge=1, le=3650, description="the credential expires after so many days")
+    evidence: list[dict[str, Value]] = Field(default_factory=list, max_length=20)
+    name: str | None = Field(None, min_length=1, max_length=200)
 
 
 @router.post("/credentials/issue")
@@ -86,7 +99,8 @@ def issue(request: Request, body: IssueRequest, who: Caller = Depends(caller)) -
     """A credential signed (eddsa-jcs-2022) with your organisation's issuing key, which this node
     holds (its did:key is registered to you on first use) and a place in your revocation list."""
     issuer = issuer_for(request, CallerActor(request, who))
-    return issuer.issue(Claim(body.types, body.subject, body.valid_until, body.evidence, body.name))
+    until = stamp(_now() + timedelta(days=body.valid_days)) if body.valid_days else None
+    return issuer.issue(Claim(body.types, body.subject.model_dump(), until, body.evidence, body.name))
 
 
 def _verdict(request: Request, who: Caller, vc: Any) -> JsonObject:
@@ -105,9 +119,14 @@ def verify(request: Request, credential: JsonObject = Body(embed=True), who: Cal
 @router.post("/credentials/revoke")
 def revoke(request: Request, credential: JsonObject = Body(embed=True), reason: str = Body("", max_length=200),
            who: Caller = Depends(caller)) -> JsonObject:
-    """Revoke (for good) a credential your organisation issued: its bit in your list is set."""
-    issuer = Issuer(CallerActor(request, who), custody(request).issuer(who.org))
-    return issuer.revoke(credential, reason)
+    """Revoke (for good) a credential your organisation issued: its bit in your list is set.
+    NOT_FOUND when the credential names no place in a list of yours."""
+    try:
+        return revoke_credential(CallerActor(request, who), credential, reason)
+    except BaobabError as exc:
+        if exc.code == "BAD_CREDENTIAL":
+            raise BaobabError("NOT_FOUND", exc.message) from None
+        raise
 
 
 @router.get("/credentials/status/{org}/{list_id}")
@@ -133,9 +152,16 @@ class _As:
         return self.actor.query(contract, function, args)
 
 
+class Consent(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    method: str = Field(min_length=1, max_length=200, description="how it was given: paper form, USSD PIN...")
+    reference: str = Field(min_length=1, max_length=200)
+    form_sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the signed consent form")
+
+
 class HolderRequest(BaseModel):
     ref: str = Field(min_length=1, max_length=100, description="the person's reference (national ID number...)")
-    consent: dict[str, str] = Field(description="{method, reference, form_sha256} of the consent given")
+    consent: Consent
 
 
 @router.post("/holders")
@@ -144,7 +170,7 @@ def add_holder(request: Request, body: HolderRequest, who: Caller = Depends(call
     consent recorded); made once per `ref`."""
     signer = custody(request).holders(who.org).create(body.ref)
     committed(CallerActor(request, who), "credentials", "register_holder",
-              {"public_key": signer.key.public.text, "consent": body.consent})
+              {"public_key": signer.key.public.text, "consent": body.consent.model_dump()})
     return {"did": signer.did, "public_key": signer.key.public.text}
 
 
