@@ -186,6 +186,9 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     _install_error_handlers(app)
     for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance, credentials):
         app.include_router(module.router)
+    from baobab.trace.routes import router as epcis_router  # EPCIS capture and query, traces (baobab.trace)
+
+    app.include_router(epcis_router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(HeightHeader, height=view.height)
     availability.install(app, limits, view.wait_for_height, view.height)  # per-identity limits, slow clients
