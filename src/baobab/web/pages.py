@@ -36,6 +36,7 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/credits", "Credits"), ("/verify", "Verify a document")],
     "bank": [("/credits", "Credits"), ("/verify", "Verify a document")],
     "customs": [("/customs", "Declarations"), ("/verify", "Verify a document")],
+    "payment-provider": [("/momo", "Mobile money")],
 }
 
 
