@@ -27,6 +27,7 @@ from baobab.pay.hub import Hub
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
+from baobab.trace.service import TraceService
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
@@ -77,6 +78,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
+    TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     return NodeServices(reactor, thread, hub)
 
