@@ -64,10 +64,17 @@ class NodeServices:
     reactor: Reactor
     thread: ReactorThread | None
     hub: Hub
+    mobile_money: Any = None  # baobab.wallet.services.MobileMoney, where the node runs providers
+
+    def for_stories(self) -> dict[str, Any]:
+        """The services handle the stories get beside their Actors (`stories.Story.needs`)."""
+        return {"mobile_money": self.mobile_money} if self.mobile_money is not None else {}
 
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+        if self.mobile_money is not None:
+            self.mobile_money.close()
         self.hub.db.close()
 
 
@@ -85,8 +92,12 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     """The demo network's services: its banks and mobile-money providers on the switch, funded."""
     from baobab.pay.demo import HOME_FSP, liquidity
 
+    from baobab.wallet.services import open_mobile_money
+
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
+    return services
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
