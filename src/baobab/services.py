@@ -125,6 +125,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
@@ -153,6 +154,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(credential_router(pages, ledger, org_roles, data, reader))
     mount_static(app)
 
 
