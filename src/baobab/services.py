@@ -27,6 +27,7 @@ from baobab.pay.hub import Hub
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
+from baobab.trace.service import TraceService
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
@@ -84,6 +85,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
+    TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     return NodeServices(reactor, thread, hub)
 
@@ -130,6 +132,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
@@ -158,6 +161,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(credential_router(pages, ledger, org_roles, data, reader))
     if mobile_money is not None:
         from baobab.web.wallet_pages import wallet_router
 
