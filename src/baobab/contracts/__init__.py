@@ -20,6 +20,7 @@ def default_registry() -> Registry:
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.trace.epcis_anchors import EpcisAnchors
     from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
     from baobab.contracts.credentials.registry import CredentialRegistry
     from baobab.contracts.credentials.produce import ProducePurchases
@@ -39,6 +40,7 @@ def default_registry() -> Registry:
     registry.install(Oversight())
     registry.install(PrivateRecords())
     registry.install(Declarations())
+    registry.install(EpcisAnchors())
     registry.install(SuspiciousReports())
     registry.install(CredentialRegistry())
     registry.install(ProducePurchases())

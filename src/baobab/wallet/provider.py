@@ -32,6 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from baobab.core.errors import BaobabError, register_codes
+from baobab.wallet import sms
 from baobab.wallet.kyc import Scheme, Tier
 from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
 from baobab.pay.store import Database
@@ -60,7 +61,7 @@ register_codes({
 PIN_ATTEMPTS = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
-  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT,
+  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
   pin_failures INTEGER NOT NULL DEFAULT 0, registered_by TEXT NOT NULL, registered_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_tier_changes (
   msisdn TEXT NOT NULL, from_tier INTEGER NOT NULL, to_tier INTEGER NOT NULL, evidence TEXT NOT NULL,
@@ -121,6 +122,7 @@ class Provider:
         self.hasher = hasher or PasswordHasher()
         self.zone = ZoneInfo(scheme.timezone)
         db.script(SCHEMA)
+        db.script(sms.SCHEMA)
         with db.atomic():
             for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
                                    ("interop/switch", 0), ("interop/suspense", 0)):
@@ -152,6 +154,16 @@ class Provider:
                 self.db.run("INSERT INTO momo_screening (msisdn, match, state, at) VALUES (?, ?, 'hit', ?)",
                             (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
         return msisdn
+
+    def language(self, phone: str) -> str:
+        """The language the holder reads (USSD menus, SMS receipts)."""
+        return str(self._require_wallet(self.msisdn(phone))["language"])
+
+    def set_language(self, phone: str, lang: str) -> None:
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("UPDATE momo_wallets SET language = ? WHERE msisdn = ?", (lang, msisdn))
 
     def set_pin(self, phone: str, pin: str) -> None:
         msisdn = self.msisdn(phone)
@@ -564,7 +576,17 @@ class Provider:
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
+        self._receipts(kind, movement, payer, payee, agent, amount, fee, when.isoformat())
         return movement
+
+    def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
+                  at: str) -> None:
+        """An SMS receipt to each wallet the movement touched, in the same transaction."""
+        for msisdn, debited, other in ((payer, True, payee or agent), (payee, False, payer or agent)):
+            if msisdn and msisdn.startswith("+") and kind not in ("send_out", "suspense"):  # credited or debited here
+                sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
+                          fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
+                          party=other or self.scheme.country, movement=movement, at=at)
 
     def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
@@ -605,8 +627,8 @@ class Provider:
         return self.hasher.hash(pin)
 
     def _wallet(self, msisdn: str) -> dict[str, Any] | None:
-        row = self.db.one("SELECT name, tier, pin_hash, pin_failures FROM momo_wallets WHERE msisdn = ?", (msisdn,))
-        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures"), row))
+        row = self.db.one("SELECT name, tier, pin_hash, pin_failures, language FROM momo_wallets WHERE msisdn = ?", (msisdn,))
+        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures", "language"), row))
 
     def _require_wallet(self, msisdn: str) -> dict[str, Any]:
         wallet = self._wallet(msisdn)
