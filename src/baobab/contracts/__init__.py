@@ -21,6 +21,7 @@ def default_registry() -> Registry:
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.declarations import Declarations
     from baobab.contracts.trace.epcis_anchors import EpcisAnchors
+    from baobab.contracts.trace.deliveries import Deliveries
     from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
     from baobab.contracts.credentials.registry import CredentialRegistry
     from baobab.contracts.credentials.produce import ProducePurchases
@@ -41,6 +42,7 @@ def default_registry() -> Registry:
     registry.install(PrivateRecords())
     registry.install(Declarations())
     registry.install(EpcisAnchors())
+    registry.install(Deliveries())
     registry.install(SuspiciousReports())
     registry.install(CredentialRegistry())
     registry.install(ProducePurchases())

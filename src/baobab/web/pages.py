@@ -36,11 +36,13 @@ SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/credits", "Credits"), ("/documents", "Documents"), ("/payments", "Payments"),
                ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
                ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
-    "bank": [("/credits", "Credits"), ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
-             ("/documents", "Documents"), ("/payments", "Payments"), ("/oversight", "Who read our records"),
-             ("/verify", "Verify a document")],
+    "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/undertakings", "Payment undertakings"),
+             ("/financing", "Financing"), ("/documents", "Documents"), ("/payments", "Payments"),
+             ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
     "customs": [("/customs", "Declarations"), ("/documents", "Documents"), ("/verify", "Verify a document")],
     "regulator": [("/supervision", "Supervision"), ("/verify", "Verify a document")],
+    "cooperative": [("/farmers", "Farmers"), ("/credentials/verify", "Verify a credential")],
+    "payment-provider": [("/farmers", "Farmers")],
 }
 
 
