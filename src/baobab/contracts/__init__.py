@@ -19,7 +19,9 @@ def default_registry() -> Registry:
     from baobab.contracts.oracles.registry import Oracles
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
+    from baobab.contracts.customs.certificates import Certificates
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.customs.tariffs import Tariffs
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -35,4 +37,6 @@ def default_registry() -> Registry:
     registry.install(Oversight())
     registry.install(PrivateRecords())
     registry.install(Declarations())
+    registry.install(Tariffs())
+    registry.install(Certificates())
     return registry
