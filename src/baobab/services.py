@@ -90,17 +90,10 @@ def demo_services(node: Any, data: Path) -> NodeServices:
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
-    """The switch's FSPIOP interface and the pages, on the node's API app."""
+    """The switch's FSPIOP interface and the pages, on the node's API app (embedded mode: this
+    node hosts the switch)."""
     from baobab.api.deps import caller
     from baobab.pay.fspiop import fspiop_router
-    from baobab.web.credit_pages import credit_router
-    from baobab.web.customs_pages import customs_router
-    from baobab.web.ledger import GatewayLedger
-    from baobab.web.pages import Site, mount_static, web_router
-    from baobab.web.render import Pages
-    from baobab.web.sessions import Sessions
-    from baobab.web.switch_pages import switch_router
-    from baobab.web.users import Users
 
     async def participant(request: Any) -> str:
         """An FSP authenticates as a member organisation, as every API client does."""
@@ -110,23 +103,41 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
-    ledger = GatewayLedger(gateway)
-    members = gateway.view.members()
+    mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator)
 
-    def org_roles(org: str) -> list[str]:
-        record = members.org(org)
+
+def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None) -> None:
+    """The pages, on a node's API app, in either mode: their users and sessions in
+    `<data>/web.sqlite`, every ledger read and act through `gateway` as the signed-in person's
+    organisation. `reader`: the organisation (served by this node) whose client asks the document
+    registry for the public verifier. The switch operator's pages only where this node runs the
+    switch's operator (`switch` and `operator` given)."""
+    from baobab.web.credit_pages import credit_router
+    from baobab.web.customs_pages import customs_router
+    from baobab.web.ledger import GatewayLedger
+    from baobab.web.pages import Site, mount_static, web_router
+    from baobab.web.render import Pages
+    from baobab.web.sessions import Sessions
+    from baobab.web.switch_pages import switch_router
+    from baobab.web.users import Users
+
+    ledger = GatewayLedger(gateway)
+
+    def org_roles(org: str) -> list[str]:  # membership as of the last block: a suspension shows at once
+        record = gateway.view.members().org(org)
         return list(record.get("roles", [])) if record else []
 
     def org_name(org: str) -> str:
-        record = members.org(org)
+        record = gateway.view.members().org(org)
         return str(record.get("name", org)) if record else org
 
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
-    site = Site(lookup=lambda target: ledger.query(operator, "app", "documents", "status", {"target_hash": target}),
-                org_name=org_name, org_roles=org_roles)
+    site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
+                org_name=org_name, org_roles=org_roles, serves=gateway.serves)
     pages = Pages(users, sessions)
     app.include_router(web_router(users, sessions, site))
-    app.include_router(switch_router(pages, hub.switch, operator=operator))
+    if switch is not None and operator is not None and gateway.serves(operator):
+        app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
     mount_static(app)

@@ -22,6 +22,10 @@ def default_registry() -> Registry:
     from baobab.contracts.customs.certificates import Certificates
     from baobab.contracts.customs.declarations import Declarations
     from baobab.contracts.customs.tariffs import Tariffs
+    from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
+    from baobab.contracts.credentials.registry import CredentialRegistry
+    from baobab.contracts.credentials.produce import ProducePurchases
+    from baobab.contracts.credentials.microloans import Microloans
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -39,4 +43,8 @@ def default_registry() -> Registry:
     registry.install(Declarations())
     registry.install(Tariffs())
     registry.install(Certificates())
+    registry.install(SuspiciousReports())
+    registry.install(CredentialRegistry())
+    registry.install(ProducePurchases())
+    registry.install(Microloans())
     return registry

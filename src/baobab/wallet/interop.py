@@ -64,6 +64,7 @@ class SwitchLink:
         if other is None:
             raise BaobabError("NO_WALLET", f"{fsp} serves {dst} but is not reachable from here")
         self.provider.verify_pin(src, pin)
+        self.provider.hold_if_screened("send_out", src, None, amount, at, reference=dst)
         transfer_id = str(uuid.uuid4())
         self.provider.reserve_outgoing(src, amount, transfer_id, payee=dst, at=at)
         try:

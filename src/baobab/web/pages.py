@@ -45,6 +45,7 @@ class Site:
     org_name: Callable[[str], str]
     org_roles: Callable[[str], list[str]]
     secure_cookies: bool = False  # True behind HTTPS
+    serves: Callable[[str], bool] = lambda org: True  # the organisations whose people sign in here
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -74,6 +75,8 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         f = await form(request)
         org, username = str(f.get("org", "")).strip().upper(), str(f.get("username", "")).strip().lower()
         try:
+            if not site.serves(org):  # a node signs in the people of the organisations it serves alone
+                raise BaobabError("BAD_CREDENTIALS", "wrong user name, password or code")
             user = await run_in_threadpool(users.sign_in, org, username, str(f.get("password", "")), str(f.get("code") or "") or None)
         except BaobabError as exc:
             locked = exc.code == "ACCOUNT_LOCKED"
