@@ -22,6 +22,7 @@ def default_registry() -> Registry:
     from baobab.contracts.customs.certificates import Certificates
     from baobab.contracts.customs.declarations import Declarations
     from baobab.contracts.customs.tariffs import Tariffs
+    from baobab.contracts.trace.epcis_anchors import EpcisAnchors
     from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
     from baobab.contracts.credentials.registry import CredentialRegistry
     from baobab.contracts.credentials.produce import ProducePurchases
@@ -43,6 +44,7 @@ def default_registry() -> Registry:
     registry.install(Declarations())
     registry.install(Tariffs())
     registry.install(Certificates())
+    registry.install(EpcisAnchors())
     registry.install(SuspiciousReports())
     registry.install(CredentialRegistry())
     registry.install(ProducePurchases())

@@ -40,11 +40,12 @@ class Decision:
 
 
 class Lender:
-    def __init__(self, actor: Any, *, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+    def __init__(self, actor: Any, *, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+                 challenges: Challenges | None = None) -> None:
         self.actor, self.clock = actor, clock
         self.directory = LedgerDirectory(actor)
         self.status = LedgerStatus(actor, self.directory)
-        self.challenges = Challenges()
+        self.challenges = challenges if challenges is not None else Challenges()
 
     @property
     def domain(self) -> str:

@@ -71,21 +71,28 @@ def payment_received(purchase: dict[str, Any]) -> Claim:
                                     settlement={"reference": settlement["reference"], "proof": settlement.get("proof")}))
 
 
-def _due_by(loan: dict[str, Any], day: str) -> int:
-    return sum(i["minor"] for i in loan["instalments"] if i["due"] < day)
+def _on_time(loan: dict[str, Any], repaid_before: int, day: str) -> bool:
+    """Paid no later than the due date of the first instalment not yet covered by earlier repayments."""
+    cumulative = 0
+    for instalment in loan["instalments"]:
+        cumulative += instalment["minor"]
+        if cumulative > repaid_before:
+            return day <= instalment["due"]
+    return True
 
 
 def repayments(loan: dict[str, Any]) -> list[Claim]:
-    """One claim per settled repayment; on time when, once paid, nothing due before that day was owed."""
+    """One claim per settled repayment, on time or late against the loan's instalments."""
     claims, repaid = [], 0
     for r in loan["repayments"]:
         if r["status"] != "settled":
             continue
-        repaid += r["minor"]
         day = r["settlement"]["at"][:10]
+        on_time = _on_time(loan, repaid, day)
+        repaid += r["minor"]
         subject = {"id": holder_did(loan["borrower"]), "type": "LoanRepayment", "loan": loan["id"],
                    "lender": loan["lender"], "amount": {"currency": loan["principal"]["currency"], "minor": r["minor"]},
-                   "paidOn": day, "onTime": repaid >= _due_by(loan, day)}
+                   "paidOn": day, "onTime": on_time}
         claims.append(Claim([REPAYMENT], subject, name="Loan repayment",
                             evidence=_evidence("microloans", f"loan/{loan['id']}", repayment=r["n"],
                                                settlement={"reference": r["settlement"]["reference"]})))

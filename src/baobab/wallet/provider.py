@@ -576,14 +576,14 @@ class Provider:
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
-        self._receipts(movement, payer, payee, agent, amount, fee, when.isoformat())
+        self._receipts(kind, movement, payer, payee, agent, amount, fee, when.isoformat())
         return movement
 
-    def _receipts(self, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
+    def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
                   at: str) -> None:
         """An SMS receipt to each wallet the movement touched, in the same transaction."""
         for msisdn, debited, other in ((payer, True, payee or agent), (payee, False, payer or agent)):
-            if msisdn and msisdn.startswith("+"):  # a wallet (not another FSP's customer, not the provider)
+            if msisdn and msisdn.startswith("+") and kind not in ("send_out", "suspense"):  # credited or debited here
                 sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
                           fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
                           party=other or self.scheme.country, movement=movement, at=at)
