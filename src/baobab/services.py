@@ -27,6 +27,7 @@ from baobab.pay.hub import Hub
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
+from baobab.trace.service import TraceService
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
@@ -64,10 +65,17 @@ class NodeServices:
     reactor: Reactor
     thread: ReactorThread | None
     hub: Hub
+    mobile_money: Any = None  # baobab.wallet.services.MobileMoney, where the node runs providers
+
+    def for_stories(self) -> dict[str, Any]:
+        """The services handle the stories get beside their Actors (`stories.Story.needs`)."""
+        return {"mobile_money": self.mobile_money} if self.mobile_money is not None else {}
 
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+        if self.mobile_money is not None:
+            self.mobile_money.close()
         self.hub.db.close()
 
 
@@ -77,6 +85,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
+    TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     return NodeServices(reactor, thread, hub)
 
@@ -85,8 +94,12 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     """The demo network's services: its banks and mobile-money providers on the switch, funded."""
     from baobab.pay.demo import HOME_FSP, liquidity
 
+    from baobab.wallet.services import open_mobile_money
+
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
+    return services
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
@@ -112,6 +125,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
@@ -140,6 +154,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(credential_router(pages, ledger, org_roles, data, reader))
     mount_static(app)
 
 

@@ -23,6 +23,7 @@ def default_registry() -> Registry:
     from baobab.contracts.customs.declarations import Declarations
     from baobab.contracts.customs.tariffs import Tariffs
     from baobab.contracts.trace.epcis_anchors import EpcisAnchors
+    from baobab.contracts.trace.deliveries import Deliveries
     from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
     from baobab.contracts.credentials.registry import CredentialRegistry
     from baobab.contracts.credentials.produce import ProducePurchases
@@ -45,6 +46,7 @@ def default_registry() -> Registry:
     registry.install(Tariffs())
     registry.install(Certificates())
     registry.install(EpcisAnchors())
+    registry.install(Deliveries())
     registry.install(SuspiciousReports())
     registry.install(CredentialRegistry())
     registry.install(ProducePurchases())

@@ -12,10 +12,12 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from baobab.core.keys import PrivateKey
 from baobab.credentials.credential import Signer
 from baobab.credentials.holder import HolderStore
+from baobab.credentials.presentation import Challenges
 
 
 class Custody:
@@ -35,11 +37,15 @@ class Custody:
         with self._lock:
             if not path.exists():
                 key = PrivateKey.generate()
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "w") as f:
-                    f.write(key.seed_text + "\n")
-                    f.flush()
-                    os.fsync(f.fileno())
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                except FileExistsError:  # another process of this node made it first: use that one
+                    fd = -1
+                if fd >= 0:
+                    with os.fdopen(fd, "w") as f:
+                        f.write(key.seed_text + "\n")
+                        f.flush()
+                        os.fsync(f.fileno())
             return Signer(PrivateKey.from_text(path.read_text().strip()))
 
     def holds_issuer(self, org: str) -> bool:
@@ -54,3 +60,19 @@ class Custody:
     def close(self) -> None:
         for store in self._stores.values():
             store.close()
+
+
+def custody_of(app: Any, data_dir: str | Path) -> Custody:
+    """The node's custody, one per application (the API's routes and the pages share it)."""
+    found = getattr(app.state, "credential_custody", None)
+    if found is None:
+        found = app.state.credential_custody = Custody(Path(data_dir) / "credentials")
+    return found  # type: ignore[no-any-return]
+
+
+def challenges_of(app: Any, org: str) -> Challenges:
+    """The challenges a verifying organisation has issued on this node (API and pages alike)."""
+    registry = getattr(app.state, "credential_challenges", None)
+    if registry is None:
+        registry = app.state.credential_challenges = {}
+    return registry.setdefault(org, Challenges())  # type: ignore[no-any-return]

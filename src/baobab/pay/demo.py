@@ -25,7 +25,7 @@ HOME_FSP = {
 
 _MAJOR = 100  # the demo's currencies all have two minor digits
 TRADE_CURRENCIES = {"USD": 5_000_000_000 * _MAJOR, "EUR": 5_000_000_000 * _MAJOR}  # a demo runs many credits
-LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT"], "KES": ["KCBANK", "KE-MOMO"],
+LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT", "AEBANK"], "KES": ["KCBANK", "KE-MOMO", "KE-PESA"],
          "ETB": ["ET-MOMO"], "ZMW": ["ZM-MOMO", "ZM-MFI"], "AED": ["AEBANK", "AE-EXCH"], "MYR": ["KLTB"],
          "ARS": ["BPLATA"], "TZS": ["TZ-MOMO"]}
 

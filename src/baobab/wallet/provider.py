@@ -155,6 +155,9 @@ class Provider:
                             (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
         return msisdn
 
+    def has_wallet(self, phone: str) -> bool:
+        return self._wallet(self.msisdn(phone)) is not None
+
     def language(self, phone: str) -> str:
         """The language the holder reads (USSD menus, SMS receipts)."""
         return str(self._require_wallet(self.msisdn(phone))["language"])
@@ -582,8 +585,9 @@ class Provider:
     def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
                   at: str) -> None:
         """An SMS receipt to each wallet the movement touched, in the same transaction."""
-        for msisdn, debited, other in ((payer, True, payee or agent), (payee, False, payer or agent)):
-            if msisdn and msisdn.startswith("+") and kind not in ("send_out", "suspense"):  # credited or debited here
+        payee_here = kind not in ("send_out", "suspense")  # else the payee is another FSP's, or not credited
+        for msisdn, debited, other in ((payer, True, payee or agent), (payee if payee_here else None, False, payer or agent)):
+            if msisdn and msisdn.startswith("+"):  # a wallet (not an FSP-qualified payer from the switch)
                 sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
                           fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
                           party=other or self.scheme.country, movement=movement, at=at)

@@ -34,8 +34,10 @@ MAX_DOCUMENT_BYTES = 2_000_000
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/credits", "Credits"), ("/declarations", "Your declarations"), ("/verify", "Verify a document")],
-    "bank": [("/credits", "Credits"), ("/verify", "Verify a document")],
+    "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/verify", "Verify a document")],
     "customs": [("/customs", "Declarations"), ("/verify", "Verify a document")],
+    "cooperative": [("/farmers", "Farmers"), ("/credentials/verify", "Verify a credential")],
+    "payment-provider": [("/farmers", "Farmers")],
 }
 
 

@@ -9,7 +9,6 @@ from the credentials registry, "not revoked" from the issuer's status list there
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from pathlib import Path as FilePath
 from typing import Annotated, Any, Union
 
 from fastapi import APIRouter, Body, Depends, Path, Request
@@ -20,7 +19,7 @@ from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.credentials.credential import stamp, verify_credential
-from baobab.credentials.custody import Custody
+from baobab.credentials.custody import Custody, challenges_of, custody_of
 from baobab.credentials.issuer import Claim, Issuer, revoke_credential
 from baobab.credentials.ledger import LedgerDirectory, LedgerStatus, committed
 from baobab.credentials.lending import Lender
@@ -53,17 +52,11 @@ class CallerActor:
 
 
 def custody(request: Request) -> Custody:
-    app_state = request.app.state
-    if getattr(app_state, "credential_custody", None) is None:
-        app_state.credential_custody = Custody(FilePath(state(request).data_dir) / "credentials")
-    return app_state.credential_custody  # type: ignore[no-any-return]
+    return custody_of(request.app, state(request).data_dir)
 
 
-def challenges_of(request: Request, org: str) -> Challenges:
-    app_state = request.app.state
-    if getattr(app_state, "credential_challenges", None) is None:
-        app_state.credential_challenges = {}
-    return app_state.credential_challenges.setdefault(org, Challenges())  # type: ignore[no-any-return]
+def challenges(request: Request, org: str) -> Challenges:
+    return challenges_of(request.app, org)
 
 
 def issuer_for(request: Request, actor: CallerActor) -> Issuer:
@@ -216,14 +209,14 @@ def present_held(request: Request, did: Did, body: PresentRequest, who: Caller =
 @router.post("/presentations/challenge")
 def challenge(request: Request, who: Caller = Depends(caller)) -> JsonObject:
     """A fresh challenge for a holder to answer (usable once, for ten minutes); the domain is you."""
-    return {"challenge": challenges_of(request, who.org).issue(), "domain": who.org}
+    return {"challenge": challenges(request, who.org).issue(), "domain": who.org}
 
 
 @router.post("/presentations/verify")
 def verify_presentation(request: Request, presentation: JsonObject = Body(embed=True),
                         who: Caller = Depends(caller)) -> JsonObject:
     """Holder binding, your challenge (once) and domain, and each credential's answers."""
-    lender = Lender(CallerActor(request, who), challenges=challenges_of(request, who.org))
+    lender = Lender(CallerActor(request, who), challenges=challenges(request, who.org))
     return lender.verify(presentation).to_dict()
 
 
@@ -242,7 +235,7 @@ class AssessRequest(BaseModel):
 def assess(request: Request, body: AssessRequest, who: Caller = Depends(caller)) -> JsonObject:
     """Verify a presentation made to you and score the credentials that passed: score, band,
     reason codes, and the terms you could offer (docs/CREDENTIALS.md explains the scorecard)."""
-    lender = Lender(CallerActor(request, who), challenges=challenges_of(request, who.org))
+    lender = Lender(CallerActor(request, who), challenges=challenges(request, who.org))
     decision = lender.assess(body.presentation, principal_minor=body.principal.minor, currency=body.principal.currency,
                              months=body.months)
     return {"verdict": decision.verdict.to_dict(), "assessment": decision.assessment.to_dict(),
