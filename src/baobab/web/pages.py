@@ -33,8 +33,8 @@ MAX_DOCUMENT_BYTES = 2_000_000
 
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
-    "trader": [("/credits", "Credits"), ("/documents", "Documents"), ("/payments", "Payments"),
-               ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
+    "trader": [("/credits", "Credits"), ("/declarations", "Your declarations"), ("/documents", "Documents"),
+               ("/payments", "Payments"), ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
                ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
     "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/undertakings", "Payment undertakings"),
              ("/financing", "Financing"), ("/documents", "Documents"), ("/payments", "Payments"),
