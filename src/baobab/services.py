@@ -137,6 +137,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
     from baobab.web.pages import Site, mount_static, web_router
+    from baobab.web.records_pages import records_router
+    from baobab.web.regulator_pages import regulator_router
     from baobab.web.render import Pages
     from baobab.web.sessions import Sessions
     from baobab.web.switch_pages import switch_router
@@ -152,6 +154,10 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         record = gateway.view.members().org(org)
         return str(record.get("name", org)) if record else org
 
+    def org_country(org: str) -> str:
+        record = gateway.view.members().org(org)
+        return str(record.get("country", "")) if record else ""
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
     site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
                 org_name=org_name, org_roles=org_roles, serves=gateway.serves)
@@ -161,6 +167,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(records_router(pages, ledger))
+    app.include_router(regulator_router(pages, ledger, org_roles, org_country))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))
     if mobile_money is not None:
         from baobab.web.wallet_pages import wallet_router
