@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import baobab.vocab.errors  # noqa: F401,E402  (the codes contracts and their helpers raise)
 from baobab.ledger.governance import Governance
 from baobab.ledger.runtime import Registry
 

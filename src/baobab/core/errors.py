@@ -40,8 +40,9 @@ CODES: dict[str, tuple[int, str]] = {
     "MVCC_READ_CONFLICT": (409, "Read set no longer current"),
     "PHANTOM_READ_CONFLICT": (409, "Range read no longer current"),
     "TIMEOUT": (504, "Timed out waiting for commit"),
-    # queries
+    # queries and records
     "NOT_FOUND": (404, "Not found"),
+    "WRONG_STATUS": (409, "Not allowed in the current status"),
     # HTTP API
     "UNAUTHENTICATED": (401, "Request not authenticated"),
     "REPLAYED": (401, "Request nonce already used"),

@@ -18,7 +18,6 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.documents.fields import (
     ContainerNumber,
     Count,

@@ -245,6 +245,17 @@ class Context:
             raise ContractError(message, reason=reason)
         self.held.append(HeldRefusal(full, self.reads.get(full), reason, message))
 
+    def party_record(self, key: str, message: str, *, reason: str = "NOT_FOUND") -> Any:
+        """The record at `key` (of this namespace), for the organisations its `parties` lists;
+        to anyone else refused with `reason` (by default as if it did not exist), or held in a
+        supervisor's query as `require_party` holds it."""
+        record = self.get(key)
+        if record is None:
+            raise ContractError(message, reason=reason)
+        parties = record.get("parties", [])
+        self.require_party(key, parties.values() if isinstance(parties, dict) else parties, message, reason=reason)
+        return record
+
     def put(self, key: str, value: Any) -> None:
         if value is None:
             raise ContractError("cannot store null; use delete")

@@ -23,7 +23,6 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.core.hashing import digest_hex
 from baobab.core.keys import PrivateKey, PublicKey
 

@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.core.money import MINOR_UNITS
 from baobab.risk import legal_forms
 from baobab.vocab.trade import DOCUMENT_KINDS, is_currency

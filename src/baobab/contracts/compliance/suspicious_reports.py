@@ -87,10 +87,7 @@ class SuspiciousReports(Contract):
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, report_id: str) -> dict[str, Any]:
         """Called by: the filer or the regulator it was filed with; to anyone else it does not exist."""
-        record = ctx.get(f"report/{report_id}")
-        if record is None or ctx.caller.org not in record["parties"]:
-            raise ContractError(f"no report {report_id}", reason="NOT_FOUND")
-        return record  # type: ignore[no-any-return]
+        return ctx.party_record(f"report/{report_id}", f"no report {report_id}")  # type: ignore[no-any-return]
 
     @function(query=True, callers=("regulator",))
     def received(self, ctx: Context, status: str = "") -> list[dict[str, Any]]:

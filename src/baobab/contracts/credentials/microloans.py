@@ -169,7 +169,6 @@ class Microloans(PaymentInstructions, Contract):
 
     @staticmethod
     def _loan(ctx: Context, loan_id: str) -> dict[str, Any]:
-        loan = ctx.get(f"loan/{loan_id}") if isinstance(loan_id, str) and loan_id else None
-        if loan is None or ctx.caller.org not in loan["parties"]:
+        if not isinstance(loan_id, str) or not loan_id:
             raise ContractError(f"no loan {loan_id}", reason="NOT_FOUND")
-        return loan  # type: ignore[no-any-return]
+        return ctx.party_record(f"loan/{loan_id}", f"no loan {loan_id}")  # type: ignore[no-any-return]

@@ -74,10 +74,9 @@ class ProducePurchases(PaymentInstructions, Contract):
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, purchase_id: str) -> dict[str, Any]:
         """Called by: the buyer or the farmer's wallet provider; to anyone else it does not exist."""
-        record = ctx.get(f"purchase/{purchase_id}") if isinstance(purchase_id, str) and purchase_id else None
-        if record is None or ctx.caller.org not in record["parties"]:
+        if not isinstance(purchase_id, str) or not purchase_id:
             raise ContractError(f"no purchase {purchase_id}", reason="NOT_FOUND")
-        return record  # type: ignore[no-any-return]
+        return ctx.party_record(f"purchase/{purchase_id}", f"no purchase {purchase_id}")  # type: ignore[no-any-return]
 
     @function(query=True, callers=PARTIES)
     def mine(self, ctx: Context, farmer: str = "") -> list[dict[str, Any]]:

@@ -164,10 +164,9 @@ class Certificates(Contract):
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, certificate_id: str) -> dict[str, Any]:
         """Called by: the issuer, the importer or the importing customs; to others it does not exist."""
-        record = ctx.get(f"certificate/{certificate_id}") if isinstance(certificate_id, str) and certificate_id else None
-        if record is None or ctx.caller.org not in record["parties"]:
+        if not isinstance(certificate_id, str) or not certificate_id:
             raise _refuse("NOT_FOUND", f"no certificate {certificate_id}")
-        return record  # type: ignore[no-any-return]
+        return ctx.party_record(f"certificate/{certificate_id}", f"no certificate {certificate_id}")  # type: ignore[no-any-return]
 
     @function(query=True, callers=ANY_MEMBER)
     def addressed(self, ctx: Context) -> list[dict[str, Any]]:

@@ -182,12 +182,7 @@ class Declarations(PaymentInstructions, Contract):
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, declaration_id: str) -> dict[str, Any]:
         """Called by: the declarant or the customs; to anyone else it does not exist."""
-        record = ctx.get(f"declaration/{declaration_id}")
-        if record is None:
-            raise ContractError(f"no declaration {declaration_id}", reason="NOT_FOUND")
-        ctx.require_party(f"declaration/{declaration_id}", record["parties"], f"no declaration {declaration_id}",
-                          reason="NOT_FOUND")
-        return record  # type: ignore[no-any-return]
+        return ctx.party_record(f"declaration/{declaration_id}", f"no declaration {declaration_id}")  # type: ignore[no-any-return]
 
     @function(query=True, callers=("customs",))
     def queue(self, ctx: Context, status: str = "") -> list[dict[str, Any]]:

@@ -27,7 +27,6 @@ from datetime import datetime
 from typing import Any
 
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 
 SATISFIED, BREACHED, PENDING = "satisfied", "breached", "pending"
 NUMERIC_OPS = ("between", "at_least", "at_most", "below", "above", "equals")

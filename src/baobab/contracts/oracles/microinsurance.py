@@ -32,7 +32,6 @@ from baobab.contracts.oracles import terms
 from baobab.contracts.oracles.conditional_payment import bound_round
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.core.money import MINOR_UNITS
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
 from baobab.ledger.reaction import Reaction

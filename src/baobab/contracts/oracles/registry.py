@@ -21,7 +21,6 @@ from typing import Any
 
 from baobab.contracts.oracles import terms
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.ledger.contract import ANY_MEMBER as ANY_CALLER
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
 from baobab.ledger.reaction import Reaction

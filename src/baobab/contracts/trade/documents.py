@@ -31,7 +31,6 @@ from typing import Any
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade.common import ANY_MEMBER, DOCUMENT_TYPES, bad_argument, check_hash, check_ref, org_record, reject
 from baobab.core.errors import BaobabError
-import baobab.vocab.errors  # noqa: F401  (registers the domain's error codes)
 from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, Reason, function
 
 # The types of baobab.documents.types, named once in vocab/trade.py (a test keeps the two equal).
