@@ -36,6 +36,8 @@ LIMITED_MODES = ("embedded",)
 NETWORK = "sec-net"
 ADMINS = ["KEBANK", "MYBANK", "ARBANK"]
 HOSTING = {"KEBANK": ["KEBANK", "TRADER", "CUSTOMS"], "MYBANK": ["MYBANK", "ARBANK"]}
+# Two application clients per organisation (`ops` is the second) and the node's own `audit`.
+CLIENTS = ("app", "ops", "audit")
 
 
 class Served:
@@ -81,7 +83,7 @@ def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
             raise ValueError("the network's nodes take the default limits and umask")
         return start_network(root)
     data = root / "data"
-    embedded.create(data, NETWORK, SMALL_ORGS, ADMINS, clients=("app", "audit"), block=FAST_BLOCKS)
+    embedded.create(data, NETWORK, SMALL_ORGS, ADMINS, clients=CLIENTS, block=FAST_BLOCKS)
     port = free_port()
     log_path = root / "node.log"
     with log_path.open("wb") as log:
@@ -114,7 +116,7 @@ def start_network(root: Path) -> Served:
     _postgres_or_skip()
     if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
         pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
-    net = LocalNetwork(root, SMALL_ORGS, ADMINS, hosting=HOSTING,
+    net = LocalNetwork(root, SMALL_ORGS, ADMINS, hosting=HOSTING, clients=CLIENTS,
                        block={"max_txs": 200, "max_bytes": 8_000_000, "timeout_ms": 10})
     net.create()
     try:

@@ -50,7 +50,7 @@ def test_an_identity_over_its_request_rate_gets_429_with_retry_after_and_others_
     body = problem(refused, 429, "RATE_LIMITED")
     assert int(refused.headers["Retry-After"]) >= 1 and body["retry_after"] == int(refused.headers["Retry-After"])
     assert node.client("KEBANK").request("GET", "/v1/head").status_code == 200
-    assert node.client("TRADER", "audit").request("GET", "/v1/head").status_code == 200  # per identity
+    assert node.client("TRADER", "ops").request("GET", "/v1/head").status_code == 200  # per identity
 
 
 def test_streams_over_the_identitys_limit_get_429_and_a_closed_stream_frees_its_slot(serve) -> None:  # type: ignore[no-untyped-def]

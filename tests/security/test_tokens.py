@@ -23,7 +23,7 @@ def works(node: Served, org: str, token: str) -> bool:
 def test_a_token_is_short_lived_and_listed_without_its_secret(node: Served) -> None:
     issued = new_token(node, "TRADER")
     assert issued["expires_in"] <= 900 and works(node, "TRADER", issued["token"])
-    listed = node.client("TRADER", "audit").request("GET", "/v1/auth/tokens").json()
+    listed = node.client("TRADER", "ops").request("GET", "/v1/auth/tokens").json()
     mine = [t for t in listed if t["id"] == issued["id"]]
     assert mine == [{"id": issued["id"], "identity": "TRADER/app", "issued": mine[0]["issued"],
                      "expires": issued["expires"]}]
@@ -32,7 +32,7 @@ def test_a_token_is_short_lived_and_listed_without_its_secret(node: Served) -> N
 
 def test_a_revoked_token_stops_working_at_once(node: Served) -> None:
     issued = new_token(node, "TRADER")
-    answer = node.client("TRADER", "audit").request("DELETE", f"/v1/auth/tokens/{issued['id']}").json()
+    answer = node.client("TRADER", "ops").request("DELETE", f"/v1/auth/tokens/{issued['id']}").json()
     assert answer == {"id": issued["id"], "revoked": True}
     assert not works(node, "TRADER", issued["token"])
     listed = node.client("TRADER").request("GET", "/v1/auth/tokens").json()
@@ -79,7 +79,7 @@ def test_rekeying_an_organisation_revokes_its_tokens(node: Served) -> None:
 
 
 def test_rotating_its_own_keys_revokes_an_organisations_tokens(node: Served) -> None:
-    issued = new_token(node, "MYBANK", "audit")
+    issued = new_token(node, "MYBANK", "ops")
     spare = {"spare": PrivateKey.generate().public.text}
     assert node.client("MYBANK").submit("governance", "rotate_keys", {"clients": spare})["code"] == "VALID"
     assert not works(node, "MYBANK", issued["token"])

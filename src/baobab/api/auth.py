@@ -21,6 +21,7 @@ from typing import Any
 
 from baobab.api import signing
 from baobab.api.memory import ApiMemory
+from baobab.contracts.oversight import AUDIT_CLIENT
 from baobab.core.errors import BaobabError
 from baobab.core.keys import b64e
 from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, org_key, parse_time
@@ -28,6 +29,7 @@ from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, org_key,
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_TTL_S = 900  # a bearer token lives 15 minutes
 TOKENS_PER_IDENTITY = 16  # an identity's newest tokens; issuing another revokes the oldest
+NODE_CLIENTS = frozenset({AUDIT_CLIENT})  # identities the node itself signs with (the access log's writer)
 
 
 def _token_hash(token: str) -> str:
@@ -76,6 +78,9 @@ class Authenticator:
         # Only after the signature verifies, so nobody can burn another caller's nonces.
         if not self.memory.use_nonce(identity, nonce, 2 * self.window_s):
             raise BaobabError("REPLAYED", "this request was already received (nonce reused)")
+        if caller.client in NODE_CLIENTS:
+            raise BaobabError("NODE_IDENTITY", f"{identity} is the node's: it signs the supervisor-read log, "
+                              "never an application's request; use an application client of the organisation")
         return caller
 
     # --- tokens -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer
 
 from baobab.api import signing
 from baobab.api.auth import Authenticator
-from baobab.api.limits import admit, guards
+from baobab.api.limits import admit, authenticate, guards
 from baobab.api.memory import ApiMemory
 from baobab.api.reads import Reads
 from baobab.core.errors import BaobabError
@@ -66,8 +66,9 @@ async def caller(request: Request, _id: Any = Security(_identity), _tok: Any = S
             raise BaobabError("MALFORMED", f"{MIN_HEIGHT} is a block height")
         # on the event loop: this comes before authentication, so it must cost no worker thread
         await guards(request).heights.wait_for_height(int(seen), CATCH_UP_S)
-    who = st.auth.authenticate(request.method, target_of(request), request.headers, await request.body())
-    admit(request, who.identity)  # the identity's request budget (429 RATE_LIMITED over it)
+    body = await request.body()
+    who = authenticate(request, lambda: st.auth.authenticate(request.method, target_of(request), request.headers, body))
+    admit(request, who.identity)  # the identity's request budget and requests in flight (429 over either)
     if not st.gateway.serves(who.org):
         raise BaobabError("FORBIDDEN", f"this node does not serve {who.org}; its clients use their own node")
     return who

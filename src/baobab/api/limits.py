@@ -4,9 +4,13 @@ One noisy member must not slow the others (issue 11: 45 idle event streams on on
 every request wait 10-25 s, because each stream held a worker thread while it waited for the
 next block). So:
 
-- every identity has its own request budget (a token bucket) and its own number of open event
-  streams; over either it gets `429 RATE_LIMITED` / `429 TOO_MANY_STREAMS` with `Retry-After`,
-  while other identities are served as before;
+- every identity has its own request budget (a token bucket), its own number of requests in
+  flight at once and of open event streams; over any it gets `429 RATE_LIMITED` /
+  `429 TOO_MANY_IN_FLIGHT` / `429 TOO_MANY_STREAMS` with `Retry-After`, while other identities
+  are served as before;
+- a client address that fails to authenticate too often (a signature that does not verify, an
+  identity that does not exist, a token that is unknown, expired or revoked) is locked out for a
+  while: `429 TOO_MANY_FAILED_AUTH` with `Retry-After`, before its requests are even checked;
 - event streams wait for new blocks on the event loop (`HeightWatch`): one worker thread waits
   on the node for all of them, however many there are; the streams of one caller share the
   work of each new block (`SingleFlight`); a client's `X-Baobab-Min-Height` is awaited the same
@@ -51,14 +55,17 @@ class Limits:
     requests_per_s: float = 50.0  # sustained authenticated requests per identity
     burst: int = 200  # requests an identity may send at once after being idle
     streams_per_identity: int = 16  # event streams one identity may hold open at once
+    in_flight_per_identity: int = 32  # requests of one identity being answered at once (streams apart)
+    failed_auths_per_minute: float = 100.0  # failed authentications per client address (bursts of as many)
     header_timeout_s: float = 10.0  # from connection (or previous response) to complete request headers
     body_timeout_s: float = 30.0  # from the first read of a body to its end
     keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
     stream_retry_after_s: int = 15  # Retry-After for TOO_MANY_STREAMS (a stream ends when its client leaves)
 
     def __post_init__(self) -> None:
-        if self.requests_per_s <= 0 or self.burst < 1 or self.streams_per_identity < 1:
-            raise ValueError("request rate, burst and streams per identity must be positive")
+        if self.requests_per_s <= 0 or self.burst < 1 or self.streams_per_identity < 1 \
+                or self.in_flight_per_identity < 1 or self.failed_auths_per_minute <= 0:
+            raise ValueError("request rate, burst, streams, requests in flight and failed authentications must be positive")
 
 
 class Refusal(BaobabError):
@@ -76,25 +83,128 @@ class Throttled(Refusal):
         super().__init__(code, message, {"Retry-After": str(retry_after_s)}, retry_after=retry_after_s)
 
 
+class Buckets:
+    """Token buckets by key: `burst` tokens each, refilled at `rate` per second."""
+
+    def __init__(self, rate: float, burst: float, clock: Callable[[], float], max_keys: int | None = None) -> None:
+        self.rate, self.burst, self.clock, self.max_keys = rate, burst, clock, max_keys
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def _tokens(self, key: str, now: float) -> float:
+        tokens, at = self._buckets.get(key, (self.burst, now))
+        return min(self.burst, tokens + (now - at) * self.rate)
+
+    def wait_s(self, key: str) -> int:
+        """Whole seconds until `key` has a token (0: it has one now)."""
+        with self._lock:
+            tokens = self._tokens(key, self.clock())
+        return 0 if tokens >= 1 else math.ceil((1 - tokens) / self.rate)
+
+    def take(self, key: str) -> int:
+        """Spend a token of `key`: 0, or (spending nothing) the whole seconds until one is there."""
+        now = self.clock()
+        with self._lock:
+            tokens = self._tokens(key, now)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return math.ceil((1 - tokens) / self.rate)
+            if self.max_keys is not None and len(self._buckets) >= self.max_keys:  # forget the full ones
+                self._buckets = {k: (t, a) for k, (t, a) in self._buckets.items() if self._tokens(k, now) < self.burst}
+            self._buckets[key] = (tokens - 1, now)
+            return 0
+
+
 class RateLimiter:
     """A token bucket per identity: `burst` tokens, refilled at `requests_per_s`."""
 
     def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.burst, self.clock = limits.requests_per_s, float(limits.burst), clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # identity -> (tokens, at); bounded by membership
-        self._lock = threading.Lock()
+        self.rate, self.burst = limits.requests_per_s, float(limits.burst)
+        self._buckets = Buckets(self.rate, self.burst, clock)  # bounded by membership
 
     def admit(self, identity: str) -> None:
-        now = self.clock()
+        wait = self._buckets.take(identity)
+        if wait:
+            raise Throttled("RATE_LIMITED", f"{identity} is over {self.rate:g} requests/s "
+                            f"(bursts of {self.burst:g}); retry after {wait} s", wait)
+
+
+class FailedAuths:
+    """Failed authentications per client address, as a token bucket: `failed_auths_per_minute`
+    failures at once, then one more per 60/that seconds. An address without a token left is
+    refused before its signature is checked (so a guesser costs the node almost nothing)."""
+
+    MAX_ADDRESSES = 100_000  # beyond, addresses whose bucket has refilled are forgotten
+
+    def __init__(self, limits: Limits, clock: Callable[[], float] = time.monotonic) -> None:
+        per_minute = limits.failed_auths_per_minute
+        self._buckets = Buckets(per_minute / 60, max(1.0, per_minute), clock, self.MAX_ADDRESSES)
+
+    def check(self, address: str) -> None:
+        wait = self._buckets.wait_s(address)
+        if wait:
+            raise Throttled("TOO_MANY_FAILED_AUTH", f"too many failed authentications from {address}; "
+                            f"retry after {wait} s", wait)
+
+    def failed(self, address: str) -> None:
+        self._buckets.take(address)
+
+
+class InFlight:
+    """Requests of each identity being answered now (taken once authenticated, given back when
+    the answer has been sent, `InFlightRelease`)."""
+
+    RETRY_AFTER_S = 1
+
+    def __init__(self, limits: Limits) -> None:
+        self.limit = limits.in_flight_per_identity
+        self._count: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, identity: str) -> Callable[[], None]:
+        """Take a place or raise TOO_MANY_IN_FLIGHT; returns the release function (idempotent)."""
         with self._lock:
-            tokens, at = self._buckets.get(identity, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - at) * self.rate)
-            if tokens < 1:
-                self._buckets[identity] = (tokens, now)
-                wait = math.ceil((1 - tokens) / self.rate)
-                raise Throttled("RATE_LIMITED", f"{identity} is over {self.rate:g} requests/s "
-                                f"(bursts of {self.burst:g}); retry after {wait} s", wait)
-            self._buckets[identity] = (tokens - 1, now)
+            if self._count.get(identity, 0) >= self.limit:
+                raise Throttled("TOO_MANY_IN_FLIGHT", f"{identity} already has {self.limit} requests being answered; "
+                                "wait for their answers", self.RETRY_AFTER_S)
+            self._count[identity] = self._count.get(identity, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            with self._lock:
+                if not released:
+                    released = True
+                    left = self._count[identity] - 1
+                    if left:
+                        self._count[identity] = left
+                    else:
+                        del self._count[identity]
+
+        return release
+
+
+RELEASE = "baobab_in_flight_release"  # scope["state"] key of a request's in-flight release
+
+
+class InFlightRelease:
+    """Gives a request's in-flight place back once its whole answer has been sent (or the client
+    left), whatever happened: the place is taken by the `caller` dependency."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})  # shared with every copy of the scope made further in
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            release = state.pop(RELEASE, None)
+            if release is not None:
+                release()
 
 
 class StreamSlots:
@@ -314,6 +424,8 @@ class Guards:
 
     limits: Limits
     rate: RateLimiter
+    in_flight: InFlight
+    failed_auths: FailedAuths
     streams: StreamSlots
     heights: HeightWatch
     shared: SingleFlight
@@ -323,9 +435,43 @@ def guards(request: Request) -> Guards:
     return request.app.state.limits  # type: ignore[no-any-return]
 
 
+def address_of(request: Request) -> str:
+    return request.client.host if request.client is not None else "unknown"
+
+
+# Credentials presented that prove no identity (a request without any is not an attempt; a
+# stale or replayed one was signed by its key).
+FAILED_AUTH_CODES = frozenset({"BAD_SIGNATURE", "UNKNOWN_ORG", "UNKNOWN_IDENTITY"})
+
+
+def authenticate(request: Request, authenticate_request: Callable[[], Any]) -> Any:
+    """`authenticate_request()`'s caller, unless the client's address is locked out for failing
+    too often (TOO_MANY_FAILED_AUTH); a failure counts against the address."""
+    failures, address = guards(request).failed_auths, address_of(request)
+    failures.check(address)
+    try:
+        return authenticate_request()
+    except BaobabError as exc:
+        bad_token = exc.code == "UNAUTHENTICATED" and "authorization" in request.headers
+        if exc.code in FAILED_AUTH_CODES or bad_token:
+            failures.failed(address)
+        raise
+
+
 def admit(request: Request, identity: str) -> None:
-    """Count an authenticated request against its identity's budget (RATE_LIMITED if over)."""
-    guards(request).rate.admit(identity)
+    """Count an authenticated request against its identity's budget (RATE_LIMITED if over) and
+    its requests in flight (TOO_MANY_IN_FLIGHT), until its answer has been sent."""
+    g = guards(request)
+    g.rate.admit(identity)
+    release = g.in_flight.acquire(identity)
+    request.scope.setdefault("state", {})[RELEASE] = release
+
+
+def done_in_flight(request: Request) -> None:
+    """Give the request's in-flight place back now (an event stream, counted as a stream instead)."""
+    release = request.scope.get("state", {}).pop(RELEASE, None)
+    if release is not None:
+        release()
 
 
 def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int, float], bool],
@@ -333,7 +479,7 @@ def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int,
     """Give `app` its limiters, the Retry-After header on 429s, the body timeout, and quiet
     handling of clients that leave mid-request."""
     limits = limits or Limits()
-    app.state.limits = Guards(limits, RateLimiter(limits), StreamSlots(limits),
+    app.state.limits = Guards(limits, RateLimiter(limits), InFlight(limits), FailedAuths(limits), StreamSlots(limits),
                               HeightWatch(wait_for_height, height), SingleFlight())
 
     async def refused(request: Request, exc: Exception) -> Response:
@@ -347,3 +493,4 @@ def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int,
     app.add_exception_handler(Refusal, refused)
     app.add_exception_handler(ClientDisconnect, client_left)
     app.add_middleware(BodyTimeout, seconds=limits.body_timeout_s)
+    app.add_middleware(InFlightRelease)

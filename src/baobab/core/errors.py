@@ -53,6 +53,9 @@ CODES: dict[str, tuple[int, str]] = {
     "PURPOSE_REQUIRED": (400, "A supervisor's read must state its purpose"),
     "RATE_LIMITED": (429, "Too many requests from this identity"),
     "TOO_MANY_STREAMS": (429, "Too many open event streams for this identity"),
+    "TOO_MANY_IN_FLIGHT": (429, "Too many requests of this identity being answered at once"),
+    "TOO_MANY_FAILED_AUTH": (429, "Too many failed authentications from this address"),
+    "NODE_IDENTITY": (403, "This client identity is the node's own, not an application's"),
     "REQUEST_TIMEOUT": (408, "Request not received in time"),
     "INTERNAL": (500, "Internal error"),
     # storage and audit

@@ -101,6 +101,7 @@ class LocalNetwork:
     contracts: list[str] = field(default_factory=list)  # further contracts every node installs ("module:Class")
     hosting: dict[str, list[str]] = field(default_factory=dict)  # node -> orgs it serves; default one node per org
     switch_operator: str = ""  # the organisation operating the switch (its people get the switch pages)
+    clients: tuple[str, ...] = ("app", "audit")  # each organisation's client identities (audit: the node's)
     _identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
     _clients: dict[tuple[str, str], BaobabClient] = field(default_factory=dict)
     causality: Causality = field(default_factory=Causality)
@@ -112,7 +113,7 @@ class LocalNetwork:
         (self.root / "logs").mkdir(exist_ok=True)
         self.network_dir = self.root / "network"
         create(self.network_dir, self.network, self.organisations, self.admins, block=self.block,
-               clients=("app", "audit"))
+               clients=self.clients)
         self._nats_config()
         orgs = [o["id"] for o in self.organisations]
         hosting = self.hosting or {org: [org] for org in orgs}  # node (its own org) -> orgs it serves

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Header, Query, Request
 
 from baobab.api.deps import MAX_HEIGHT, caller, state
-from baobab.api.limits import StreamResponse, guards
+from baobab.api.limits import StreamResponse, done_in_flight, guards
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
 from baobab.gateway import VALID, Caller, tx_id_of
@@ -81,4 +81,5 @@ async def events(request: Request, who: Caller = Depends(caller), from_block: in
 
     limits = guards(request)
     release = limits.streams.acquire(who.identity)  # 429 TOO_MANY_STREAMS over the identity's limit
+    done_in_flight(request)  # an open stream counts against the identity's streams, not its requests in flight
     return StreamResponse(stream(), release, media_type="text/event-stream", headers={"Cache-Control": "no-store"})
