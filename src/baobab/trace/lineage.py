@@ -63,6 +63,7 @@ class Trace:
     key: str
     deliveries: list[Delivery] = field(default_factory=list)
     holders: dict[str, Fraction] = field(default_factory=dict)  # forward: key -> how much of the start it holds
+    amounts: dict[str, Fraction] = field(default_factory=dict)  # backward: lot -> how much of it (its unit) is in the goods
     events: dict[str, StoredEvent] = field(default_factory=dict)
     transactions: set[tuple[str, str]] = field(default_factory=set)  # (type, business transaction id)
 
@@ -78,6 +79,7 @@ class Trace:
                 "deliveries": [d.to_dict() for d in sorted(self.deliveries, key=lambda d: (d.farmer, d.lot))],
                 "farmers": {f: display(q) for f, q in sorted(self.farmers().items())},
                 "holders": {k: display(q, 6) for k, q in sorted(self.holders.items())},
+                "amounts": {k: display(q, 6) for k, q in sorted(self.amounts.items())},
                 "business_transactions": [{"type": t, "id": i} for t, i in sorted(self.transactions)],
                 "events": [{"event_id": e.event_id, "event_hash": e.event_hash, "type": e.event_type,
                             "event_time": e.event_time, "biz_step": e.body.get("bizStep"), "org": e.org,
@@ -108,16 +110,12 @@ class _Graph:
         return None
 
     def children(self, parent: str) -> list[str]:
-        """What an aggregation holds now: children ADDed and not DELETEd since, in time order."""
+        """Everything an aggregation ever held (ADDed, in time order): a container's history is what
+        it carried, even once it has been unpacked."""
         held: list[str] = []
         for event, _, _, _ in self.naming(parent, "parent"):
-            if event.event_type != "AggregationEvent":
-                continue
-            kids = [canonical(c) for c in event.body.get("childEPCs", [])]
-            if event.body.get("action") in ("ADD", "OBSERVE"):
-                held += [k for k in kids if k not in held]
-            elif event.body.get("action") == "DELETE":
-                held = [k for k in held if k not in kids] if kids else []
+            if event.event_type == "AggregationEvent" and event.body.get("action") == "ADD":
+                held += [k for k in (canonical(c) for c in event.body.get("childEPCs", [])) if k not in held]
         return held
 
 
@@ -159,6 +157,7 @@ def backward(store: EventStore, org: str, key: str) -> Trace:
             return
         event, role, quantity, unit = made
         _note(trace, event)
+        trace.amounts[k] = trace.amounts.get(k, Fraction(0)) + fraction * quantity
         if event.event_type == "ObjectEvent":
             delivery = found.get(k)
             if delivery is None:
