@@ -155,6 +155,9 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))
+    from baobab.web.trace_pages import trace_router
+
+    app.include_router(trace_router(pages, TraceService.at(gateway, data), org_roles))
     mount_static(app)
 
 
