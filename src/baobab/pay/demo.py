@@ -19,6 +19,8 @@ HOME_FSP = {
     # 6-10. coffee, cassava, insurance
     "SIDAMA-COOP": "ET-MOMO", "ROAST-NL": "ESBANK", "ZM-AGRI": "ZM-MOMO", "MET-ZM": "ZM-MFI",
     "ET-HEALTH": "ET-MOMO", "MICRO-INS": "ESBANK",
+    # 8. customs: the importer pays its duties from its account to the customs' revenue account
+    "ADDIS-IMPORT": "ET-MOMO", "ET-CUSTOMS": "ET-MOMO",
 }
 
 _MAJOR = 100  # the demo's currencies all have two minor digits
