@@ -177,6 +177,9 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         from baobab.web.wallet_pages import wallet_router
 
         app.include_router(wallet_router(pages, mobile_money, ledger))
+    from baobab.web.trace_pages import trace_router
+
+    app.include_router(trace_router(pages, TraceService.at(gateway, data), org_roles))
     mount_static(app)
 
 
