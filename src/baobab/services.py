@@ -102,9 +102,10 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     return services
 
 
-def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
+def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:
     """The switch's FSPIOP interface and the pages, on the node's API app (embedded mode: this
-    node hosts the switch)."""
+    node hosts the switch); with `mobile_money`, each provider's GSMA mmAPI at /mmapi/<FSP> and
+    its agents' and operator's pages at /momo."""
     from baobab.api.deps import caller
     from baobab.pay.fspiop import fspiop_router
 
@@ -116,10 +117,16 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
-    mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator)
+    if mobile_money is not None:
+        from baobab.wallet.mmapi_routes import mmapi_router
+
+        for fsp, api in mobile_money.apis.items():
+            app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
+    mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
 
 
-def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None) -> None:
+def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None,
+                mobile_money: Any = None) -> None:
     """The pages, on a node's API app, in either mode: their users and sessions in
     `<data>/web.sqlite`, every ledger read and act through `gateway` as the signed-in person's
     organisation. `reader`: the organisation (served by this node) whose client asks the document
@@ -130,6 +137,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     from baobab.web.customs_pages import customs_router
     from baobab.web.ledger import GatewayLedger
     from baobab.web.pages import Site, mount_static, web_router
+    from baobab.web.records_pages import records_router
+    from baobab.web.regulator_pages import regulator_router
     from baobab.web.render import Pages
     from baobab.web.sessions import Sessions
     from baobab.web.switch_pages import switch_router
@@ -145,6 +154,10 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         record = gateway.view.members().org(org)
         return str(record.get("name", org)) if record else org
 
+    def org_country(org: str) -> str:
+        record = gateway.view.members().org(org)
+        return str(record.get("country", "")) if record else ""
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
     site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
                 org_name=org_name, org_roles=org_roles, serves=gateway.serves)
@@ -154,13 +167,23 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(records_router(pages, ledger))
+    app.include_router(regulator_router(pages, ledger, org_roles, org_country))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))
+    if mobile_money is not None:
+        from baobab.web.wallet_pages import wallet_router
+
+        app.include_router(wallet_router(pages, mobile_money, ledger))
+    from baobab.web.trace_pages import trace_router
+
+    app.include_router(trace_router(pages, TraceService.at(gateway, data), org_roles))
     mount_static(app)
 
 
-def demo_users(data: Path, orgs: list[dict[str, Any]]) -> Path:
+def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[str]] | None = None) -> Path:
     """One officer per demo organisation with a password made here, listed in `<data>/web-users.txt`
-    (mode 0600) for the person running the demo; made once."""
+    (mode 0600) for the person running the demo; made once. `agents`: a mobile-money provider's
+    agents, each signing in to its agent page as a user of the provider named after the agent."""
     from baobab.web.users import Users
 
     listing = data / "web-users.txt"
@@ -172,6 +195,10 @@ def demo_users(data: Path, orgs: list[dict[str, Any]]) -> Path:
         password = secrets.token_urlsafe(12)
         users.add(org["id"], "officer", password, ["officer"])
         lines.append(f"{org['id']:<14} officer  {password}")
+        for agent in (agents or {}).get(org["id"], []):
+            password = secrets.token_urlsafe(12)
+            users.add(org["id"], agent, password, ["officer"])
+            lines.append(f"{org['id']:<14} {agent}  {password}   (agent page)")
     fd = os.open(listing, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

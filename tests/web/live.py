@@ -31,6 +31,7 @@ from baobab.demo import DEMO_ADMINS, DEMO_ORGS
 from baobab.http_client import Causality, http_actors
 from baobab.net.process import free_port, wait_healthy
 from baobab.stories import StoryReport
+from baobab.stories import invoice_platforms
 from baobab.stories import soybeans as soy
 
 PASSWORD = "correct horse battery"
@@ -120,9 +121,25 @@ def presented_credit(live: Live) -> str:
     return lc_id
 
 
+STR_ID = "STR-PAGES-1"
+
+
+def records(live: Live) -> None:
+    """What the other pages show: story 3's invoice at three financing platforms (a red and an
+    amber flag), and a suspicious transaction report filed by a Kenyan bank with its regulator."""
+    actors = live.actors()
+    invoice_platforms.play(actors, StoryReport(), None)
+    outcome = actors("KCBANK").submit("suspicious_reports", "file", {
+        "report_id": STR_ID, "regulator": "CBK", "subject": {"name": "Juma Otieno", "msisdn": "+254711000111"},
+        "activity": "structuring", "narrative": "Nine deposits of KES 99,000 in two days, just under the threshold.",
+        "amount": {"currency": "KES", "minor": 89_100_000}})
+    assert outcome["code"] == "VALID", outcome
+
+
 @pytest.fixture(scope="session", params=MODES)
 def live(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     root = tmp_path_factory.mktemp(f"pages-{request.param}")
     for site in (_embedded if request.param == "embedded" else _network)(root):
         site.lc_id = presented_credit(site)
+        records(site)
         yield site

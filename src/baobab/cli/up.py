@@ -143,14 +143,14 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         services = demo_services(node, data)
         if not no_stories:
             _play_new_stories(node, data, services)
-        demo_users(data, DEMO_ORGS)
+        demo_users(data, DEMO_ORGS, services.mobile_money.agents() if services.mobile_money else None)
         url = f"http://{host}:{port}"
         click.echo(banner(node, data, url))
         if once or sock is None:
             return
         gateway = Gateway(node, keys_dir=data / "keys")
         app = create_app(gateway, data)
-        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR)
+        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR, mobile_money=services.mobile_money)
         config = uvicorn.Config(app, host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the

@@ -155,6 +155,16 @@ class Provider:
                             (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
         return msisdn
 
+    def customers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The wallets, newest first: number, name, tier, balance, locked, registered by/at."""
+        rows = self.db.all("SELECT msisdn, name, tier, pin_failures, registered_by, registered_at FROM momo_wallets "
+                           "ORDER BY registered_at DESC, msisdn LIMIT ?", (limit,))
+        return [{"msisdn": r[0], "name": r[1], "tier": r[2], "locked": r[3] >= PIN_ATTEMPTS, "registered_by": r[4],
+                 "registered_at": r[5], "balance": {"currency": self.scheme.currency, "minor": self.balance(r[0])}} for r in rows]
+
+    def is_agent(self, agent: str) -> bool:
+        return self.db.one("SELECT 1 FROM momo_agents WHERE agent = ?", (agent,)) is not None
+
     def has_wallet(self, phone: str) -> bool:
         return self._wallet(self.msisdn(phone)) is not None
 

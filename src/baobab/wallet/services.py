@@ -79,6 +79,10 @@ class MobileMoney:
             raise ValueError(f"{fsp} has no regulator on this network")
         return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
 
+    def agents(self) -> dict[str, list[str]]:
+        """Each provider's agent ids."""
+        return {fsp: [r[0] for r in p.db.all("SELECT agent FROM momo_agents ORDER BY agent")] for fsp, p in self.providers.items()}
+
     def deliver_sms(self) -> int:
         return sum(sms.deliver(p.db, self.sms) for p in self.providers.values())
 
