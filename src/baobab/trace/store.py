@@ -216,6 +216,12 @@ class EventStore:
         for r in rows:
             yield StoredEvent.from_row(r[:8]), r[8], r[9], r[10]
 
+    def owners(self, key: str) -> list[str]:
+        """The organisations that captured events naming `key`, the latest event's first."""
+        rows = self.db.all("SELECT e.org, MAX(e.event_time) AS latest FROM epcis_keys k JOIN epcis_events e "
+                           "ON e.event_hash = k.event_hash WHERE k.key = ? GROUP BY e.org ORDER BY latest DESC", (canonical(key),))
+        return [r[0] for r in rows]
+
     def keys(self, event_hash: str) -> list[tuple[str, str, str | None, str | None]]:
         return [(r[0], r[1], r[2], r[3]) for r in self.db.all(
             "SELECT key, role, quantity, uom FROM epcis_keys WHERE event_hash = ?", (event_hash,))]
