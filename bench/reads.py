@@ -17,7 +17,9 @@ hours, so the node's recent-id memory holds what a live node would.
 Measured (after one warm-up pass each): `node.head()`, `node.inclusion_proof(tx)` of a random
 transaction, `node.page("bench", "item/", start_after=<random key>, limit=50)`; then with
 `--http` the same over HTTP against `uvicorn baobab.embedded:app_from_env` with signed
-requests (`GET /v1/head`, `GET /v1/proofs/tx/{id}`), one client, paced at 40 requests/s
+requests (`GET /v1/head`, `GET /v1/proofs/tx/{id}`, `GET /v1/state/bench?prefix=item/&limit=50`
+after a random key, as BANK-A, a party to every record, and as BANK-B, a party to none, whose
+pages stop after `api.reads.MAX_SCANNED` rows examined), one client, paced at 40 requests/s
 (the API's default limit is 50 per identity).
 """
 
@@ -138,7 +140,8 @@ def measure_node(data_dir: Path, sample: list[str], keys: int, samples: int) -> 
         node.close()
 
 
-def measure_http(data_dir: Path, sample: list[str], samples: int) -> dict[str, Any]:
+def measure_http(data_dir: Path, sample: list[str], keys: int, samples: int) -> dict[str, Any]:
+    from baobab.api.deps import encode_cursor
     from baobab.client import Identity
     from baobab.http_client import BaobabClient
     from baobab.net.process import free_port
@@ -154,6 +157,15 @@ def measure_http(data_dir: Path, sample: list[str], samples: int) -> dict[str, A
             out["inclusion_proof"] = timed(lambda t: client._get(f"/v1/proofs/tx/{t}"), tx_ids, HTTP_RATE)
         except Exception as exc:  # noqa: BLE001 - report what the route answers
             out["inclusion_proof"] = f"not measured: {exc}"
+        cursors = [encode_cursor(f"bench:item/{random.randrange(keys):07d}") for _ in range(samples)]
+
+        def page(reader: Any, cursor: str) -> None:
+            reader._get("/v1/state/bench", prefix="item/", limit=50, cursor=cursor)
+
+        out["list_page_50 (party to every record)"] = timed(lambda c: page(client, c), cursors, HTTP_RATE)
+        other = BaobabClient(f"http://127.0.0.1:{port}", Identity.load(data_dir, NETWORK, ORGS[1]))
+        out["list_page (party to none: a page of at most MAX_SCANNED rows examined)"] = timed(
+            lambda c: page(other, c), cursors, HTTP_RATE)
         return out
     finally:
         proc.terminate()
@@ -184,7 +196,7 @@ def main(argv: list[str]) -> int:
                   f"ledger file {os.path.getsize(data / embedded.LEDGER_FILE) / 1e6:,.0f} MB")
         print("node:", measure_node(data, sample, args.keys, args.samples), flush=True)
         if args.http:
-            print("http:", measure_http(data, sample, args.samples), flush=True)
+            print("http:", measure_http(data, sample, args.keys, args.samples), flush=True)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -12,6 +12,9 @@ from baobab.core.errors import BaobabError
 from baobab.gateway import KEY_POLICY_NS, Caller, HeldRefusal, LedgerView, Membership, Supervise, tx_id_of
 
 INTERNAL_NAMESPACES = frozenset({KEY_POLICY_NS})
+# Rows a list page examines at most: a caller who may read few of a namespace's records gets a
+# shorter (even empty) page with a cursor to go on from, never a scan of the whole namespace.
+MAX_SCANNED = 2000
 
 
 def split_key(full_key: str) -> tuple[str, str]:
@@ -71,15 +74,22 @@ class Reads:
              query: dict[str, Any] | None = None, supervised_only: bool = False,
              rows: Iterator[tuple[str, Any, tuple[int, int]]] | None = None,
              keep: Any = None) -> tuple[list[dict[str, Any]], str | None, list[str]]:
-        """Readable records under `prefix` after the cursor key; (records, next cursor, access-log tx ids)."""
+        """Readable records under `prefix` after the cursor key; (records, next cursor, access-log tx ids).
+        A page ends at `limit` records or MAX_SCANNED rows examined, whichever comes first: a
+        page with fewer records than `limit` may still have a next cursor (follow it to the end)."""
         members = self.members()
         found: list[dict[str, Any]] = []
         supervised: list[tuple[str, list[int], Decision]] = []
         source = rows if rows is not None else self.view.scan(prefix, after)
         next_cursor = None
+        scanned = 0
         for full, value, version in source:
             if after is not None and full <= after:
                 continue
+            if scanned == MAX_SCANNED:
+                next_cursor = last_scanned
+                break
+            scanned, last_scanned = scanned + 1, full
             d = self.decide(caller, members, full, value)
             if not d or (supervised_only and not d.supervised):
                 continue
