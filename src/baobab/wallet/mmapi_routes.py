@@ -5,6 +5,10 @@
     POST /transactions/{ref}/reversals          202 requestStateObject
     GET  /accounts/{type}/{id}/balance          200 responseAccountBalance (the client's own wallet)
     GET  /accounts/{type}/{id}/transactions     200 [responseTransaction]
+    POST /batchtransactions                     202 requestStateObject (objectReference: the batch id)
+    GET  /batchtransactions/{id}                200 responseBatchTransaction
+    GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
+    GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -116,7 +120,31 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
         client, _, path, _, _ = a
         return api.request_state(client, path["server_id"])
 
+    @handled("/batchtransactions", 202)
+    def create_batch(*a: Any) -> Any:
+        client, body, _, headers, _ = a
+        return api.create_batch(client, body, **headers)
+
+    @handled(None, 200)
+    def get_batch(*a: Any) -> Any:
+        client, _, path, _, _ = a
+        return api.batch(client, path["batch"])
+
+    @handled(None, 200)
+    def rejections(*a: Any) -> Any:
+        client, _, path, _, _ = a
+        return api.batch_lines(client, path["batch"], rejected=True)
+
+    @handled(None, 200)
+    def completions(*a: Any) -> Any:
+        client, _, path, _, _ = a
+        return api.batch_lines(client, path["batch"], rejected=False)
+
     router.add_api_route("/transactions", create_transaction, methods=["POST"])
+    router.add_api_route("/batchtransactions", create_batch, methods=["POST"])
+    router.add_api_route("/batchtransactions/{batch}", get_batch, methods=["GET"])
+    router.add_api_route("/batchtransactions/{batch}/rejections", rejections, methods=["GET"])
+    router.add_api_route("/batchtransactions/{batch}/completions", completions, methods=["GET"])
     router.add_api_route("/transactions/{ref}", get_transaction, methods=["GET"])
     router.add_api_route("/transactions/{ref}/reversals", create_reversal, methods=["POST"])
     router.add_api_route("/accounts/{kind}/{identifier}/balance", balance, methods=["GET"])
