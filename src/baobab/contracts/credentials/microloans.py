@@ -27,7 +27,7 @@ from baobab.contracts.credentials.common import (DATE, check_id, member_with_rol
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.core.keys import PublicKey
 from baobab.core.money import format_amount
-from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
 
 EVERY_MEMBER = {"role": "*"}
 ACCEPTANCE = "microloan-acceptance"  # the signature purpose of a borrower's acceptance
@@ -163,9 +163,9 @@ class Microloans(PaymentInstructions, Contract):
         """Called by: the lender, the borrower's wallet provider or key custodian; to anyone else it does not exist."""
         return self._loan(ctx, loan_id)
 
-    @function(query=True, callers=PARTIES)
+    @function(query=True, callers=ANY_MEMBER)
     def mine(self, ctx: Context, borrower: str = "") -> list[dict[str, Any]]:
-        """Called by: a lender, wallet provider or custodian: the loans it is party to (of one borrower, if given)."""
+        """Called by: any member: the loans it is party to (of one borrower, if given)."""
         return [r for _, r in ctx.range("loan/") if ctx.caller.org in r["parties"] and (not borrower or r["borrower"] == borrower)]
 
     @staticmethod
