@@ -41,10 +41,11 @@ MAX_UPLOAD = 2_000_000
 
 
 def screen_with_rules(queue: list[dict[str, Any]], record: dict[str, Any]) -> tuple[str, list[str]]:
-    """The office's rules, with price filters over its own other declarations."""
-    history = [item for other in queue if other["id"] != record["id"] and other["status"] == "released"
-               for item in items_of(other)]
-    return RiskEngine(default_rules(), PriceFilter(history)).screen(record)
+    """The office's rules, with price filters over its own other released declarations and the
+    trader history of the outcomes its officers recorded."""
+    others = [other for other in queue if other["id"] != record["id"]]
+    history = [item for other in others if other["status"] == "released" for item in items_of(other)]
+    return RiskEngine(default_rules(), PriceFilter(history)).learn(others).screen(record)
 
 
 def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
