@@ -5,7 +5,8 @@
         with the payments agent: payment instructions carried out through the switch this node
         hosts (`<data>/switch.sqlite`), settled or failed on the ledger by the payer
     mount_for_people(app, gateway, data, hub=services.hub, operator="CBK")
-        on the node's API app: the FSPIOP interface of the switch under /fspiop, and the pages
+        on the node's API app: the FSPIOP interface of the switch under /fspiop, its operator's
+        administration API (Mojaloop's central-ledger and central-settlement shapes) under /hub, and the pages
         (sign-in, home, document verifier, credits, the switch operator's and the customs officer's pages)
 
 The reactor's progress survives restarts (`reactors.json`); the agent's fulfilment secret is
@@ -23,7 +24,7 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
-from baobab.pay.hub import Hub
+from baobab.pay.hub import Hub, HubThread
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
@@ -64,10 +65,13 @@ class NodeServices:
     reactor: Reactor
     thread: ReactorThread | None
     hub: Hub
+    callbacks: HubThread | None = None
 
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+        if self.callbacks is not None:
+            self.callbacks.stop()
         self.hub.db.close()
 
 
@@ -78,7 +82,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub)
+    return NodeServices(reactor, thread, hub, HubThread(hub).start())
 
 
 def demo_services(node: Any, data: Path) -> NodeServices:
@@ -93,6 +97,7 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     """The switch's FSPIOP interface and the pages, on the node's API app (embedded mode: this
     node hosts the switch)."""
     from baobab.api.deps import caller
+    from baobab.pay.admin import admin_router
     from baobab.pay.fspiop import fspiop_router
 
     async def participant(request: Any) -> str:
@@ -102,7 +107,15 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
         except BaobabError as exc:
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
+    async def hub_operator(request: Any) -> str:
+        """The administration API is the switch operator's alone."""
+        who = await participant(request)
+        if who != operator:
+            raise FspiopError("3000", f"{who} is not the switch's operator")
+        return who
+
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
+    app.include_router(admin_router(hub, hub_operator), prefix="/hub")
     mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator)
 
 

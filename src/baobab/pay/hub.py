@@ -9,6 +9,7 @@ sides).
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import datetime, timezone
 from typing import Any
 
@@ -184,3 +185,33 @@ class Hub:
 
         await asyncio.gather(self.outbox.run(stop), sweep())
 
+
+
+class HubThread:
+    """`Hub.run` on its own event loop in a background thread, for a node that hosts the switch
+    beside a synchronous server: callbacks leave and expired transfers abort while it runs."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="switch-callbacks", daemon=True)
+
+    def start(self) -> HubThread:
+        self._thread.start()
+        self._ready.wait()
+        return self
+
+    def _main(self) -> None:
+        async def run() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._ready.set()
+            await self.hub.run(self._stop)
+
+        asyncio.run(run())
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)
