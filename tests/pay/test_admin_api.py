@@ -3,8 +3,10 @@ central-settlement's shapes: onboarding, caps, funds in and out, endpoints, sett
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
+from decimal import Decimal
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -55,6 +57,11 @@ def onboard(client: httpx.Client, name: str, cap: str = "1000000", funds: str = 
     return settlement
 
 
+def exact(r: httpx.Response) -> Any:
+    """The body with its JSON numbers read as decimals (central-ledger writes amounts as numbers)."""
+    return json.loads(r.text, parse_float=Decimal)
+
+
 def accounts(client: httpx.Client, name: str) -> dict[str, dict[str, Any]]:
     return {a["ledgerAccountType"]: a for a in client.get(f"/participants/{name}/accounts").json()}
 
@@ -72,11 +79,11 @@ def test_onboarding_funds_in_shows_as_central_ledger_does(hub: tuple[Hub, httpx.
     body = client.get("/participants/dfsp1").json()
     assert body["name"] == "dfsp1" and body["isActive"] == 1
     acc = accounts(client, "dfsp1")
-    assert acc["SETTLEMENT"]["value"] == "-5000"  # liquidity held at the settlement bank shows negative
-    assert acc["POSITION"]["value"] == "0"
+    assert acc["SETTLEMENT"]["value"] == -5000  # liquidity held at the settlement bank shows negative
+    assert acc["POSITION"]["value"] == 0
     assert h.switch.liquidity("dfsp1", "USD") == 500_000
     assert client.get("/participants/dfsp1/limits").json() == [
-        {"currency": "USD", "limit": {"type": "NET_DEBIT_CAP", "value": "1000000", "alarmPercentage": 10}}]
+        {"currency": "USD", "limit": {"type": "NET_DEBIT_CAP", "value": 1000000, "alarmPercentage": 10}}]
     again = client.post("/participants", json={"name": "dfsp1", "currency": "USD"})
     assert again.status_code == 400 and again.json()["errorInformation"]["errorCode"] == "3003"
     assert client.post("/participants", json={"name": "dfsp1", "currency": "EUR"}).status_code == 201
@@ -111,11 +118,11 @@ def test_funds_out_is_reserved_then_committed_or_aborted_and_never_uncovers_the_
     too_much = out("w0", "2500")  # 5,000 held, 3,000 reserved by the transfer: 2,000 may leave
     assert too_much.status_code == 400 and too_much.json()["errorInformation"]["errorCode"] == "4001"
     assert out("w1", "1500").status_code == 202
-    assert accounts(client, "dfsp1")["SETTLEMENT"]["reservedValue"] == "1500"
+    assert accounts(client, "dfsp1")["SETTLEMENT"]["reservedValue"] == 1500
     assert out("w2", "600").json()["errorInformation"]["errorCode"] == "4001"  # the reservation counts
     abort = client.put(f"/participants/dfsp1/accounts/{settlement['id']}/transfers/w1", json={"action": "recordFundsOutAbort", "reason": "r"})
     assert abort.status_code == 202
-    assert accounts(client, "dfsp1")["SETTLEMENT"]["reservedValue"] == "0"
+    assert accounts(client, "dfsp1")["SETTLEMENT"]["reservedValue"] == 0
     assert out("w3", "2000").status_code == 202
     commit = client.put(f"/participants/dfsp1/accounts/{settlement['id']}/transfers/w3", json={"action": "recordFundsOutCommit", "reason": "r"})
     assert commit.status_code == 202
@@ -161,16 +168,16 @@ def test_a_window_closes_settles_and_brings_positions_back_to_zero(hub: tuple[Hu
                       "condition": condition_of(FULFILMENT),
                       "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}, source="dfsp1")
     h.switch.fulfil("s1", FULFILMENT, source="dfsp2")
-    assert client.get("/participants/dfsp1/positions").json()[0]["value"] == "123.45"
+    assert exact(client.get("/participants/dfsp1/positions"))[0]["value"] == Decimal("123.45")
     (open_window,) = client.get("/settlementWindows", params={"state": "OPEN"}).json()
     r = client.post(f"/settlementWindows/{open_window['settlementWindowId']}", json={"state": "CLOSED", "reason": "end of day"})
     assert r.status_code == 200 and r.json()["state"] == "OPEN"  # the next window
     r = client.post("/settlements", json={"settlementModel": "DEFERREDNET", "reason": "eod",
                                           "settlementWindows": [{"id": open_window["settlementWindowId"]}]})
-    settlement = r.json()
+    settlement = exact(r)
     assert settlement["state"] == "PENDING_SETTLEMENT"
     nets = {p["name"]: p["accounts"][0]["netSettlementAmount"]["amount"] for p in settlement["participants"]}
-    assert nets == {"dfsp1": "123.45", "dfsp2": "-123.45"}
+    assert nets == {"dfsp1": Decimal("123.45"), "dfsp2": Decimal("-123.45")}  # JSON numbers, exact
     back = client.put(f"/settlements/{settlement['id']}", json={"participants": [
         {"id": p["id"], "accounts": [{"id": a["id"], "state": "PENDING_SETTLEMENT", "reason": "x"} for a in p["accounts"]]}
         for p in settlement["participants"]]})

@@ -19,11 +19,12 @@ decimal strings in major units, never floating point. A refused call answers
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
@@ -63,8 +64,29 @@ def _amount(value: Any, currency: str) -> int:
         raise FspiopError("3101", exc.message) from None
 
 
-def _major(currency: str, minor: int) -> str:
-    return to_fspiop_amount(currency, minor)["amount"]
+class Amount(str):
+    """A decimal amount that central-ledger's shapes write as a JSON number: rendered digit for
+    digit from its decimal text, never through a binary float."""
+
+
+_MARK = "\x00amount\x00"
+_MARKED = re.compile(r'"\\u0000amount\\u0000(-?[0-9]+(?:\.[0-9]+)?)\\u0000amount\\u0000"')
+
+
+def render(value: Any) -> bytes:
+    def mark(v: Any) -> Any:
+        if isinstance(v, Amount):
+            return f"{_MARK}{v}{_MARK}"
+        if isinstance(v, dict):
+            return {k: mark(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [mark(x) for x in v]
+        return v
+    return _MARKED.sub(r"\1", json.dumps(mark(value))).encode()
+
+
+def _major(currency: str, minor: int) -> Amount:
+    return Amount(to_fspiop_amount(currency, minor)["amount"])
 
 
 class Admin:
@@ -354,7 +376,9 @@ def admin_router(hub: Hub, operator: Operator) -> APIRouter:
                     return problem(exc)
                 except ValueError:
                     return problem(FspiopError("3101", "the body is not JSON"))
-                return Response(status_code=status) if result is None else JSONResponse(result, status_code=status)
+                if result is None:
+                    return Response(status_code=status)
+                return Response(render(result), status_code=status, media_type="application/json")
             endpoint.__name__ = work.__name__
             router.add_api_route(template, endpoint, methods=[method], summary=f"{method} {template}")
             return work

@@ -64,8 +64,10 @@ class Outbox:
         """Owe `fsp` a callback (call inside the switch operation's transaction). A forwarded
         message passes its `raw` body, so the bytes its sender signed arrive unchanged."""
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
-        if raw is None and self.signer is not None and method != "GET":
-            headers = {**headers, **self.signer(method, path, headers, text.encode())}
+        if raw is None:  # the sender's own message names itself, as the JWS profile has it
+            headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
+            if self.signer is not None and method != "GET":
+                headers = {**headers, **self.signer(method, path, headers, text.encode())}
         seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
         self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -83,7 +85,9 @@ class Outbox:
         """Deliver due callbacks until `stop` is set; wakes at once when a new one is added."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         own = client is None
-        client = client or httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        if client is None:
+            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+            del client.headers["accept"]  # a callback carries no Accept header
         try:
             while not stop.is_set():
                 delay = await self.deliver_due(client)
