@@ -18,9 +18,10 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Callable
 
 from baobab.core.errors import BaobabError, register_codes
+from baobab.i18n import money
 from baobab.wallet.provider import Provider
 
 register_codes({"NO_CASE": (404, "No open compliance case with this id")})
@@ -54,7 +55,10 @@ class Finding:
     total: int
 
 
-def structuring(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
+Fmt = Callable[[int], str]  # minor units -> "KES 90,000.00"
+
+
+def structuring(rows: list[dict[str, Any]], rules: Rules, fmt: Fmt = str) -> list[Finding]:
     low = rules.reporting_threshold * (10_000 - rules.structuring_band_bp) // 10_000
     found = []
     by_wallet: dict[str, list[dict[str, Any]]] = {}
@@ -65,11 +69,11 @@ def structuring(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
         total = sum(r["amount"] for r in near)
         if len(near) >= rules.structuring_count and total >= rules.reporting_threshold:
             found.append(Finding(msisdn, "structuring", f"{len(near)} cash-ins just under the reporting threshold "
-                                 f"({rules.reporting_threshold}), {total} in all", tuple(r["id"] for r in near), total))
+                                 f"({fmt(rules.reporting_threshold)}), {fmt(total)} in all", tuple(r["id"] for r in near), total))
     return found
 
 
-def velocity(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
+def velocity(rows: list[dict[str, Any]], rules: Rules, fmt: Fmt = str) -> list[Finding]:
     found = []
     by_wallet: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
@@ -89,7 +93,7 @@ def velocity(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
     return found
 
 
-def pass_through(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
+def pass_through(rows: list[dict[str, Any]], rules: Rules, fmt: Fmt = str) -> list[Finding]:
     floor = rules.pass_through_min or rules.reporting_threshold
     found = []
     wallets = {r["payee"] for r in rows if r["kind"] in IN_KINDS and r["payee"]}
@@ -98,7 +102,7 @@ def pass_through(rows: list[dict[str, Any]], rules: Rules) -> list[Finding]:
         went = [r for r in rows if r["payer"] == msisdn and r["kind"] in OUT_KINDS]
         received, sent = sum(r["amount"] for r in came), sum(r["amount"] for r in went)
         if received >= floor and sent * 10_000 >= received * rules.pass_through_bp:
-            found.append(Finding(msisdn, "pass_through", f"received {received} and sent on {sent} the same day",
+            found.append(Finding(msisdn, "pass_through", f"received {fmt(received)} and sent on {fmt(sent)} the same day",
                                  tuple(r["id"] for r in came + went), received))
     return found
 
@@ -120,7 +124,8 @@ class Monitor:
         """Run every rule over the day's movements (and the confirmed sanctions matches); the ids
         of the cases opened now."""
         rows = self.movements(day)
-        findings = [f for rule in RULES for f in rule(rows, self.rules)]
+        currency = self.p.scheme.currency
+        findings = [f for rule in RULES for f in rule(rows, self.rules, lambda minor: money({"currency": currency, "minor": minor}, "en"))]
         findings += [Finding(s["msisdn"], "sanctions", f"confirmed match with {s['match']['listed']} ({s['match']['reference']})",
                              (), 0) for s in self.p.screening("confirmed")]
         opened = []

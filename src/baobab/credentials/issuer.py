@@ -57,26 +57,27 @@ class Issuer:
         transaction reserves them all)."""
         if not claims:
             return []
-        reserved = committed(self.actor, CONTRACT, "reserve", {"list_id": self.list_id, "count": len(claims)})
         now = stamp(self.clock())
-        return [issue(credential(self.did, claim.types, claim.subject, valid_from=now, valid_until=claim.valid_until,
-                                 credential_id=f"urn:uuid:{uuid.uuid4()}", name=claim.name, evidence=claim.evidence,
-                                 status=status_list.entry(reserved["url"], index, reserved["purpose"])),
+        for claim in claims:  # a bad claim is refused before any index is taken
+            self._credential(claim, now, status_list.entry(list_url(self.org, self.list_id), 0))
+        reserved = committed(self.actor, CONTRACT, "reserve", {"list_id": self.list_id, "count": len(claims)})
+        return [issue(self._credential(claim, now, status_list.entry(reserved["url"], index, reserved["purpose"])),
                       self.signer, created=now)
                 for claim, index in zip(claims, reserved["indices"])]
+
+    def _credential(self, claim: Claim, now: str, status: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(claim.subject, dict) or not isinstance(claim.subject.get("id"), str):
+            raise BaobabError("BAD_CREDENTIAL", "credentialSubject.id is the holder's DID")
+        return credential(self.did, claim.types, claim.subject, valid_from=now, valid_until=claim.valid_until,
+                          credential_id=f"urn:uuid:{uuid.uuid4()}", name=claim.name, evidence=claim.evidence,
+                          status=status)
 
     def issue(self, claim: Claim) -> dict[str, Any]:
         return self.issue_many([claim])[0]
 
     def revoke(self, vc: dict[str, Any], reason: str) -> dict[str, Any]:
         """Revoke a credential this issuer issued (final)."""
-        for entry in _entries(vc):
-            url, index, purpose = status_list.read_entry(entry)
-            org, list_id = parse_list_url(url)
-            if org == self.org and purpose == "revocation":
-                return committed(self.actor, CONTRACT, "set_status",  # type: ignore[no-any-return]
-                                 {"list_id": list_id, "index": index, "value": True, "reason": reason})
-        raise BaobabError("BAD_CREDENTIAL", f"the credential has no revocation entry in a list of {self.org}")
+        return revoke_credential(self.actor, vc, reason)
 
     def status_list_credential(self) -> dict[str, Any]:
         """The list as the ledger records it, signed by this issuer (verifiers can rebuild it)."""
@@ -87,6 +88,16 @@ class Issuer:
         return issue(unsigned, self.signer, created=now)
 
 
-def _entries(vc: dict[str, Any]) -> list[dict[str, Any]]:
-    entries = vc.get("credentialStatus", [])
-    return entries if isinstance(entries, list) else [entries]
+def revoke_credential(actor: Any, vc: Any, reason: str) -> dict[str, Any]:
+    """Set, for good, the credential's bit in the actor's own revocation list."""
+    entries = vc.get("credentialStatus", []) if isinstance(vc, dict) else []
+    for entry in entries if isinstance(entries, list) else [entries]:
+        url, index, purpose = status_list.read_entry(entry)
+        try:
+            org, list_id = parse_list_url(url)
+        except BaobabError:
+            continue
+        if org == actor.org and purpose == "revocation":
+            return committed(actor, CONTRACT, "set_status",  # type: ignore[no-any-return]
+                             {"list_id": list_id, "index": index, "value": True, "reason": reason})
+    raise BaobabError("BAD_CREDENTIAL", f"the credential has no revocation entry in a list of {actor.org}")

@@ -17,6 +17,9 @@ issuers therefore issue small credentials, one fact each (one delivery, one paym
 from __future__ import annotations
 
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,22 +45,27 @@ def present(credentials: list[dict[str, Any]], holder: Signer, *, challenge: str
 
 
 class Challenges:
-    """The verifier's side of replay protection: challenges it issued, each usable once."""
+    """The verifier's side of replay protection: challenges it issued, each usable once, within
+    `ttl_s` seconds; at most `limit` open at once (the oldest are dropped first)."""
 
-    def __init__(self) -> None:
-        self._open: set[str] = set()
+    def __init__(self, *, ttl_s: float = 600.0, limit: int = 10_000) -> None:
+        self._open: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+        self.ttl_s, self.limit = ttl_s, limit
 
     def issue(self) -> str:
         challenge = secrets.token_urlsafe(18)
-        self._open.add(challenge)
+        with self._lock:
+            self._open[challenge] = time.monotonic()
+            while len(self._open) > self.limit:
+                self._open.popitem(last=False)
         return challenge
 
     def use(self, challenge: str) -> bool:
-        """True once for a challenge this verifier issued; False after, or for any other."""
-        if challenge in self._open:
-            self._open.discard(challenge)
-            return True
-        return False
+        """True once for a challenge this verifier issued and that has not expired; False after, or for any other."""
+        with self._lock:
+            issued = self._open.pop(challenge, None) if isinstance(challenge, str) else None
+        return issued is not None and time.monotonic() - issued <= self.ttl_s
 
 
 @dataclass
@@ -89,7 +97,8 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
     """Check a presentation. `challenge_ok(challenge) -> bool` says whether the challenge is one
     the verifier issued and has not seen used (e.g. `Challenges.use`); it is asked once."""
     verdict = PresentationVerdict()
-    if not isinstance(vp, dict) or VP_TYPE not in (vp.get("type") or []) or not isinstance(vp.get("holder"), str):
+    if not isinstance(vp, dict) or not isinstance(vp.get("type"), list) or VP_TYPE not in vp["type"] \
+            or not isinstance(vp.get("holder"), str):
         verdict.reasons.append(f"not a {VP_TYPE} with a holder")
         return verdict
     if not isinstance(vp.get("@context"), list) or vp["@context"][:1] != [V2]:
@@ -119,10 +128,12 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
         if not challenge_ok_now:
             verdict.reasons.append("the challenge is not one this verifier issued, or was used already (replay)")
     verdict.bound = True
+    if status is not None:
+        status = _once_per_list(status)
     for vc in credentials:
         result = verify_credential(vc, now=now, issuers=issuers, status=status)
         try:
-            about_holder = all(s.get("id") == verdict.holder for s in subjects(vc))
+            about_holder = isinstance(vc, dict) and all(s.get("id") == verdict.holder for s in subjects(vc))
         except BaobabError:
             about_holder = False
         if not about_holder:
@@ -132,3 +143,22 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
     if not verdict.bound:
         verdict.reasons.append("a credential shown is not about the holder")
     return verdict
+
+
+def _once_per_list(resolve: StatusResolver) -> StatusResolver:
+    """The resolver, asked once per list and issuer for one presentation (its credentials are
+    checked against the same reading of each list)."""
+    seen: dict[tuple[str, str], Any] = {}
+
+    def once(url: str, issuer: str) -> dict[str, Any]:
+        if (url, issuer) not in seen:
+            try:
+                seen[(url, issuer)] = resolve(url, issuer)
+            except BaobabError as exc:
+                seen[(url, issuer)] = exc
+        found = seen[(url, issuer)]
+        if isinstance(found, BaobabError):
+            raise found
+        return found  # type: ignore[no-any-return]
+
+    return once

@@ -1,7 +1,8 @@
 """Farmers' and small firms' economic records as credentials, made from ledger facts only.
 
 Each claim is built from a record the issuer reads on the ledger as itself, never from what
-someone typed in: a delivery from a `produce` purchase, a payment received from that purchase
+someone typed in: a delivery from a `produce` purchase or from a delivery traced in EPCIS and
+paid through the `deliveries` contract (trace), a payment received from that purchase
 once its payment instruction settled through the switch (with the settlement's reference and
 proof), a loan repayment from a settled repayment of a `microloans` loan. The evidence names the
 ledger record, so a verifier who reads the ledger can check the credential against it.
@@ -71,21 +72,53 @@ def payment_received(purchase: dict[str, Any]) -> Claim:
                                     settlement={"reference": settlement["reference"], "proof": settlement.get("proof")}))
 
 
-def _due_by(loan: dict[str, Any], day: str) -> int:
-    return sum(i["minor"] for i in loan["instalments"] if i["due"] < day)
+def traced_delivery(record: dict[str, Any], holder: str) -> Claim:
+    """A delivery traced in EPCIS and paid through `deliveries.pay_delivery` (trace): the farmer
+    appears there as a GS1 party key, so the buyer, who knows whose key it holds, names the
+    holder's DID. The evidence names the anchored event (its hash and batch root)."""
+    subject = {"id": holder, "type": "ProduceDelivery", "lot": record["lot"], "farmerKey": record["farmer"],
+               "grams": record["quantity_g"], "kilograms": record["quantity_g"] // 1000,
+               "deliveredOn": record["recorded_at"][:10], "buyer": record["buyer"]}
+    return Claim([DELIVERY], subject, name="Delivery record",
+                 evidence=_evidence("deliveries", f"delivery/{record['delivery_id']}", eventHash=record["event_hash"],
+                                    anchoredRoot=record["anchored_root"]))
+
+
+def traced_payment(record: dict[str, Any], holder: str) -> Claim:
+    """The payment of a traced delivery, once settled through the switch."""
+    settlement = record.get("settlement")
+    if record.get("status") != "paid" or not settlement:
+        raise BaobabError("WRONG_STATUS", f"delivery {record.get('delivery_id')} is {record.get('status')}, not paid")
+    subject = {"id": holder, "type": "PaymentReceived", "amount": record["amount"], "paidOn": settlement["at"][:10],
+               "payer": record["buyer"], "provider": record["wallet_provider"],
+               "for": f"deliveries:delivery/{record['delivery_id']}"}
+    return Claim([PAYMENT], subject, name="Payment received",
+                 evidence=_evidence("deliveries", f"delivery/{record['delivery_id']}", obligation=record["delivery_id"],
+                                    settlement={"reference": settlement["reference"], "proof": settlement.get("proof")}))
+
+
+def _on_time(loan: dict[str, Any], repaid_before: int, day: str) -> bool:
+    """Paid no later than the due date of the first instalment not yet covered by earlier repayments."""
+    cumulative = 0
+    for instalment in loan["instalments"]:
+        cumulative += instalment["minor"]
+        if cumulative > repaid_before:
+            return day <= instalment["due"]
+    return True
 
 
 def repayments(loan: dict[str, Any]) -> list[Claim]:
-    """One claim per settled repayment; on time when, once paid, nothing due before that day was owed."""
+    """One claim per settled repayment, on time or late against the loan's instalments."""
     claims, repaid = [], 0
     for r in loan["repayments"]:
         if r["status"] != "settled":
             continue
-        repaid += r["minor"]
         day = r["settlement"]["at"][:10]
+        on_time = _on_time(loan, repaid, day)
+        repaid += r["minor"]
         subject = {"id": holder_did(loan["borrower"]), "type": "LoanRepayment", "loan": loan["id"],
                    "lender": loan["lender"], "amount": {"currency": loan["principal"]["currency"], "minor": r["minor"]},
-                   "paidOn": day, "onTime": repaid >= _due_by(loan, day)}
+                   "paidOn": day, "onTime": on_time}
         claims.append(Claim([REPAYMENT], subject, name="Loan repayment",
                             evidence=_evidence("microloans", f"loan/{loan['id']}", repayment=r["n"],
                                                settlement={"reference": r["settlement"]["reference"]})))

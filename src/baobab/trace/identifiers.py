@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, unquote
 
 from biip import ParseError
@@ -114,7 +115,30 @@ def _from_urn(identifier: str) -> Key:
     return Key(kind, body + str(gs1_standard_check_digit(body)), "" if extra == "0" else extra, length)
 
 
+# The canonical forms this module writes, read without a full Digital Link parse (the lineage
+# queries canonicalise every key they meet); anything else takes biip's parser.
+_CANONICAL = re.compile(r"https://id\.gs1\.org/(?:(01)/(\d{14})/(21|10)/([A-Za-z0-9!'()*+,.:;=_-]{1,20})|(00)/(\d{18})"
+                        r"|(414)/(\d{13})(?:/254/([A-Za-z0-9!'()*+,.:;=_-]{1,20}))?)")
+
+
+def _quick(identifier: str) -> Key | None:
+    m = _CANONICAL.fullmatch(identifier)
+    if m is None:
+        return None
+    number = m.group(2) or m.group(6) or m.group(8)
+    if gs1_standard_check_digit(number[:-1]) != int(number[-1]):
+        return None  # the full parse names the wrong check digit
+    if m.group(1):
+        return Key("sgtin" if m.group(3) == "21" else "lgtin", number, m.group(4), _prefix_length(number[1:]))
+    if m.group(5):
+        return Key("sscc", number, "", _prefix_length(number[1:]))
+    return Key("sgln", number, m.group(9) or "", _prefix_length(number))
+
+
 def _from_digital_link(identifier: str) -> Key:
+    quick = _quick(identifier)
+    if quick is not None:
+        return quick
     try:
         uri = GS1DigitalLinkURI.parse(identifier)
     except ParseError as exc:
@@ -133,6 +157,7 @@ def _from_digital_link(identifier: str) -> Key:
     raise _invalid(identifier, "a Digital Link URI of an SGTIN (01+21), LGTIN (01+10), SSCC (00) or SGLN (414)")
 
 
+@lru_cache(maxsize=1024)
 def _prefix_length(digits: str) -> int | None:
     """The company prefix length where GS1's published prefix list knows it (biip's table)."""
     company = GS1CompanyPrefix.extract(digits)
@@ -150,6 +175,7 @@ def parse(identifier: str) -> Key:
     raise _invalid(identifier, "neither a GS1 Digital Link URI nor an EPC URN")
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical(identifier: str) -> str:
     """The id.gs1.org Digital Link form of a GS1 key in either spelling; any other identifier
     (a party's PGLN, a private URI) unchanged."""

@@ -32,6 +32,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from baobab.core.errors import BaobabError, register_codes
+from baobab.core.money import format_amount
+from baobab.wallet import sms
 from baobab.wallet.kyc import Scheme, Tier
 from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
 from baobab.pay.store import Database
@@ -60,7 +62,7 @@ register_codes({
 PIN_ATTEMPTS = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
-  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT,
+  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
   pin_failures INTEGER NOT NULL DEFAULT 0, registered_by TEXT NOT NULL, registered_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_tier_changes (
   msisdn TEXT NOT NULL, from_tier INTEGER NOT NULL, to_tier INTEGER NOT NULL, evidence TEXT NOT NULL,
@@ -121,6 +123,7 @@ class Provider:
         self.hasher = hasher or PasswordHasher()
         self.zone = ZoneInfo(scheme.timezone)
         db.script(SCHEMA)
+        db.script(sms.SCHEMA)
         with db.atomic():
             for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
                                    ("interop/switch", 0), ("interop/suspense", 0)):
@@ -152,6 +155,29 @@ class Provider:
                 self.db.run("INSERT INTO momo_screening (msisdn, match, state, at) VALUES (?, ?, 'hit', ?)",
                             (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
         return msisdn
+
+    def customers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The wallets, newest first: number, name, tier, balance, locked, registered by/at."""
+        rows = self.db.all("SELECT msisdn, name, tier, pin_failures, registered_by, registered_at FROM momo_wallets "
+                           "ORDER BY registered_at DESC, msisdn LIMIT ?", (limit,))
+        return [{"msisdn": r[0], "name": r[1], "tier": r[2], "locked": r[3] >= PIN_ATTEMPTS, "registered_by": r[4],
+                 "registered_at": r[5], "balance": {"currency": self.scheme.currency, "minor": self.balance(r[0])}} for r in rows]
+
+    def is_agent(self, agent: str) -> bool:
+        return self.db.one("SELECT 1 FROM momo_agents WHERE agent = ?", (agent,)) is not None
+
+    def has_wallet(self, phone: str) -> bool:
+        return self._wallet(self.msisdn(phone)) is not None
+
+    def language(self, phone: str) -> str:
+        """The language the holder reads (USSD menus, SMS receipts)."""
+        return str(self._require_wallet(self.msisdn(phone))["language"])
+
+    def set_language(self, phone: str, lang: str) -> None:
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("UPDATE momo_wallets SET language = ? WHERE msisdn = ?", (lang, msisdn))
 
     def set_pin(self, phone: str, pin: str) -> None:
         msisdn = self.msisdn(phone)
@@ -389,7 +415,7 @@ class Provider:
         self._check_limits(msisdn, amount, day)
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
         if tier.balance_max is not None and self.balance(msisdn) + amount > tier.balance_max:
-            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}", limit=tier.balance_max)
+            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}", limit=tier.balance_max)
 
     def credit_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
         """Credit a wallet for a transfer the switch has committed to this provider. Once money has
@@ -559,17 +585,32 @@ class Provider:
         for msisdn in limited or []:
             tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
             if tier.balance_max is not None and self.journal.balance(f"wallet/{msisdn}").net_credit > tier.balance_max:
-                raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}",
+                raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}",
                                   limit=tier.balance_max)
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
+        self._receipts(kind, movement, payer, payee, agent, amount, fee, when.isoformat())
         return movement
+
+    def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
+                  at: str) -> None:
+        """An SMS receipt to each wallet the movement touched, in the same transaction."""
+        payee_here = kind not in ("send_out", "suspense")  # else the payee is another FSP's, or not credited
+        for msisdn, debited, other in ((payer, True, payee or agent), (payee if payee_here else None, False, payer or agent)):
+            if msisdn and msisdn.startswith("+"):  # a wallet (not an FSP-qualified payer from the switch)
+                sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
+                          fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
+                          party=other or self.scheme.country, movement=movement, at=at)
+
+    def _shown(self, minor: int) -> str:
+        """An amount of the scheme's currency as people read it, for messages (never minor units)."""
+        return format_amount({"currency": self.scheme.currency, "minor": minor})
 
     def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
         if tier.single_max is not None and amount > tier.single_max:
-            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {tier.single_max} in one movement", limit=tier.single_max)
+            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {self._shown(tier.single_max)} in one movement", limit=tier.single_max)
         for code, limit, where, value in (("LIMIT_DAILY", tier.daily_max, "day = ?", day),
                                           ("LIMIT_MONTHLY", tier.monthly_max, "day LIKE ?", day[:7] + "-%")):
             if limit is None:
@@ -577,8 +618,8 @@ class Provider:
             row = self.db.one(f"SELECT COALESCE(SUM(amount), 0) FROM momo_usage WHERE msisdn = ? AND {where}", (msisdn, value))
             used = int(row[0]) if row else 0
             if used + amount > limit:
-                raise BaobabError(code, f"{tier.name} allows {limit} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
-                                        f"{used} already moved", limit=limit, used=used)
+                raise BaobabError(code, f"{tier.name} allows {self._shown(limit)} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
+                                        f"{self._shown(used)} already moved", limit=limit, used=used)
 
     def _check_pin(self, msisdn: str, pin: str) -> None:
         """Before a movement, in a transaction of its own: a wrong PIN is counted even though the
@@ -605,8 +646,8 @@ class Provider:
         return self.hasher.hash(pin)
 
     def _wallet(self, msisdn: str) -> dict[str, Any] | None:
-        row = self.db.one("SELECT name, tier, pin_hash, pin_failures FROM momo_wallets WHERE msisdn = ?", (msisdn,))
-        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures"), row))
+        row = self.db.one("SELECT name, tier, pin_hash, pin_failures, language FROM momo_wallets WHERE msisdn = ?", (msisdn,))
+        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures", "language"), row))
 
     def _require_wallet(self, msisdn: str) -> dict[str, Any]:
         wallet = self._wallet(msisdn)
