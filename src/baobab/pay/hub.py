@@ -40,7 +40,7 @@ class Hub:
         self.switch = Switch(db, **switch_options)
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
-        self.outbox = Outbox(db, self.endpoint, signer=signer)
+        self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:

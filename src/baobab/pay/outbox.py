@@ -49,13 +49,14 @@ def _now() -> str:
 
 class Outbox:
     def __init__(self, db: Database, endpoints: Any, *, table: str = "switch_callbacks",
-                 credentials: Any = lambda fsp: {}, signer: Any = None) -> None:
+                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False) -> None:
         """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API; `credentials(fsp)` the
         headers that authenticate the sender to it, added when sending (never stored);
         `signer(method, path, headers, body)` the FSPIOP-Signature headers of what the sender
-        says itself (forwarded messages keep their own)."""
+        says itself (forwarded messages keep their own); `fspiop`: what it says itself names its
+        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's)."""
         self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
-        self.signer = signer
+        self.signer, self.fspiop = signer, fspiop
         db.script(SCHEMA.replace("switch_callbacks", table))
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -64,7 +65,7 @@ class Outbox:
         """Owe `fsp` a callback (call inside the switch operation's transaction). A forwarded
         message passes its `raw` body, so the bytes its sender signed arrive unchanged."""
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
-        if raw is None:  # the sender's own message names itself, as the JWS profile has it
+        if raw is None and self.fspiop:  # the sender's own message names itself, as the JWS profile has it
             headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
             if self.signer is not None and method != "GET":
                 headers = {**headers, **self.signer(method, path, headers, text.encode())}
