@@ -280,7 +280,9 @@ class Node:
     # --- queries ----------------------------------------------------------------------
 
     def height(self) -> int:
-        return self.store.height()
+        """Blocks this node has committed and applied: from memory, not a database query (every
+        HTTP answer carries it, and waits for a height test it at every commit)."""
+        return self._head.number + 1
 
     def _record(self, number: int) -> BlockRecord:
         record = self.store.block(number)
@@ -338,12 +340,12 @@ class Node:
             if not follow or (stop is not None and stop.is_set()):
                 return
             with self._commit_cond:
-                self._commit_cond.wait_for(lambda: self.store.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
+                self._commit_cond.wait_for(lambda: self.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
 
     def wait_for_height(self, height: int, timeout: float) -> bool:
         """Wait until the ledger holds at least `height` blocks (True) or `timeout` s pass (False)."""
         with self._commit_cond:
-            return self._commit_cond.wait_for(lambda: self.store.height() >= height, timeout=timeout)
+            return self._commit_cond.wait_for(lambda: self.height() >= height, timeout=timeout)
 
     def pending(self, tx_id: str) -> bool:
         """True while a transaction submitted here is ordered but not yet committed."""
