@@ -65,6 +65,7 @@ DEMO_ORGS: list[dict[str, Any]] = [
     _org("AE-EXCH", "Emirates Exchange House LLC", "AE", "payment-provider"),
     _org("KE-MOMO", "Rift Valley Mobile Money Ltd", "KE", "payment-provider"),
     _org("TZ-MOMO", "Kilimanjaro Pesa Ltd", "TZ", "payment-provider"),
+    _org("KE-PESA", "Nairobi Pesa Wallet Ltd", "KE", "payment-provider"),  # story 10's second provider
     # oversight and oracles of record
     _org("CBK", "Central Bank of Kenya", "KE", "regulator"),
     _org("MY-REG", "Bank Negara Malaysia", "MY", "regulator"),

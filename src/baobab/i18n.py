@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
 from baobab.core.money import MINOR_UNITS
@@ -69,3 +71,16 @@ def money(amount: Any, lang: str) -> str:
 
 def number(value: Any, lang: str) -> str:
     return str(format_decimal(value, locale=lang))
+
+
+def when(value: Any, lang: str) -> str:
+    """An ISO 8601 date or timestamp as the reader writes it ('3 Dec 2026, 09:40' in UTC); '—' for none."""
+    if not value:
+        return "—"
+    text = str(value)
+    try:
+        if len(text) == 10:
+            return str(format_date(date.fromisoformat(text), "medium", locale=lang))
+        return str(format_datetime(datetime.fromisoformat(text.replace("Z", "+00:00")), "medium", tzinfo=None, locale=lang))
+    except ValueError:
+        return text

@@ -27,6 +27,7 @@ from baobab.pay.hub import Hub
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
+from baobab.trace.service import TraceService
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
@@ -64,10 +65,17 @@ class NodeServices:
     reactor: Reactor
     thread: ReactorThread | None
     hub: Hub
+    mobile_money: Any = None  # baobab.wallet.services.MobileMoney, where the node runs providers
+
+    def for_stories(self) -> dict[str, Any]:
+        """The services handle the stories get beside their Actors (`stories.Story.needs`)."""
+        return {"mobile_money": self.mobile_money} if self.mobile_money is not None else {}
 
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+        if self.mobile_money is not None:
+            self.mobile_money.close()
         self.hub.db.close()
 
 
@@ -77,6 +85,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
+    TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     return NodeServices(reactor, thread, hub)
 
@@ -85,22 +94,20 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     """The demo network's services: its banks and mobile-money providers on the switch, funded."""
     from baobab.pay.demo import HOME_FSP, liquidity
 
+    from baobab.wallet.services import open_mobile_money
+
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
+    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
+    return services
 
 
-def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str) -> None:
-    """The switch's FSPIOP interface and the pages, on the node's API app."""
+def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:
+    """The switch's FSPIOP interface and the pages, on the node's API app (embedded mode: this
+    node hosts the switch); with `mobile_money`, each provider's GSMA mmAPI at /mmapi/<FSP> and
+    its agents' and operator's pages at /momo."""
     from baobab.api.deps import caller
     from baobab.pay.fspiop import fspiop_router
-    from baobab.web.credit_pages import credit_router
-    from baobab.web.customs_pages import customs_router
-    from baobab.web.ledger import GatewayLedger
-    from baobab.web.pages import Site, mount_static, web_router
-    from baobab.web.render import Pages
-    from baobab.web.sessions import Sessions
-    from baobab.web.switch_pages import switch_router
-    from baobab.web.users import Users
 
     async def participant(request: Any) -> str:
         """An FSP authenticates as a member organisation, as every API client does."""
@@ -110,31 +117,70 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
-    ledger = GatewayLedger(gateway)
-    members = gateway.view.members()
+    if mobile_money is not None:
+        from baobab.wallet.mmapi_routes import mmapi_router
 
-    def org_roles(org: str) -> list[str]:
-        record = members.org(org)
+        for fsp, api in mobile_money.apis.items():
+            app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
+    mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
+
+
+def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None,
+                mobile_money: Any = None) -> None:
+    """The pages, on a node's API app, in either mode: their users and sessions in
+    `<data>/web.sqlite`, every ledger read and act through `gateway` as the signed-in person's
+    organisation. `reader`: the organisation (served by this node) whose client asks the document
+    registry for the public verifier. The switch operator's pages only where this node runs the
+    switch's operator (`switch` and `operator` given)."""
+    from baobab.web.credential_pages import credential_router
+    from baobab.web.credit_pages import credit_router
+    from baobab.web.customs_pages import customs_router
+    from baobab.web.ledger import GatewayLedger
+    from baobab.web.pages import Site, mount_static, web_router
+    from baobab.web.records_pages import records_router
+    from baobab.web.regulator_pages import regulator_router
+    from baobab.web.render import Pages
+    from baobab.web.sessions import Sessions
+    from baobab.web.switch_pages import switch_router
+    from baobab.web.users import Users
+
+    ledger = GatewayLedger(gateway)
+
+    def org_roles(org: str) -> list[str]:  # membership as of the last block: a suspension shows at once
+        record = gateway.view.members().org(org)
         return list(record.get("roles", [])) if record else []
 
     def org_name(org: str) -> str:
-        record = members.org(org)
+        record = gateway.view.members().org(org)
         return str(record.get("name", org)) if record else org
 
+    def org_country(org: str) -> str:
+        record = gateway.view.members().org(org)
+        return str(record.get("country", "")) if record else ""
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
-    site = Site(lookup=lambda target: ledger.query(operator, "app", "documents", "status", {"target_hash": target}),
-                org_name=org_name, org_roles=org_roles)
+    site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
+                org_name=org_name, org_roles=org_roles, serves=gateway.serves)
     pages = Pages(users, sessions)
     app.include_router(web_router(users, sessions, site))
-    app.include_router(switch_router(pages, hub.switch, operator=operator))
+    if switch is not None and operator is not None and gateway.serves(operator):
+        app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(records_router(pages, ledger))
+    app.include_router(regulator_router(pages, ledger, org_roles, org_country))
+    app.include_router(credential_router(pages, ledger, org_roles, data, reader))
+    if mobile_money is not None:
+        from baobab.web.wallet_pages import wallet_router
+
+        app.include_router(wallet_router(pages, mobile_money, ledger))
     mount_static(app)
 
 
-def demo_users(data: Path, orgs: list[dict[str, Any]]) -> Path:
+def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[str]] | None = None) -> Path:
     """One officer per demo organisation with a password made here, listed in `<data>/web-users.txt`
-    (mode 0600) for the person running the demo; made once."""
+    (mode 0600) for the person running the demo; made once. `agents`: a mobile-money provider's
+    agents, each signing in to its agent page as a user of the provider named after the agent."""
     from baobab.web.users import Users
 
     listing = data / "web-users.txt"
@@ -146,6 +192,10 @@ def demo_users(data: Path, orgs: list[dict[str, Any]]) -> Path:
         password = secrets.token_urlsafe(12)
         users.add(org["id"], "officer", password, ["officer"])
         lines.append(f"{org['id']:<14} officer  {password}")
+        for agent in (agents or {}).get(org["id"], []):
+            password = secrets.token_urlsafe(12)
+            users.add(org["id"], agent, password, ["officer"])
+            lines.append(f"{org['id']:<14} {agent}  {password}   (agent page)")
     fd = os.open(listing, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")

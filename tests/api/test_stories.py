@@ -15,9 +15,17 @@ def test_there_are_stories_to_play():
 
 
 @pytest.mark.parametrize("story", STORIES, ids=lambda s: f"story-{s.number}")
-def test_story_over_http(node, story):  # type: ignore[no-untyped-def]
+def test_story_over_http(node, story, tmp_path):  # type: ignore[no-untyped-def]
     progress: list[str] = []
-    report = story.run(node.actors(), progress.append)
+    services = {}
+    if story.needs:  # mobile money runs beside the stories, as `baobab demo --url` runs it
+        from argon2 import PasswordHasher
+
+        from baobab.demo import DEMO_ORGS
+        from baobab.wallet.services import standalone_mobile_money
+        services["mobile_money"] = standalone_mobile_money(tmp_path, DEMO_ORGS, secret=b"s" * 32,
+                                                           hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    report = story.run(node.actors(), progress.append, services)
     assert report.steps == len(progress) > 0
 
 

@@ -17,7 +17,7 @@ ITEM = {"hs_code": "090111", "description": "green coffee, not roasted", "origin
 
 def lodge(net: Net, declaration_id: str = "KE-IM-0001", **changes: Any) -> Any:
     args = {"declaration_id": declaration_id, "customs": "CUSTOMS", "procedure": "import", "items": [ITEM],
-            "countries": {"origin": "ET", "destination": "KE"}, "documents": ["ab" * 32], **changes}
+            "countries": {"origin": "ET", "destination": "KE"}, **changes}
     return net.submit("TRADER", "customs_declarations", "lodge", args)
 
 
@@ -27,14 +27,16 @@ def refused(reason: str, call: Any) -> None:
     assert caught.value.detail.get("reason") == reason, caught.value
 
 
-def test_lodged_screened_and_released_by_the_customs_of_the_destination(net: Net) -> None:
+def test_lodged_screened_and_rejected_by_the_customs_of_the_destination(net: Net) -> None:
     lodge(net)
     net.submit("CUSTOMS", "customs_declarations", "screen",
                {"declaration_id": "KE-IM-0001", "channel": "red", "flags": ["unit value 0.42 below 3.80-4.60 (40 comparables)"]})
-    net.submit("CUSTOMS", "customs_declarations", "decide", {"declaration_id": "KE-IM-0001", "outcome": "released",
-                                                            "note": "invoice corrected; duty on the reference value"})
+    refused("WRONG_STATE", lambda: net.submit("CUSTOMS", "customs_declarations", "decide",
+                                              {"declaration_id": "KE-IM-0001", "outcome": "released"}))  # not assessed
+    net.submit("CUSTOMS", "customs_declarations", "decide", {"declaration_id": "KE-IM-0001", "outcome": "rejected",
+                                                            "note": "the invoice is not the one the seller issued"})
     record = net.query("TRADER", "customs_declarations", "get", {"declaration_id": "KE-IM-0001"})
-    assert [h["status"] for h in record["history"]] == ["lodged", "under control", "released"]
+    assert [h["status"] for h in record["history"]] == ["lodged", "under control", "rejected"]
     assert record["channel"] == "red" and record["flags"][0].startswith("unit value 0.42")
 
 
@@ -57,6 +59,9 @@ def test_only_a_trader_lodges_and_only_that_customs_screens_and_decides(net: Net
     ({"items": [{**ITEM, "quantity": 0}]}, "BAD_ITEM"),
     ({"items": [{**ITEM, "value": {"currency": "USD", "minor": 1.5}}]}, "BAD_ITEM"),
     ({"items": []}, "BAD_ITEM"),
+    ({"documents": ["ab" * 32]}, "DOCUMENT_NOT_ON_LEDGER"),                         # not in the registry
+    ({"shipment": {"transport": {"mode": "sea", "document": "BL-1", "loading": "Mombasa", "discharge": "ETADD"}}},
+     "BAD_SHIPMENT"),                                                                # a place that is not a UN/LOCODE
 ])
 def test_a_bad_declaration_is_refused_with_its_reason(net: Net, changes: dict, reason: str) -> None:  # type: ignore[type-arg]
     refused(reason, lambda: lodge(net, **changes))

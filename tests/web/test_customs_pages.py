@@ -1,8 +1,13 @@
-"""The customs officer's page: the declarations lodged with the office, the flags explained, and
-a decision taken from the page by an officer, with the CSRF token; a trader sees nothing of it."""
+"""The customs pages: the officer's queue with the flags explained, screening with the office's
+rules, assessment, release once the duties are paid and rejection, all from the page by an
+officer with the CSRF token; certificates received by uploading the document (an altered one is
+refused) and used on a declaration; statistics as CSV and JSON. The trader sees its own
+declarations' statuses and downloads them as WCO XML; it sees nothing of the office."""
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +17,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from baobab.client import Identity
+from baobab.customs import certificates, wco
+from baobab.customs.schedules import demo_schedule
+from baobab.demo import DEMO_ORGS
+from baobab.stories.trade_kit import party
 from baobab.web.customs_pages import customs_router
 from baobab.web.pages import Site, web_router
 from baobab.web.render import Pages
@@ -21,7 +30,8 @@ from tests.conftest import SMALL_ORGS, Net
 from tests.customs.test_declarations import lodge
 
 PASSWORD = "correct horse battery"
-ROLES = {o["id"]: o["roles"] for o in SMALL_ORGS}
+ROLES = {o["id"]: o["roles"] for o in SMALL_ORGS + DEMO_ORGS}
+DECL = "customs_declarations"
 
 
 class NodeLedger:
@@ -40,18 +50,24 @@ class NodeLedger:
         return self.net.node.submit(self._signed(*a))
 
 
-@pytest.fixture
-def client(net: Net, tmp_path: Path) -> Iterator[TestClient]:
+def app_for(net: Net, tmp_path: Path, people: list[tuple[str, str, list[str]]]) -> FastAPI:
     users, sessions = Users(tmp_path / "web.sqlite"), Sessions(tmp_path / "web.sqlite")
-    users.add("CUSTOMS", "hiwot", PASSWORD, ["officer"])
-    users.add("TRADER", "juma", PASSWORD, ["admin"])
+    for org, name, roles in people:
+        users.add(org, name, PASSWORD, roles)
     app = FastAPI()
     app.include_router(web_router(users, sessions, Site(lookup=lambda h: {"issued": False}, org_name=str,
                                                         org_roles=lambda o: ROLES.get(o, []))))
     app.include_router(customs_router(Pages(users, sessions), NodeLedger(net), lambda o: ROLES.get(o, [])))
+    return app
+
+
+@pytest.fixture
+def client(net: Net, tmp_path: Path) -> Iterator[TestClient]:
+    app = app_for(net, tmp_path, [("CUSTOMS", "hiwot", ["officer"]), ("TRADER", "juma", ["admin"])])
     lodge(net)
-    net.submit("CUSTOMS", "customs_declarations", "screen",
-               {"declaration_id": "KE-IM-0001", "channel": "red", "flags": ["unit value 0.42 is below the range 3.80-4.60"]})
+    lodge(net, "KE-IM-0002")
+    net.submit("CUSTOMS", DECL, "screen",
+               {"declaration_id": "KE-IM-0002", "channel": "red", "flags": ["unit value 0.42 is below the range 3.80-4.60"]})
     with TestClient(app) as c:
         yield c
 
@@ -61,28 +77,79 @@ def sign_in(client: TestClient, org: str, username: str) -> None:
     assert client.post("/signin", data={"org": org, "username": username, "password": PASSWORD}, follow_redirects=False).status_code == 303
 
 
-def test_the_officer_sees_the_flag_explained_and_releases_after_control(client: TestClient, net: Net) -> None:
+def csrf_of(page: str) -> str:
+    return page.split('name="csrf" value="')[1].split('"')[0]
+
+
+def status(net: Net, declaration_id: str = "KE-IM-0001") -> str:
+    return str(net.query("TRADER", DECL, "get", {"declaration_id": declaration_id})["status"])
+
+
+def test_screened_assessed_paid_and_released_from_the_page(client: TestClient, net: Net) -> None:
     sign_in(client, "CUSTOMS", "hiwot")
     page = client.get("/customs").text
-    assert "KE-IM-0001" in page and "below the range 3.80-4.60" in page and "$80,640.00" in page
-    assert "Declarations" in client.get("/home").text
-    csrf = page.split('name="csrf" value="')[1].split('"')[0]
-    r = client.post("/customs/decide", data={"csrf": csrf, "declaration_id": "KE-IM-0001", "outcome": "released",
-                                             "note": "value corrected"}, follow_redirects=False)
-    assert r.status_code == 303
-    assert net.query("TRADER", "customs_declarations", "get", {"declaration_id": "KE-IM-0001"})["status"] == "released"
+    assert "below the range 3.80-4.60" in page and "$80,640.00" in page
+    csrf = csrf_of(page)
+    post = lambda path, **data: client.post(path, data={"csrf": csrf, "declaration_id": "KE-IM-0001", **data},  # noqa: E731
+                                            follow_redirects=False)
+    assert post("/customs/screen").status_code == 303 and status(net) == "accepted"   # no rule raised: green
+    net.submit("CUSTOMS", "customs_tariffs", "publish", {"schedule": demo_schedule("KE")})
+    assert post("/customs/assess", exchange_rate="130").status_code == 303 and status(net) == "assessed"
+    page = client.get("/customs").text
+    assert "awaiting payment" in page and "KES" in page
+    assert 'name="outcome" value="released"' not in page                    # no release offered before payment
+    net.submit("TRADER", DECL, "payment_settled", {"obligation": "KE-IM-0001/duties", "reference": "KCB-77"})
+    assert 'name="outcome" value="released"' in client.get("/customs").text
+    assert post("/customs/decide", outcome="released").status_code == 303 and status(net) == "released"
+    trade = client.get("/customs/statistics/trade.csv").text.splitlines()
+    assert trade[0].startswith("reporter,month,flow,partner,hs_chapter") and any(",import,ET,09,USD,2," in r for r in trade)
+    indicators = json.loads(client.get("/customs/statistics/indicators.json").text)
+    assert indicators["rows"][0]["released"] == 1 and indicators["rows"][0]["duty_currency"] == "KES"
+    assert client.get("/customs/statistics/secrets.csv").status_code == 404
 
 
-def test_a_trader_sees_nothing_and_a_decision_without_the_token_changes_nothing(client: TestClient, net: Net) -> None:
+def test_the_trader_sees_its_statuses_and_downloads_the_wco_xml(client: TestClient, net: Net) -> None:
     sign_in(client, "TRADER", "juma")
+    page = client.get("/declarations").text
+    assert "KE-IM-0002" in page and "under control" in page and "below the range 3.80-4.60" in page
+    xml = client.get("/declarations/KE-IM-0002.xml")
+    assert xml.status_code == 200 and wco.validate(xml.content) == []
     assert client.get("/customs").status_code == 403
-    sign_in(client, "CUSTOMS", "hiwot")
-    assert client.post("/customs/decide", data={"declaration_id": "KE-IM-0001", "outcome": "released"}).status_code == 403
-    assert net.query("TRADER", "customs_declarations", "get", {"declaration_id": "KE-IM-0001"})["status"] == "under control"
+    assert client.get("/customs/statistics/trade.csv").status_code == 403
 
 
-def test_a_refused_decision_is_explained(client: TestClient, net: Net) -> None:
+def test_a_decision_without_the_token_changes_nothing_and_a_refusal_is_explained(client: TestClient, net: Net) -> None:
     sign_in(client, "CUSTOMS", "hiwot")
-    csrf = client.get("/customs").text.split('name="csrf" value="')[1].split('"')[0]
-    r = client.post("/customs/decide", data={"csrf": csrf, "declaration_id": "KE-IM-0001", "outcome": "maybe"})
-    assert r.status_code == 422 and 'role="alert"' in r.text
+    assert client.post("/customs/decide", data={"declaration_id": "KE-IM-0002", "outcome": "rejected"}).status_code == 403
+    assert status(net, "KE-IM-0002") == "under control"
+    csrf = csrf_of(client.get("/customs").text)
+    r = client.post("/customs/decide", data={"csrf": csrf, "declaration_id": "KE-IM-0002", "outcome": "released"})
+    assert r.status_code == 409 and 'role="alert"' in r.text and status(net, "KE-IM-0002") == "under control"
+    r = client.post("/customs/decide", data={"csrf": csrf, "declaration_id": "KE-IM-0002", "outcome": "rejected",
+                                             "note": "fake invoice"}, follow_redirects=False)
+    assert r.status_code == 303 and status(net, "KE-IM-0002") == "rejected"
+
+
+def test_a_certificate_is_received_by_upload_and_an_altered_one_refused(demo_net: Net, tmp_path: Path) -> None:
+    app = app_for(demo_net, tmp_path, [("ET-CUSTOMS", "hiwot", ["officer"])])
+    data = certificates.origin_document("KE-CO-9", "2026-11-20", authority=party("KE-CUSTOMS"), exporter=party("NAIVASHA"),
+                                        consignee=party("ADDIS-IMPORT"), destination="ET", agreement="AfCFTA",
+                                        goods=[{"hs_code": "060311", "description": "roses", "quantity": {"value": 900, "unit": "PCE"}}])
+    wrapped = certificates.issue(demo_net.actors()("KE-CUSTOMS"), "origin", "KE-CO-9", data, importer="ADDIS-IMPORT",
+                                 importing_customs="ET-CUSTOMS", countries={"origin": "KE", "destination": "ET"},
+                                 scheme="AfCFTA", readers=["ET-CUSTOMS"])
+    forged = copy.deepcopy(wrapped)
+    forged["data"]["goods"][0]["quantity"]["value"] = forged["data"]["goods"][0]["quantity"]["value"].replace("900", "9000")
+    with TestClient(app) as c:
+        sign_in(c, "ET-CUSTOMS", "hiwot")
+        page = c.get("/customs").text
+        assert "KE-CO-9" in page and "AfCFTA" in page
+        upload = lambda doc: c.post("/customs/certificates/receive",  # noqa: E731
+                                    data={"csrf": csrf_of(page), "certificate_id": "KE-CO-9"},
+                                    files={"document": ("co.json", json.dumps(doc).encode(), "application/json")},
+                                    follow_redirects=False)
+        r = upload(forged)
+        assert r.status_code == 409 and "anchored" in r.text
+        assert demo_net.query("ET-CUSTOMS", "customs_certificates", "get", {"certificate_id": "KE-CO-9"})["status"] == "sent"
+        assert upload(wrapped).status_code == 303
+        assert demo_net.query("ET-CUSTOMS", "customs_certificates", "get", {"certificate_id": "KE-CO-9"})["status"] == "received"

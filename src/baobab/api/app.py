@@ -29,7 +29,8 @@ from baobab.api.memory import ApiMemory
 from baobab.api.oversight_log import OversightLog
 from baobab.api.problems import Problem, problem_body, problem_response
 from baobab.api.reads import Reads
-from baobab.api.routes import events, finance, ledger, oracles, oversight, state, system, tokens, trade, transactions
+from baobab.api.routes import (credentials, events, finance, ledger, oracles, oversight, state, system, tokens, trade,
+                               transactions)
 from baobab.core.errors import BaobabError
 from baobab.gateway import MAX_TX_BYTES, Gateway, gateway_of
 
@@ -183,8 +184,11 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     log_writer = OversightLog(gateway, keys_root.parent)  # type: ignore[arg-type]
     app.state.api = ApiState(gateway, view, root, memory, Authenticator(view, memory), Reads(view, log_writer))
     _install_error_handlers(app)
-    for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance):
+    for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance, credentials):
         app.include_router(module.router)
+    from baobab.trace.routes import router as epcis_router  # EPCIS capture and query, traces (baobab.trace)
+
+    app.include_router(epcis_router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(HeightHeader, height=view.height)
     availability.install(app, limits, view.wait_for_height, view.height)  # per-identity limits, slow clients

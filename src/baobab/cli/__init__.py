@@ -45,6 +45,10 @@ from baobab.cli.switch import switch  # noqa: E402
 
 cli.add_command(switch)
 
+from baobab.cli.users import users  # noqa: E402
+
+cli.add_command(users)
+
 
 def main() -> None:
     cli(prog_name="baobab")

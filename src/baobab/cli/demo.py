@@ -7,6 +7,7 @@ Against a running node (`--url`, keys from `--data`) every step goes over HTTP; 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import tempfile
 import traceback
@@ -42,13 +43,13 @@ def discover_stories() -> list[Story]:
 
 
 def play_all(stories: list[Story], actors: Actors, echo: Callable[[str], None] = click.echo,
-             ) -> list[tuple[Story, StoryReport | None, str | None]]:
+             services: dict[str, Any] | None = None) -> list[tuple[Story, StoryReport | None, str | None]]:
     """Play each story with progress; a failing story is reported and the rest still play."""
     results: list[tuple[Story, StoryReport | None, str | None]] = []
     for story in stories:
         echo(f"\n▶ Story {story.number}: {story.title}")
         try:
-            report = story.run(actors, lambda text: echo(f"   · {text}"))
+            report = story.run(actors, lambda text: echo(f"   · {text}"), services)
             results.append((story, report, None))
             echo(f"   ✓ {report.steps} steps in {report.seconds:.2f} s")
         except Exception as exc:
@@ -102,8 +103,17 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
     if url:
         from baobab.http_client import http_actors
 
+        from baobab.demo import DEMO_ORGS
+        from baobab.wallet.services import standalone_mobile_money
+
         click.echo(f"Playing {len(stories)} stories against {url}")
-        results = play_all(stories, http_actors(url, data or Path("data")))
+        with tempfile.TemporaryDirectory(prefix="baobab-momo-") as tmp:
+            # mobile money runs here, beside the stories; what it reports goes to the node's ledger
+            mobile_money = standalone_mobile_money(Path(tmp), DEMO_ORGS, secret=os.urandom(32))
+            try:
+                results = play_all(stories, http_actors(url, data or Path("data")), services={"mobile_money": mobile_money})
+            finally:
+                mobile_money.close()
     else:
         from baobab.stories.embedded import embedded_actors
 
@@ -116,7 +126,7 @@ def demo(url: str | None, data: Path | None, numbers: tuple[int, ...]) -> None:
                 services = demo_services(node, folder)  # reactions and payments run as in `baobab up`
                 try:
                     click.echo(f"Playing {len(stories)} stories on an embedded network in {folder}")
-                    results = play_all(stories, embedded_actors(node, folder))
+                    results = play_all(stories, embedded_actors(node, folder), services=services.for_stories())
                 finally:
                     services.stop()
                     node.close()

@@ -32,7 +32,7 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped()
 
 
-def _play_new_stories(node, data: Path) -> None:  # type: ignore[no-untyped-def]
+def _play_new_stories(node, data: Path, services) -> None:  # type: ignore[no-untyped-def]
     from baobab.stories.embedded import embedded_actors
 
     marker = data / PLAYED_FILE
@@ -41,7 +41,7 @@ def _play_new_stories(node, data: Path) -> None:  # type: ignore[no-untyped-def]
     if not stories:
         return
     click.echo(f"Loading {len(stories)} stories into the ledger…")
-    results = play_all(stories, embedded_actors(node, data))
+    results = play_all(stories, embedded_actors(node, data), services=services.for_stories())
     click.echo("\n" + summary_table(results))
     played |= {story.number for story, report, _ in results if report is not None}
     marker.write_text(json.dumps(sorted(played)))
@@ -142,15 +142,15 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         # the payments agent on the switch this node hosts, for every organisation of the network
         services = demo_services(node, data)
         if not no_stories:
-            _play_new_stories(node, data)
-        demo_users(data, DEMO_ORGS)
+            _play_new_stories(node, data, services)
+        demo_users(data, DEMO_ORGS, services.mobile_money.agents() if services.mobile_money else None)
         url = f"http://{host}:{port}"
         click.echo(banner(node, data, url))
         if once or sock is None:
             return
         gateway = Gateway(node, keys_dir=data / "keys")
         app = create_app(gateway, data)
-        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR)
+        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR, mobile_money=services.mobile_money)
         config = uvicorn.Config(app, host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the

@@ -19,7 +19,15 @@ def default_registry() -> Registry:
     from baobab.contracts.oracles.registry import Oracles
     from baobab.contracts.oversight import Oversight
     from baobab.contracts.private_records import PrivateRecords
+    from baobab.contracts.customs.certificates import Certificates
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.customs.tariffs import Tariffs
+    from baobab.contracts.trace.epcis_anchors import EpcisAnchors
+    from baobab.contracts.trace.deliveries import Deliveries
+    from baobab.contracts.compliance.suspicious_reports import SuspiciousReports
+    from baobab.contracts.credentials.registry import CredentialRegistry
+    from baobab.contracts.credentials.produce import ProducePurchases
+    from baobab.contracts.credentials.microloans import Microloans
 
     registry = Registry([Accounts()])
     registry.install(Governance())
@@ -35,4 +43,12 @@ def default_registry() -> Registry:
     registry.install(Oversight())
     registry.install(PrivateRecords())
     registry.install(Declarations())
+    registry.install(Tariffs())
+    registry.install(Certificates())
+    registry.install(EpcisAnchors())
+    registry.install(Deliveries())
+    registry.install(SuspiciousReports())
+    registry.install(CredentialRegistry())
+    registry.install(ProducePurchases())
+    registry.install(Microloans())
     return registry

@@ -37,7 +37,7 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.core.money import check_currency
 from baobab.contracts.records import PaymentInstruction, stored
-from baobab.ledger.contract import PARTIES, Context, ContractError, Reason, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, ContractError, Reason, function
 
 INSTRUCTED, SETTLED, FAILED = "instructed", "settled", "failed"
 OBLIGATION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,127}")
@@ -146,6 +146,13 @@ class PaymentInstructions:
         if ctx.caller.org not in instruction["parties"]:
             raise ContractError(f"{ctx.caller.org} is not a party to payment {obligation}", reason="NOT_A_PARTY")
         return instruction  # type: ignore[no-any-return]
+
+    @function(query=True, callers=ANY_MEMBER)
+    def payments(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: any member, about itself only: the instructions of this contract it pays or
+        is paid by, newest first, each with its status and settlement reference."""
+        mine = [value for _, value in ctx.range("payment/") if ctx.caller.org in value.get("parties", [])]
+        return sorted(mine, key=lambda i: i["instructed_at"], reverse=True)
 
     def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
         """Hook: the contract's own record follows the settlement (a credit becomes paid)."""

@@ -152,7 +152,7 @@ class Declaration(_Record):
     customs: str
     procedure: Literal["import", "export"]
     items: list[DeclarationItem]
-    status: Literal["lodged", "accepted", "under control", "released", "rejected"]
+    status: Literal["lodged", "accepted", "under control", "assessed", "released", "rejected"]
     channel: Literal["green", "yellow", "red"] | None = None
     flags: list[str] = []
 

@@ -15,6 +15,9 @@
                       <network_dir>/nodes/<org>
     contracts         further contracts to install beside the default ones, as "module:Class"
                       (every node of a network must install the same)
+    switch            the network's payments switch database (PostgreSQL DSN)
+    switch_operator   the organisation operating the switch (its users get the /switch pages on
+                      the node that serves it)
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class NodeConfig:
     data_dir: str = ""
     contracts: list[str] = field(default_factory=list)
     switch: str = ""  # the network's payments switch database (PostgreSQL DSN); empty: this node pays nothing
+    switch_operator: str = ""  # the organisation operating the switch: its people get the switch pages here
 
     @property
     def orgs(self) -> list[str]:

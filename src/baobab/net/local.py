@@ -100,6 +100,7 @@ class LocalNetwork:
     switch: str = ""  # the payments switch's database, made by create()
     contracts: list[str] = field(default_factory=list)  # further contracts every node installs ("module:Class")
     hosting: dict[str, list[str]] = field(default_factory=dict)  # node -> orgs it serves; default one node per org
+    switch_operator: str = ""  # the organisation operating the switch (its people get the switch pages)
     _identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
     _clients: dict[tuple[str, str], BaobabClient] = field(default_factory=dict)
     causality: Causality = field(default_factory=Causality)
@@ -128,6 +129,7 @@ class LocalNetwork:
             name = f"baobab_{self.network.replace('-', '_')}_{node.lower().replace('-', '_')}"
             self.databases[node] = create_database(name)
             self._node(node, {"role": "peer", "org": node, "database": self.databases[node], "switch": self.switch,
+                              "switch_operator": self.switch_operator,
                               "hosts": [o for o in hosting[node] if o != node],
                               "listen": f"127.0.0.1:{port}",
                               "peers": {o: u for o, u in self.urls.items() if o not in hosting[node]}},

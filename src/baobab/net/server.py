@@ -145,6 +145,10 @@ def run_peer(config: NodeConfig) -> None:
             hub = Hub(PostgresDatabase(config.switch))
             add_payments(reactions, hub, config.api_dir, node.network)
         reactor = ReactorThread(reactions, node).start()
+        from baobab.services import mount_pages  # the same pages as `baobab up`, for this node's people
+
+        mount_pages(app, gateway, config.api_dir, reader=node.org, switch=hub.switch if hub else None,
+                    operator=config.switch_operator or None)
         uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                     **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:

@@ -19,11 +19,13 @@ HOME_FSP = {
     # 6-10. coffee, cassava, insurance
     "SIDAMA-COOP": "ET-MOMO", "ROAST-NL": "ESBANK", "ZM-AGRI": "ZM-MOMO", "MET-ZM": "ZM-MFI",
     "ET-HEALTH": "ET-MOMO", "MICRO-INS": "ESBANK",
+    # 8. customs: the importer pays its duties from its account to the customs' revenue account
+    "ADDIS-IMPORT": "ET-MOMO", "ET-CUSTOMS": "ET-MOMO",
 }
 
 _MAJOR = 100  # the demo's currencies all have two minor digits
 TRADE_CURRENCIES = {"USD": 5_000_000_000 * _MAJOR, "EUR": 5_000_000_000 * _MAJOR}  # a demo runs many credits
-LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT"], "KES": ["KCBANK", "KE-MOMO"],
+LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT", "AEBANK"], "KES": ["KCBANK", "KE-MOMO", "KE-PESA"],
          "ETB": ["ET-MOMO"], "ZMW": ["ZM-MOMO", "ZM-MFI"], "AED": ["AEBANK", "AE-EXCH"], "MYR": ["KLTB"],
          "ARS": ["BPLATA"], "TZS": ["TZ-MOMO"]}
 

@@ -38,6 +38,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
+from baobab.pay import jws
 from baobab.pay.bulk import BulkTransfers
 from baobab.pay.errors import FspiopError
 from baobab.pay.fspiop_spec import spec
@@ -119,7 +120,9 @@ async def read_body(request: Request, method: str, path: str) -> Any:
     return body
 
 
-def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
+def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda fsp: None) -> APIRouter:
+    """`keys(fsp)`: a participant's registered signing key; its requests must then carry a valid
+    FSPIOP-Signature (3105), which the switch forwards with the message."""
     router = APIRouter(tags=["FSPIOP v1.1 (payments switch)"])
     bulk = BulkTransfers(hub)
 
@@ -129,6 +132,8 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
         claimed = request.headers.get("fspiop-source")
         if claimed != who:
             raise FspiopError("3100", f"FSPIOP-Source {claimed} is not the authenticated participant {who}")
+        if has_body:
+            jws.check(keys, request.headers, await request.body(), required=False)
         return who
 
     def guarded(resource: str, method: str, path: str, has_body: bool) -> Callable[..., Any]:
@@ -161,7 +166,7 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
     @route("POST", "/transfers", "transfers", "/transfers", True)
     async def post_transfer(request: Request, source: str, body: Any) -> Response:
         core = {**body, "amount": from_fspiop_amount(body["amount"])}
-        await run_in_threadpool(hub.prepare, core, source, forwarded_headers(request), body)
+        await run_in_threadpool(hub.prepare, core, source, forwarded_headers(request), body, await request.body())
         return accepted
 
     @route("PUT", "/transfers/{ID}", "transfers", "/transfers/{ID}", True)
@@ -171,7 +176,7 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
 
     @route("PUT", "/transfers/{ID}/error", "transfers", "/transfers/{ID}/error", True)
     async def put_transfer_error(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.reject, ID, body, source)
+        await run_in_threadpool(hub.reject, ID, body, source, forwarded_headers(request), await request.body())
         return ok
 
     @route("GET", "/transfers/{ID}", "transfers", "/transfers/{ID}", False)
@@ -199,13 +204,13 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
     @route("PUT", "/parties/{Type}/{ID}", "parties", "/parties/{Type}/{ID}", True)
     async def put_party(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
         await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/parties/{Type}/{ID}",
-                                forwarded_headers(request), body)
+                                forwarded_headers(request), body, await request.body())
         return ok
 
     @route("PUT", "/parties/{Type}/{ID}/error", "parties", "/parties/{Type}/{ID}/error", True)
     async def put_party_error(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
         await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT",
-                                f"/parties/{Type}/{ID}/error", forwarded_headers(request), body)
+                                f"/parties/{Type}/{ID}/error", forwarded_headers(request), body, await request.body())
         return ok
 
     # --- bulk transfers ----------------------------------------------------------------
@@ -235,7 +240,8 @@ def fspiop_router(hub: Hub, authenticate: Authenticate) -> APIRouter:
         def forwarder(method: str, template: str) -> None:
             async def forward(request: Request, source: str, body: Any, ID: str = "") -> Response:
                 await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), method,
-                                        template.replace("{ID}", ID), forwarded_headers(request), body)
+                                        template.replace("{ID}", ID), forwarded_headers(request), body,
+                                        None if method == "GET" else await request.body())
                 return accepted if method in ("POST", "GET") else ok
 
             forward.__name__ = f"forward_{method.lower()}_{resource}"

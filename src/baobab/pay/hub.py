@@ -12,6 +12,7 @@ import asyncio
 from datetime import datetime, timezone
 from typing import Any
 
+from baobab.pay import jws
 from baobab.pay.errors import FspiopError
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
@@ -26,10 +27,13 @@ CREATE TABLE IF NOT EXISTS switch_parties (
 
 
 class Hub:
-    def __init__(self, db: Database, **switch_options: Any) -> None:
+    def __init__(self, db: Database, *, signing_key: Any = None, **switch_options: Any) -> None:
+        """`signing_key`: the switch signs what it says itself (FSPIOP-Signature, pay/jws.py)."""
         self.db = db
         self.switch = Switch(db, **switch_options)
-        self.outbox = Outbox(db, self.endpoint)
+        signer = None if signing_key is None else (
+            lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
+        self.outbox = Outbox(db, self.endpoint, signer=signer)
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:
@@ -43,7 +47,8 @@ class Hub:
 
     # --- transfers ----------------------------------------------------------------------
 
-    def prepare(self, core: dict[str, Any], source: str, headers: dict[str, str], body: dict[str, Any]) -> None:
+    def prepare(self, core: dict[str, Any], source: str, headers: dict[str, str], body: dict[str, Any],
+                raw: bytes | None = None) -> None:
         transfer_id = core["transferId"]
         with self.db.atomic():
             try:
@@ -54,7 +59,7 @@ class Hub:
                                 callback_headers("transfers", HUB_ID, source), exc.information())
                 return
             if existing is None:  # new: the payee FSP is asked to accept it
-                self.outbox.add(t.payee, "POST", "/transfers", {**headers, "FSPIOP-Destination": t.payee}, body)
+                self.outbox.add(t.payee, "POST", "/transfers", {**headers, "FSPIOP-Destination": t.payee}, body, raw=raw)
             elif t.state != RESERVED:  # a resend of a finished transfer is answered like a GET
                 self._tell(t, source)
 
@@ -81,11 +86,15 @@ class Hub:
                 self.outbox.add(t.payee, "PATCH", f"/transfers/{transfer_id}", callback_headers("transfers", HUB_ID, t.payee),
                                 {"completedTimestamp": t.completed_at, "transferState": t.state})
 
-    def reject(self, transfer_id: str, body: dict[str, Any], source: str) -> None:
+    def reject(self, transfer_id: str, body: dict[str, Any], source: str, headers: dict[str, str] | None = None,
+               raw: bytes | None = None) -> None:
+        """The payee's rejection, passed on to the payer as the payee said it."""
+        headers = headers or callback_headers("transfers", source, "")
         code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
         with self.db.atomic():
             t = self.switch.reject(transfer_id, code if code.isdigit() and len(code) == 4 else "5100", source=source)
-            self.outbox.add(t.payer, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", t.payee, t.payer), body)
+            self.outbox.add(t.payer, "PUT", f"/transfers/{transfer_id}/error", {**headers, "FSPIOP-Destination": t.payer},
+                            body, raw=raw)
 
     def report_transfer(self, transfer_id: str, source: str) -> None:
         with self.db.atomic():
@@ -154,11 +163,12 @@ class Hub:
             else:
                 self.outbox.add(fsp, "GET", path, {**headers, "FSPIOP-Destination": fsp}, None)
 
-    def forward(self, destination: str | None, method: str, path: str, headers: dict[str, str], body: Any) -> None:
-        """Pass a message to the FSP it is addressed to, its FSPIOP headers kept."""
+    def forward(self, destination: str | None, method: str, path: str, headers: dict[str, str], body: Any,
+                raw: bytes | None = None) -> None:
+        """Pass a message to the FSP it is addressed to, its FSPIOP headers and body bytes kept."""
         fsp = self._require_participant(destination)
         with self.db.atomic():
-            self.outbox.add(fsp, method, path, headers, body)
+            self.outbox.add(fsp, method, path, headers, body, raw=raw)
 
     # --- running ------------------------------------------------------------------------
 

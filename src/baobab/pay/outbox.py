@@ -3,8 +3,10 @@
 FSPIOP is asynchronous: a request is answered 202 and its result travels later as a callback (a
 PUT, sometimes a POST or PATCH forwarded to another FSP). A callback is written in the same
 database transaction as the switch operation that caused it, so a crash between the two loses
-nothing; the dispatcher delivers what is due, retrying with exponential backoff, and marks it
-delivered only once the participant's endpoint has answered 2xx.
+nothing; the dispatcher delivers what is due and marks it delivered only once the participant's
+endpoint has answered 2xx. A connection that fails is tried again at once a few times (tenacity);
+a callback still undelivered falls due again later, with exponential backoff and jitter kept in
+the database, so the retries outlive a restart.
 """
 
 from __future__ import annotations
@@ -16,11 +18,22 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
+import tenacity
 
 from baobab.pay.store import Database
 
 log = logging.getLogger("baobab.pay")
 MAX_BACKOFF_S = 60
+BACKOFF = tenacity.wait_exponential(multiplier=0.1, max=MAX_BACKOFF_S) + tenacity.wait_random(0, 0.1)
+RECONNECT = dict(stop=tenacity.stop_after_attempt(3), wait=tenacity.wait_exponential(multiplier=0.02, max=0.2),
+                 retry=tenacity.retry_if_exception_type(httpx.TransportError), reraise=True)
+
+
+def backoff_s(attempts: int) -> float:
+    """Seconds before an undelivered callback's next try, after `attempts` failed ones."""
+    state = tenacity.RetryCallState(None, None, (), {})  # type: ignore[arg-type]
+    state.attempt_number = attempts
+    return float(BACKOFF(state))
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switch_callbacks (
   seq INTEGER PRIMARY KEY, fsp TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
@@ -35,24 +48,33 @@ def _now() -> str:
 
 
 class Outbox:
-    def __init__(self, db: Database, endpoints: Any) -> None:
-        """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API."""
-        self.db, self.endpoints = db, endpoints
-        db.script(SCHEMA)
+    def __init__(self, db: Database, endpoints: Any, *, table: str = "switch_callbacks",
+                 credentials: Any = lambda fsp: {}, signer: Any = None) -> None:
+        """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API; `credentials(fsp)` the
+        headers that authenticate the sender to it, added when sending (never stored);
+        `signer(method, path, headers, body)` the FSPIOP-Signature headers of what the sender
+        says itself (forwarded messages keep their own)."""
+        self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
+        self.signer = signer
+        db.script(SCHEMA.replace("switch_callbacks", table))
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def add(self, fsp: str, method: str, path: str, headers: dict[str, str], body: Any) -> None:
-        """Owe `fsp` a callback (call inside the switch operation's transaction)."""
-        seq = self.db.one("SELECT COALESCE(MAX(seq), 0) + 1 FROM switch_callbacks")
+    def add(self, fsp: str, method: str, path: str, headers: dict[str, str], body: Any, *, raw: bytes | None = None) -> None:
+        """Owe `fsp` a callback (call inside the switch operation's transaction). A forwarded
+        message passes its `raw` body, so the bytes its sender signed arrive unchanged."""
+        text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
+        if raw is None and self.signer is not None and method != "GET":
+            headers = {**headers, **self.signer(method, path, headers, text.encode())}
+        seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
-        self.db.run("INSERT INTO switch_callbacks (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (seq[0], fsp, method, path, json.dumps(headers), json.dumps(body), _now()))
+        self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (seq[0], fsp, method, path, json.dumps(headers), text, _now()))
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
     def pending(self) -> list[dict[str, Any]]:
-        rows = self.db.all("SELECT seq, fsp, method, path, headers, body, attempts FROM switch_callbacks "
+        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts FROM {self.table} "
                            "WHERE delivered_at IS NULL ORDER BY seq")
         return [{"seq": r[0], "fsp": r[1], "method": r[2], "path": r[3], "headers": json.loads(r[4]),
                  "body": json.loads(r[5]), "attempts": r[6]} for r in rows]
@@ -78,17 +100,17 @@ class Outbox:
     async def deliver_due(self, client: httpx.AsyncClient) -> float:
         """Send every due callback once; the seconds until the next one falls due (at most 1)."""
         now = _now()
-        rows = self.db.all("SELECT seq, fsp, method, path, headers, body, attempts, due_at FROM switch_callbacks "
+        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at FROM {self.table} "
                            "WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
         due = [r for r in rows if r[7] <= now]
         results = await asyncio.gather(*(self._send(client, r) for r in due))
         for row, error in zip(due, results):
             seq, attempts = row[0], row[6] + 1
             if error is None:
-                self.db.run("UPDATE switch_callbacks SET delivered_at = ?, attempts = ? WHERE seq = ?", (_now(), attempts, seq))
+                self.db.run(f"UPDATE {self.table} SET delivered_at = ?, attempts = ? WHERE seq = ?", (_now(), attempts, seq))
             else:
-                later = datetime.now(timezone.utc) + timedelta(seconds=min(2 ** attempts / 10, MAX_BACKOFF_S))
-                self.db.run("UPDATE switch_callbacks SET attempts = ?, due_at = ?, last_error = ? WHERE seq = ?",
+                later = datetime.now(timezone.utc) + timedelta(seconds=backoff_s(attempts))
+                self.db.run(f"UPDATE {self.table} SET attempts = ?, due_at = ?, last_error = ? WHERE seq = ?",
                             (attempts, later.isoformat(), error, seq))
                 log.warning("callback %s %s to %s failed (attempt %d): %s", row[2], row[3], row[1], attempts, error)
         return 0.05 if len(rows) > len(due) else 1.0
@@ -98,9 +120,12 @@ class Outbox:
         base = self.endpoints(fsp)
         if not base:
             return f"{fsp} has no callback endpoint"
+        send = {**json.loads(headers), **self.credentials(fsp)}
         try:
-            response = await client.request(method, base.rstrip("/") + path, headers=json.loads(headers),
-                                            content=None if method == "GET" else body.encode())
+            async for attempt in tenacity.AsyncRetrying(**RECONNECT):  # type: ignore[arg-type]
+                with attempt:
+                    response = await client.request(method, base.rstrip("/") + path, headers=send,
+                                                    content=None if method == "GET" else body.encode())
         except httpx.HTTPError as exc:
             return type(exc).__name__
         return None if 200 <= response.status_code < 300 else f"answered {response.status_code}"

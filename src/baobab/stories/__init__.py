@@ -4,12 +4,17 @@ Each story is a module `baobab.stories.<name>` exposing `STORY: Story`. A story 
 the network only through `Actors`: `actors(org)` gives an `Actor` that submits and queries
 as that organisation's client identity, so the same story runs in-process, in the tests,
 and against a node over HTTP.
+
+A story that also uses services off the ledger (the mobile-money providers beside a node)
+names them in `needs`; `run` then passes it those of the services handle it is given
+(`baobab demo` and `baobab up` give the embedded node's: {"mobile_money": ...}), and refuses
+with a clear message when they are not there.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -67,11 +72,20 @@ class Story:
     number: int
     title: str
     paper_time: str  # how long the report says the paper process takes
-    play: Callable[[Actors, StoryReport, Callable[[str], None] | None], None]
+    play: Callable[..., None]  # (actors, report, progress[, services]) -> None
+    needs: tuple[str, ...] = ()  # off-ledger services the story uses, by name
 
-    def run(self, actors: Actors, progress: Callable[[str], None] | None = None) -> StoryReport:
+    def run(self, actors: Actors, progress: Callable[[str], None] | None = None,
+            services: Mapping[str, Any] | None = None) -> StoryReport:
+        missing = [name for name in self.needs if name not in (services or {})]
+        if missing:
+            raise RuntimeError(f"story {self.number} needs the node's {', '.join(missing)} services: "
+                               "play it with `baobab demo` (embedded) or `baobab up`")
         report = StoryReport()
         start = time.perf_counter()
-        self.play(actors, report, progress)
+        if self.needs:
+            self.play(actors, report, progress, {name: (services or {})[name] for name in self.needs})
+        else:
+            self.play(actors, report, progress)
         report.seconds = time.perf_counter() - start
         return report

@@ -37,6 +37,23 @@ PARTY_TYPE = "MSISDN"
 TRANSFER_TTL = timedelta(minutes=1)
 
 
+def fulfilment_of(secret: bytes, transfer_id: str) -> str:
+    """The ILP fulfilment a payee FSP reveals for a transfer: an HMAC of its id under the FSP's secret."""
+    digest = hmac.new(secret, transfer_id.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def transfer_through(hub: Hub, transfer_id: str, payer_fsp: str, payee_fsp: str, currency: str, minor: int,
+                     fulfilment: str, *, at: datetime | None = None) -> None:
+    """One transfer through the switch, prepared by the payer's FSP and fulfilled by the payee's
+    (both in this process); raises FspiopError when the switch refuses it."""
+    now = at or datetime.now(timezone.utc)
+    hub.switch.prepare({"transferId": transfer_id, "payerFsp": payer_fsp, "payeeFsp": payee_fsp,
+                        "amount": {"currency": currency, "minor": minor}, "condition": condition_of(fulfilment),
+                        "expiration": stamp(now + TRANSFER_TTL)}, source=payer_fsp, at=now)
+    hub.switch.fulfil(transfer_id, fulfilment, source=payee_fsp, at=now)
+
+
 class SwitchLink:
     """A provider joined to the switch as FSP `fsp`."""
 
@@ -48,8 +65,7 @@ class SwitchLink:
         self.hub.add_party(PARTY_TYPE, self.provider.msisdn(phone), self.fsp, self.provider.scheme.currency)
 
     def fulfilment(self, transfer_id: str) -> str:
-        digest = hmac.new(self._secret, transfer_id.encode(), hashlib.sha256).digest()
-        return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        return fulfilment_of(self._secret, transfer_id)
 
     def send(self, payer: str, payee: str, amount: int, *, pin: str, links: Mapping[str, "SwitchLink"],
              at: datetime | None = None) -> dict[str, Any]:
@@ -64,16 +80,13 @@ class SwitchLink:
         if other is None:
             raise BaobabError("NO_WALLET", f"{fsp} serves {dst} but is not reachable from here")
         self.provider.verify_pin(src, pin)
+        self.provider.hold_if_screened("send_out", src, None, amount, at, reference=dst)
         transfer_id = str(uuid.uuid4())
         self.provider.reserve_outgoing(src, amount, transfer_id, payee=dst, at=at)
         try:
             other.provider.can_receive(dst, amount, at=at)
-            now = at or datetime.now(timezone.utc)
-            self.hub.switch.prepare({"transferId": transfer_id, "payerFsp": self.fsp, "payeeFsp": fsp,
-                                     "amount": {"currency": self.provider.scheme.currency, "minor": amount},
-                                     "condition": condition_of(other.fulfilment(transfer_id)),
-                                     "expiration": stamp(now + TRANSFER_TTL)}, source=self.fsp, at=now)
-            self.hub.switch.fulfil(transfer_id, other.fulfilment(transfer_id), source=fsp, at=now)
+            transfer_through(self.hub, transfer_id, self.fsp, fsp, self.provider.scheme.currency, amount,
+                             other.fulfilment(transfer_id), at=at)
         except FspiopError as exc:
             self.provider.finish_outgoing(transfer_id, committed=False, at=at)
             raise BaobabError("SWITCH_REFUSED", f"{exc.code} {exc.description}", fspiop_code=exc.code) from None

@@ -41,6 +41,8 @@ class Scheme:
 
 _NGN = 100  # kobo per naira
 _GHS = 100  # pesewas per cedi
+_KES = 100  # cents per shilling
+_AED = 100  # fils per dirham
 
 SCHEMES: dict[str, Scheme] = {
     "NG": Scheme("NG", "NGN", "Africa/Lagos", (
@@ -60,6 +62,17 @@ SCHEMES: dict[str, Scheme] = {
              ("phone", "name", "identity document", "address", "source of funds")),
     ), "Bank of Ghana, Guidelines for E-Money Issuers in Ghana (6 July 2015), account limits by KYC level as "
        "Ghanaian providers apply them"),
+    "KE": Scheme("KE", "KES", "Africa/Nairobi", (
+        Tier(1, "Registered customer", 150_000 * _KES, 300_000 * _KES, None, 300_000 * _KES,
+             ("phone", "name", "identity document")),
+    ), "Central Bank of Kenya, press release of 16 March 2020 (emergency measures to facilitate the use of mobile "
+       "digital payments): KES 150,000 per transaction, KES 300,000 per day, KES 300,000 wallet balance"),
+    "AE": Scheme("AE", "AED", "Asia/Dubai", (
+        Tier(1, "Basic", 5_000 * _AED, 10_000 * _AED, 30_000 * _AED, 10_000 * _AED, ("phone", "name", "Emirates ID")),
+        Tier(2, "Full", 50_000 * _AED, 100_000 * _AED, None, 100_000 * _AED,
+             ("phone", "name", "Emirates ID", "address", "source of funds")),
+    ), "Baobab demo configuration for the United Arab Emirates: illustrative limits, not the Central Bank of the "
+       "UAE's (replace with the operator's licence conditions)"),
 }
 
 

@@ -24,7 +24,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -32,6 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from baobab.core.errors import BaobabError, register_codes
+from baobab.wallet import sms
 from baobab.wallet.kyc import Scheme, Tier
 from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
 from baobab.pay.store import Database
@@ -53,12 +54,14 @@ register_codes({
     "MISSING_EVIDENCE": (422, "The tier needs evidence that was not recorded"),
     "NO_REQUEST": (404, "Nothing waits for this wallet's approval"),
     "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
+    "HELD_FOR_REVIEW": (202, "Held for the provider's compliance review: a party matched the sanctions list"),
+    "NO_HOLD": (404, "No held payment waits for review under this id"),
 })
 
 PIN_ATTEMPTS = 3
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
-  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT,
+  msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
   pin_failures INTEGER NOT NULL DEFAULT 0, registered_by TEXT NOT NULL, registered_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_tier_changes (
   msisdn TEXT NOT NULL, from_tier INTEGER NOT NULL, to_tier INTEGER NOT NULL, evidence TEXT NOT NULL,
@@ -77,6 +80,11 @@ CREATE TABLE IF NOT EXISTS momo_agents (
 CREATE TABLE IF NOT EXISTS momo_usage (
   msisdn TEXT NOT NULL, day TEXT NOT NULL, amount BIGINT NOT NULL, movement TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS momo_usage_by_day ON momo_usage (msisdn, day);
+CREATE TABLE IF NOT EXISTS momo_screening (
+  msisdn TEXT PRIMARY KEY, match TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT);
+CREATE TABLE IF NOT EXISTS momo_holds (
+  id TEXT PRIMARY KEY, kind TEXT NOT NULL, payer TEXT, payee TEXT, agent TEXT, amount BIGINT NOT NULL, reference TEXT,
+  reason TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, movement TEXT, decided_by TEXT, note TEXT);
 CREATE TABLE IF NOT EXISTS momo_movements (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, payer TEXT, payee TEXT, agent TEXT, amount BIGINT NOT NULL,
   fee BIGINT NOT NULL, commission BIGINT NOT NULL, day TEXT NOT NULL, at TEXT NOT NULL, reference TEXT);
@@ -99,13 +107,22 @@ class Tariff:
         return bands[-1][1] if bands else 0
 
 
+Screen = Callable[[str], "dict[str, Any] | None"]  # a customer's name -> its sanctions-list match, or None
+HoldDecided = Callable[[str, "str | None", "BaobabError | None"], None]  # (hold id, movement, refusal)
+
+
 class Provider:
-    def __init__(self, db: Database, scheme: Scheme, tariff: Tariff, *, hasher: PasswordHasher | None = None) -> None:
-        self.db, self.scheme, self.tariff = db, scheme, tariff
+    def __init__(self, db: Database, scheme: Scheme, tariff: Tariff, *, hasher: PasswordHasher | None = None,
+                 screen: Screen | None = None) -> None:
+        """`screen` checks each new customer's name against the operator's sanctions list
+        (`baobab.compliance.sanctions`); movements touching a customer who matched are held."""
+        self.db, self.scheme, self.tariff, self.screen = db, scheme, tariff, screen
+        self.hold_listeners: list[HoldDecided] = []  # told when a held payment is released or refused
         self.journal = Journal(db)
         self.hasher = hasher or PasswordHasher()
         self.zone = ZoneInfo(scheme.timezone)
         db.script(SCHEMA)
+        db.script(sms.SCHEMA)
         with db.atomic():
             for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
                                    ("interop/switch", 0), ("interop/suspense", 0)):
@@ -132,7 +149,34 @@ class Provider:
             self.db.run("INSERT INTO momo_wallets (msisdn, name, tier, pin_hash, registered_by, registered_at) "
                         "VALUES (?, ?, ?, ?, ?, ?)", (msisdn, name, level, self._pin_hash(pin), by, _stamp(at)))
             self.journal.open_account(f"wallet/{msisdn}", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
+            match = self.screen(name) if self.screen else None
+            if match:
+                self.db.run("INSERT INTO momo_screening (msisdn, match, state, at) VALUES (?, ?, 'hit', ?)",
+                            (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
         return msisdn
+
+    def customers(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The wallets, newest first: number, name, tier, balance, locked, registered by/at."""
+        rows = self.db.all("SELECT msisdn, name, tier, pin_failures, registered_by, registered_at FROM momo_wallets "
+                           "ORDER BY registered_at DESC, msisdn LIMIT ?", (limit,))
+        return [{"msisdn": r[0], "name": r[1], "tier": r[2], "locked": r[3] >= PIN_ATTEMPTS, "registered_by": r[4],
+                 "registered_at": r[5], "balance": {"currency": self.scheme.currency, "minor": self.balance(r[0])}} for r in rows]
+
+    def is_agent(self, agent: str) -> bool:
+        return self.db.one("SELECT 1 FROM momo_agents WHERE agent = ?", (agent,)) is not None
+
+    def has_wallet(self, phone: str) -> bool:
+        return self._wallet(self.msisdn(phone)) is not None
+
+    def language(self, phone: str) -> str:
+        """The language the holder reads (USSD menus, SMS receipts)."""
+        return str(self._require_wallet(self.msisdn(phone))["language"])
+
+    def set_language(self, phone: str, lang: str) -> None:
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("UPDATE momo_wallets SET language = ? WHERE msisdn = ?", (lang, msisdn))
 
     def set_pin(self, phone: str, pin: str) -> None:
         msisdn = self.msisdn(phone)
@@ -190,6 +234,7 @@ class Provider:
     def cash_in(self, agent: str, phone: str, amount: int, *, at: datetime | None = None) -> str:
         """The customer hands cash to the agent; the agent's e-float becomes the customer's e-money."""
         msisdn = self.msisdn(phone)
+        self.hold_if_screened("cash_in", None, msisdn, amount, at, agent=agent)
         with self.db.atomic():
             self._require_agent(agent)
             self._require_wallet(msisdn)
@@ -202,6 +247,7 @@ class Provider:
         goes to the provider, which pays the agent its share as commission."""
         msisdn = self.msisdn(phone)
         self._check_pin(msisdn, pin)
+        self.hold_if_screened("cash_out", msisdn, None, amount, at, agent=agent)
         with self.db.atomic():
             return self._cash_out(agent, msisdn, amount, at)
 
@@ -280,12 +326,17 @@ class Provider:
         if src == dst:
             raise BaobabError("BAD_AMOUNT", "a wallet does not pay itself")
         self._check_pin(src, pin)
-        with self.db.atomic():
-            return self.transfer_authorised(src, dst, amount, reference=reference, at=at)
+        return self.transfer_authorised(src, dst, amount, reference=reference, at=at)
 
     def transfer_authorised(self, src: str, dst: str, amount: int, *, reference: str = "", at: datetime | None = None) -> str:
         """Wallet to wallet once the channel has checked the payer's PIN (`send` does); limits,
-        balance and fee are checked here."""
+        balance and fee are checked here. A party who matched the sanctions list: held, not paid
+        (a caller inside its own transaction asks `hold_reason` first, or the hold goes with it)."""
+        self.hold_if_screened("send", src, dst, amount, at, reference=reference)
+        return self.transfer_reviewed(src, dst, amount, reference=reference, at=at)
+
+    def transfer_reviewed(self, src: str, dst: str, amount: int, *, reference: str = "", at: datetime | None = None) -> str:
+        """`transfer_authorised` without the sanctions hold: for a payment a compliance officer released."""
         fee = Tariff.fee(self.tariff.send, amount)
         with self.db.atomic():
             self._require_wallet(dst)
@@ -313,6 +364,10 @@ class Provider:
         the provider, as the tariff says). Once only."""
         msisdn = self.msisdn(payee)
         self._check_pin(msisdn, pin)
+        return self.approve_reversal_authorised(msisdn, movement, at=at)
+
+    def approve_reversal_authorised(self, msisdn: str, movement: str, *, at: datetime | None = None) -> str:
+        """The reversal once the channel has checked the payee's PIN (`approve_reversal` does)."""
         with self.db.atomic():
             row = self.db.one("SELECT m.payer, m.payee, m.amount, r.state FROM momo_movements m JOIN momo_reversals r "
                               "ON r.movement = m.id WHERE m.id = ?", (movement,))
@@ -371,6 +426,8 @@ class Provider:
             if done is not None:
                 return str(done[0])
             try:
+                if self.hold_reason(msisdn):
+                    raise BaobabError("HELD_FOR_REVIEW", f"{msisdn} matched the sanctions list")
                 with self.db.atomic():
                     movement = self._record("receive", amount, at, [("interop/switch", f"wallet/{msisdn}", amount)],
                                             payer=payer, payee=msisdn, reference=transfer_id, limited=[msisdn],
@@ -411,6 +468,100 @@ class Provider:
                 "float": money(self.journal.balance(f"agent/{agent}/float").net_credit),
                 "cash": money(self.journal.balance(f"agent/{agent}/cash").net_credit)}
 
+    # --- sanctions screening and held payments ---------------------------------------------
+
+    def hold_reason(self, *msisdns: str | None) -> str | None:
+        """Why a movement touching these wallets must wait for review, or None."""
+        for msisdn in filter(None, msisdns):
+            row = self.db.one("SELECT match, state FROM momo_screening WHERE msisdn = ?", (msisdn,))
+            if row is not None and row[1] != "cleared":
+                match = json.loads(row[0])
+                return f"{msisdn} matched {match.get('listed', '?')} ({match.get('reference', '?')}, score {match.get('score', '?')})"
+        return None
+
+    def hold_if_screened(self, kind: str, payer: str | None, payee: str | None, amount: int, at: datetime | None,
+                          *, agent: str | None = None, reference: str = "") -> None:
+        reason = self.hold_reason(payer, payee)
+        if reason is None:
+            return
+        hold = f"hold-{uuid.uuid4().hex}"
+        with self.db.atomic():
+            self.db.run("INSERT INTO momo_holds (id, kind, payer, payee, agent, amount, reference, reason, state, at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'held', ?)", (hold, kind, payer, payee, agent, amount, reference, reason, _stamp(at)))
+        raise BaobabError("HELD_FOR_REVIEW", f"held for compliance review: {reason}", hold=hold)
+
+    def hold(self, kind: str, payer: str | None, payee: str | None, amount: int, reason: str, *, reference: str = "",
+             at: datetime | None = None) -> str:
+        """Record a payment another channel holds (the mmAPI): released or refused like the others."""
+        hold = f"hold-{uuid.uuid4().hex}"
+        self.db.run("INSERT INTO momo_holds (id, kind, payer, payee, amount, reference, reason, state, at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'held', ?)", (hold, kind, payer, payee, amount, reference, reason, _stamp(at)))
+        return hold
+
+    def holds(self, state: str = "held") -> list[dict[str, Any]]:
+        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, reference, reason, at, movement, decided_by, note "
+                           "FROM momo_holds WHERE state = ? ORDER BY at, id", (state,))
+        keys = ("id", "kind", "payer", "payee", "agent", "amount", "reference", "reason", "at", "movement", "decided_by", "note")
+        return [{**dict(zip(keys, r)), "amount": {"currency": self.scheme.currency, "minor": int(r[5])}} for r in rows]
+
+    def release_hold(self, hold: str, *, by: str, at: datetime | None = None) -> str | None:
+        """The compliance officer found the match false: the payment is made now (or refused, if
+        the wallet can no longer make it: its code in the hold's note). The movement's id or None."""
+        with self.db.atomic():
+            row = self._held(hold)
+            kind, payer, payee, agent, amount, reference = row
+            try:
+                with self.db.atomic():
+                    if kind == "send":
+                        movement = self.transfer_reviewed(payer, payee, amount, reference=reference or "", at=at)
+                    elif kind == "cash_in":
+                        movement = self._record("cash_in", amount, at, [(f"agent/{agent}/float", f"wallet/{payee}", amount),
+                                                                        ("cash/customers", f"agent/{agent}/cash", amount)],
+                                                payee=payee, agent=agent, limited=[payee])
+                    elif kind == "cash_out":
+                        movement = self._cash_out(agent, payer, amount, at)
+                    else:  # held by another channel (the mmAPI; the switch: the customer sends again)
+                        movement = None
+            except BaobabError as exc:
+                self._decide(hold, "refused", None, by, exc.code, exc)
+                return None
+            self._decide(hold, "released", movement, by, "", None)
+            return movement
+
+    def refuse_hold(self, hold: str, *, by: str, note: str) -> None:
+        with self.db.atomic():
+            self._held(hold)
+            self._decide(hold, "refused", None, by, note[:200], BaobabError("HELD_FOR_REVIEW", f"refused after review: {note[:200]}"))
+
+    def _held(self, hold: str) -> tuple[Any, ...]:
+        row = self.db.one("SELECT kind, payer, payee, agent, amount, reference FROM momo_holds WHERE id = ? AND state = 'held'", (hold,))
+        if row is None:
+            raise BaobabError("NO_HOLD", f"no payment held under {hold}")
+        return (row[0], row[1], row[2], row[3], int(row[4]), row[5])
+
+    def _decide(self, hold: str, state: str, movement: str | None, by: str, note: str, refusal: BaobabError | None) -> None:
+        self.db.run("UPDATE momo_holds SET state = ?, movement = ?, decided_by = ?, note = ? WHERE id = ?",
+                    (state, movement, by, note, hold))
+        for listener in self.hold_listeners:
+            listener(hold, movement, refusal if state == "refused" else None)
+
+    def screening(self, state: str | None = None) -> list[dict[str, Any]]:
+        """Customers whose names matched the sanctions list (state hit, cleared or confirmed)."""
+        rows = self.db.all("SELECT s.msisdn, w.name, s.match, s.state, s.at, s.decided_by FROM momo_screening s "
+                           "JOIN momo_wallets w ON w.msisdn = s.msisdn ORDER BY s.at, s.msisdn")
+        return [{"msisdn": r[0], "name": r[1], "match": json.loads(r[2]), "state": r[3], "at": r[4], "decided_by": r[5]}
+                for r in rows if state is None or r[3] == state]
+
+    def decide_screening(self, phone: str, *, cleared: bool, by: str) -> None:
+        """A match reviewed: `cleared` (not the listed person: movements flow again) or confirmed
+        (the listed person: everything stays held, for the officer to refuse and report)."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            if self.db.one("SELECT 1 FROM momo_screening WHERE msisdn = ?", (msisdn,)) is None:
+                raise BaobabError("NO_WALLET", f"{msisdn} has no screening match")
+            self.db.run("UPDATE momo_screening SET state = ?, decided_by = ? WHERE msisdn = ?",
+                        ("cleared" if cleared else "confirmed", by, msisdn))
+
     # --- the one way money moves ---------------------------------------------------------
 
     def _record(self, kind: str, amount: int, at: datetime | None, entries: list[tuple[str, str, int]], *,
@@ -438,7 +589,18 @@ class Provider:
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
+        self._receipts(kind, movement, payer, payee, agent, amount, fee, when.isoformat())
         return movement
+
+    def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
+                  at: str) -> None:
+        """An SMS receipt to each wallet the movement touched, in the same transaction."""
+        payee_here = kind not in ("send_out", "suspense")  # else the payee is another FSP's, or not credited
+        for msisdn, debited, other in ((payer, True, payee or agent), (payee if payee_here else None, False, payer or agent)):
+            if msisdn and msisdn.startswith("+"):  # a wallet (not an FSP-qualified payer from the switch)
+                sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
+                          fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
+                          party=other or self.scheme.country, movement=movement, at=at)
 
     def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
@@ -479,8 +641,8 @@ class Provider:
         return self.hasher.hash(pin)
 
     def _wallet(self, msisdn: str) -> dict[str, Any] | None:
-        row = self.db.one("SELECT name, tier, pin_hash, pin_failures FROM momo_wallets WHERE msisdn = ?", (msisdn,))
-        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures"), row))
+        row = self.db.one("SELECT name, tier, pin_hash, pin_failures, language FROM momo_wallets WHERE msisdn = ?", (msisdn,))
+        return None if row is None else dict(zip(("name", "tier", "pin_hash", "pin_failures", "language"), row))
 
     def _require_wallet(self, msisdn: str) -> dict[str, Any]:
         wallet = self._wallet(msisdn)

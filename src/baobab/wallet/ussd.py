@@ -33,9 +33,8 @@ class Ussd:
     def __init__(self, provider: Provider, *, language: Callable[[str], str] | None = None,
                  set_language: Callable[[str, str], None] | None = None) -> None:
         self.p = provider
-        self._languages: dict[str, str] = {}
-        self.language = language or (lambda msisdn: self._languages.get(msisdn, "en"))
-        self.set_language = set_language or self._languages.__setitem__
+        self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
+        self.set_language = set_language or provider.set_language
 
     def answer(self, phone: str, text: str) -> str:
         try:

@@ -1,22 +1,48 @@
-"""The customs officer's pages: the declarations lodged with the office, with their risk channel
-and every flag's explanation, and the decision after control (release or reject, with a note).
+"""The customs pages.
 
-For users of an organisation with the `customs` role; deciding needs the `officer` user role and
-the session's CSRF token. A refused decision is shown with its reason and changes nothing.
+For an organisation with the `customs` role (`/customs`): the declarations lodged with the office,
+newest first, with their risk channel and every flag explained, the documents they were built
+from, the assessment line by line and whether it is paid; the certificates of origin and of
+conformity sent to the office; and the acts of each step: screen with the office's rules (the
+price filters compare with the office's own past declarations), assess at an exchange rate with
+the certificates utilised, release once paid, reject; receive a certificate (the officer uploads
+the document received: an altered one is refused), use it on a declaration, or reject it. Acting
+needs the `officer` user role and the session's CSRF token; a refusal is shown with its reason
+and changes nothing. Statistics download as CSV or JSON.
+
+For a trader or broker (`/declarations`): its own declarations and their statuses, why one was
+flagged, what it owes and whether it is paid. Both download a declaration as WCO Data Model 3.6
+XML (`/declarations/{id}.xml`).
 """
 
 from __future__ import annotations
 
+import json
+from decimal import Decimal
+from typing import Any
+
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
+from baobab.customs import statistics, wco
+from baobab.customs.misinvoicing import PriceFilter
+from baobab.customs.risk import RiskEngine, default_rules, items_of
+from baobab.documents.openattestation import digest_document
 from baobab.web.ledger import Ledger
 from baobab.web.render import Pages
 from baobab.web.users import User
 
-CONTRACT = "customs_declarations"
+CONTRACT, CERTIFICATES = "customs_declarations", "customs_certificates"
+MAX_UPLOAD = 2_000_000
+
+
+def screen_with_rules(queue: list[dict[str, Any]], record: dict[str, Any]) -> tuple[str, list[str]]:
+    """The office's rules, with price filters over its own other declarations."""
+    history = [item for other in queue if other["id"] != record["id"] and other["status"] == "released"
+               for item in items_of(other)]
+    return RiskEngine(default_rules(), PriceFilter(history)).screen(record)
 
 
 def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
@@ -25,27 +51,121 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
     def of_customs(user: User) -> bool:
         return "customs" in org_roles(user.org)
 
-    async def queue(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+    def declarant(user: User) -> bool:
+        return bool({"trader", "broker"} & set(org_roles(user.org)))
+
+    async def ask(user: User, contract: str, function: str, args: dict[str, Any]) -> Any:
+        return await run_in_threadpool(ledger.query, user.org, user.client, contract, function, args)
+
+    async def office(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
         _, user = pages.signed_in(request)  # type: ignore[misc]
-        rows = await run_in_threadpool(ledger.query, user.org, user.client, CONTRACT, "queue", {})
-        return pages.render(request, "customs.html", status, declarations=list(reversed(rows)), error=error)
+        rows = await ask(user, CONTRACT, "queue", {})
+        certs = await ask(user, CERTIFICATES, "addressed", {})
+        certs = [c for c in certs if c["importing_customs"] == user.org]
+        open_ids = [d["id"] for d in rows if d["status"] not in ("released", "rejected")]
+        return pages.render(request, "customs.html", status, declarations=list(reversed(rows)), error=error,
+                            certificates=list(reversed(certs)), open_ids=open_ids, share=_percent)
 
-    @router.get("/customs", response_class=HTMLResponse)
-    async def overview(request: Request) -> Response:
-        return pages.gate(request, of_customs) or await queue(request)
-
-    @router.post("/customs/decide")
-    async def decide(request: Request) -> Response:
+    async def act(request: Request, contract: str, function: str, args: Any) -> Response:
+        """Run one act of an officer from a form, or show why it was refused."""
         form = await pages.form(request)
         who = pages.acting(request, form, of_customs)
         if who is None:
             return pages.render(request, "forbidden.html", 403)
-        args = {"declaration_id": str(form.get("declaration_id", "")), "outcome": str(form.get("outcome", "")),
-                "note": str(form.get("note", ""))[:1000]}
         try:
-            await run_in_threadpool(ledger.submit, who[1].org, who[1].client, CONTRACT, "decide", args)
+            values = await args(who[1], form) if callable(args) else {k: str(form.get(k, ""))[:1000] for k in args}
+            await run_in_threadpool(ledger.submit, who[1].org, who[1].client, contract, function, values)
         except BaobabError as exc:
-            return await queue(request, 409 if exc.status == 409 else 422, error=exc.message)
+            return await office(request, 409 if exc.status == 409 else 422, error=exc.message)
         return RedirectResponse("/customs", status_code=303)
 
+    @router.get("/customs", response_class=HTMLResponse)
+    async def overview(request: Request) -> Response:
+        return pages.gate(request, of_customs) or await office(request)
+
+    @router.post("/customs/decide")
+    async def decide(request: Request) -> Response:
+        return await act(request, CONTRACT, "decide", ("declaration_id", "outcome", "note"))
+
+    @router.post("/customs/screen")
+    async def screen(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            queue = await ask(user, CONTRACT, "queue", {})
+            record = next((d for d in queue if d["id"] == form.get("declaration_id")), None)
+            if record is None:
+                raise BaobabError("NOT_FOUND", f"no declaration {form.get('declaration_id')!r} at this office")
+            channel, flags = screen_with_rules(queue, record)
+            return {"declaration_id": record["id"], "channel": channel, "flags": flags}
+        return await act(request, CONTRACT, "screen", args)
+
+    @router.post("/customs/assess")
+    async def assess(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            certificates = [c for c in str(form.get("certificates", "")).replace(",", " ").split() if c]
+            return {"declaration_id": str(form.get("declaration_id", "")), "exchange_rate": str(form.get("exchange_rate", "1")).strip(),
+                    "certificates": certificates, "note": str(form.get("note", ""))[:500]}
+        return await act(request, CONTRACT, "assess", args)
+
+    @router.post("/customs/certificates/receive")
+    async def receive(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            upload = form.get("document")
+            raw = await upload.read(MAX_UPLOAD + 1) if hasattr(upload, "read") else b""
+            try:
+                wrapped = json.loads(raw) if 0 < len(raw) <= MAX_UPLOAD else None
+                digest = digest_document(wrapped) if isinstance(wrapped, dict) else None
+            except (ValueError, TypeError, KeyError, AttributeError):
+                digest = None
+            if digest is None:
+                raise BaobabError("BAD_DOCUMENT", pages.say(request, "Upload the certificate's document as received (a JSON file)."))
+            return {"certificate_id": str(form.get("certificate_id", "")), "target_hash": digest}
+        return await act(request, CERTIFICATES, "receive", args)
+
+    @router.post("/customs/certificates/utilise")
+    async def utilise(request: Request) -> Response:
+        return await act(request, CERTIFICATES, "utilise", ("certificate_id", "declaration_id"))
+
+    @router.post("/customs/certificates/reject")
+    async def reject(request: Request) -> Response:
+        return await act(request, CERTIFICATES, "reject", ("certificate_id", "reason"))
+
+    @router.get("/customs/statistics/{table}.{fmt}")
+    async def export(request: Request, table: str, fmt: str) -> Response:
+        gate = pages.gate(request, of_customs)
+        if gate is not None:
+            return gate
+        if table not in statistics.TABLES or fmt not in ("csv", "json"):
+            return PlainTextResponse("unknown table or format", status_code=404)
+        _, user = pages.signed_in(request)  # type: ignore[misc]
+        text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
+        media = "text/csv" if fmt == "csv" else "application/json"
+        return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'})
+
+    @router.get("/declarations", response_class=HTMLResponse)
+    async def mine(request: Request) -> Response:
+        gate = pages.gate(request, declarant)
+        if gate is not None:
+            return gate
+        _, user = pages.signed_in(request)  # type: ignore[misc]
+        rows = await ask(user, CONTRACT, "mine", {})
+        return pages.render(request, "declarations.html", declarations=list(reversed(rows)), share=_percent)
+
+    @router.get("/declarations/{declaration_id:path}.xml")
+    async def xml(request: Request, declaration_id: str) -> Response:
+        gate = pages.gate(request, lambda u: of_customs(u) or declarant(u))
+        if gate is not None:
+            return gate
+        _, user = pages.signed_in(request)  # type: ignore[misc]
+        try:
+            record = await ask(user, CONTRACT, "get", {"declaration_id": declaration_id})
+        except BaobabError:
+            return pages.render(request, "forbidden.html", 404)
+        body = await run_in_threadpool(wco.declaration_xml, record)
+        return Response(body, media_type="application/xml",
+                        headers={"Content-Disposition": f'attachment; filename="{declaration_id.replace("/", "_")}.xml"'})
+
     return router
+
+
+def _percent(rate: str) -> str:
+    return f"{Decimal(rate).normalize():f} %"

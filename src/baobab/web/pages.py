@@ -33,9 +33,16 @@ MAX_DOCUMENT_BYTES = 2_000_000
 
 # The pages each kind of organisation works in, by the roles genesis gives it.
 SECTIONS: dict[str, list[tuple[str, str]]] = {
-    "trader": [("/credits", "Credits"), ("/verify", "Verify a document")],
-    "bank": [("/credits", "Credits"), ("/verify", "Verify a document")],
-    "customs": [("/customs", "Declarations"), ("/verify", "Verify a document")],
+    "trader": [("/credits", "Credits"), ("/declarations", "Your declarations"), ("/documents", "Documents"),
+               ("/payments", "Payments"), ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
+               ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
+    "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/undertakings", "Payment undertakings"),
+             ("/financing", "Financing"), ("/documents", "Documents"), ("/payments", "Payments"),
+             ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
+    "customs": [("/customs", "Declarations"), ("/documents", "Documents"), ("/verify", "Verify a document")],
+    "regulator": [("/supervision", "Supervision"), ("/verify", "Verify a document")],
+    "cooperative": [("/farmers", "Farmers"), ("/credentials/verify", "Verify a credential")],
+    "payment-provider": [("/momo", "Mobile money"), ("/farmers", "Farmers")],
 }
 
 
@@ -45,6 +52,7 @@ class Site:
     org_name: Callable[[str], str]
     org_roles: Callable[[str], list[str]]
     secure_cookies: bool = False  # True behind HTTPS
+    serves: Callable[[str], bool] = lambda org: True  # the organisations whose people sign in here
 
 
 def flatten(data: Any, prefix: str = "") -> list[tuple[str, str]]:
@@ -74,6 +82,8 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
         f = await form(request)
         org, username = str(f.get("org", "")).strip().upper(), str(f.get("username", "")).strip().lower()
         try:
+            if not site.serves(org):  # a node signs in the people of the organisations it serves alone
+                raise BaobabError("BAD_CREDENTIALS", "wrong user name, password or code")
             user = await run_in_threadpool(users.sign_in, org, username, str(f.get("password", "")), str(f.get("code") or "") or None)
         except BaobabError as exc:
             locked = exc.code == "ACCOUNT_LOCKED"

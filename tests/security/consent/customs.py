@@ -1,10 +1,15 @@
-"""Consent scenarios of the customs contracts: a declaration is lodged by a trader, screened and
-decided only by the customs it was lodged with, read by those two alone."""
+"""Consent scenarios of the customs contracts: a declaration is lodged by a trader, screened,
+assessed and decided only by the customs it was lodged with, read by those two alone; its
+duties are reported paid by the declarant (the payer) alone; a tariff is published by the customs
+of its country; a certificate is issued by the authority of the origin country, sent by it, and
+received, used or rejected by the importing customs alone."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from baobab.customs.schedules import demo_schedule
 from baobab.demo import DEMO_ORGS
 from tests.security.consent.framework import Case, Scenarios, World
 
@@ -45,7 +50,128 @@ def screen(world: World) -> Case:
 
 @SCENARIOS.add("customs_declarations.decide")
 def decide(world: World) -> Case:
-    return Case({"declaration_id": _lodged(world, "green"), "outcome": "released"}, callers=[CUSTOMS])
+    return Case({"declaration_id": _lodged(world, "green"), "outcome": "rejected"}, callers=[CUSTOMS])
+
+
+def _published(world: World) -> None:
+    if "et-tariff" not in world.memo:
+        world.ok(CUSTOMS, "customs_tariffs", "publish", {"schedule": demo_schedule("ET")})
+        world.memo["et-tariff"] = True
+
+
+def _assessed(world: World) -> str:
+    _published(world)
+    declaration_id = _lodged(world, "green")
+    world.ok(CUSTOMS, C, "assess", {"declaration_id": declaration_id, "exchange_rate": "150"})
+    return f"{declaration_id}/duties"
+
+
+@SCENARIOS.add("customs_declarations.assess")
+def assess(world: World) -> Case:
+    _published(world)
+    return Case({"declaration_id": _lodged(world, "green"), "exchange_rate": "150"}, callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_declarations.payment_settled")
+def payment_settled(world: World) -> Case:
+    # the declarant pays its duties; the customs (payee) cannot report the payment made
+    return Case({"obligation": _assessed(world), "reference": "ET-MOMO-1"}, callers=[IMPORTER])
+
+
+@SCENARIOS.add("customs_declarations.payment_failed")
+def payment_failed(world: World) -> Case:
+    return Case({"obligation": _assessed(world), "reason": "4001 payer FSP insufficient liquidity"}, callers=[IMPORTER])
+
+
+@SCENARIOS.add("customs_declarations.payment")
+def payment(world: World) -> Case:
+    return Case({"obligation": _assessed(world)}, callers=[IMPORTER, CUSTOMS])
+
+
+@SCENARIOS.add("customs_declarations.mine")
+def mine(world: World) -> Case:
+    # every trader reads the declarations it lodged; no one else has any
+    return Case({}, callers=TRADERS)
+
+
+@SCENARIOS.add("customs_tariffs.publish")
+def publish(world: World) -> Case:
+    # only Ethiopia's customs publishes Ethiopia's schedule
+    return Case({"schedule": {**demo_schedule("ET"), "version": world.unique("ET-consent")}}, callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_tariffs.schedule")
+def schedule(world: World) -> Case:
+    _published(world)
+    return Case.any_member({"country": "ET"}, IMPORTER)
+
+
+KE, EXPORTER = "KE-CUSTOMS", "NAIVASHA"
+CERTS = "customs_certificates"
+
+
+def _certificate(world: World, until: str = "issued") -> str:
+    """A certificate of origin from Kenya's customs for roses to Ethiopia, moved on to `until`."""
+    certificate_id = world.unique("KE-CO-CONSENT")
+    target = hashlib.sha256(certificate_id.encode()).hexdigest()
+    world.ok(KE, "documents", "issue", {"target_hash": target, "merkle_root": target, "doc_type": "certificate_of_origin"})
+    world.ok(KE, CERTS, "issue", {"certificate_id": certificate_id, "kind": "origin", "target_hash": target,
+                                  "importer": IMPORTER, "importing_customs": CUSTOMS,
+                                  "countries": {"origin": "KE", "destination": "ET"}, "scheme": "AfCFTA",
+                                  "goods": [{"hs_code": "060311", "quantity": 1_000, "unit": "PCE"}]})
+    world.memo[certificate_id] = target
+    if until in ("sent", "received"):
+        world.ok(KE, CERTS, "send", {"certificate_id": certificate_id})
+    if until == "received":
+        world.ok(CUSTOMS, CERTS, "receive", {"certificate_id": certificate_id, "target_hash": target})
+    return certificate_id
+
+
+@SCENARIOS.add("customs_certificates.issue")
+def issue(world: World) -> Case:
+    certificate_id = world.unique("KE-CO-CONSENT")
+    target = hashlib.sha256(certificate_id.encode()).hexdigest()
+    world.ok(KE, "documents", "issue", {"target_hash": target, "merkle_root": target, "doc_type": "certificate_of_origin"})
+    return Case({"certificate_id": certificate_id, "kind": "origin", "target_hash": target, "importer": IMPORTER,
+                 "importing_customs": CUSTOMS, "countries": {"origin": "KE", "destination": "ET"}, "scheme": "AfCFTA",
+                 "goods": [{"hs_code": "060311", "quantity": 1_000, "unit": "PCE"}]}, callers=[KE])
+
+
+@SCENARIOS.add("customs_certificates.send")
+def send(world: World) -> Case:
+    return Case({"certificate_id": _certificate(world)}, callers=[KE])
+
+
+@SCENARIOS.add("customs_certificates.receive")
+def receive(world: World) -> Case:
+    certificate_id = _certificate(world, "sent")
+    return Case({"certificate_id": certificate_id, "target_hash": world.memo[certificate_id]}, callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_certificates.utilise")
+def utilise(world: World) -> Case:
+    certificate_id = _certificate(world, "received")
+    args = {**_lodge_args(world), "countries": {"origin": "KE", "destination": "ET"},
+            "items": [{"hs_code": "060311", "description": "roses", "origin": "KE", "quantity": 1_000, "unit": "PCE",
+                       "value": {"currency": "USD", "minor": 22_000}}]}
+    world.ok(IMPORTER, C, "lodge", args)
+    return Case({"certificate_id": certificate_id, "declaration_id": args["declaration_id"]}, callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_certificates.reject")
+def reject(world: World) -> Case:
+    return Case({"certificate_id": _certificate(world, "sent"), "reason": "the exporter is not the producer"},
+                callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_certificates.get")
+def get_certificate(world: World) -> Case:
+    return Case({"certificate_id": _certificate(world)}, callers=[KE, IMPORTER, CUSTOMS])
+
+
+@SCENARIOS.add("customs_certificates.addressed")
+def addressed(world: World) -> Case:
+    return Case.any_member({}, CUSTOMS)
 
 
 @SCENARIOS.add("customs_declarations.get")

@@ -365,3 +365,28 @@ def pu_payment_failed(world: World) -> Case:
 @SCENARIOS.add("payment_undertaking.payment")
 def pu_payment(world: World) -> Case:
     return Case({"obligation": f"{_undertaking(world, due=True)}/payment"}, callers=[BANK, SELLER])
+
+
+@SCENARIOS.add("documents.mine")
+def documents_mine(world: World) -> Case:
+    return Case.any_member({}, APPLICANT)  # every member lists the documents it issued or may read, and only those
+
+
+@SCENARIOS.add("payment_undertaking.mine")
+def pu_mine(world: World) -> Case:
+    return Case.any_member({}, APPLICANT)  # every member lists the undertakings it is party to, and only those
+
+
+def _payments_lists() -> None:
+    """`payments` of every contract that orders payments (the PaymentInstructions mixin): every member
+    lists the instructions it pays or is paid by, and only those."""
+    from baobab.contracts import default_registry
+    from baobab.contracts.payment_instruction import PaymentInstructions
+
+    registry = default_registry()
+    for name in registry.names():
+        if isinstance(registry.contract(name), PaymentInstructions):
+            SCENARIOS.add(f"{name}.payments")(lambda world: Case.any_member({}, APPLICANT))
+
+
+_payments_lists()

@@ -273,6 +273,16 @@ class Documents(Contract):
         return self._view(ctx, record)
 
     @function(query=True, callers=EVERY_MEMBER)
+    def mine(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: any member, about itself only: the documents it issued, may read or holds title
+        to, newest first, each as `status` shows it to the caller with `issued_by_me`."""
+        out = []
+        for _, record in ctx.range("doc/"):
+            if isinstance(record, dict) and (record["issuer"] == ctx.caller.org or self._may_read(ctx, record)):
+                out.append({**self._view(ctx, record), "issued_by_me": record["issuer"] == ctx.caller.org})
+        return sorted(out, key=lambda d: d["issued_at"], reverse=True)
+
+    @function(query=True, callers=EVERY_MEMBER)
     def access(self, ctx: Context, target_hash: str) -> dict[str, Any]:
         """Called by: any member, about itself: may it read the content, and under which hash is it stored?"""
         record = self._record(ctx, target_hash)

@@ -151,6 +151,13 @@ class PaymentUndertaking(PaymentInstructions, Contract):
         self._only(ctx, pu, "seller")
         return self._save(ctx, {**pu, "status": "released"}, "pu_released")
 
+    @function(query=True, callers=ANY_MEMBER)
+    def mine(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: any member, about itself only: the undertakings it is buyer, seller or bank of,
+        each with its unmet conditions."""
+        return [{**pu, "unmet": unmet(ctx, pu)} for _, pu in ctx.range("pu/")
+                if isinstance(pu, dict) and ctx.caller.org in (pu["buyer"], pu["seller"], pu["bank"])]
+
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, pu_id: str) -> dict[str, Any]:
         """Called by: the buyer, the seller or the bank of the undertaking."""

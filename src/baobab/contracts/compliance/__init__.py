@@ -1,0 +1,1 @@
+"""Contracts of financial-crime compliance: suspicious transaction reports to regulators."""

@@ -1,0 +1,487 @@
+"""The GSMA Mobile Money API (mmAPI v1.1.2) of one provider: how merchants, aggregators and NGOs
+move money in its wallets.
+
+    api = MobileMoneyApi(provider)
+    key = api.clients.issue("GREEN-NGO", "+2348031234567")      # the client's own wallet
+    state = api.create_transaction(client, body, correlation_id=..., callback_url=...)
+
+Every request is asynchronous, as the specification's request-state model has it: the answer is
+a `requestStateObject` (202) whose `serverCorrelationId` the client polls (`request_state`) or
+whose outcome comes as a PUT to its `X-Callback-URL` (the final transaction, or an `errorObject`).
+
+- A client moves money from its own wallet at once (status `completed`, the transaction's
+  reference in `objectReference`): a disbursement, a transfer, a merchant payment.
+- A transaction that debits someone else's wallet (a merchant collecting from a customer) waits
+  (`pending`) until that customer authorises it with the PIN on the phone (`authorise`), or
+  expires after AUTHORISE_WITHIN.
+- A reversal (`POST /transactions/{ref}/reversals`) is asked by the client that paid and waits
+  for the payee's consent with its PIN (`approve_reversal`), as the provider's reversals do.
+- A payment the provider's screening holds (sanctions) waits until its compliance officer releases
+  or refuses it.
+
+A request, its movement of money and the callback it owes are written in one database
+transaction, so a crash loses none of them; the callback is delivered by an outbox that retries.
+A repeated `X-CorrelationID` returns the first answer and moves nothing twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any, Callable
+
+from baobab.core.errors import BaobabError
+from baobab.core.money import MINOR_UNITS, Money
+from baobab.pay.outbox import Outbox
+from baobab.wallet.provider import Provider, Tariff
+
+AUTHORISE_WITHIN = timedelta(minutes=5)
+QUOTE_VALID = timedelta(minutes=10)
+SUPPORTED_TYPES = ("transfer", "merchantpay", "disbursement")
+PARTY_KEYS = ("msisdn", "storeid")  # a wallet by phone number, a merchant by till
+
+# A refusal's stable code -> the specification's (errorCategory, errorCode, HTTP status).
+ERRORS: dict[str, tuple[str, str, int]] = {
+    "LIMIT_SINGLE": ("businessRule", "greaterThanTransactionMaxValue", 400),
+    "LIMIT_DAILY": ("businessRule", "dailyValueLimitExceeded", 400),
+    "LIMIT_MONTHLY": ("businessRule", "monthlyValueLimitExceeded", 400),
+    "LIMIT_BALANCE": ("businessRule", "maxBalanceExceeded", 400),
+    "INSUFFICIENT_FUNDS": ("businessRule", "insufficientFunds", 400),
+    "NOT_REVERSIBLE": ("businessRule", "incorrectState", 400),
+    "SAME_PARTIES": ("businessRule", "samePartiesError", 400),
+    "DUPLICATE_REQUEST": ("businessRule", "duplicateRequest", 400),
+    "QUOTE_EXPIRED": ("businessRule", "quoteHasExpired", 400),
+    "HELD_REFUSED": ("businessRule", "requestDeclined", 400),
+    "AUTHORISATION_EXPIRED": ("businessRule", "requestDeclined", 400),
+    "UNSUPPORTED_TYPE": ("validation", "transactionTypeError", 400),
+    "CURRENCY": ("validation", "currencyNotSupported", 400),
+    "BAD_PHONE": ("validation", "formatError", 400),
+    "BAD_AMOUNT": ("validation", "negativeValue", 400),
+    "BAD_MONEY": ("validation", "formatError", 400),
+    "BAD_PARTY": ("validation", "identifierError", 400),
+    "formatError": ("validation", "formatError", 400),
+    "mandatoryValueNotSupplied": ("validation", "mandatoryValueNotSupplied", 400),
+    "NO_WALLET": ("identification", "identifierError", 404),
+    "NOT_FOUND": ("identification", "genericError", 404),
+    "NOT_YOURS": ("authorisation", "clientAuthorisationError", 401),
+    "BAD_API_KEY": ("authorisation", "clientAuthorisationError", 401),
+    "WRONG_PIN": ("authorisation", "requestDeclined", 401),
+    "WALLET_LOCKED": ("authorisation", "requestDeclined", 401),
+}
+
+
+class MmapiError(Exception):
+    """A refusal in the specification's terms: category, code, HTTP status, description."""
+
+    def __init__(self, code: str, description: str, **parameters: Any) -> None:
+        super().__init__(description)
+        self.category, self.code, self.status = ERRORS.get(code, ("internal", "genericError", 500))
+        self.reason, self.description, self.parameters = code, description, parameters
+
+    @classmethod
+    def of(cls, exc: BaobabError) -> "MmapiError":
+        return cls(exc.code, exc.message, **{k: v for k, v in exc.detail.items() if isinstance(v, (str, int))})
+
+    def error_object(self, at: datetime | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"errorCategory": self.category, "errorCode": self.code,
+                               "errordescription": self.description[:256], "errorDateTime": _stamp(at)}
+        params = [{"key": "reason", "value": self.reason}] + [{"key": k, "value": str(v)[:256]} for k, v in self.parameters.items()]
+        out["errorParameters"] = params[:20]
+        return out
+
+
+def amount_text(minor: int, currency: str) -> str:
+    """Minor units as the specification writes an amount: a decimal without trailing zeros."""
+    return format(Decimal(minor).scaleb(-MINOR_UNITS[currency]).normalize(), "f")
+
+
+def _stamp(at: datetime | None = None) -> str:
+    return (at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS mm_clients (
+  key_hash TEXT PRIMARY KEY, client TEXT NOT NULL, msisdn TEXT NOT NULL, issued_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mm_requests (
+  server_id TEXT PRIMARY KEY, client TEXT NOT NULL, correlation_id TEXT, body_hash TEXT NOT NULL,
+  kind TEXT NOT NULL, body TEXT NOT NULL, status TEXT NOT NULL, pending_reason TEXT, waits_for TEXT,
+  object_ref TEXT, error TEXT, callback_url TEXT, created_at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE UNIQUE INDEX IF NOT EXISTS mm_requests_correlation ON mm_requests (client, correlation_id);
+CREATE TABLE IF NOT EXISTS mm_transactions (
+  reference TEXT PRIMARY KEY, client TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mm_quotations (
+  reference TEXT PRIMARY KEY, client TEXT NOT NULL, body TEXT NOT NULL, expires_at TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Client:
+    name: str
+    msisdn: str  # the wallet it moves money from
+
+
+class ApiClients:
+    """The provider's API keys: each names a client and the wallet it owns. Only a hash is kept."""
+
+    def __init__(self, provider: Provider) -> None:
+        self.p = provider
+
+    def issue(self, client: str, phone: str) -> str:
+        msisdn = self.p.msisdn(phone)
+        self.p.wallet(msisdn)
+        key = secrets.token_urlsafe(32)
+        self.p.db.run("INSERT INTO mm_clients (key_hash, client, msisdn, issued_at) VALUES (?, ?, ?, ?)",
+                      (_hash(key), client, msisdn, _stamp()))
+        return key
+
+    def authenticate(self, key: str | None) -> Client:
+        row = self.p.db.one("SELECT client, msisdn FROM mm_clients WHERE key_hash = ?", (_hash(key or ""),))
+        if row is None:
+            raise MmapiError("BAD_API_KEY", "X-API-Key is missing or not issued by this provider")
+        return Client(row[0], row[1])
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class MobileMoneyApi:
+    def __init__(self, provider: Provider, *, fx_quote: Callable[[str, str, int], dict[str, Any]] | None = None) -> None:
+        """`fx_quote(source, target, minor)` prices a quotation in another currency (`wallet/fx.py`)."""
+        self.p, self.fx_quote = provider, fx_quote
+        provider.hold_listeners.append(self._hold_decided)
+        provider.db.script(SCHEMA)
+        self.clients = ApiClients(provider)
+        self.outbox = Outbox(provider.db, endpoints=lambda url: url)  # callbacks go to the URL each request gave
+
+    # --- transactions ----------------------------------------------------------------------
+
+    def create_transaction(self, client: Client, body: dict[str, Any], *, correlation_id: str | None = None,
+                           callback_url: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """POST /transactions (body already valid against the specification)."""
+        return self._request(client, "transaction", body, correlation_id, callback_url, at, self._start_transaction)
+
+    def _start_transaction(self, client: Client, body: dict[str, Any], at: datetime) -> tuple[str, str | None, str | None]:
+        """(status, waits_for, pending_reason) of a new transaction request; completes it when it can."""
+        if body["type"] not in SUPPORTED_TYPES:
+            raise MmapiError("UNSUPPORTED_TYPE", f"type {body['type']} is not offered; {', '.join(SUPPORTED_TYPES)} are")
+        payer, payee, minor = self._parties(body)
+        if payer == payee:
+            raise MmapiError("SAME_PARTIES", "the debit and credit parties are the same wallet")
+        if payer != client.msisdn:
+            self.p.wallet(payer)
+            return "pending", payer, "awaiting the payer's authorisation"
+        held = self.p.hold_reason(payer, payee)
+        if held:
+            hold = self.p.hold("mmapi", payer, payee, minor, held, reference=body.get("descriptionText", ""), at=at)
+            return "pending", f"hold:{hold}", "held for compliance review"
+        return "completed", None, None
+
+    def _hold_decided(self, hold: str, movement: str | None, refusal: BaobabError | None) -> None:
+        """The provider's compliance officer released or refused a payment this API holds."""
+        row = self.p.db.one("SELECT server_id FROM mm_requests WHERE waits_for = ? AND status = 'pending'", (f"hold:{hold}",))
+        if row is None:
+            return
+        if refusal is not None:
+            self._fail(row[0], f"hold:{hold}", MmapiError("HELD_REFUSED", refusal.message), None)
+        else:
+            self._finish(row[0], waits_for=f"hold:{hold}", at=None)
+
+    def _execute_transaction(self, client: str, body: dict[str, Any], at: datetime, *, reviewed: bool = False) -> str:
+        payer, payee, minor = self._parties(body)
+        pay = self.p.transfer_reviewed if reviewed else self.p.transfer_authorised
+        movement = pay(payer, payee, minor, reference=body.get("descriptionText", "")[:160], at=at)
+        response = self._transaction_body(movement, body)
+        self.p.db.run("INSERT INTO mm_transactions (reference, client, type, body) VALUES (?, ?, ?, ?)",
+                      (movement, client, body["type"], json.dumps(response)))
+        return movement
+
+    def transaction(self, client: Client, reference: str) -> dict[str, Any]:
+        """GET /transactions/{ref}: to the client that made it, or whose wallet it moved."""
+        row = self.p.db.one("SELECT client, body FROM mm_transactions WHERE reference = ?", (reference,))
+        if row is None:
+            movement = self.p.db.one("SELECT payer, payee FROM momo_movements WHERE id = ?", (reference,))
+            if movement is None or client.msisdn not in movement:
+                raise MmapiError("NOT_FOUND", f"no transaction {reference}")
+            return self._transaction_body(reference, None)
+        body = json.loads(row[1])
+        if row[0] != client.name and client.msisdn not in _msisdns(body):
+            raise MmapiError("NOT_FOUND", f"no transaction {reference}")
+        return body  # type: ignore[no-any-return]
+
+    def _transaction_body(self, movement: str, request: dict[str, Any] | None) -> dict[str, Any]:
+        row = self.p.db.one("SELECT kind, payer, payee, amount, fee, at FROM momo_movements WHERE id = ?", (movement,))
+        if row is None:
+            raise MmapiError("NOT_FOUND", f"no transaction {movement}")
+        kind, payer, payee, minor, fee, at = row
+        currency = self.p.scheme.currency
+        body: dict[str, Any] = {
+            "amount": amount_text(int(minor), currency), "currency": currency,
+            "type": (request or {}).get("type") or {"reversal": "reversal", "cash_in": "deposit", "cash_out": "withdrawal"}.get(kind, "transfer"),
+            "debitParty": [{"key": "msisdn", "value": payer}] if payer else [{"key": "accountid", "value": "provider"}],
+            "creditParty": [{"key": "msisdn", "value": payee}] if payee else [{"key": "accountid", "value": "provider"}],
+            "transactionStatus": "completed", "transactionReference": movement, "transactionReceipt": movement,
+            "creationDate": _stamp(datetime.fromisoformat(at)), "modificationDate": _stamp(datetime.fromisoformat(at)),
+        }
+        if int(fee):
+            body["fees"] = [{"feeType": "transfer fee", "feeAmount": amount_text(int(fee), currency), "feeCurrency": currency}]
+        for name in ("descriptionText", "requestingOrganisationTransactionReference", "subType", "requestDate"):
+            if request and name in request:
+                body[name] = request[name]
+        if request and request.get("creditParty", [{}])[0].get("key") == "storeid":
+            body["creditParty"] = request["creditParty"]
+        return body
+
+    # --- reversals ---------------------------------------------------------------------------
+
+    def create_reversal(self, client: Client, reference: str, body: dict[str, Any], *, correlation_id: str | None = None,
+                        callback_url: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """POST /transactions/{ref}/reversals: the paying client asks; the payee consents with its PIN."""
+        def start(c: Client, b: dict[str, Any], when: datetime) -> tuple[str, str | None, str | None]:
+            row = self.p.db.one("SELECT payer, payee FROM momo_movements WHERE id = ?", (reference,))
+            if row is None or row[0] != c.msisdn:
+                raise MmapiError("NOT_FOUND", f"no transaction {reference} paid by this client")
+            self.p.request_reversal(c.msisdn, reference, b.get("descriptionText") or "asked through the mmAPI", at=when)
+            return "pending", row[1], "awaiting the payee's consent"
+        return self._request(client, "reversal", {**body, "originalTransactionReference": reference}, correlation_id,
+                             callback_url, at, start)
+
+    # --- authorisations on the phone ------------------------------------------------------------
+
+    def waiting_for(self, phone: str, *, at: datetime | None = None) -> list[dict[str, Any]]:
+        """What waits for this wallet's PIN (oldest first): payments it would make, reversals it would give."""
+        self._expire(at)
+        msisdn = self.p.msisdn(phone)
+        rows = self.p.db.all("SELECT server_id, kind, body, client FROM mm_requests WHERE status = 'pending' AND waits_for = ? "
+                             "ORDER BY created_at, server_id", (msisdn,))
+        out = []
+        for server_id, kind, body, client in rows:
+            b = json.loads(body)
+            if kind == "transaction":
+                _, payee, minor = self._parties(b)
+            else:
+                row = self.p.db.one("SELECT payer, amount FROM momo_movements WHERE id = ?", (b["originalTransactionReference"],))
+                payee, minor = row[0], int(row[1])
+            out.append({"server_id": server_id, "kind": kind, "client": client, "to": payee,
+                        "amount": {"currency": self.p.scheme.currency, "minor": minor}})
+        return out
+
+    def authorise(self, phone: str, server_id: str, *, pin: str, at: datetime | None = None) -> dict[str, Any]:
+        """The wallet's holder agrees, with the PIN, to what waits for it: the payment is made (or
+        the reversal given) and the client's callback written, in one transaction."""
+        msisdn = self.p.msisdn(phone)
+        self.p.verify_pin(msisdn, pin)
+        self._expire(at)
+        return self._finish(server_id, waits_for=msisdn, at=at)
+
+    def decline(self, phone: str, server_id: str, *, at: datetime | None = None) -> dict[str, Any]:
+        return self._fail(server_id, self.p.msisdn(phone), MmapiError("HELD_REFUSED", "the account holder declined"), at)
+
+    # --- request states -----------------------------------------------------------------------------
+
+    def request_state(self, client: Client, server_id: str, *, at: datetime | None = None) -> dict[str, Any]:
+        """GET /requeststates/{serverCorrelationId}, to the client that made the request."""
+        self._expire(at)
+        row = self.p.db.one("SELECT client FROM mm_requests WHERE server_id = ?", (server_id,))
+        if row is None or row[0] != client.name:
+            raise MmapiError("NOT_FOUND", f"no request {server_id}")
+        return self._state(server_id)
+
+    def _state(self, server_id: str) -> dict[str, Any]:
+        row = self.p.db.one("SELECT status, pending_reason, object_ref, error, callback_url, expires_at FROM mm_requests "
+                            "WHERE server_id = ?", (server_id,))
+        assert row is not None
+        status, reason, ref, error, callback, expires = row
+        out: dict[str, Any] = {"serverCorrelationId": server_id, "status": status,
+                               "notificationMethod": "callback" if callback else "polling"}
+        if status == "pending":
+            out["pendingReason"], out["expiryTime"] = reason, expires
+        if ref:
+            out["objectReference"] = ref
+        if error:
+            out["error"] = json.loads(error)
+        return out
+
+    def _request(self, client: Client, kind: str, body: dict[str, Any], correlation_id: str | None,
+                 callback_url: str | None, at: datetime | None,
+                 start: Callable[[Client, dict[str, Any], datetime], tuple[str, str | None, str | None]]) -> dict[str, Any]:
+        when = at or datetime.now(timezone.utc)
+        digest = _hash(json.dumps([kind, body], sort_keys=True))
+        with self.p.db.atomic():
+            if correlation_id:
+                seen = self.p.db.one("SELECT server_id, body_hash FROM mm_requests WHERE client = ? AND correlation_id = ?",
+                                     (client.name, correlation_id))
+                if seen is not None:
+                    if seen[1] != digest:
+                        raise MmapiError("DUPLICATE_REQUEST", f"X-CorrelationID {correlation_id} was used for another request")
+                    return self._state(seen[0])
+            try:
+                status, waits_for, reason = start(client, body, when)
+            except BaobabError as exc:
+                raise MmapiError.of(exc) from None
+            server_id = str(uuid.uuid4())
+            self.p.db.run("INSERT INTO mm_requests (server_id, client, correlation_id, body_hash, kind, body, status, "
+                          "pending_reason, waits_for, callback_url, created_at, expires_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)",
+                          (server_id, client.name, correlation_id, digest, kind, json.dumps(body), reason, waits_for,
+                           callback_url, _stamp(when), _stamp(when + AUTHORISE_WITHIN)))
+            if status == "completed":  # done at once: a refusal is the answer, and nothing is kept
+                self._finish(server_id, waits_for=None, at=when, refusal_is_answer=True)
+            return self._state(server_id)
+
+    def _finish(self, server_id: str, *, waits_for: str | None, at: datetime | None,
+                refusal_is_answer: bool = False) -> dict[str, Any]:
+        when = at or datetime.now(timezone.utc)
+        with self.p.db.atomic():
+            row = self.p.db.one("SELECT client, kind, body, status, waits_for FROM mm_requests WHERE server_id = ?", (server_id,))
+            if row is None or row[3] != "pending" or row[4] != waits_for:
+                raise MmapiError("NOT_FOUND", f"no request {server_id} waits for this")
+            client, kind, body = row[0], row[1], json.loads(row[2])
+            try:
+                with self.p.db.atomic():
+                    if kind == "transaction":
+                        reference = self._execute_transaction(client, body, when, reviewed=str(waits_for).startswith("hold:"))
+                    else:
+                        reference = self.p.approve_reversal_authorised(str(waits_for), body["originalTransactionReference"], at=when)
+                        self._record_reversal(client, reference, body)
+            except BaobabError as exc:
+                if refusal_is_answer:
+                    raise MmapiError.of(exc) from None
+                return self._fail(server_id, waits_for, MmapiError.of(exc), when)
+            self.p.db.run("UPDATE mm_requests SET status = 'completed', object_ref = ?, pending_reason = NULL WHERE server_id = ?",
+                          (reference, server_id))
+            self._call_back(server_id, self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,)))
+            return self._state(server_id)
+
+    def _record_reversal(self, client: str, reference: str, request: dict[str, Any]) -> None:
+        body = self._transaction_body(reference, None)
+        body = {k: v for k, v in body.items() if k not in ("transactionReceipt",)}
+        body.update(type="reversal", originalTransactionReference=request["originalTransactionReference"])
+        self.p.db.run("INSERT INTO mm_transactions (reference, client, type, body) VALUES (?, ?, ?, ?)",
+                      (reference, client, "reversal", json.dumps(body)))
+
+    def _fail(self, server_id: str, waits_for: str | None, error: MmapiError, at: datetime | None) -> dict[str, Any]:
+        with self.p.db.atomic():
+            row = self.p.db.one("SELECT status, waits_for FROM mm_requests WHERE server_id = ?", (server_id,))
+            if row is None or row[0] != "pending" or row[1] != waits_for:
+                raise MmapiError("NOT_FOUND", f"no request {server_id} waits for this")
+            failure = error.error_object(at)
+            self.p.db.run("UPDATE mm_requests SET status = 'failed', error = ?, pending_reason = NULL WHERE server_id = ?",
+                          (json.dumps(failure), server_id))
+            self._call_back(server_id, (json.dumps(failure),))
+            return self._state(server_id)
+
+    def _call_back(self, server_id: str, body: tuple[Any, ...] | None) -> None:
+        row = self.p.db.one("SELECT callback_url, correlation_id FROM mm_requests WHERE server_id = ?", (server_id,))
+        if row and row[0] and body:
+            headers = {"Content-Type": "application/json", "X-Date": _stamp()}
+            if row[1]:
+                headers["X-CorrelationID"] = row[1]
+            self.outbox.add(row[0], "PUT", "", headers, json.loads(body[0]))
+
+    def _expire(self, at: datetime | None) -> None:
+        """Requests nobody authorised in time fail (the payer did not answer on the phone)."""
+        now = _stamp(at)
+        for server_id, waits_for in self.p.db.all("SELECT server_id, waits_for FROM mm_requests WHERE status = 'pending' "
+                                                  "AND waits_for NOT LIKE 'hold:%' AND expires_at < ?", (now,)):
+            self._fail(server_id, waits_for, MmapiError("AUTHORISATION_EXPIRED", "not authorised in time"), at)
+
+    # --- accounts and quotations ---------------------------------------------------------------
+
+    def account(self, client: Client, identifier_type: str, identifier: str) -> str:
+        """The wallet an /accounts path names, which must be the client's own."""
+        if identifier_type != "msisdn":
+            raise MmapiError("BAD_PARTY", f"accounts are identified here by msisdn, not {identifier_type}")
+        try:
+            msisdn = self.p.msisdn(identifier)
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        if msisdn != client.msisdn:
+            raise MmapiError("NOT_YOURS", "a client reads only its own account")
+        return msisdn
+
+    def balance(self, client: Client, identifier_type: str, identifier: str) -> dict[str, Any]:
+        msisdn = self.account(client, identifier_type, identifier)
+        wallet = self.p.wallet(msisdn)
+        text = amount_text(wallet["balance"]["minor"], self.p.scheme.currency)
+        return {"currentBalance": text, "availableBalance": text, "currency": self.p.scheme.currency,
+                "accountStatus": "unavailable" if wallet["locked"] else "available"}
+
+    def statement(self, client: Client, identifier_type: str, identifier: str, limit: int = 50) -> list[dict[str, Any]]:
+        """GET /accounts/.../transactions: the wallet's latest transactions, newest first."""
+        msisdn = self.account(client, identifier_type, identifier)
+        return [self.transaction(client, m["id"]) for m in self.p.statement(msisdn, limit=max(1, min(limit, 200)))]
+
+    def quote(self, client: Client, body: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+        """POST /quotations: the fee (from the tariff) and, for another currency, the rate and the
+        amount that arrives, valid for QUOTE_VALID."""
+        when = at or datetime.now(timezone.utc)
+        currency = self.p.scheme.currency
+        try:
+            sent = Money.parse(body["requestAmount"], body["requestCurrency"])
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        target = next((m["value"] for m in body.get("metadata", []) if m["key"] == "receivingCurrency"), currency)
+        if sent.currency != currency:
+            raise MmapiError("CURRENCY", f"quotations are asked in {currency}")
+        fee = Tariff.fee(self.p.tariff.send, sent.minor)
+        quote: dict[str, Any] = {"quoteId": str(uuid.uuid4()), "quoteExpiryTime": _stamp(when + QUOTE_VALID),
+                                 "sendingAmount": body["requestAmount"], "sendingCurrency": currency,
+                                 "receivingAmount": body["requestAmount"], "receivingCurrency": currency,
+                                 "receivingServiceProvider": self.p.scheme.country, "deliveryMethod": "directtoaccount"}
+        if fee:
+            quote["fees"] = [{"feeType": "transfer fee", "feeAmount": amount_text(fee, currency), "feeCurrency": currency}]
+        if target != currency:
+            if self.fx_quote is None:
+                raise MmapiError("CURRENCY", f"no exchange from {currency} to {target} here")
+            priced = self.fx_quote(currency, target, sent.minor)
+            quote.update(receivingAmount=amount_text(priced["received"]["minor"], target), receivingCurrency=target,
+                         fxRate=priced["applied_rate"], receivingServiceProvider=priced.get("fxp", ""))
+        reference = str(uuid.uuid4())
+        response = {**{k: body[k] for k in ("requestDate", "debitParty", "creditParty", "requestAmount", "requestCurrency")},
+                    "quotationReference": reference, "quotationStatus": "completed", "quotes": [quote],
+                    "creationDate": _stamp(when)}
+        if "type" in body:
+            response["type"] = body["type"]
+        self.p.db.run("INSERT INTO mm_quotations (reference, client, body, expires_at) VALUES (?, ?, ?, ?)",
+                      (reference, client.name, json.dumps(response), _stamp(when + QUOTE_VALID)))
+        return response
+
+    def quotation(self, client: Client, reference: str) -> dict[str, Any]:
+        row = self.p.db.one("SELECT client, body FROM mm_quotations WHERE reference = ?", (reference,))
+        if row is None or row[0] != client.name:
+            raise MmapiError("NOT_FOUND", f"no quotation {reference}")
+        return json.loads(row[1])  # type: ignore[no-any-return]
+
+    # --- parties -----------------------------------------------------------------------------------
+
+    def _parties(self, body: dict[str, Any]) -> tuple[str, str, int]:
+        if body.get("currency", self.p.scheme.currency) != self.p.scheme.currency:
+            raise MmapiError("CURRENCY", f"this provider's wallets hold {self.p.scheme.currency}")
+        try:
+            minor = Money.parse(body["amount"], self.p.scheme.currency).minor
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        if minor <= 0:
+            raise MmapiError("BAD_AMOUNT", "the amount must be more than zero")
+        return self._party(body["debitParty"]), self._party(body["creditParty"]), minor
+
+    def _party(self, party: list[dict[str, str]]) -> str:
+        known = {p["key"].lower(): p["value"] for p in party if p["key"].lower() in PARTY_KEYS}
+        try:
+            if "msisdn" in known:
+                return self.p.msisdn(known["msisdn"])
+            if "storeid" in known:
+                return self.p.merchant(known["storeid"])["msisdn"]
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        raise MmapiError("BAD_PARTY", f"a party is identified by {' or '.join(PARTY_KEYS)}")
+
+
+def _msisdns(body: dict[str, Any]) -> set[str]:
+    return {p["value"] for side in ("debitParty", "creditParty") for p in body.get(side, []) if p.get("key") == "msisdn"}

@@ -1,0 +1,141 @@
+"""The mobile-money providers a node runs beside its ledger, joined to the node's switch.
+
+    mm = open_mobile_money(data, hub, secret=..., providers=DEMO_PROVIDERS)
+    mm.providers["KE-MOMO"]      the provider's books (wallets, agents, holds), `<data>/momo/<FSP>.sqlite`
+    mm.links["KE-MOMO"]          its link to the switch (payments to other providers)
+    mm.apis["KE-MOMO"]           its GSMA mmAPI, mounted at /mmapi/<FSP>
+    mm.monitors["KE-MOMO"]       its transaction monitoring; `mm.desk(fsp, actor)` files reports
+    mm.remittances               inbound international transfers through the FX provider
+    mm.sms                       the SMS simulator every receipt is delivered to (`mm.deliver_sms()`)
+
+Each provider screens new customers against the sanctions list the operator loaded (the demo's
+fictional list here). This is the off-ledger half of the demo network's mobile money; the stories
+reach it through the services handle `baobab demo` and `baobab up` pass them (`stories.Story`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from argon2 import PasswordHasher
+
+from baobab.compliance.monitoring import Monitor, Rules
+from baobab.compliance.reports import ComplianceDesk
+from baobab.compliance.sanctions import SanctionsList, demo_list
+from baobab.pay.hub import Hub
+from baobab.pay.store import SQLiteDatabase
+from baobab.stories import Actor
+from baobab.wallet import sms
+from baobab.wallet.fx import DEMO_RATES, FxDesk
+from baobab.wallet.interop import SwitchLink
+from baobab.wallet.kyc import scheme
+from baobab.wallet.mmapi import MobileMoneyApi
+from baobab.wallet.provider import Provider, Tariff
+from baobab.wallet.remittance import Remittances
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    country: str
+    tariff: Tariff
+    monitoring: Rules
+    regulator: str | None  # where its suspicious transaction reports go
+
+
+_KES, _AED = 100, 100
+KE_TARIFF = Tariff(send=((1_000 * _KES, 0), (10_000 * _KES, 25 * _KES), (10**12, 100 * _KES)),
+                   cash_out=((2_500 * _KES, 30 * _KES), (10_000 * _KES, 110 * _KES), (10**12, 300 * _KES)), agent_share_bp=6_000)
+DEMO_PROVIDERS: dict[str, ProviderConfig] = {
+    # the providers' own monitoring threshold (not the regulator's cash-reporting one): 100,000 shillings
+    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
+    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
+    "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
+                              Rules(reporting_threshold=35_000 * _AED), None),
+}
+FX_PROVIDER, FX_MARGIN_BP = "AEBANK", 60
+SENDER_FEES = {"IN-REMIT": ((10_000_00, 99_00), (10**12, 149_00))}  # rupees: a flat fee by band
+
+
+@dataclass
+class MobileMoney:
+    providers: dict[str, Provider]
+    links: dict[str, SwitchLink]
+    apis: dict[str, MobileMoneyApi]
+    monitors: dict[str, Monitor]
+    configs: dict[str, ProviderConfig]
+    remittances: Remittances
+    sanctions: SanctionsList
+    sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
+    own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
+
+    def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
+        """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""
+        regulator = self.configs[fsp].regulator
+        if regulator is None:
+            raise ValueError(f"{fsp} has no regulator on this network")
+        return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
+
+    def agents(self) -> dict[str, list[str]]:
+        """Each provider's agent ids."""
+        return {fsp: [r[0] for r in p.db.all("SELECT agent FROM momo_agents ORDER BY agent")] for fsp, p in self.providers.items()}
+
+    def deliver_sms(self) -> int:
+        return sum(sms.deliver(p.db, self.sms) for p in self.providers.values())
+
+    def close(self) -> None:
+        for p in self.providers.values():
+            p.db.close()
+        if self.own_hub:
+            self.remittances.hub.db.close()
+
+
+def _secret(secret: bytes, fsp: str) -> bytes:
+    return hmac.new(secret, f"momo/{fsp}".encode(), hashlib.sha256).digest()
+
+
+def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[str, ProviderConfig] | None = None,
+                      hasher: PasswordHasher | None = None) -> MobileMoney:
+    """The providers (those of `providers` that are participants of `hub`), each with its books
+    in `<data>/momo/`, screening against the demo sanctions list."""
+    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items() if hub.endpoint(fsp) is not None}
+    listed = demo_list()
+    made: dict[str, Provider] = {}
+    for fsp, config in configs.items():
+        made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
+                             hasher=hasher, screen=listed.screen)
+    links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
+    remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
+                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES)
+    apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
+    monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}
+    return MobileMoney(made, links, apis, monitors, configs, remittances, listed)
+
+
+def ensure_wallet(mm: MobileMoney, fsp: str, phone: str, name: str, **kwargs: Any) -> str:
+    """Register a wallet (or find the one a previous run registered) and list it on the switch."""
+    p = mm.providers[fsp]
+    msisdn = p.msisdn(phone)
+    if not p.has_wallet(msisdn):
+        p.register(msisdn, name, **kwargs)
+    mm.links[fsp].publish(msisdn)
+    return msisdn
+
+
+def standalone_mobile_money(folder: Path, orgs: list[dict[str, Any]], *, secret: bytes,
+                            hasher: PasswordHasher | None = None) -> MobileMoney:
+    """The demo's providers with a switch of their own in `folder`, for stories played against a
+    node over HTTP (`baobab demo --url`) and for the tests: the ledger is the node's, the money
+    moves here."""
+    from baobab.pay.demo import HOME_FSP, liquidity
+    from baobab.pay.onboarding import is_fsp, onboard
+
+    hub = Hub(SQLiteDatabase(folder / "switch.sqlite"))
+    onboard(hub, orgs, home_fsp=HOME_FSP, liquidity=liquidity([o["id"] for o in orgs if is_fsp(o)]),
+            endpoint=lambda fsp: f"http://127.0.0.1:1/{fsp}")
+    mm = open_mobile_money(folder, hub, secret=secret, hasher=hasher)
+    mm.own_hub = True
+    return mm

@@ -1,0 +1,203 @@
+"""GSMA Mobile Money API v1.1.2: a third party moves money in the provider's wallets over HTTP.
+Requests are checked against the specification's OpenAPI document (copied with its MIT licence
+into src/baobab/wallet/mmapi_spec/), and what we answer or call back is checked against it too."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from baobab.core.errors import BaobabError
+from baobab.wallet.mmapi import MobileMoneyApi
+from baobab.wallet.mmapi_routes import mmapi_router
+from baobab.wallet.mmapi_spec import spec
+from baobab.wallet.provider import Provider
+from tests.wallet.test_provider import ADA, BAYO, DAY, N, provider
+
+NGO = "+2348021112222"
+SHOP = "+2348033334444"
+
+
+class World:
+    def __init__(self, p: Provider) -> None:
+        self.p = p
+        self.api = MobileMoneyApi(p)
+        app = FastAPI()
+        app.include_router(mmapi_router(self.api), prefix="/mm")
+        self.http = TestClient(app)
+        p.register(NGO, "Green Harvest NGO", tier=3, by="agent-17", pin="1357", at=DAY)
+        p.register(SHOP, "Mama Put Kitchen", tier=3, by="agent-17", pin="1357", at=DAY)
+        p.add_merchant("7001", SHOP, "Mama Put Kitchen")
+        p.cash_in("agent-17", NGO, 90_000 * N, at=DAY)
+        p.cash_in("agent-17", ADA, 2_000 * N, at=DAY)
+        self.ngo_key = self.api.clients.issue("GREEN-NGO", NGO)
+        self.shop_key = self.api.clients.issue("MAMA-PUT", SHOP)
+
+    def post(self, path: str, body: Any, key: str, **headers: str) -> httpx.Response:
+        return self.http.post(f"/mm{path}", json=body, headers={"X-API-Key": key, **headers})
+
+    def get(self, path: str, key: str) -> httpx.Response:
+        return self.http.get(f"/mm{path}", headers={"X-API-Key": key})
+
+
+@pytest.fixture
+def w(tmp_path: Path) -> Iterator[World]:
+    world = World(provider(tmp_path))
+    yield world
+    world.p.db.close()
+
+
+def tx(amount: str, payer: str, payee: str, kind: str = "disbursement", **more: Any) -> dict[str, Any]:
+    return {"amount": amount, "currency": "NGN", "type": kind, "debitParty": [{"key": "msisdn", "value": payer}],
+            "creditParty": [{"key": "msisdn", "value": payee}], **more}
+
+
+def valid(schema: str, body: Any) -> Any:
+    assert spec().check_schema(schema, body) == [], spec().check_schema(schema, body)
+    return body
+
+
+def error_of(response: httpx.Response, status: int, category: str, code: str) -> dict[str, Any]:
+    body = valid("errorObject", response.json())
+    assert (response.status_code, body["errorCategory"], body["errorCode"]) == (status, category, code), body
+    return body  # type: ignore[no-any-return]
+
+
+def test_an_ngo_disburses_from_its_wallet_and_reads_the_transaction(w: World) -> None:
+    r = w.post("/transactions", tx("2500", NGO, BAYO, descriptionText="seed grant"), w.ngo_key)
+    state = valid("requestStateObject", r.json())
+    assert r.status_code == 202 and state["status"] == "completed" and state["notificationMethod"] == "polling"
+    assert w.p.balance(BAYO) == 2_500 * N and w.p.balance(NGO) == (90_000 - 2_500 - 10) * N  # the tariff's fee
+    got = valid("responseTransaction", w.get(f"/transactions/{state['objectReference']}", w.ngo_key).json())
+    assert got["amount"] == "2500" and got["transactionStatus"] == "completed" and got["descriptionText"] == "seed grant"
+    assert got["fees"] == [{"feeType": "transfer fee", "feeAmount": "10", "feeCurrency": "NGN"}]
+    polled = valid("requestStateObject", w.get(f"/requeststates/{state['serverCorrelationId']}", w.ngo_key).json())
+    assert polled == state
+    assert w.get(f"/requeststates/{state['serverCorrelationId']}", w.shop_key).status_code == 404  # not its request
+
+
+@pytest.mark.parametrize("body, code", [
+    (tx("2500.00", NGO, BAYO), "formatError"),                           # the spec writes no trailing zeros
+    ({k: v for k, v in tx("25", NGO, BAYO).items() if k != "creditParty"}, "mandatoryValueNotSupplied"),
+    (tx("25", NGO, BAYO, kind="lottery"), "formatError"),
+    (tx("25", NGO, BAYO, currency="XYZ"), "formatError"),
+])
+def test_a_body_the_specification_refuses_changes_nothing(w: World, body: dict[str, Any], code: str) -> None:
+    before = (w.p.balance(NGO), w.p.balance(BAYO))
+    error_of(w.post("/transactions", body, w.ngo_key), 400, "validation", code)
+    assert (w.p.balance(NGO), w.p.balance(BAYO)) == before
+
+
+@pytest.mark.parametrize("body, status, category, code", [
+    (tx("3001", NGO, BAYO), 400, "businessRule", "greaterThanTransactionMaxValue"),   # Bayo is tier 1: 3,000 at once
+    (tx("95000", NGO, SHOP), 400, "businessRule", "insufficientFunds"),
+    (tx("25", NGO, NGO), 400, "businessRule", "samePartiesError"),
+    (tx("25", NGO, "+2348099999999"), 404, "identification", "identifierError"),
+    (tx("25", NGO, BAYO, currency="GHS"), 400, "validation", "currencyNotSupported"),
+    (tx("25", NGO, BAYO, kind="billpay"), 400, "validation", "transactionTypeError"),
+    (tx("0", NGO, BAYO), 400, "validation", "negativeValue"),
+])
+def test_a_refused_transaction_has_the_specifications_error_and_moves_nothing(w: World, body: dict[str, Any], status: int,
+                                                                             category: str, code: str) -> None:
+    before = {m: w.p.balance(m) for m in (NGO, BAYO, SHOP)}
+    error_of(w.post("/transactions", body, w.ngo_key), status, category, code)
+    assert {m: w.p.balance(m) for m in (NGO, BAYO, SHOP)} == before
+
+
+def test_a_request_without_a_valid_api_key_is_refused(w: World) -> None:
+    error_of(w.post("/transactions", tx("25", NGO, BAYO), "not-a-key"), 401, "authorisation", "clientAuthorisationError")
+    error_of(w.get(f"/accounts/msisdn/{NGO}/balance", ""), 401, "authorisation", "clientAuthorisationError")
+
+
+def test_a_merchant_collects_once_the_customer_authorises_with_the_pin_and_is_called_back(w: World) -> None:
+    body = tx("1200", ADA, SHOP, kind="merchantpay")
+    body["creditParty"] = [{"key": "storeid", "value": "7001"}]
+    r = w.post("/transactions", body, w.shop_key, **{"X-Callback-URL": "https://shop.example/cb", "X-CorrelationID": str(uuid.uuid4())})
+    state = valid("requestStateObject", r.json())
+    assert state["status"] == "pending" and state["notificationMethod"] == "callback" and w.p.balance(SHOP) == 0
+    waiting = w.api.waiting_for(ADA)
+    assert [(x["server_id"], x["to"], x["amount"]["minor"]) for x in waiting] == [(state["serverCorrelationId"], SHOP, 1_200 * N)]
+    with pytest.raises(BaobabError, match="wrong PIN"):
+        w.api.authorise(ADA, state["serverCorrelationId"], pin="0000")   # a wrong PIN moves nothing
+    assert w.p.balance(SHOP) == 0
+    done = w.api.authorise(ADA, state["serverCorrelationId"], pin="2468")
+    assert done["status"] == "completed" and w.p.balance(SHOP) == 1_200 * N
+    [callback] = w.api.outbox.pending()
+    assert callback["fsp"] == "https://shop.example/cb" and callback["method"] == "PUT"
+    sent = valid("responseTransaction", callback["body"])
+    assert sent["transactionReference"] == done["objectReference"] and sent["creditParty"] == [{"key": "storeid", "value": "7001"}]
+    delivered: list[httpx.Request] = []
+
+    async def deliver() -> None:
+        transport = httpx.MockTransport(lambda req: delivered.append(req) or httpx.Response(204))
+        async with httpx.AsyncClient(transport=transport) as client:
+            await w.api.outbox.deliver_due(client)
+    asyncio.run(deliver())
+    assert [(r.method, str(r.url)) for r in delivered] == [("PUT", "https://shop.example/cb")] and w.api.outbox.pending() == []
+
+
+def test_a_collection_nobody_authorises_expires_and_moves_nothing(w: World) -> None:
+    state = w.api.create_transaction(w.api.clients.authenticate(w.shop_key), tx("500", ADA, SHOP, kind="merchantpay"),
+                                     callback_url="https://shop.example/cb", at=DAY)
+    later = w.api.request_state(w.api.clients.authenticate(w.shop_key), state["serverCorrelationId"], at=DAY + timedelta(minutes=6))
+    assert later["status"] == "failed" and later["error"]["errorCode"] == "requestDeclined"
+    assert w.p.balance(SHOP) == 0 and w.api.waiting_for(ADA, at=DAY + timedelta(minutes=6)) == []
+    assert valid("errorObject", w.api.outbox.pending()[0]["body"])["errorCategory"] == "businessRule"
+
+
+def test_a_repeated_correlation_id_pays_once_and_a_reused_one_is_a_duplicate(w: World) -> None:
+    cid = str(uuid.uuid4())
+    first = w.post("/transactions", tx("100", NGO, BAYO), w.ngo_key, **{"X-CorrelationID": cid}).json()
+    again = w.post("/transactions", tx("100", NGO, BAYO), w.ngo_key, **{"X-CorrelationID": cid}).json()
+    assert first == again and w.p.balance(BAYO) == 100 * N
+    error_of(w.post("/transactions", tx("200", NGO, BAYO), w.ngo_key, **{"X-CorrelationID": cid}), 400, "businessRule", "duplicateRequest")
+    error_of(w.post("/transactions", tx("200", NGO, BAYO), w.ngo_key, **{"X-CorrelationID": "not-a-uuid"}), 400, "validation", "formatError")
+    assert w.p.balance(BAYO) == 100 * N
+
+
+def test_a_mistaken_payment_is_reversed_once_the_payee_consents(w: World) -> None:
+    paid = w.post("/transactions", tx("700", NGO, BAYO), w.ngo_key).json()["objectReference"]
+    r = w.post(f"/transactions/{paid}/reversals", {"type": "reversal", "descriptionText": "wrong farmer"}, w.ngo_key)
+    state = valid("requestStateObject", r.json())
+    assert r.status_code == 202 and state["status"] == "pending" and w.p.balance(BAYO) == 700 * N
+    [waiting] = w.api.waiting_for(BAYO)
+    assert waiting["kind"] == "reversal" and waiting["to"] == NGO
+    done = w.api.authorise(BAYO, state["serverCorrelationId"], pin="2468")
+    assert done["status"] == "completed" and w.p.balance(BAYO) == 0
+    reversal = valid("responseTransaction", w.get(f"/transactions/{done['objectReference']}", w.ngo_key).json())
+    assert reversal["type"] == "reversal" and reversal["originalTransactionReference"] == paid
+    error_of(w.post(f"/transactions/{paid}/reversals", {"type": "reversal"}, w.ngo_key), 400, "businessRule", "incorrectState")
+    error_of(w.post(f"/transactions/{paid}/reversals", {"type": "reversal"}, w.shop_key), 404, "identification", "genericError")
+
+
+def test_a_client_reads_its_own_balance_and_statement_only(w: World) -> None:
+    w.post("/transactions", tx("300", NGO, BAYO), w.ngo_key)
+    r = w.get(f"/accounts/msisdn/{NGO}/balance", w.ngo_key)
+    assert r.status_code == 200 and valid("responseAccountBalance", r.json()) == {
+        "currentBalance": str(90_000 - 300 - 10), "availableBalance": str(90_000 - 300 - 10), "currency": "NGN",
+        "accountStatus": "available"}
+    entries = w.get(f"/accounts/msisdn/{NGO}/transactions?limit=5", w.ngo_key).json()
+    assert [e["amount"] for e in entries] == ["300", "90000"] and all(valid("responseTransaction", e) for e in entries)
+    error_of(w.get(f"/accounts/msisdn/{ADA}/balance", w.ngo_key), 401, "authorisation", "clientAuthorisationError")
+    error_of(w.get(f"/accounts/walletid/{NGO}/balance", w.ngo_key), 400, "validation", "identifierError")
+
+
+def test_a_quotation_gives_the_fee_before_paying(w: World) -> None:
+    body = {"requestDate": "2026-12-03T09:00:00Z", "requestAmount": "6000", "requestCurrency": "NGN", "type": "transfer",
+            "debitParty": [{"key": "msisdn", "value": NGO}], "creditParty": [{"key": "msisdn", "value": BAYO}]}
+    r = w.post("/quotations", body, w.ngo_key)
+    quotation = valid("responseQuotation", r.json())
+    assert r.status_code == 201 and quotation["quotes"][0]["fees"] == [{"feeType": "transfer fee", "feeAmount": "25", "feeCurrency": "NGN"}]
+    assert w.get(f"/quotations/{quotation['quotationReference']}", w.ngo_key).json() == quotation
+    assert w.get(f"/quotations/{quotation['quotationReference']}", w.shop_key).status_code == 404
+    error_of(w.post("/quotations", {**body, "requestCurrency": "KES"}, w.ngo_key), 400, "validation", "currencyNotSupported")
+    assert w.http.get("/mm/heartbeat").json() == {"serviceStatus": "available"}
