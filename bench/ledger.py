@@ -187,7 +187,7 @@ def run_workload(data_dir: Path, txs: int, accounts: int, clients: int, chunk: i
         from baobab.ledger.commit_process import PROFILE_ENV
 
         os.environ[PROFILE_ENV] = profile + ".committer"  # the committer process's own profile
-    node = embedded.open_node(data_dir, commit_process=commit_process)
+    node = embedded.open_node(data_dir, **({} if commit_process else {"commit_process": False}))
     try:
         ids = {b: Client(data_dir, b) for b in BANKS}
         per_bank = max(2, accounts // len(BANKS))
