@@ -128,9 +128,8 @@ class CommitProcess:
         while True:
             try:
                 kind, payload = pickle.loads(self._conn.recv_bytes())
-            except (EOFError, OSError):
-                if self.failure is None and self._sent:
-                    self._fail(BaobabError("STORE_UNAVAILABLE", "the committer process ended"))
+            except (EOFError, OSError):  # it ended without being asked to
+                self._fail(BaobabError("STORE_UNAVAILABLE", "the committer process ended"))
                 return
             if kind == "closed":
                 return

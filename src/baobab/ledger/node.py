@@ -201,6 +201,10 @@ class Node:
                 with self._lock:
                     self._waiters.pop(tx_id, None)
                 raise
+            if self.committer is not None and self.committer.failure is not None:
+                with self._lock:
+                    self._waiters.pop(tx_id, None)
+                raise self.committer.failure  # nothing can commit: say so now, not at the timeout
             if checked:
                 self._verified[id(envelope)] = (envelope, checked)
             self.orderer.submit(envelope, data)
