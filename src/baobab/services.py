@@ -120,8 +120,11 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     if mobile_money is not None:
         from baobab.wallet.mmapi_routes import mmapi_router
 
+        from baobab.wallet.ussd import Ussd, ussd_router
+
         for fsp, api in mobile_money.apis.items():
             app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
+            app.include_router(ussd_router(Ussd(mobile_money.providers[fsp])), prefix=f"/ussd-gateway/{fsp}")
     mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
 
 
@@ -174,6 +177,9 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         from baobab.web.wallet_pages import wallet_router
 
         app.include_router(wallet_router(pages, mobile_money, ledger))
+    from baobab.web.trace_pages import trace_router
+
+    app.include_router(trace_router(pages, TraceService.at(gateway, data), org_roles))
     mount_static(app)
 
 

@@ -2,7 +2,8 @@
 rejected): a certificate of origin gives its agreement's preferential rate on one declaration;
 used twice, altered, issued for other goods, by the wrong authority, revoked or rejected, it is
 refused with a stable code and nothing changes. Certificates of conformity (PVOC) are checked
-the same way before goods that need one can be assessed."""
+the same way before goods that need one can be assessed. A certificate is an OpenAttestation
+document or a W3C Verifiable Credential signed with the authority's registered key."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 
 from baobab.core.errors import BaobabError
 from baobab.customs import certificates
+from baobab.credentials import Signer, status_list
+from baobab.credentials.issuer import Claim, Issuer
 from baobab.customs.schedules import demo_schedule
 from baobab.stories.trade_kit import party, target
 from tests.conftest import Net
@@ -142,3 +145,59 @@ def test_goods_that_need_a_pvoc_certificate_are_assessed_only_with_one(demo_net:
     net.submit(KE, CERTS, "utilise", {"certificate_id": "PVOC-1", "declaration_id": "KE-T-1"})
     net.submit(KE, DECL, "assess", {"declaration_id": "KE-T-1", "exchange_rate": "130", "certificates": ["PVOC-1"]})
     assert net.query(EXPORTER, DECL, "get", {"declaration_id": "KE-T-1"})["assessment"]["certificates"] == ["PVOC-1"]
+
+
+# --- certificates as W3C Verifiable Credentials --------------------------------------------------
+
+
+def credential_issuer(net: Net) -> Issuer:
+    issuer = Issuer(net.actors()(KE), Signer.generate())
+    issuer.register()
+    return issuer
+
+
+def issue_vc(net: Net, issuer: Issuer, certificate_id: str = "KE-VC-1") -> dict[str, Any]:
+    data = certificates.origin_document(certificate_id, "2026-11-20", authority=party(KE), exporter=party(EXPORTER),
+                                        consignee=party(IMPORTER), destination="ET", agreement="AfCFTA", goods=[ROSES])
+    return certificates.issue_credential(issuer, "origin", certificate_id, data, importer=IMPORTER, importing_customs=ET,
+                                         countries=ROUTE, scheme="AfCFTA")
+
+
+def test_a_certificate_issued_as_a_verifiable_credential_is_received_used_once_and_gives_the_preference(demo_net: Net) -> None:
+    demo_net.submit(ET, "customs_tariffs", "publish", {"schedule": demo_schedule("ET")})
+    issuer = credential_issuer(demo_net)
+    vc = issue_vc(demo_net, issuer)
+    assert "CertificateOfOriginCredential" in vc["type"] and vc["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    certificates.receive_credential(demo_net.actors()(ET), "KE-VC-1", vc)
+    lodge(demo_net, "ET-V-1")
+    lodge(demo_net, "ET-V-2")
+    demo_net.submit(ET, CERTS, "utilise", {"certificate_id": "KE-VC-1", "declaration_id": "ET-V-1"})
+    refused("CERTIFICATE_USED", lambda: demo_net.submit(ET, CERTS, "utilise", {"certificate_id": "KE-VC-1",
+                                                                                "declaration_id": "ET-V-2"}))
+    demo_net.submit(ET, DECL, "assess", {"declaration_id": "ET-V-1", "exchange_rate": "150", "certificates": ["KE-VC-1"]})
+    duty = demo_net.query(IMPORTER, DECL, "get", {"declaration_id": "ET-V-1"})["assessment"]["lines"][0]["charges"][0]
+    assert (duty["regime"], duty["minor"]) == ("AfCFTA", 0)
+    assert demo_net.query(IMPORTER, CERTS, "get", {"certificate_id": "KE-VC-1"})["form"] == "credential"
+
+
+def test_an_altered_or_revoked_credential_is_refused(demo_net: Net) -> None:
+    issuer = credential_issuer(demo_net)
+    vc = issue_vc(demo_net, issuer)
+    forged = copy.deepcopy(vc)
+    forged["credentialSubject"]["goods"][0]["quantity"]["value"] = 90_000
+    refused("CERTIFICATE_ALTERED", lambda: certificates.receive_credential(demo_net.actors()(ET), "KE-VC-1", forged))
+    issuer.revoke(vc, "issued for the wrong consignment")
+    refused("CERTIFICATE_REVOKED", lambda: certificates.receive_credential(demo_net.actors()(ET), "KE-VC-1", vc))
+    assert demo_net.query(ET, CERTS, "get", {"certificate_id": "KE-VC-1"})["status"] == "sent"
+
+
+def test_a_credential_under_a_key_not_registered_to_the_issuer_is_refused(demo_net: Net) -> None:
+    stranger = Issuer(demo_net.actors()("NL-CUSTOMS"), Signer.generate())
+    stranger.register()                                  # registered, but to the Dutch customs
+    vc = stranger.issue(Claim(["CertificateOfOriginCredential"], {"id": "urn:baobab:certificate:X"}))
+    _, index, _ = status_list.read_entry(vc["credentialStatus"])
+    args = {"certificate_id": "KE-VC-X", "kind": "origin", "target_hash": certificates.credential_hash(vc),
+            "importer": IMPORTER, "importing_customs": ET, "countries": ROUTE, "scheme": "AfCFTA",
+            "goods": [{"hs_code": "060311", "quantity": 1, "unit": "PCE"}],
+            "credential": {"issuer_key": stranger.signer.key.public.text, "list_id": "revocations", "index": index}}
+    refused("DOCUMENT_NOT_ISSUED", lambda: demo_net.submit(KE, CERTS, "issue", args))

@@ -12,6 +12,7 @@ from tests.conftest import Net
 def test_story_8_flags_the_underpriced_collects_duties_and_uses_the_certificate_once(demo_net: Net) -> None:
     report = STORY.run(demo_net.actors())
     assert len(report.flags) == 2 and report.payments == 5
+    assert any("a second time is refused: CERTIFICATE_USED" in note for note in report.notes)
     rows = {}
     for record in demo_net.query(IMPORTER, CONTRACT, "mine", {}):
         a = record["assessment"]

@@ -201,3 +201,28 @@ def test_a_quotation_gives_the_fee_before_paying(w: World) -> None:
     assert w.get(f"/quotations/{quotation['quotationReference']}", w.shop_key).status_code == 404
     error_of(w.post("/quotations", {**body, "requestCurrency": "KES"}, w.ngo_key), 400, "validation", "currencyNotSupported")
     assert w.http.get("/mm/heartbeat").json() == {"serviceStatus": "available"}
+
+
+def test_a_batch_pays_each_line_on_its_own_and_reports_rejections_and_completions(w: World) -> None:
+    lines = [tx("1000", NGO, BAYO, requestingOrganisationTransactionReference="grant-1"),
+             tx("3500", NGO, ADA, requestingOrganisationTransactionReference="grant-2"),     # Ada is tier 1: 3,000 at once
+             tx("500", NGO, "+2348099999999", requestingOrganisationTransactionReference="grant-3"),  # no such wallet
+             tx("200", ADA, BAYO, requestingOrganisationTransactionReference="grant-4"),     # not the NGO's wallet
+             tx("700", NGO, SHOP, kind="merchantpay", requestingOrganisationTransactionReference="grant-5")]
+    r = w.post("/batchtransactions", {"batchTitle": "December grants", "transactions": lines}, w.ngo_key,
+               **{"X-Callback-URL": "https://ngo.example/batch"})
+    state = valid("requestStateObject", r.json())
+    assert r.status_code == 202 and state["status"] == "completed"
+    batch = valid("responseBatchTransaction", w.get(f"/batchtransactions/{state['objectReference']}", w.ngo_key).json())
+    assert (batch["completedCount"], batch["rejectionCount"], batch["batchTitle"]) == (2, 3, "December grants")
+    rejected = w.get(f"/batchtransactions/{batch['batchId']}/rejections", w.ngo_key).json()
+    assert all(valid("responseBatchTransactionRejection", x) for x in rejected)
+    assert [(x["requestingOrganisationTransactionReference"], x["rejectionReason"].split(":")[0]) for x in rejected] == [
+        ("grant-2", "greaterThanTransactionMaxValue"), ("grant-3", "identifierError"), ("grant-4", "clientAuthorisationError")]
+    completed = w.get(f"/batchtransactions/{batch['batchId']}/completions", w.ngo_key).json()
+    assert all(valid("responseBatchTransactionCompletion", x) for x in completed)
+    assert [x["requestingOrganisationTransactionReference"] for x in completed] == ["grant-1", "grant-5"]
+    assert w.p.balance(BAYO) == 1_000 * N and w.p.balance(SHOP) == 700 * N and w.p.balance(ADA) == 2_000 * N
+    assert valid("responseBatchTransaction", w.api.outbox.pending()[0]["body"])["completedCount"] == 2
+    assert w.get(f"/batchtransactions/{batch['batchId']}", w.shop_key).status_code == 404    # another client's batch
+    error_of(w.post("/batchtransactions", {"transactions": []}, w.ngo_key), 400, "validation", "formatError")

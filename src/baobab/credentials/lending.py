@@ -12,6 +12,7 @@ on the ledger; the borrower's acceptance releases the disbursement to its wallet
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -37,6 +38,15 @@ class Decision:
     @property
     def holder(self) -> str:
         return self.verdict.holder
+
+
+def _digest(vp: Any) -> str:
+    """SHA-256 of the presentation's RFC 8785 form (of its sorted JSON text when it has none:
+    numbers JCS cannot hold exactly; such a presentation does not verify anyway)."""
+    try:
+        return hashlib.sha256(canonicalize(vp)).hexdigest()
+    except BaobabError:
+        return hashlib.sha256(json.dumps(vp, sort_keys=True).encode()).hexdigest()
 
 
 class Lender:
@@ -65,7 +75,7 @@ class Lender:
                            today=self.clock().date())
         if not verdict.ok and not verdict.accepted():
             assessment.reasons.insert(0, "R99 the presentation did not verify: " + "; ".join(verdict.reasons))
-        return Decision(verdict, assessment, hashlib.sha256(canonicalize(vp)).hexdigest())
+        return Decision(verdict, assessment, _digest(vp))
 
     def offer(self, loan_id: str, decision: Decision, *, provider: str, wallet: str) -> dict[str, Any]:
         """Record the offer on the ledger (refused for a declined assessment)."""

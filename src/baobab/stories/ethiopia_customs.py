@@ -10,8 +10,9 @@ priced at a fraction of the usual go through the red channel, each flag saying w
 which reference range and how many comparables; after control they are assessed on the reference
 value, the two others on the invoice. The importer also buys roses from Naivasha in Kenya: its
 declaration is built from the invoice, packing list and air waybill already on the ledger,
-nothing retyped, and Kenya's customs sends a certificate of origin under the AfCFTA, which
-Ethiopian customs receives, checks and uses on that one declaration for the preferential rate.
+nothing retyped, and Kenya's customs sends a certificate of origin under the AfCFTA as a W3C
+Verifiable Credential, which Ethiopian customs receives, checks and uses on that one declaration
+for the preferential rate (a second use is refused).
 The importer's payments agent pays every assessment through the switch, and customs releases
 each declaration once its duties are paid: release is on the ledger, and the importer sees every
 status.
@@ -28,6 +29,8 @@ from decimal import Decimal
 from typing import Any
 
 from baobab.core.errors import BaobabError
+from baobab.credentials import Signer
+from baobab.credentials.issuer import Issuer
 from baobab.customs import certificates, duties, single_window
 from baobab.customs.misinvoicing import Item, PriceFilter
 from baobab.customs.risk import RiskEngine, default_rules, items_of
@@ -144,14 +147,20 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
                                       consignee=party(IMPORTER), destination="ET", agreement="AfCFTA",
                                       goods=[{"hs_code": "060311", "description": "Fresh cut roses",
                                               "quantity": {"value": STEMS, "unit": "PCE"}, "origin_criterion": "WO"}])
-    sent = certificates.issue(actors(KE_CUSTOMS), "origin", certificate_id, co, importer=IMPORTER,
-                              importing_customs=CUSTOMS, countries={"origin": "KE", "destination": "ET"}, scheme="AfCFTA",
-                              readers=[CUSTOMS, IMPORTER, FARM])
+    authority = Issuer(actors(KE_CUSTOMS), Signer.generate())
+    authority.register()                                  # its signing key, bound on the ledger to KE-CUSTOMS
+    sent = certificates.issue_credential(authority, "origin", certificate_id, co, importer=IMPORTER,
+                                         importing_customs=CUSTOMS, countries={"origin": "KE", "destination": "ET"},
+                                         scheme="AfCFTA")
     report.documents += 1
-    certificates.receive(customs, certificate_id, sent)
+    certificates.receive_credential(customs, certificate_id, sent)
     submit(customs, "customs_certificates", "utilise", {"certificate_id": certificate_id, "declaration_id": roses})
-    report.step(f"{KE_CUSTOMS} issues and sends certificate of origin {certificate_id} (AfCFTA); {CUSTOMS} receives "
-                f"it, checks it against the ledger and uses it on {roses}", progress)
+    report.step(f"{KE_CUSTOMS} issues certificate of origin {certificate_id} (AfCFTA) as a verifiable credential and "
+                f"sends it; {CUSTOMS} verifies its proof, issuer and status on the ledger and uses it on {roses}", progress)
+    try:
+        submit(customs, "customs_certificates", "utilise", {"certificate_id": certificate_id, "declaration_id": ids[0]})
+    except BaobabError as refusal:
+        report.notes.append(f"using {certificate_id} a second time is refused: {refusal.detail.get('reason')}")
 
     total = 0
     for declaration_id in ids:

@@ -13,7 +13,8 @@ EA-LINES, received and roasted by ROAST-NL. The roaster traces a bag back to the
 how much of each delivery it holds, the cooperative follows a delivery forward, and the value
 share shows what the farmers got of the retail price, against the published reference price.
 
-The exchange rates are the story's stated assumptions, not market quotes.
+The exchange rates are the demonstration's stated assumptions (trace/data/exchange_rates.json),
+not market quotes.
 """
 
 from __future__ import annotations
@@ -22,22 +23,17 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
 
 from baobab.stories import Actors, Story, StoryReport, await_payment
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
 from baobab.trace.client import epcis_of
 from baobab.trace.coffee import coffee_chain, yield_problems
-from baobab.trace.lineage import display
-from baobab.trace.value_share import value_share
 
 COOP, ROASTER, MOMO, CARRIER = "SIDAMA-COOP", "ROAST-NL", "ET-MOMO", "EA-LINES"
 CHERRY_ETB_PER_KG = 120  # the cooperative's price for red cherries
 LOW_PAYER_ETB_PER_KG = 55  # what one station paid a farmer: below the reference once converted
 EXPORT_USD_PER_KG = Decimal("6.10")  # green coffee, FOB Djibouti, to the roaster
 RETAIL_EUR_PER_KG = Decimal("44.00")  # roasted beans in the roaster's shop (250 g for 11 EUR)
-RATES = {"ETB": Decimal(1) / Decimal(150), "EUR": Decimal("1.08")}  # USD per unit: assumed for the story
 
 
 def lot_number(key: str) -> str:
@@ -118,7 +114,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     report.step("the cooperative follows a farmer's delivery forward into parchment, green coffee, bags, the "
                 "container and the roasted lot", progress)
 
-    share = _value_share(actors, roaster.backward(chain.roasted_lot))
+    share = roaster.share(chain.roasted_lot)
     check(share["farmers_share_of_retail_pct"] is not None, "no farmers' share could be computed")
     report.step(f"farmers received {share['farmers_share_of_retail_pct']}% of the retail price of roasted lot "
                 f"{lot_number(chain.roasted_lot)}; farm gate {share['farm_gate_per_kg_gce']} USD per kg green-coffee "
@@ -127,29 +123,6 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
         report.flags.append(f"farmer {farmer.rsplit('/', 1)[1]} paid below the reference price per kg green-coffee equivalent")
     report.notes.append("stages: " + "; ".join(f"{s['stage']} {s['per_kg_gce']} USD/kg GCE ({s['share_of_retail']}%)"
                                                   for s in share["stages"]))
-
-
-def _value_share(actors: Actors, trace: dict[str, Any]) -> dict[str, Any]:
-    """The value share of a traced lot from the ledger's delivery payments and sales, as the roaster reads them."""
-    from baobab.trace.lineage import Delivery, Trace
-
-    roaster = actors(ROASTER)
-    t = Trace(trace["key"])
-    t.deliveries = [Delivery(d["lot"], d["farmer"], d["event_id"], d["event_hash"], d["event_time"], d["collection_point"],
-                             Fraction(Decimal(d["delivered"])), d["unit"], Fraction(Decimal(d["contained"])))
-                    for d in trace["deliveries"]]
-    t.amounts = {k: Fraction(Decimal(v)) for k, v in trace["amounts"].items()}
-
-    def delivery_of(lot: str) -> dict[str, Any] | None:
-        try:
-            return roaster.query("deliveries", "delivery", {"delivery_id": lot_number(lot)})  # type: ignore[no-any-return]
-        except Exception:  # noqa: BLE001 - not paid through the ledger
-            return None
-
-    def sales_of(lot: str) -> list[dict[str, Any]]:
-        return roaster.query("deliveries", "sales", {"lot": lot})  # type: ignore[no-any-return]
-
-    return value_share(t, delivery_of=delivery_of, sales_of=sales_of, reporting_currency="USD", rates=RATES).to_dict()
 
 
 STORY = Story(6, "Coffee from Ethiopian farmers to a roaster: every lot traced, farmers paid and their share shown",

@@ -17,6 +17,7 @@ class Epcis(Protocol):
     def event(self, event_id: str) -> dict[str, Any]: ...
     def backward(self, key: str) -> dict[str, Any]: ...
     def forward(self, key: str) -> dict[str, Any]: ...
+    def share(self, key: str) -> dict[str, Any]: ...
 
 
 class HttpEpcis:
@@ -36,6 +37,9 @@ class HttpEpcis:
     def forward(self, key: str) -> dict[str, Any]:
         return self.client.request("GET", "/v1/trace/forward", params={"key": key}).json()  # type: ignore[no-any-return]
 
+    def share(self, key: str) -> dict[str, Any]:
+        return self.client.request("GET", "/v1/trace/share", params={"key": key}).json()  # type: ignore[no-any-return]
+
 
 class LocalEpcis:
     def __init__(self, service: TraceService, org: str, client: str) -> None:
@@ -52,6 +56,9 @@ class LocalEpcis:
 
     def forward(self, key: str) -> dict[str, Any]:
         return lineage.forward(self.service.store, self.org, key).to_dict()
+
+    def share(self, key: str) -> dict[str, Any]:
+        return self.service.share(self.org, self.client, key)
 
 
 def epcis_of(actor: Any) -> Epcis:

@@ -117,3 +117,10 @@ def forward(request: Request, key: Key, who: Caller = Depends(caller)) -> dict[s
     """Where the goods named by `key` (a farmer's delivered lot) went: the lots, bags and
     containers made from them, and how much of the delivery each holds."""
     return lineage.forward(service(request).store, who.org, key).to_dict()
+
+
+@router.get("/trace/share")
+def share(request: Request, key: Key, who: Caller = Depends(caller)) -> dict[str, Any]:
+    """What each stage was paid for the goods `key` names, per kg of green-coffee equivalent, its
+    share of the retail price, and the farm-gate price against the published reference price."""
+    return service(request).share(who.org, who.client, key)

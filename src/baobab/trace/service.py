@@ -75,6 +75,17 @@ class TraceService:
     def _signed(self, org: str, client: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
         return self.gateway.signer(org, [client, "app"]).proposal(CONTRACT, function, args)  # type: ignore[no-any-return]
 
+    def ask(self, org: str, client: str, contract: str, function: str, args: dict[str, Any]) -> Any:
+        """A contract query as `org`'s client (its access rules apply)."""
+        return self.gateway.evaluate(self.gateway.signer(org, [client, "app"]).proposal(contract, function, args))
+
+    def share(self, org: str, client: str, key: str) -> dict[str, Any]:
+        """The value share of the goods `key` names (baobab.trace.value_share), as `org` traces them."""
+        from baobab.trace.value_share import share_of
+
+        self.take_shared(org)
+        return share_of(self.store, org, key, lambda fn, args: self.ask(org, client, "deliveries", fn, args)).to_dict()
+
     def ledger_batch(self, org: str, client: str, batch_id: str) -> dict[str, Any] | None:
         try:
             return self.gateway.evaluate(self._signed(org, client, "batch", {"batch_id": batch_id}))  # type: ignore[no-any-return]

@@ -25,6 +25,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from baobab.core.errors import BaobabError
+from baobab.core.money import MINOR_UNITS
 from baobab.trace.coffee import product_of
 from baobab.trace.lineage import Trace, display
 
@@ -37,6 +39,13 @@ def reference_prices() -> list[dict[str, Any]]:
     """The published reference prices (trace/data/reference_prices.json), each with its source and date."""
     text = resources.files("baobab.trace").joinpath("data/reference_prices.json").read_text("utf-8")
     return json.loads(text)["prices"]  # type: ignore[no-any-return]
+
+
+@cache
+def exchange_rates() -> dict[str, Any]:
+    """The rates the value share is computed with (trace/data/exchange_rates.json, with its source and date)."""
+    data = json.loads(resources.files("baobab.trace").joinpath("data/exchange_rates.json").read_text("utf-8"))
+    return {**data, "rates": {c: Decimal(r) for c, r in data["rates"].items()}}
 
 
 def reference_for(origin: str, product: str) -> dict[str, Any] | None:
@@ -78,6 +87,7 @@ class ValueShare:
     below_reference: bool = False
     farmers_below: list[str] = field(default_factory=list)  # paid less per kg GCE than the reference
     rates: dict[str, str] = field(default_factory=dict)
+    rates_source: str = ""
 
     def stage(self, name: str) -> Stage | None:
         return next((s for s in self.stages if s.name == name), None)
@@ -101,23 +111,23 @@ class ValueShare:
                 "reference_per_kg": None if self.reference is None else display(per_kg(self.reference), 4),
                 "farmers": {f: int(v) for f, v in sorted(self.farmers.items())}, "unpaid_deliveries": self.unpaid,
                 "farmers_below_reference": self.farmers_below,
-                "rates": self.rates}
-
-
-def _minor_digits(currency: str) -> int:
-    return 0 if currency in ("JPY", "KRW", "XOF", "XAF", "UGX", "RWF") else 2
+                "rates": self.rates, "rates_source": self.rates_source}
 
 
 def value_share(trace: Trace, *, delivery_of: Callable[[str], dict[str, Any] | None],
-                sales_of: Callable[[str], list[dict[str, Any]]], reporting_currency: str,
-                rates: dict[str, Decimal], origin: str = "ET", product: str = "coffee") -> ValueShare:
-    """What each stage was paid for the goods `trace` (a backward trace) names."""
+                sales_of: Callable[[str], list[dict[str, Any]]], reporting_currency: str | None = None,
+                rates: dict[str, Decimal] | None = None, origin: str = "ET", product: str = "coffee") -> ValueShare:
+    """What each stage was paid for the goods `trace` (a backward trace) names (by default in the
+    reporting currency and at the rates of `exchange_rates()`)."""
+    if reporting_currency is None or rates is None:
+        reporting_currency, rates = exchange_rates()["reporting_currency"], exchange_rates()["rates"]
     def to_reporting(currency: str, minor: Fraction) -> Fraction:
-        major = minor / 10 ** _minor_digits(currency)
+        major = minor / 10 ** MINOR_UNITS.get(currency, 2)
         return major if currency == reporting_currency else major * Fraction(rates[currency])
 
     gce = sum((q for k, q in trace.amounts.items() if product_of(k) == "green"), Fraction(0))
-    result = ValueShare(trace.key, reporting_currency, gce, rates={c: str(r) for c, r in sorted(rates.items())})
+    result = ValueShare(trace.key, reporting_currency, gce, rates={c: str(r) for c, r in sorted(rates.items())},
+                        rates_source=f"{exchange_rates()['source']}, {exchange_rates()['date']}")
     farm: dict[str, Fraction] = {}
     cherries = sum((d.contained for d in trace.deliveries), Fraction(0))
     green_per_cherry = gce / cherries if cherries else Fraction(0)
@@ -154,3 +164,18 @@ def value_share(trace: Trace, *, delivery_of: Callable[[str], dict[str, Any] | N
         result.farmers_below = sorted(f for f, (currency, paid, kg) in per_farmer_gce.items()
                                       if kg and to_reporting(currency, paid) / kg < in_reporting)
     return result
+
+
+def share_of(store: Any, org: str, key: str, ask: Callable[[str, dict[str, Any]], Any]) -> ValueShare:
+    """The value share of the goods `key` names, as `org` may trace them, with the payments and
+    sales read from the ledger by `ask(function, args)` (the deliveries contract, as `org`)."""
+    from baobab.trace.lineage import backward
+
+    def delivery_of(lot: str) -> dict[str, Any] | None:
+        try:
+            return ask("delivery", {"delivery_id": lot.rsplit("/", 1)[1]})  # type: ignore[no-any-return]
+        except BaobabError:
+            return None  # not paid through the ledger
+
+    return value_share(backward(store, org, key), delivery_of=delivery_of,
+                       sales_of=lambda lot: ask("sales", {"lot": lot}))

@@ -42,6 +42,7 @@ from baobab.wallet.provider import Provider, Tariff
 
 AUTHORISE_WITHIN = timedelta(minutes=5)
 QUOTE_VALID = timedelta(minutes=10)
+MAX_BATCH = 10_000
 SUPPORTED_TYPES = ("transfer", "merchantpay", "disbursement")
 PARTY_KEYS = ("msisdn", "storeid")  # a wallet by phone number, a merchant by till
 
@@ -114,6 +115,11 @@ CREATE TABLE IF NOT EXISTS mm_requests (
 CREATE UNIQUE INDEX IF NOT EXISTS mm_requests_correlation ON mm_requests (client, correlation_id);
 CREATE TABLE IF NOT EXISTS mm_transactions (
   reference TEXT PRIMARY KEY, client TEXT NOT NULL, type TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mm_batches (
+  batch_id TEXT PRIMARY KEY, client TEXT NOT NULL, title TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mm_batch_lines (
+  batch_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL, reference TEXT, reason TEXT, at TEXT NOT NULL,
+  PRIMARY KEY (batch_id, n));
 CREATE TABLE IF NOT EXISTS mm_quotations (
   reference TEXT PRIMARY KEY, client TEXT NOT NULL, body TEXT NOT NULL, expires_at TEXT NOT NULL);
 """
@@ -237,6 +243,77 @@ class MobileMoneyApi:
             body["creditParty"] = request["creditParty"]
         return body
 
+    # --- batches ------------------------------------------------------------------------------
+
+    def create_batch(self, client: Client, body: dict[str, Any], *, correlation_id: str | None = None,
+                     callback_url: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """POST /batchtransactions: many payments from the client's own wallet (an NGO paying
+        grants, a cooperative paying farmers). Each line is paid or rejected on its own, with the
+        specification's reason; the others go on."""
+        def start(c: Client, b: dict[str, Any], when: datetime) -> tuple[str, str | None, str | None]:
+            if len(b["transactions"]) > MAX_BATCH:
+                raise MmapiError("formatError", f"at most {MAX_BATCH} transactions per batch")
+            return "completed", None, None
+        return self._request(client, "batch", body, correlation_id, callback_url, at, start)
+
+    def _execute_batch(self, client: str, server_id: str, body: dict[str, Any], at: datetime) -> str:
+        batch = f"batch-{server_id}"
+        owner = self.p.db.one("SELECT msisdn FROM mm_clients WHERE client = ?", (client,))
+        self.p.db.run("INSERT INTO mm_batches (batch_id, client, title, created_at) VALUES (?, ?, ?, ?)",
+                      (batch, client, body.get("batchTitle", ""), _stamp(at)))
+        for n, line in enumerate(body["transactions"]):
+            reference, reason = None, None
+            try:
+                with self.p.db.atomic():
+                    if line["type"] not in SUPPORTED_TYPES:
+                        raise MmapiError("UNSUPPORTED_TYPE", f"type {line['type']} is not offered")
+                    payer, payee, _ = self._parties(line)
+                    if owner is None or payer != owner[0]:
+                        raise MmapiError("NOT_YOURS", "a batch pays from the client's own wallet")
+                    reference = self._execute_transaction(client, line, at)
+            except MmapiError as exc:
+                reason = f"{exc.code}: {exc.description}"
+            except BaobabError as exc:
+                error = MmapiError.of(exc)
+                reason = f"{error.code}: {error.description}"
+            self.p.db.run("INSERT INTO mm_batch_lines (batch_id, n, body, reference, reason, at) VALUES (?, ?, ?, ?, ?, ?)",
+                          (batch, n, json.dumps(line), reference, (reason or "")[:256] or None, _stamp(at)))
+        return batch
+
+    def _batch_body(self, batch: str) -> dict[str, Any]:
+        row = self.p.db.one("SELECT title, created_at FROM mm_batches WHERE batch_id = ?", (batch,))
+        counts = self.p.db.one("SELECT COUNT(*), COUNT(reference) FROM mm_batch_lines WHERE batch_id = ?", (batch,))
+        assert row is not None and counts is not None
+        return {"batchId": batch, "batchStatus": "completed", "batchTitle": row[0], "creationDate": row[1],
+                "approvalDate": row[1], "completionDate": row[1], "processingFlag": True,
+                "parsingSuccessCount": int(counts[0]), "completedCount": int(counts[1]),
+                "rejectionCount": int(counts[0]) - int(counts[1])}
+
+    def batch(self, client: Client, batch: str) -> dict[str, Any]:
+        """GET /batchtransactions/{batchId}, to the client that sent it."""
+        row = self.p.db.one("SELECT client FROM mm_batches WHERE batch_id = ?", (batch,))
+        if row is None or row[0] != client.name:
+            raise MmapiError("NOT_FOUND", f"no batch {batch}")
+        return self._batch_body(batch)
+
+    def batch_lines(self, client: Client, batch: str, *, rejected: bool) -> list[dict[str, Any]]:
+        """GET /batchtransactions/{batchId}/rejections or /completions."""
+        self.batch(client, batch)
+        rows = self.p.db.all("SELECT body, reference, reason, at FROM mm_batch_lines WHERE batch_id = ? AND "
+                             f"reference IS {'' if rejected else 'NOT '}NULL ORDER BY n", (batch,))
+        out = []
+        for body, reference, reason, at in rows:
+            line = json.loads(body)
+            item: dict[str, Any] = {"debitParty": line["debitParty"], "creditParty": line["creditParty"]}
+            if "requestingOrganisationTransactionReference" in line:
+                item["requestingOrganisationTransactionReference"] = line["requestingOrganisationTransactionReference"]
+            if rejected:
+                item.update(rejectionDate=at, rejectionReason=reason)
+            else:
+                item.update(transactionReference=reference, completionDate=at, link=f"/transactions/{reference}")
+            out.append(item)
+        return out
+
     # --- reversals ---------------------------------------------------------------------------
 
     def create_reversal(self, client: Client, reference: str, body: dict[str, Any], *, correlation_id: str | None = None,
@@ -346,6 +423,8 @@ class MobileMoneyApi:
                 with self.p.db.atomic():
                     if kind == "transaction":
                         reference = self._execute_transaction(client, body, when, reviewed=str(waits_for).startswith("hold:"))
+                    elif kind == "batch":
+                        reference = self._execute_batch(client, server_id, body, when)
                     else:
                         reference = self.p.approve_reversal_authorised(str(waits_for), body["originalTransactionReference"], at=when)
                         self._record_reversal(client, reference, body)
@@ -355,7 +434,9 @@ class MobileMoneyApi:
                 return self._fail(server_id, waits_for, MmapiError.of(exc), when)
             self.p.db.run("UPDATE mm_requests SET status = 'completed', object_ref = ?, pending_reason = NULL WHERE server_id = ?",
                           (reference, server_id))
-            self._call_back(server_id, self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,)))
+            final = (json.dumps(self._batch_body(reference)),) if kind == "batch" else \
+                self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,))
+            self._call_back(server_id, final)
             return self._state(server_id)
 
     def _record_reversal(self, client: str, reference: str, request: dict[str, Any]) -> None:

@@ -5,6 +5,10 @@
     POST /transactions/{ref}/reversals          202 requestStateObject
     GET  /accounts/{type}/{id}/balance          200 responseAccountBalance (the client's own wallet)
     GET  /accounts/{type}/{id}/transactions     200 [responseTransaction]
+    POST /batchtransactions                     202 requestStateObject (objectReference: the batch id)
+    GET  /batchtransactions/{id}                200 responseBatchTransaction
+    GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
+    GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +35,17 @@ from baobab.core.errors import BaobabError
 from baobab.wallet.mmapi import Client, MmapiError, MobileMoneyApi, _stamp
 from baobab.wallet.mmapi_spec import spec
 
+@dataclass(frozen=True)
+class Call:
+    """One request as a handler sees it: who, the validated body, path and query parameters, and
+    the headers the API's functions take (X-CorrelationID, X-Callback-URL)."""
+    client: Client
+    body: Any
+    path: dict[str, str]
+    headers: dict[str, Any]
+    query: dict[str, str]
+
+
 UUID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 
 
@@ -40,90 +56,64 @@ def _answer(body: Any, status: int) -> JSONResponse:
 def mmapi_router(api: MobileMoneyApi) -> APIRouter:
     router = APIRouter(tags=["GSMA Mobile Money API v1.1.2"])
 
-    def handled(spec_path: str | None, status: int) -> Callable[..., Any]:
+    def endpoint(spec_path: str | None, status: int, handler: Callable[[Call], Any]) -> Callable[..., Awaitable[Response]]:
         """Authenticate, validate the body against `spec_path`'s request schema, run, answer."""
-        def wrap(handler: Callable[..., Any]) -> Callable[..., Awaitable[Response]]:
-            async def endpoint(request: Request) -> Response:
-                try:
-                    client = await run_in_threadpool(api.clients.authenticate, request.headers.get("x-api-key"))
-                    correlation = request.headers.get("x-correlationid")
-                    if correlation is not None and not UUID.match(correlation):
-                        raise MmapiError("formatError", "X-CorrelationID must be a UUID")
-                    callback = request.headers.get("x-callback-url")
-                    if callback is not None and (urlsplit(callback).scheme not in ("http", "https") or not urlsplit(callback).netloc):
-                        raise MmapiError("formatError", "X-Callback-URL must be an http(s) URL")
-                    body = None
-                    if spec_path is not None:
-                        try:
-                            body = json.loads(await request.body())
-                        except ValueError:
-                            raise MmapiError("formatError", "the body is not JSON") from None
-                        found = spec().check_request("post", spec_path, body)
-                        if found is not None:
-                            raise MmapiError(found[0], "; ".join(found[1])[:256])
-                    result = await run_in_threadpool(handler, client, body, dict(request.path_params),
-                                                     {"correlation_id": correlation, "callback_url": callback},
-                                                     dict(request.query_params))
-                    return _answer(result, status)
-                except MmapiError as exc:
-                    return _answer(exc.error_object(), exc.status)
-                except BaobabError as exc:
-                    error = MmapiError.of(exc)
-                    return _answer(error.error_object(), error.status)
-            return endpoint
-        return wrap
+        async def answer(request: Request) -> Response:
+            try:
+                client = await run_in_threadpool(api.clients.authenticate, request.headers.get("x-api-key"))
+                correlation = request.headers.get("x-correlationid")
+                if correlation is not None and not UUID.match(correlation):
+                    raise MmapiError("formatError", "X-CorrelationID must be a UUID")
+                callback = request.headers.get("x-callback-url")
+                if callback is not None and (urlsplit(callback).scheme not in ("http", "https") or not urlsplit(callback).netloc):
+                    raise MmapiError("formatError", "X-Callback-URL must be an http(s) URL")
+                body = None
+                if spec_path is not None:
+                    try:
+                        body = json.loads(await request.body())
+                    except ValueError:
+                        raise MmapiError("formatError", "the body is not JSON") from None
+                    found = spec().check_request("post", spec_path, body)
+                    if found is not None:
+                        raise MmapiError(found[0], "; ".join(found[1])[:256])
+                call = Call(client, body, dict(request.path_params), {"correlation_id": correlation, "callback_url": callback},
+                            dict(request.query_params))
+                return _answer(await run_in_threadpool(handler, call), status)
+            except MmapiError as exc:
+                return _answer(exc.error_object(), exc.status)
+            except BaobabError as exc:
+                error = MmapiError.of(exc)
+                return _answer(error.error_object(), error.status)
+        return answer
 
-    @handled("/transactions", 202)
-    def create_transaction(*a: Any) -> Any:
-        client, body, _, headers, _ = a
-        return api.create_transaction(client, body, **headers)
-
-    @handled(None, 200)
-    def get_transaction(*a: Any) -> Any:
-        client, _, path, _, _ = a
-        return api.transaction(client, path["ref"])
-
-    @handled("/transactions/{transactionReference}/reversals", 202)
-    def create_reversal(*a: Any) -> Any:
-        client, body, path, headers, _ = a
-        return api.create_reversal(client, path["ref"], body, **headers)
-
-    @handled(None, 200)
-    def balance(*a: Any) -> Any:
-        client, _, path, _, _ = a
-        return api.balance(client, path["kind"], path["identifier"])
-
-    @handled(None, 200)
-    def transactions(*a: Any) -> Any:
-        client, _, path, _, query = a
-        limit = query.get("limit", "50")
-        if not limit.isdigit():
+    def limit(c: Call) -> int:
+        text = c.query.get("limit", "50")
+        if not text.isdigit():
             raise MmapiError("formatError", "limit is a whole number")
-        return api.statement(client, path["kind"], path["identifier"], int(limit))
+        return int(text)
 
-    @handled("/quotations", 201)
-    def create_quotation(*a: Any) -> Any:
-        client, body, _, _, _ = a
-        return api.quote(client, body)
-
-    @handled(None, 200)
-    def get_quotation(*a: Any) -> Any:
-        client, _, path, _, _ = a
-        return api.quotation(client, path["ref"])
-
-    @handled(None, 200)
-    def request_state(*a: Any) -> Any:
-        client, _, path, _, _ = a
-        return api.request_state(client, path["server_id"])
-
-    router.add_api_route("/transactions", create_transaction, methods=["POST"])
-    router.add_api_route("/transactions/{ref}", get_transaction, methods=["GET"])
-    router.add_api_route("/transactions/{ref}/reversals", create_reversal, methods=["POST"])
-    router.add_api_route("/accounts/{kind}/{identifier}/balance", balance, methods=["GET"])
-    router.add_api_route("/accounts/{kind}/{identifier}/transactions", transactions, methods=["GET"])
-    router.add_api_route("/quotations", create_quotation, methods=["POST"])
-    router.add_api_route("/quotations/{ref}", get_quotation, methods=["GET"])
-    router.add_api_route("/requeststates/{server_id}", request_state, methods=["GET"])
+    # (method, our path, the specification's path of the request body or None, status, what it does)
+    routes: list[tuple[str, str, str | None, int, Callable[[Call], Any]]] = [
+        ("POST", "/transactions", "/transactions", 202, lambda c: api.create_transaction(c.client, c.body, **c.headers)),
+        ("GET", "/transactions/{ref}", None, 200, lambda c: api.transaction(c.client, c.path["ref"])),
+        ("POST", "/transactions/{ref}/reversals", "/transactions/{transactionReference}/reversals", 202,
+         lambda c: api.create_reversal(c.client, c.path["ref"], c.body, **c.headers)),
+        ("POST", "/batchtransactions", "/batchtransactions", 202, lambda c: api.create_batch(c.client, c.body, **c.headers)),
+        ("GET", "/batchtransactions/{batch}", None, 200, lambda c: api.batch(c.client, c.path["batch"])),
+        ("GET", "/batchtransactions/{batch}/rejections", None, 200,
+         lambda c: api.batch_lines(c.client, c.path["batch"], rejected=True)),
+        ("GET", "/batchtransactions/{batch}/completions", None, 200,
+         lambda c: api.batch_lines(c.client, c.path["batch"], rejected=False)),
+        ("GET", "/accounts/{kind}/{identifier}/balance", None, 200,
+         lambda c: api.balance(c.client, c.path["kind"], c.path["identifier"])),
+        ("GET", "/accounts/{kind}/{identifier}/transactions", None, 200,
+         lambda c: api.statement(c.client, c.path["kind"], c.path["identifier"], limit(c))),
+        ("POST", "/quotations", "/quotations", 201, lambda c: api.quote(c.client, c.body)),
+        ("GET", "/quotations/{ref}", None, 200, lambda c: api.quotation(c.client, c.path["ref"])),
+        ("GET", "/requeststates/{server_id}", None, 200, lambda c: api.request_state(c.client, c.path["server_id"])),
+    ]
+    for method, path, spec_path, status, handler in routes:
+        router.add_api_route(path, endpoint(spec_path, status, handler), methods=[method])
 
     @router.get("/heartbeat")
     async def heartbeat() -> Response:

@@ -159,7 +159,8 @@ class Ussd:
                 "INSUFFICIENT_FUNDS": _("Not enough money."), "NO_WALLET": _("No wallet or till with that number."),
                 "BAD_PHONE": _("Not a valid phone number."), "BAD_AMOUNT": _("Not a valid amount."),
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
-                "NO_REQUEST": _("No cash-out waits for your approval.")}
+                "NO_REQUEST": _("No cash-out waits for your approval."),
+                "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")
         return said.get(exc.code, _("Not done; please try again later."))

@@ -19,7 +19,7 @@ from typing import Any
 from baobab.contracts.credentials.common import (DATE, check_id, member_with_role, money, registered_holder,
                                                  wallet_account)
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
-from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
+from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
 
 EVERY_MEMBER = {"role": "*"}
 MAX_KILOGRAMS = 1_000_000
@@ -79,8 +79,8 @@ class ProducePurchases(PaymentInstructions, Contract):
             raise ContractError(f"no purchase {purchase_id}", reason="NOT_FOUND")
         return record  # type: ignore[no-any-return]
 
-    @function(query=True, callers=PARTIES)
+    @function(query=True, callers=ANY_MEMBER)
     def mine(self, ctx: Context, farmer: str = "") -> list[dict[str, Any]]:
-        """Called by: a buyer or wallet provider: the purchases it is party to (of one farmer, if given)."""
+        """Called by: any member: the purchases it is party to (of one farmer, if given)."""
         return [r for _, r in ctx.range("purchase/")
                 if ctx.caller.org in r["parties"] and (not farmer or r["farmer"] == farmer)]

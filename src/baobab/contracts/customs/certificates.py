@@ -3,9 +3,12 @@ certificates of conformity (pre-export verification an importing country require
 Kenya's PVOC or Nigeria's SONCAP), following the ASEAN Single Window's e-Form D flow.
 
     issue      origin: the customs of the exporting country; conformity: an inspection body.
-               The certificate's document must already be anchored in the document registry by
-               the same organisation (its signed transaction is the signature): its target hash,
-               the goods it covers, the importer and the importing customs      -> issued
+               The certificate is either a document already anchored in the document registry
+               by the same organisation (OpenAttestation: its signed transaction is the
+               signature), or a W3C Verifiable Credential signed with a key the issuer registered
+               in `credentials`, with its entry in the issuer's revocation list; `target_hash` is
+               the document's target hash or the SHA-256 of the credential's JCS form. Also: the
+               goods it covers, the importer and the importing customs          -> issued
     send       the issuer, to the importing customs                             -> sent
     receive    the importing customs, with the target hash of the document it received: a
                different hash is an altered document (CERTIFICATE_ALTERED)      -> received
@@ -15,7 +18,8 @@ Kenya's PVOC or Nigeria's SONCAP), following the ASEAN Single Window's e-Form D 
     reject     the importing customs, with its reason                           -> rejected
 
 A certificate is utilised once: on a second declaration it is refused (CERTIFICATE_USED); for
-goods it does not cover, GOODS_NOT_COVERED; after its document is revoked, CERTIFICATE_REVOKED.
+goods it does not cover, GOODS_NOT_COVERED; after its document or credential is revoked,
+CERTIFICATE_REVOKED.
 Every refusal changes nothing. Keys: `certificate/<id>`.
 """
 
@@ -29,7 +33,7 @@ from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, Contr
 from baobab.vocab.trade import UNIT_CODES, is_hs_code
 
 KINDS = {"origin": ("customs", "certificate_of_origin"), "conformity": ("inspector", "inspection_certificate")}
-DECLARATIONS = "customs_declarations"
+DECLARATIONS, CREDENTIALS = "customs_declarations", "credentials"
 MAX_GOODS = 99
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}")
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._-]{0,39}")
@@ -77,10 +81,11 @@ class Certificates(Contract):
     @function(policy={"role": "*"}, callers=("customs", "inspector"))
     def issue(self, ctx: Context, certificate_id: str, kind: str, target_hash: str, importer: str,
               importing_customs: str, countries: dict[str, Any], goods: list[dict[str, Any]],
-              scheme: str) -> dict[str, Any]:
+              scheme: str, credential: dict[str, Any] = {}) -> dict[str, Any]:  # noqa: B006
         """Called by: for a certificate of origin, the customs of the origin country; for a
         certificate of conformity, an inspection body. `scheme` is the trade agreement (origin,
-        e.g. AfCFTA) or the programme (conformity, e.g. PVOC)."""
+        e.g. AfCFTA) or the programme (conformity, e.g. PVOC). `credential` ({issuer_key,
+        list_id, index}) when the certificate is a verifiable credential, not a document."""
         if not isinstance(certificate_id, str) or not _ID.fullmatch(certificate_id):
             raise _refuse("BAD_CERTIFICATE", "certificate_id must be 1-64 of A-Z a-z 0-9 _ . : / -")
         if kind not in KINDS:
@@ -99,15 +104,18 @@ class Certificates(Contract):
             raise _refuse("WRONG_CUSTOMS", f"{importing_customs} is not the customs of {destination}")
         if ctx.read("governance", f"org/{importer}") is None:
             raise _refuse("BAD_CERTIFICATE", f"importer {importer} is not a member")
-        document = ctx.read("documents", f"doc/{target_hash}") if _HEX64.fullmatch(target_hash) else None
-        if document is None or document["issuer"] != ctx.caller.org or document["doc_type"] != doc_type \
-                or document["status"] != "issued":
+        if not _HEX64.fullmatch(target_hash):
+            raise _refuse("BAD_CERTIFICATE", "target_hash is 64 lowercase hex digits")
+        signed = _credential(ctx, credential) if credential else None
+        document = None if signed else ctx.read("documents", f"doc/{target_hash}")
+        if not signed and (document is None or document["issuer"] != ctx.caller.org or document["doc_type"] != doc_type
+                           or document["status"] != "issued"):
             raise _refuse("DOCUMENT_NOT_ISSUED", f"the {doc_type.replace('_', ' ')} {target_hash[:12]}... is not "
                           f"anchored (and in force) by {ctx.caller.org}")
         if ctx.get(f"certificate/{certificate_id}") is not None:
             raise _refuse("ALREADY_EXISTS", f"certificate {certificate_id} exists")
         record = {"id": certificate_id, "kind": kind, "scheme": scheme, "issuer": ctx.caller.org,
-                  "target_hash": target_hash, "importer": importer, "importing_customs": importing_customs,
+                  "target_hash": target_hash, "form": "credential" if signed else "document", "credential": signed, "importer": importer, "importing_customs": importing_customs,
                   "countries": {"origin": origin, "destination": destination}, "goods": _goods(goods),
                   "status": "issued", "used_on": None, "parties": sorted({ctx.caller.org, importer, importing_customs}),
                   "history": [{"status": "issued", "by": ctx.caller.org, "at": ctx.timestamp}]}
@@ -207,9 +215,15 @@ class Certificates(Contract):
 
     @staticmethod
     def _in_force(ctx: Context, record: dict[str, Any]) -> None:
-        document = ctx.read("documents", f"doc/{record['target_hash']}")
-        if document is None or document["status"] != "issued":
-            raise _refuse("CERTIFICATE_REVOKED", f"the issuer revoked certificate {record['id']}'s document")
+        signed = record.get("credential")
+        if signed:
+            listed = ctx.read(CREDENTIALS, f"list/{record['issuer']}/{signed['list_id']}") or {}
+            revoked = signed["index"] in listed.get("set", [])
+        else:
+            document = ctx.read("documents", f"doc/{record['target_hash']}")
+            revoked = document is None or document["status"] != "issued"
+        if revoked:
+            raise _refuse("CERTIFICATE_REVOKED", f"the issuer revoked certificate {record['id']}'s {record.get('form', 'document')}")
 
     @staticmethod
     def _move(ctx: Context, record: dict[str, Any], status: str) -> dict[str, Any]:
@@ -218,6 +232,24 @@ class Certificates(Contract):
         ctx.put(f"certificate/{record['id']}", record)
         ctx.emit(f"certificate_{status}", {"id": record["id"], "kind": record["kind"], "by": ctx.caller.org})
         return record
+
+
+def _credential(ctx: Context, credential: dict[str, Any]) -> dict[str, Any]:
+    """The credential's key and revocation entry, if the key is the caller's and the entry is one
+    it reserved in a revocation list of its own (and not yet revoked)."""
+    key, list_id, index = credential.get("issuer_key"), credential.get("list_id"), credential.get("index")
+    if set(credential) != {"issuer_key", "list_id", "index"} or not isinstance(key, str) or not isinstance(list_id, str) \
+            or not isinstance(index, int) or isinstance(index, bool):
+        raise _refuse("BAD_CERTIFICATE", "credential is {issuer_key, list_id, index}")
+    registered = ctx.read(CREDENTIALS, f"issuer/{key}") if 0 < len(key) <= 100 else None
+    listed = ctx.read(CREDENTIALS, f"list/{ctx.caller.org}/{list_id}") if _ID.fullmatch(list_id) else None
+    if registered is None or registered["org"] != ctx.caller.org or listed is None \
+            or listed["purpose"] != "revocation" or not 0 <= index < listed["next"]:
+        raise _refuse("DOCUMENT_NOT_ISSUED", f"the credential's key is not registered to {ctx.caller.org}, or its "
+                      f"revocation entry {list_id}#{index} is not one {ctx.caller.org} reserved")
+    if index in listed["set"]:
+        raise _refuse("CERTIFICATE_REVOKED", f"entry {list_id}#{index} is already revoked")
+    return {"issuer_key": key, "list_id": list_id, "index": index}
 
 
 def _goods(goods: Any) -> list[dict[str, Any]]:
