@@ -64,6 +64,7 @@ class LedgerStatus:
 
     def __init__(self, actor: Any, directory: LedgerDirectory) -> None:
         self.actor, self.directory = actor, directory
+        self._built: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}  # the last list built, per list and issuer
 
     def __call__(self, url: str, issuer: str) -> dict[str, Any]:
         org, list_id = parse_list_url(url)
@@ -71,4 +72,10 @@ class LedgerStatus:
         if known is None or known["org"] != org:
             raise BaobabError("BAD_CREDENTIAL", f"status list {url} is not kept by the credential's issuer")
         record = self.actor.query(CONTRACT, "status_list", {"org": org, "list_id": list_id})
-        return status_list.list_credential(url, issuer, record["purpose"], record["set"], record["updated_at"], record["size"])
+        version = (record["updated_at"], record["set"], record["purpose"], record["size"])
+        cached = self._built.get((url, issuer))
+        if cached is None or cached[0] != version:  # read every time, rebuilt only when it changed
+            built = status_list.list_credential(url, issuer, record["purpose"], record["set"], record["updated_at"],
+                                                record["size"])
+            cached = self._built[(url, issuer)] = (version, built)
+        return cached[1]

@@ -128,6 +128,8 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
         if not challenge_ok_now:
             verdict.reasons.append("the challenge is not one this verifier issued, or was used already (replay)")
     verdict.bound = True
+    if status is not None:
+        status = _once_per_list(status)
     for vc in credentials:
         result = verify_credential(vc, now=now, issuers=issuers, status=status)
         try:
@@ -141,3 +143,22 @@ def verify_presentation(vp: Any, *, challenge_ok: Any, domain: str, now: datetim
     if not verdict.bound:
         verdict.reasons.append("a credential shown is not about the holder")
     return verdict
+
+
+def _once_per_list(resolve: StatusResolver) -> StatusResolver:
+    """The resolver, asked once per list and issuer for one presentation (its credentials are
+    checked against the same reading of each list)."""
+    seen: dict[tuple[str, str], Any] = {}
+
+    def once(url: str, issuer: str) -> dict[str, Any]:
+        if (url, issuer) not in seen:
+            try:
+                seen[(url, issuer)] = resolve(url, issuer)
+            except BaobabError as exc:
+                seen[(url, issuer)] = exc
+        found = seen[(url, issuer)]
+        if isinstance(found, BaobabError):
+            raise found
+        return found  # type: ignore[no-any-return]
+
+    return once

@@ -19,6 +19,7 @@ import base64
 import gzip
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from baobab.core.errors import BaobabError
@@ -46,8 +47,10 @@ def encode(set_bits: Iterable[int], size: int = MIN_BITS) -> str:
     return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode("ascii").rstrip("=")
 
 
+@lru_cache(maxsize=64)
 def decode(encoded: str) -> bytes:
-    """The bitstring of an `encodedList` (bounded: a hostile list cannot exhaust memory)."""
+    """The bitstring of an `encodedList` (bounded: a hostile list cannot exhaust memory).
+    Remembered for the last lists seen: a verifier checks many credentials against one list."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise BaobabError("BAD_CREDENTIAL", "encodedList is multibase base64url (starting with 'u')")
     try:
@@ -107,4 +110,7 @@ def is_set(list_vc: dict[str, Any], index: int, purpose: str) -> bool:
         raise BaobabError("BAD_CREDENTIAL", f"not a {LIST_CREDENTIAL_TYPE}")
     if subject.get("statusPurpose") != purpose:
         raise BaobabError("BAD_CREDENTIAL", f"the list is for {subject.get('statusPurpose')}, not {purpose}")
-    return bit(decode(subject.get("encodedList", "")), index)
+    encoded = subject.get("encodedList")
+    if not isinstance(encoded, str):
+        raise BaobabError("BAD_CREDENTIAL", "encodedList is multibase base64url text")
+    return bit(decode(encoded), index)

@@ -205,16 +205,24 @@ class EventStore:
                            f"WHERE {' AND '.join(where)} ORDER BY e.event_time, e.event_hash LIMIT ?", [*params, limit])
         return [StoredEvent.from_row(r) for r in rows]
 
-    def naming(self, org: str, key: str, roles: Sequence[str]) -> Iterator[tuple[StoredEvent, str, str | None, str | None]]:
-        """Events `org` may read that name `key` in one of `roles`: (event, role, quantity, unit)."""
+    def naming(self, org: str, key: str, roles: Sequence[str], decoded: dict[str, StoredEvent] | None = None,
+               ) -> Iterator[tuple[StoredEvent, str, str | None, str | None]]:
+        """Events `org` may read that name `key` in one of `roles`: (event, role, quantity, unit).
+        `decoded` keeps the events already read, so a body named by many keys (a container's
+        aggregation, named by each of its bags) is read and decoded once."""
+        seen = {} if decoded is None else decoded
         marks = ",".join("?" * len(roles))
-        rows = self.db.all(f"SELECT {_EVENT_COLUMNS}, k.role, k.quantity, k.uom FROM epcis_keys k "
-                           "JOIN epcis_events e ON e.event_hash = k.event_hash "
-                           "JOIN epcis_members m ON m.event_hash = e.event_hash AND m.org = ? "
-                           f"WHERE k.key = ? AND k.role IN ({marks}) ORDER BY e.event_time, e.event_hash",
-                           [org, canonical(key), *roles])
-        for r in rows:
-            yield StoredEvent.from_row(r[:8]), r[8], r[9], r[10]
+        rows = self.db.all("SELECT k.event_hash, k.role, k.quantity, k.uom FROM epcis_keys k "
+                           "JOIN epcis_members m ON m.event_hash = k.event_hash AND m.org = ? "
+                           f"WHERE k.key = ? AND k.role IN ({marks})", [org, canonical(key), *roles])
+        new = sorted({r[0] for r in rows} - seen.keys())
+        for start in range(0, len(new), 500):
+            chunk = new[start:start + 500]
+            for row in self.db.all(f"SELECT {_EVENT_COLUMNS} FROM epcis_events e WHERE e.event_hash IN "
+                                   f"({','.join('?' * len(chunk))})", chunk):
+                seen[row[0]] = StoredEvent.from_row(row)
+        for event_hash_, role, quantity, unit in sorted(rows, key=lambda r: (seen[r[0]].event_time, r[0])):
+            yield seen[event_hash_], role, quantity, unit
 
     def owners(self, key: str) -> list[str]:
         """The organisations that captured events naming `key`, the latest event's first."""
