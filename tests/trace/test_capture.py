@@ -167,3 +167,10 @@ def test_the_api_document_describes_a_capture_with_the_gs1_schema(api):
     body = doc["paths"]["/v1/epcis/capture"]["post"]["requestBody"]["content"]["application/ld+json"]["schema"]
     assert body["allOf"][0] == {"$ref": "#/components/schemas/EPCIS_epcisDocument"}
     assert "EPCIS_ObjectEvent" in doc["components"]["schemas"]
+
+
+def test_sharing_with_an_unknown_organisation_is_refused_before_anything_is_kept(api):
+    doc = example("Example_9.6.1-ObjectEvent.jsonld")
+    error = problem(lambda: api.client(COOP).request("POST", "/v1/epcis/capture", params={"shareWith": ["NOBODY-HERE"]}, body=doc))
+    assert error.code == "UNKNOWN_ORG"
+    assert api.client(COOP).request("GET", "/v1/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []

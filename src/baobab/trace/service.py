@@ -118,6 +118,10 @@ class TraceService:
                 raise BaobabError("EPCIS_EVENT_IN_FUTURE", f"event {i} happened at {event['eventTime']}, after now",
                                   field=f"/epcisBody/eventList/{i}/eventTime")
         members = sorted({org, *share_with})
+        known = self.gateway.view.members()
+        unknown = [m for m in members if known.org(m) is None]
+        if unknown:  # refused before anything is kept: the ledger would refuse the anchoring
+            raise BaobabError("UNKNOWN_ORG", f"no member organisation {', '.join(unknown)} to share with", orgs=unknown)
         batch_id = f"{org}/{uuid.uuid4().hex}"
         root = anchoring.root_of(hashes)
         self.store.add_batch(batch_id, org, members, document.get("@context", []), root, events, hashes, _now())
