@@ -286,6 +286,9 @@ class Provider:
         """The customer approves the waiting request: paid once, the request gone in the same transaction."""
         msisdn = self.msisdn(phone)
         self._check_pin(msisdn, pin)
+        waiting = self.pending_cash_out(msisdn)
+        if waiting is not None:
+            self.hold_if_screened("cash_out", msisdn, None, waiting["amount"]["minor"], at, agent=waiting["agent"])
         with self.db.atomic():
             pending = self.pending_cash_out(msisdn)
             if pending is None:
@@ -552,6 +555,22 @@ class Provider:
                            "JOIN momo_wallets w ON w.msisdn = s.msisdn ORDER BY s.at, s.msisdn")
         return [{"msisdn": r[0], "name": r[1], "match": json.loads(r[2]), "state": r[3], "at": r[4], "decided_by": r[5]}
                 for r in rows if state is None or r[3] == state]
+
+    def screen_all(self, *, at: datetime | None = None) -> list[str]:
+        """Screen every customer again (the operator loaded a new list): the numbers of the new
+        matches. A match already reviewed keeps its decision."""
+        if self.screen is None:
+            return []
+        found = []
+        with self.db.atomic():
+            for msisdn, name in self.db.all("SELECT w.msisdn, w.name FROM momo_wallets w LEFT JOIN momo_screening s "
+                                            "ON s.msisdn = w.msisdn WHERE s.msisdn IS NULL ORDER BY w.msisdn"):
+                match = self.screen(name)
+                if match:
+                    self.db.run("INSERT INTO momo_screening (msisdn, match, state, at) VALUES (?, ?, 'hit', ?)",
+                                (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
+                    found.append(msisdn)
+        return found
 
     def decide_screening(self, phone: str, *, cleared: bool, by: str) -> None:
         """A match reviewed: `cleared` (not the listed person: movements flow again) or confirmed
