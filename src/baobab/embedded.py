@@ -16,6 +16,8 @@ from baobab.vocab.roles import NETWORK_ROLES, SUPERVISORS
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
 from baobab.keystore import Keystore
+from baobab.ledger.block import genesis_block
+from baobab.ledger.commit_process import CommitProcess
 from baobab.ledger.membership import check_genesis
 from baobab.ledger.node import Node
 from baobab.ledger.orderer.embedded import EmbeddedOrderer
@@ -78,17 +80,27 @@ def load_genesis(data_dir: str | Path) -> dict[str, Any]:
     return check_genesis(json.loads(path.read_bytes()))
 
 
-def open_node(data_dir: str | Path, registry: Registry | None = None) -> Node:
+def open_node(data_dir: str | Path, registry: Registry | None = None, *, commit_process: bool = True) -> Node:
+    """The node of the network in `data_dir`. With `commit_process` (the default), blocks are
+    validated and committed in a process of their own (`ledger/commit_process.py`), so that
+    endorsement and commit use two cores; without it, on the node's orderer thread."""
     root = Path(data_dir)
     genesis = load_genesis(root)
     secure_tree(root)  # owner-only, also what was made before and what is made from now on
     keys = Keystore(root / "keys")
     peer_keys = {o["id"]: keys.peer(o["id"]) for o in genesis["organisations"] if (keys.root / o["id"] / "peer.key").exists()}
     orderer_key = keys.orderer()
+    registry = registry or default_registry()
     b = genesis["block"]
     orderer = EmbeddedOrderer(genesis["network"], orderer_key, b["max_txs"], b["max_bytes"], b["timeout_ms"])
-    store = SQLiteStore(root / LEDGER_FILE, folder_sealer(root, create=True))  # sealed at rest
-    return Node(store, genesis, registry or default_registry(), peer_keys, orderer, orderer_key)
+    committer = CommitProcess.start(root, genesis, registry, genesis_block(genesis, orderer_key)) if commit_process else None
+    try:
+        store = SQLiteStore(root / LEDGER_FILE, folder_sealer(root, create=True))  # sealed at rest
+        return Node(store, genesis, registry, peer_keys, orderer, orderer_key, committer=committer)
+    except BaseException:
+        if committer is not None:
+            committer.close()
+        raise
 
 
 def app_from_env() -> Any:

@@ -5,7 +5,8 @@
         with the payments agent: payment instructions carried out through the switch this node
         hosts (`<data>/switch.sqlite`), settled or failed on the ledger by the payer
     mount_for_people(app, gateway, data, hub=services.hub, operator="CBK")
-        on the node's API app: the FSPIOP interface of the switch under /fspiop, and the pages
+        on the node's API app: the FSPIOP interface of the switch under /fspiop, its operator's
+        administration API (Mojaloop's central-ledger and central-settlement shapes) under /hub, and the pages
         (sign-in, home, document verifier, credits, the switch operator's and the customs officer's pages)
 
 The reactor's progress survives restarts (`reactors.json`); the agent's fulfilment secret is
@@ -23,7 +24,7 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
-from baobab.pay.hub import Hub
+from baobab.pay.hub import Hub, HubThread
 from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
@@ -65,6 +66,7 @@ class NodeServices:
     reactor: Reactor
     thread: ReactorThread | None
     hub: Hub
+    callbacks: HubThread | None = None
     mobile_money: Any = None  # baobab.wallet.services.MobileMoney, where the node runs providers
 
     def for_stories(self) -> dict[str, Any]:
@@ -74,6 +76,8 @@ class NodeServices:
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
+        if self.callbacks is not None:
+            self.callbacks.stop()
         if self.mobile_money is not None:
             self.mobile_money.close()
         self.hub.db.close()
@@ -87,7 +91,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub)
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start())
 
 
 def demo_services(node: Any, data: Path) -> NodeServices:
@@ -107,6 +111,7 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     node hosts the switch); with `mobile_money`, each provider's GSMA mmAPI at /mmapi/<FSP> and
     its agents' and operator's pages at /momo."""
     from baobab.api.deps import caller
+    from baobab.pay.admin import admin_router
     from baobab.pay.fspiop import fspiop_router
 
     async def participant(request: Any) -> str:
@@ -116,7 +121,15 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
         except BaobabError as exc:
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
+    async def hub_operator(request: Any) -> str:
+        """The administration API is the switch operator's alone."""
+        who = await participant(request)
+        if who != operator:
+            raise FspiopError("3000", f"{who} is not the switch's operator")
+        return who
+
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
+    app.include_router(admin_router(hub, hub_operator), prefix="/hub")
     if mobile_money is not None:
         from baobab.wallet.mmapi_routes import mmapi_router
 

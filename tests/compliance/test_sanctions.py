@@ -100,3 +100,19 @@ def test_a_confirmed_match_keeps_everything_held_and_a_refusal_moves_nothing(tmp
     assert p.holds("refused")[0]["note"].startswith("confirmed")
     assert p.credit_incoming(suspect, 300 * N, "t-1", payer="OTHER-FSP", at=DAY).startswith("in-")
     assert p.balance(suspect) == 0 and p.journal.balance("interop/suspense").net_credit == 300 * N  # arrived, not credited
+
+
+def test_a_list_loaded_later_screens_every_customer_and_holds_a_cash_out_approved_on_the_phone(tmp_path: Path) -> None:
+    listed = SanctionsList.from_un_xml(UN_XML, source="test list")
+    p = Provider(SQLiteDatabase(tmp_path / "m.sqlite"), scheme("NG"), TARIFF, hasher=FAST)
+    p.add_agent("a1", "Agent")
+    p.issue_float("a1", 100_000 * N, reference="slip", at=DAY)
+    suspect = p.register("+2348059876543", "Jose Maria Quinones", by="a1", pin="1357", at=DAY)
+    p.cash_in("a1", suspect, 2_000 * N, at=DAY)         # before the list was loaded
+    p.screen = listed.screen                              # the operator loads the list
+    assert p.screen_all(at=DAY) == [suspect] and p.screen_all(at=DAY) == []
+    p.request_cash_out("a1", suspect, 1_000 * N, at=DAY)
+    with pytest.raises(BaobabError) as caught:
+        p.approve_cash_out(suspect, pin="1357", at=DAY)
+    assert caught.value.code == "HELD_FOR_REVIEW" and p.balance(suspect) == 2_000 * N
+    assert p.holds()[0]["kind"] == "cash_out" and p.holds()[0]["agent"] == "a1"

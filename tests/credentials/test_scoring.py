@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pytest
+
 from baobab.credentials.credential import credential
 from baobab.credentials.issuer import Claim
 from baobab.credentials.records import delivery, loan_repaid, payment_received, registered_farmer, repayments
@@ -99,3 +101,28 @@ def test_repayments_on_time_add_points_and_a_late_one_takes_them_away() -> None:
     history = record(10) + [vc(c) for c in repayments(late)] + [vc(loan_repaid(late))]
     a = score(history, principal_minor=300_000, currency="ZMW", months=3, today=TODAY)
     assert a.features[-1].points == 0 and a.reasons[0] == "R04 a repayment was late"
+
+
+def traced(n: int, days_ago: int, minor: int) -> dict[str, Any]:
+    """A delivery as the trace `deliveries` contract records it once paid."""
+    day = (TODAY - timedelta(days=days_ago)).isoformat()
+    return {"delivery_id": f"D-{n}", "lot": "https://id.gs1.org/01/09506000134352/10/LOT1",
+            "farmer": "https://id.gs1.org/417/9506000000017", "event_hash": "ab" * 32, "batch_id": "B-1",
+            "anchored_root": "cd" * 32, "buyer": "SIDAMA-COOP", "wallet_provider": "ET-MOMO",
+            "amount": {"currency": "ZMW", "minor": minor}, "quantity_g": 900_000, "status": "paid",
+            "settlement": {"reference": f"t-{n}", "proof": "f", "at": f"{day}T09:00:00Z"}, "recorded_at": f"{day}T08:00:00Z"}
+
+
+def test_deliveries_traced_in_epcis_and_paid_count_as_produce_purchases_do() -> None:
+    from baobab.credentials.records import traced_delivery, traced_payment
+
+    history = [registration()]
+    for n in range(1, 11):
+        record = traced(n, 30 * n, 225_000)
+        history += [vc(traced_delivery(record, DID)), vc(traced_payment(record, DID))]
+    a = score(history, principal_minor=300_000, currency="ZMW", months=3, today=TODAY)
+    assert (a.score, a.band) == (100, "B")  # the same record as ten paid produce purchases
+    assert history[1]["evidence"][0]["eventHash"] == "ab" * 32
+    unpaid = {**traced(11, 30, 225_000), "status": "instructed", "settlement": None}
+    with pytest.raises(Exception):
+        traced_payment(unpaid, DID)

@@ -110,3 +110,14 @@ def test_only_the_customs_of_the_country_publishes_its_schedule(demo_net: Net) -
     demo_net.submit(CUSTOMS, "customs_tariffs", "publish", {"schedule": demo_schedule("ET")})
     refused("ALREADY_EXISTS", lambda: demo_net.submit(CUSTOMS, "customs_tariffs", "publish", {"schedule": demo_schedule("ET")}))
     assert demo_net.query(IMPORTER, "customs_tariffs", "schedule", {"country": "ET"})["duty"]["8528"] == "30"
+
+
+def test_a_failed_payment_is_shown_to_the_declarant_and_the_goods_stay_held(published: Net) -> None:
+    net = published
+    lodge(net, "ET-6")
+    net.submit(CUSTOMS, DECL, "screen", {"declaration_id": "ET-6", "channel": "green"})
+    net.submit(CUSTOMS, DECL, "assess", {"declaration_id": "ET-6", "exchange_rate": "150"})
+    net.submit(IMPORTER, DECL, "payment_failed", {"obligation": "ET-6/duties", "reason": "4001 payer FSP insufficient liquidity"})
+    record = net.query(IMPORTER, DECL, "get", {"declaration_id": "ET-6"})
+    assert record["assessment"]["payment_failed"]["reason"].startswith("4001") and record["assessment"]["paid"] is None
+    refused("DUTIES_UNPAID", lambda: net.submit(CUSTOMS, DECL, "decide", {"declaration_id": "ET-6", "outcome": "released"}))

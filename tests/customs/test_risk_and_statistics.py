@@ -62,3 +62,14 @@ def test_statistics_by_country_month_chapter_and_partner_with_definitions() -> N
     assert out["rows"] == [{"reporter": "ET", "month": "2026-11", "lodged": 3, "released": 1, "median_hours_to_release": "3.50",
                             "green_share": "0.5000", "yellow_share": "0.0000", "red_share": "0.5000",
                             "digital_share": "0.3333", "duty_currency": "ETB", "duties_collected_minor": 500}]
+
+
+def test_decided_declarations_teach_the_engine_which_traders_fail_control() -> None:
+    engine = RiskEngine([Rule("H", "history", "yellow", "often wrong", share=Decimal("0.5"), minimum=2)])
+    revalued = {"status": "released", "assessment": {"lines": [{"declared_value": {"currency": "USD", "minor": 999_999}}]}}
+    engine.learn([declaration(1, status="rejected"), declaration(2, **revalued),
+                  declaration(3, declarant="T2", status="released",
+                              assessment={"lines": [{"declared_value": {"currency": "USD", "minor": 180_000}}]}),
+                  declaration(4, declarant="T2", status="under control")])            # not decided: not counted
+    assert engine.history.share("T1") == (2, Decimal(1)) and engine.history.share("T2") == (1, Decimal(0))
+    assert engine.screen(declaration(5))[0] == "yellow" and engine.screen(declaration(6, declarant="T2"))[0] == "green"

@@ -152,3 +152,25 @@ def test_the_ledger_refuses_a_batch_of_events_from_the_future(api):
         "batch_id": "SIDAMA-COOP/future", "merkle_root": "0" * 64, "size": 1, "members": [COOP],
         "latest_event_time": "2999-01-01T00:00:00Z"}))
     assert error.detail.get("reason") == "EVENT_IN_FUTURE" or "EVENT_IN_FUTURE" in str(error.detail)
+
+
+def test_an_event_from_the_future_is_refused_before_anything_is_kept(api):
+    doc = example("Example_9.6.1-ObjectEvent.jsonld")
+    doc["epcisBody"]["eventList"][1]["eventTime"] = "2999-01-01T00:00:00+03:00"
+    error = problem(lambda: api.client(COOP).request("POST", "/v1/epcis/capture", body=doc))
+    assert error.code == "EPCIS_EVENT_IN_FUTURE" and error.detail["field"] == "/epcisBody/eventList/1/eventTime"
+    assert api.client(COOP).request("GET", "/v1/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []
+
+
+def test_the_api_document_describes_a_capture_with_the_gs1_schema(api):
+    doc = api.http.get("/openapi.json").json()
+    body = doc["paths"]["/v1/epcis/capture"]["post"]["requestBody"]["content"]["application/ld+json"]["schema"]
+    assert body["allOf"][0] == {"$ref": "#/components/schemas/EPCIS_epcisDocument"}
+    assert "EPCIS_ObjectEvent" in doc["components"]["schemas"]
+
+
+def test_sharing_with_an_unknown_organisation_is_refused_before_anything_is_kept(api):
+    doc = example("Example_9.6.1-ObjectEvent.jsonld")
+    error = problem(lambda: api.client(COOP).request("POST", "/v1/epcis/capture", params={"shareWith": ["NOBODY-HERE"]}, body=doc))
+    assert error.code == "UNKNOWN_ORG"
+    assert api.client(COOP).request("GET", "/v1/epcis/events").json()["epcisBody"]["queryResults"]["resultsBody"]["eventList"] == []

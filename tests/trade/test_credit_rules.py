@@ -134,8 +134,9 @@ def test_art_18b_honour_never_exceeds_the_credit_plus_tolerance_whatever_is_waiv
     examined = present(actors, lc_id, price=soy.PRICE_CENTS * 2)
     assert codes(examined) == ["AMOUNT_OVER_TOLERANCE"]
     actors(soy.APPLICANT).submit(LC, "waive", {"lc_id": lc_id})
-    rejected(lambda: actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id, "amount": TOTAL * 105 // 100 + 1}),
-             reason="OVER_AVAILABLE")
+    over = rejected(lambda: actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id, "amount": TOTAL * 105 // 100 + 1}),
+                    reason="OVER_AVAILABLE")
+    assert "at most 21000000.00 USD" in over.message  # decimals with the currency, never minor units
     lc = actors(soy.ISSUING).submit(LC, "honour", {"lc_id": lc_id})["response"]
     assert current(lc)["honour"]["amount"] == {"currency": "USD", "minor": TOTAL * 105 // 100}
     assert current(lc)["honour"]["claimed"]["minor"] == TOTAL * 2

@@ -66,8 +66,9 @@ def test_a_wallet_is_its_phone_number_in_e164(p: Provider) -> None:
 def test_tier_1_single_movement_limit_at_its_boundary(p: Provider) -> None:
     p.cash_in("agent-17", ADA, 3_000 * N, at=DAY)                    # exactly the limit: accepted
     before = books(p)
-    with error("LIMIT_SINGLE"):
+    with pytest.raises(BaobabError) as refused:
         p.cash_in("agent-17", ADA, 3_000 * N + 1, at=DAY)            # one kobo more: refused
+    assert refused.value.code == "LIMIT_SINGLE" and "at most 3000.00 NGN" in refused.value.message
     assert books(p) == before
 
 

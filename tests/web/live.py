@@ -32,6 +32,7 @@ from baobab.http_client import Causality, http_actors
 from baobab.net.process import free_port, wait_healthy
 from baobab.stories import StoryReport
 from baobab.stories import invoice_platforms
+from baobab.stories.trade_kit import issue_document
 from baobab.stories import soybeans as soy
 
 PASSWORD = "correct horse battery"
@@ -48,6 +49,7 @@ class Live:
     where: dict[str, list[str]]  # org -> `baobab users add` options locating its node's users
     causality: Causality = field(default_factory=Causality)
     lc_id: str = ""
+    document: dict[str, Any] = field(default_factory=dict)  # a commercial invoice issued by the exporter
 
     def url_of(self, org: str) -> str:
         return self.urls if isinstance(self.urls, str) else self.urls[org]
@@ -112,10 +114,10 @@ def _network(root: Path) -> Iterator[Live]:
         net.stop()
 
 
-def presented_credit(live: Live) -> str:
+def presented_credit(live: Live, name: str = "") -> str:
     """A soybean credit whose presentation the issuing bank found discrepant (late shipment, amount over)."""
     actors = live.actors()
-    on, lc_id = soy.today(), f"LC-PAGES-{live.mode.upper()}"
+    on, lc_id = soy.today(), f"LC-PAGES-{live.mode.upper()}{name}"
     soy.open_credit(actors, StoryReport(), lc_id, soy.credit_terms(on, latest_shipment=on - timedelta(days=5)))
     soy.ship_and_present(actors, StoryReport(), lc_id, on - timedelta(days=3), soy.PRICE_CENTS * 1075 // 1000)
     return lc_id
@@ -129,6 +131,8 @@ def records(live: Live) -> None:
     amber flag), and a suspicious transaction report filed by a Kenyan bank with its regulator."""
     actors = live.actors()
     invoice_platforms.play(actors, StoryReport(), None)
+    fields = soy.document_data("LC-PAGES-VERIFY", soy.today())["commercial_invoice"]
+    live.document = issue_document(actors(soy.BENEFICIARY), "commercial_invoice", fields, soy.READERS, StoryReport())
     outcome = actors("KCBANK").submit("suspicious_reports", "file", {
         "report_id": STR_ID, "regulator": "CBK", "subject": {"name": "Juma Otieno", "msisdn": "+254711000111"},
         "activity": "structuring", "narrative": "Nine deposits of KES 99,000 in two days, just under the threshold.",

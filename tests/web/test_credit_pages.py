@@ -61,6 +61,7 @@ def test_refuse_waive_and_honour_from_the_pages(world) -> None:  # type: ignore[
     desk = sign_in(client, soy.ISSUING, "aziz")
     assert lc_id in desk and "UCP 600 art. 20(a)(ii)" in desk and "UCP 600 art. 18(b), 30(a)" in desk
     assert "Days left for the decision" in desk and 'value="refuse"' in desk and "$20,000,000.00" in desk
+    assert '<svg role="img"' in desk and "<title>Timeline of the credit</title>" in desk and "issued · KLTB" in desk
     assert act(client, desk, lc_id, "refuse") == 303
     applicant = sign_in(client, soy.APPLICANT, "mei")
     assert "refused" in applicant and 'value="waive"' in applicant and 'value="refuse"' not in applicant

@@ -153,3 +153,29 @@ def test_a_certificate_is_received_by_upload_and_an_altered_one_refused(demo_net
         assert demo_net.query("ET-CUSTOMS", "customs_certificates", "get", {"certificate_id": "KE-CO-9"})["status"] == "sent"
         assert upload(wrapped).status_code == 303
         assert demo_net.query("ET-CUSTOMS", "customs_certificates", "get", {"certificate_id": "KE-CO-9"})["status"] == "received"
+
+
+def test_a_certificate_sent_as_a_verifiable_credential_is_received_by_upload(demo_net: Net, tmp_path: Path) -> None:
+    from baobab.credentials import Signer
+    from baobab.credentials.issuer import Issuer
+
+    app = app_for(demo_net, tmp_path, [("ET-CUSTOMS", "hiwot", ["officer"])])
+    issuer = Issuer(demo_net.actors()("KE-CUSTOMS"), Signer.generate())
+    issuer.register()
+    data = certificates.origin_document("KE-VC-9", "2026-11-20", authority=party("KE-CUSTOMS"), exporter=party("NAIVASHA"),
+                                        consignee=party("ADDIS-IMPORT"), destination="ET", agreement="AfCFTA",
+                                        goods=[{"hs_code": "060311", "description": "roses", "quantity": {"value": 900, "unit": "PCE"}}])
+    vc = certificates.issue_credential(issuer, "origin", "KE-VC-9", data, importer="ADDIS-IMPORT", importing_customs="ET-CUSTOMS",
+                                       countries={"origin": "KE", "destination": "ET"}, scheme="AfCFTA")
+    forged = copy.deepcopy(vc)
+    forged["credentialSubject"]["consignee"]["name"] = "Someone Else PLC"
+    with TestClient(app) as c:
+        sign_in(c, "ET-CUSTOMS", "hiwot")
+        csrf = csrf_of(c.get("/customs").text)
+        upload = lambda doc: c.post("/customs/certificates/receive",  # noqa: E731
+                                    data={"csrf": csrf, "certificate_id": "KE-VC-9"},
+                                    files={"document": ("co.json", json.dumps(doc).encode(), "application/json")},
+                                    follow_redirects=False)
+        assert upload(forged).status_code == 409
+        assert upload(vc).status_code == 303
+        assert demo_net.query("ET-CUSTOMS", "customs_certificates", "get", {"certificate_id": "KE-VC-9"})["status"] == "received"

@@ -185,7 +185,7 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     _install_error_handlers(app)
     for module in (system, tokens, transactions, state, ledger, events, oversight, trade, oracles, finance, credentials):
         app.include_router(module.router)
-    from baobab.trace.routes import router as epcis_router  # EPCIS capture and query, traces (baobab.trace)
+    from baobab.trace.routes import openapi_schemas as epcis_schemas, router as epcis_router  # EPCIS, traces (baobab.trace)
 
     app.include_router(epcis_router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
@@ -199,6 +199,7 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas["Problem"] = Problem.model_json_schema()
         schemas["JsonValue"] = JSON_VALUE
+        schemas.update(epcis_schemas())  # the GS1 EPCIS schema a capture's body is checked against
         return doc
 
     app.openapi = with_problem_schema  # type: ignore[method-assign]

@@ -89,7 +89,8 @@ def embedded_network(data_dir: Path) -> Any:
 
 
 @click.command()
-@click.option("--url", default=None, help="a running node, e.g. http://127.0.0.1:8700 (default: embedded)")
+@click.option("--url", default=None, help="a running node, e.g. http://127.0.0.1:8700 (default: embedded); the "
+              "mobile-money providers of stories 9 and 10 then run in this process, their reports going to the node")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="data folder with the organisations' keys (with --url: the node's, default ./data; "
                    "without: where to create the network, default a temporary folder)")

@@ -1,4 +1,9 @@
-"""Ed25519 keys and domain-separated signatures (via the `cryptography` package).
+"""Ed25519 keys and domain-separated signatures.
+
+Keys are held and exported with the `cryptography` package; signing and verifying go through
+libsodium (PyNaCl), which does both about twice as fast here (verify 87 against 170 µs of CPU
+on the development machine). Ed25519 signatures are deterministic (RFC 8032), so the same key
+and message give the same signature bytes with either library.
 
 A signature always covers `b"baobab/" + purpose + b"\\n" + SHA-256(JCS(body))`, so a
 signature made for one purpose (a proposal, an endorsement, a block) can never be replayed
@@ -22,9 +27,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from nacl.exceptions import BadSignatureError
+from nacl.signing import SigningKey, VerifyKey
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from baobab.core.errors import BaobabError
 from baobab.core.hashing import digest
@@ -79,21 +85,34 @@ def fresh_verification() -> Iterator[set[Triple]]:
         _thread.memo = previous
 
 
+def verified_here(triples: list[Triple]) -> list[Triple]:
+    """Those of `triples` this process has verified or made (in its shared memo)."""
+    return [t for t in triples if t in _memo]
+
+
+def remember_verified(triples: list[Triple]) -> None:
+    """Record signatures another process of the same node verified or made (see
+    `verified_here`), as if verified here: the committer process's half of the memo."""
+    for t in triples:
+        _remember(t)
+
+
 def verify_triples(triples: list[Triple]) -> list[bool]:
     """Verify a batch of signatures; a pure function, so it can run in another process."""
-    out = []
-    for raw, signature, message in triples:
-        try:
-            _public_key_object(raw).verify(signature, message)
-            out.append(True)
-        except (InvalidSignature, ValueError):
-            out.append(False)
-    return out
+    return [_verifies(raw, signature, message) for raw, signature, message in triples]
+
+
+def _verifies(raw: bytes, signature: bytes, message: bytes) -> bool:
+    try:
+        _public_key_object(raw).verify(message, signature)
+        return True
+    except (BadSignatureError, ValueError, TypeError):
+        return False
 
 
 @lru_cache(maxsize=4096)
-def _public_key_object(raw: bytes) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(raw)
+def _public_key_object(raw: bytes) -> VerifyKey:
+    return VerifyKey(raw)
 
 
 @dataclass(frozen=True)
@@ -116,9 +135,7 @@ class PublicKey:
         memo = _active_memo()
         if triple in memo:
             return True
-        try:
-            _public_key_object(self.raw).verify(signature, message)
-        except (InvalidSignature, ValueError):
+        if not _verifies(self.raw, signature, message):
             return False
         _remember(triple, memo)
         return True
@@ -134,6 +151,8 @@ class PublicKey:
 class PrivateKey:
     def __init__(self, key: Ed25519PrivateKey) -> None:
         self._key = key
+        self._signer = SigningKey(key.private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()))
         self.public = PublicKey(
             key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
         )
@@ -158,7 +177,7 @@ class PrivateKey:
         return b64e(raw)
 
     def sign_message(self, message: bytes) -> bytes:
-        signature = self._key.sign(message)
+        signature = self._signer.sign(message).signature
         _remember((self.public.raw, signature, message))
         return signature
 

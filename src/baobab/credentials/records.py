@@ -1,7 +1,8 @@
 """Farmers' and small firms' economic records as credentials, made from ledger facts only.
 
 Each claim is built from a record the issuer reads on the ledger as itself, never from what
-someone typed in: a delivery from a `produce` purchase, a payment received from that purchase
+someone typed in: a delivery from a `produce` purchase or from a delivery traced in EPCIS and
+paid through the `deliveries` contract (trace), a payment received from that purchase
 once its payment instruction settled through the switch (with the settlement's reference and
 proof), a loan repayment from a settled repayment of a `microloans` loan. The evidence names the
 ledger record, so a verifier who reads the ledger can check the credential against it.
@@ -68,6 +69,31 @@ def payment_received(purchase: dict[str, Any]) -> Claim:
                "for": f"produce:purchase/{purchase['id']}"}
     return Claim([PAYMENT], subject, name="Payment received",
                  evidence=_evidence("produce", f"purchase/{purchase['id']}", obligation=purchase["obligation"],
+                                    settlement={"reference": settlement["reference"], "proof": settlement.get("proof")}))
+
+
+def traced_delivery(record: dict[str, Any], holder: str) -> Claim:
+    """A delivery traced in EPCIS and paid through `deliveries.pay_delivery` (trace): the farmer
+    appears there as a GS1 party key, so the buyer, who knows whose key it holds, names the
+    holder's DID. The evidence names the anchored event (its hash and batch root)."""
+    subject = {"id": holder, "type": "ProduceDelivery", "lot": record["lot"], "farmerKey": record["farmer"],
+               "grams": record["quantity_g"], "kilograms": record["quantity_g"] // 1000,
+               "deliveredOn": record["recorded_at"][:10], "buyer": record["buyer"]}
+    return Claim([DELIVERY], subject, name="Delivery record",
+                 evidence=_evidence("deliveries", f"delivery/{record['delivery_id']}", eventHash=record["event_hash"],
+                                    anchoredRoot=record["anchored_root"]))
+
+
+def traced_payment(record: dict[str, Any], holder: str) -> Claim:
+    """The payment of a traced delivery, once settled through the switch."""
+    settlement = record.get("settlement")
+    if record.get("status") != "paid" or not settlement:
+        raise BaobabError("WRONG_STATUS", f"delivery {record.get('delivery_id')} is {record.get('status')}, not paid")
+    subject = {"id": holder, "type": "PaymentReceived", "amount": record["amount"], "paidOn": settlement["at"][:10],
+               "payer": record["buyer"], "provider": record["wallet_provider"],
+               "for": f"deliveries:delivery/{record['delivery_id']}"}
+    return Claim([PAYMENT], subject, name="Payment received",
+                 evidence=_evidence("deliveries", f"delivery/{record['delivery_id']}", obligation=record["delivery_id"],
                                     settlement={"reference": settlement["reference"], "proof": settlement.get("proof")}))
 
 

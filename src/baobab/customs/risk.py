@@ -66,6 +66,18 @@ class RiskEngine:
         if failed:
             self.history.failed[declarant] += 1
 
+    def learn(self, decided: list[dict[str, Any]]) -> "RiskEngine":
+        """Record the outcome of every declaration the office has decided: wrong when it was
+        rejected or assessed on a value other than the one declared."""
+        for record in decided:
+            if record["status"] not in ("released", "rejected"):
+                continue
+            lines = (record.get("assessment") or {}).get("lines", [])
+            revalued = any(line["declared_value"]["minor"] != item["value"]["minor"]
+                           for line, item in zip(lines, record["items"]))
+            self.record(record["declarant"], record["status"] == "rejected" or revalued)
+        return self
+
     def screen(self, record: dict[str, Any]) -> tuple[str, list[str]]:
         """(channel, flags) of a declaration record; every flag names its rule and its reason."""
         raised: list[tuple[str, str]] = []

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from baobab.core.errors import BaobabError
+from baobab.core.money import format_amount
 from baobab.documents.fields import (
     ContainerNumber,
     Count,
@@ -59,6 +60,11 @@ def _check_currency(problems: list, loc: tuple, money: Money | None, currency: s
 # --- commercial invoice -------------------------------------------------------------------
 
 
+
+def shown(money: Any) -> str:
+    """A Money field as people read it ("12500.00 USD"): messages never show minor units."""
+    return format_amount({"currency": money.currency, "minor": money.minor})
+
 class Incoterms(Model):
     rule: Literal[INCOTERMS_2020]  # type: ignore[valid-type]
     place: Text
@@ -81,7 +87,7 @@ class InvoiceLine(Model):
         q, price, amount = self.quantity.value, self.unit_price.minor, self.line_amount.minor
         if abs(amount - price * q) * 2 > q or (q == 0 and amount != 0):
             _raise(self, [(("line_amount", "minor"),
-                           f"{amount} does not match unit_price {price} x quantity {q}")])
+                           f"{shown(self.line_amount)} does not match unit_price {shown(self.unit_price)} x quantity {q}")])
         return self
 
 
@@ -134,7 +140,8 @@ class CommercialInvoice(Model):
                     - sum(a.amount.minor for a in self.allowances))
         if self.total_amount.minor != expected:
             problems.append((("total_amount", "minor"),
-                             f"{self.total_amount.minor} is not lines + charges - allowances = {expected}"))
+                             f"{shown(self.total_amount)} is not lines + charges - allowances = "
+                             f"{format_amount({'currency': self.total_amount.currency, 'minor': expected})}"))
         if self.due_date is not None and self.due_date < self.issue_date:
             problems.append((("due_date",), "must not be before issue_date"))
         _raise(self, problems)

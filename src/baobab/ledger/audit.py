@@ -15,6 +15,7 @@ rebuilt from the blocks' recorded outcomes without re-running contracts or signa
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left, insort
 import json
 from json.decoder import scanstring  # type: ignore[attr-defined]
 import multiprocessing
@@ -77,6 +78,7 @@ class MemoryState:
 
     def __init__(self) -> None:
         self.rows: dict[str, tuple[Any, Version]] = {}
+        self.keys: list[str] = []  # the live keys in order, for range reads without a scan
         self.tx_ids: set[bytes] = set()
         self.history: dict[str, Any] = {}  # key -> running SHA-256 of its history
 
@@ -84,7 +86,8 @@ class MemoryState:
         return self.rows.get(key)
 
     def range(self, prefix: str) -> list[tuple[str, Any, Version]]:
-        return [(k, *self.rows[k]) for k in sorted(k for k in self.rows if k.startswith(prefix))]
+        start, end = bisect_left(self.keys, prefix), bisect_left(self.keys, prefix + _TOP)
+        return [(k, *self.rows[k]) for k in self.keys[start:end]]
 
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
         return (0, 0, "") if _id_bytes(tx_id) in self.tx_ids else None
@@ -96,12 +99,18 @@ class MemoryState:
         self.tx_ids.update(_id_bytes(t) for t in tx_ids)
         for w in writes:
             if w.value is None:
-                self.rows.pop(w.key, None)
+                if self.rows.pop(w.key, None) is not None:
+                    del self.keys[bisect_left(self.keys, w.key)]
             else:
+                if w.key not in self.rows:
+                    insort(self.keys, w.key)
                 self.rows[w.key] = (w.value, w.version)
             h = self.history.get(w.key) or hashlib.sha256()
             h.update(_history_line(w.version, None if w.value is None else _text(w.value)))
             self.history[w.key] = h
+
+
+_TOP = chr(0x10FFFF)  # after every character a key holds
 
 
 def _id_bytes(tx_id: str) -> bytes:
@@ -431,7 +440,7 @@ def _check_tx_index(rows: Iterator[tuple[str, int, int, str]], n: int, tx_ids: l
 
 
 def _check_state(store: Store, state: MemoryState) -> None:
-    expected = iter(sorted(state.rows))
+    expected = iter(state.keys)  # in key order already
     for key, text, version in store.state_rows():
         want = next(expected, None)
         if want != key:

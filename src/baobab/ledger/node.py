@@ -20,12 +20,13 @@ from typing import Any
 from baobab.core import merkle
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
-from baobab.core.keys import PrivateKey
+from baobab.core.keys import PrivateKey, Triple, b64d, signing_message, verified_here
 from baobab.ledger import policy as policies
 from baobab.ledger import proofs
 from baobab.ledger.audit import check_store
 from baobab.ledger.contract import Refused
 from baobab.ledger.block import genesis_block
+from baobab.ledger.commit_process import CommitProcess, Committed
 from baobab.ledger.endorse import LocalEndorser
 from baobab.ledger.membership import GOVERNANCE, Caller, Membership
 from baobab.ledger.orderer.base import Orderer
@@ -60,16 +61,20 @@ class Outcome:
 class Node:
     def __init__(self, store: Store, genesis: dict[str, Any], registry: Registry,
                  peer_keys: dict[str, PrivateKey], orderer: Orderer, orderer_key: PrivateKey | None = None,
-                 endorser: Any = None) -> None:
+                 endorser: Any = None, committer: CommitProcess | None = None) -> None:
         self.store, self.registry, self.peer_keys, self.orderer = store, registry, peer_keys, orderer
+        # Where blocks are validated and committed: here, or (embedded `open_node`) in a
+        # committer process of this node, which has already checked the store when given.
+        self.committer = committer
         # Who endorses for this node (gateway.Endorser): by default the peer keys it holds.
         self.endorser = endorser if endorser is not None else LocalEndorser(self)
         self.validator = Validator(genesis, registry)
         self.genesis = self.validator.genesis
         self.network = self.genesis["network"]
         self._waiters: dict[str, Future[Outcome]] = {}
-        self.recent = RecentTxIds(self.genesis["time_window_s"])
-        if store.height():  # never serve a store whose derived tables disagree with its blocks
+        self.recent = committer.recent if committer else RecentTxIds(self.genesis["time_window_s"])
+        self._verified: dict[int, tuple[dict[str, Any], list[Triple]]] = {}  # id(envelope) -> checks done here
+        if store.height() and committer is None:  # never serve a store whose derived tables disagree with its blocks
             report = check_store(store, self.recent)
             if not report.ok:
                 code = "CORRUPT" if report.where.get("table") == "database" else "STORE_MISMATCH"
@@ -88,6 +93,8 @@ class Node:
         self._head = head
         latest = json.loads(head.data)
         self._head_header = {"header": latest["header"], "signature": latest["signature"]}
+        if committer is not None:
+            committer.run(self._committed, self._commit_failed)
         orderer.start(store.height(), head.hash, self._commit)
 
     # --- execute ----------------------------------------------------------------------
@@ -159,9 +166,9 @@ class Node:
         is already committed or in flight returns its original outcome; it is never applied twice."""
         encoded = admit(signed)
 
-        def envelope_and_bytes() -> tuple[dict[str, Any], bytes]:
+        def envelope_and_bytes() -> tuple[dict[str, Any], bytes, list[Triple]]:
             envelope, full = self._endorse(signed, encoded)
-            return envelope, full.leaf  # type: ignore[return-value]
+            return envelope, full.leaf, self._checked_here(envelope, full)  # type: ignore[return-value]
 
         return self._track(encoded.tx_id, envelope_and_bytes, wait, timeout)
 
@@ -169,7 +176,7 @@ class Node:
         """Submit an envelope the client assembled itself. Whatever it holds, it is ordered
         and kept in its block with a validation code; only a VALID one changes state."""
         encoded = admit(envelope)  # the rest of its form is for the validator to judge
-        return self._track(encoded.tx_id, lambda: (envelope, canonicalize(envelope)), wait, timeout)
+        return self._track(encoded.tx_id, lambda: (envelope, canonicalize(envelope), []), wait, timeout)
 
     def _track(self, tx_id: str, make_envelope: Any, wait: bool, timeout: float) -> Outcome | str:
         with self._lock:
@@ -185,13 +192,19 @@ class Node:
                 future.set_result(known)  # type: ignore[union-attr]
                 return known if wait else tx_id
             try:
-                envelope, data = make_envelope()
+                envelope, data, checked = make_envelope()
                 if len(data) > MAX_TX_BYTES:
                     raise BaobabError("TOO_LARGE", f"transaction is {len(data)} bytes; the limit is {MAX_TX_BYTES}")
             except BaseException:
                 with self._lock:
                     self._waiters.pop(tx_id, None)
                 raise
+            if self.committer is not None and self.committer.failure is not None:
+                with self._lock:
+                    self._waiters.pop(tx_id, None)
+                raise self.committer.failure  # nothing can commit: say so now, not at the timeout
+            if checked:
+                self._verified[id(envelope)] = (envelope, checked)
             self.orderer.submit(envelope, data)
         if not wait:
             return tx_id
@@ -202,10 +215,49 @@ class Node:
 
     # --- validate and commit ----------------------------------------------------------
 
+    def _checked_here(self, envelope: dict[str, Any], encoded: Encoded) -> list[Triple]:
+        """The signature checks of an envelope this process did (the client's signature it
+        verified, the endorsements it made), for a committer process to count as done."""
+        if self.committer is None:
+            return []
+        try:
+            p = envelope["proposal"]
+            _, creator = self._members().caller(p["creator"])
+            triples = [(creator.raw, b64d(envelope["signature"]), signing_message("proposal", None, encoded.proposal_digest))]
+            endorsement = signing_message("endorsement", None, encoded.result_digest)
+            for e in envelope["endorsements"]:
+                key = self.peer_keys.get(e["org"])
+                if key is not None:
+                    triples.append((key.public.raw, b64d(e["signature"]), endorsement))
+        except (BaobabError, KeyError, TypeError):
+            return []
+        return verified_here(triples)
+
     def _commit(self, block: dict[str, Any]) -> None:
+        """Validate and commit a block the orderer delivers (in order, on its thread)."""
+        if self.committer is not None:
+            checked: list[Triple] = []
+            for env in block["transactions"]:
+                entry = self._verified.pop(id(env), None)
+                if entry is not None and entry[0] is env:
+                    checked += entry[1]
+            self.committer.send(block, checked)  # the results come back to _committed
+            return
         previous = self._head if self.store.height() else None
         record, tx_ids, writes = self.validator.process(block, previous, self.state)
         self.store.commit(record, tx_ids, writes)
+        self._committed(block, (record, tx_ids, writes))
+
+    def _commit_failed(self, error: BaobabError) -> None:
+        """The committer process refused a block or ended: answer every waiting client."""
+        with self._lock:
+            waiters, self._waiters = self._waiters, {}
+        for future in waiters.values():
+            future.set_exception(error)
+
+    def _committed(self, block: dict[str, Any], committed: Committed) -> None:
+        """Bring the node up to a block just committed: caches, head, waiting clients."""
+        record, tx_ids, writes = committed
         if record.number:
             self.recent.add(record.number, parse_time(block["header"]["timestamp"]), tx_ids)
         self._head_header = {"header": block["header"], "signature": block["signature"]}
@@ -230,7 +282,9 @@ class Node:
     # --- queries ----------------------------------------------------------------------
 
     def height(self) -> int:
-        return self.store.height()
+        """Blocks this node has committed and applied: from memory, not a database query (every
+        HTTP answer carries it, and waits for a height test it at every commit)."""
+        return self._head.number + 1
 
     def _record(self, number: int) -> BlockRecord:
         record = self.store.block(number)
@@ -288,12 +342,12 @@ class Node:
             if not follow or (stop is not None and stop.is_set()):
                 return
             with self._commit_cond:
-                self._commit_cond.wait_for(lambda: self.store.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
+                self._commit_cond.wait_for(lambda: self.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
 
     def wait_for_height(self, height: int, timeout: float) -> bool:
         """Wait until the ledger holds at least `height` blocks (True) or `timeout` s pass (False)."""
         with self._commit_cond:
-            return self._commit_cond.wait_for(lambda: self.store.height() >= height, timeout=timeout)
+            return self._commit_cond.wait_for(lambda: self.height() >= height, timeout=timeout)
 
     def pending(self, tx_id: str) -> bool:
         """True while a transaction submitted here is ordered but not yet committed."""
@@ -351,4 +405,6 @@ class Node:
 
     def close(self) -> None:
         self.orderer.stop()
+        if self.committer is not None:
+            self.committer.close()
         self.store.close()

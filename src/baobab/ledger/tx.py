@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import Any
 
 from baobab.core.errors import BaobabError
@@ -23,6 +24,7 @@ from baobab.core.jcs import canonicalize
 from baobab.core.keys import PrivateKey
 
 MAX_TX_BYTES = 1 << 20
+Encode = Callable[[Any], bytes]
 _RFC3339_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$")
 PROPOSAL_FIELDS = {"network", "contract", "function", "args", "creator", "nonce", "timestamp"}
 RESULT_FIELDS = {"tx_id", "status", "response", "reads", "ranges", "writes", "key_policies", "events"}
@@ -83,25 +85,26 @@ class Encoded:
     result_digest: bytes | None = None  # what endorsers signed
     leaf: bytes | None = None  # the whole envelope: its Merkle leaf and stored form
 
+    # `encode` is `canonicalize`, or `encode_proven` for parts of a value proven plain at once.
     @classmethod
-    def signed(cls, signed: dict[str, Any]) -> "Encoded":
-        p, s = canonicalize(signed["proposal"]), canonicalize(signed["signature"])
+    def signed(cls, signed: dict[str, Any], encode: Encode = canonicalize) -> "Encoded":
+        p, s = encode(signed["proposal"]), encode(signed["signature"])
         return cls(sha256_hex(b'{"proposal":' + p + b',"signature":' + s + b"}"), sha256(p), p, s)
 
-    def with_result(self, result: Any) -> "Encoded":
-        r = canonicalize(result)  # (direct construction: dataclasses.replace is slow on a hot path)
+    def with_result(self, result: Any, encode: Encode = canonicalize) -> "Encoded":
+        r = encode(result)  # (direct construction: dataclasses.replace is slow on a hot path)
         return Encoded(self.tx_id, self.proposal_digest, self.proposal_bytes, self.signature_bytes, r, sha256(r))
 
-    def with_endorsements(self, endorsements: Any) -> "Encoded":
+    def with_endorsements(self, endorsements: Any, encode: Encode = canonicalize) -> "Encoded":
         assert self.result_bytes is not None
-        leaf = b"".join([b'{"endorsements":', canonicalize(endorsements), b',"proposal":', self.proposal_bytes,
+        leaf = b"".join([b'{"endorsements":', encode(endorsements), b',"proposal":', self.proposal_bytes,
                          b',"result":', self.result_bytes, b',"signature":', self.signature_bytes, b"}"])
         return Encoded(self.tx_id, self.proposal_digest, self.proposal_bytes, self.signature_bytes,
                        self.result_bytes, self.result_digest, leaf)
 
     @classmethod
-    def envelope(cls, env: dict[str, Any]) -> "Encoded":
-        return cls.signed(env).with_result(env["result"]).with_endorsements(env["endorsements"])
+    def envelope(cls, env: dict[str, Any], encode: Encode = canonicalize) -> "Encoded":
+        return cls.signed(env, encode).with_result(env["result"], encode).with_endorsements(env["endorsements"], encode)
 
 
 def admit(signed: Any) -> Encoded:

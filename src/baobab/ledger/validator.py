@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PublicKey
 from baobab.ledger import policy as policies
-from baobab.core.jcs import canonicalize
+from baobab.core.jcs import canonicalize, encode_proven, proven_plain
 from baobab.ledger.block import ZERO_HASH, block_bytes, block_hash, check_block, commit_hash
 from baobab.core import merkle
 from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, governance_config, org_key
@@ -105,12 +105,14 @@ class Validator:
         once and used for the Merkle root, the tx id, every signature check and storage."""
         out: list[tuple[Encoded | None, bytes, str]] = []
         number = block["header"]["number"] if isinstance(block.get("header"), dict) else -1
+        # one proof that the C encoder gives the JCS form of every transaction, not one per part
+        encode = encode_proven if number and proven_plain(block["transactions"]) else canonicalize
         for index, tx in enumerate(block["transactions"]):
             if number == 0:
                 out.append((None, canonicalize(tx), "genesis"))
                 continue
             try:
-                enc = Encoded.envelope(check_envelope(tx))
+                enc = Encoded.envelope(check_envelope(tx), encode)
                 out.append((enc, enc.leaf, enc.tx_id))  # type: ignore[arg-type]
             except BaobabError:
                 try:

@@ -118,7 +118,7 @@ class NetworkNode(Node):
     def wait_for_height(self, height: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         with self._commit_cond:
-            return self._commit_cond.wait_for(lambda: self.store.height() >= height,
+            return self._commit_cond.wait_for(lambda: self.height() >= height,
                                               timeout=max(0.0, deadline - time.monotonic()))
 
     # --- private data -----------------------------------------------------------------

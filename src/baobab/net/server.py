@@ -100,7 +100,7 @@ def node_routes(node: NetworkNode, memory: ApiMemory) -> APIRouter:
         if follower.lag > READY_LAG_BLOCKS:
             problems.append(f"{follower.lag} blocks behind the stream")
         try:
-            height = await run_in_threadpool(node.height)
+            height = await run_in_threadpool(node.store.height)  # a query: is the database there?
         except Exception as exc:  # the database is down
             problems.append(f"ledger unreachable: {type(exc).__name__}")
             height = None

@@ -12,6 +12,7 @@ FSPIOP_ERRORS: dict[str, tuple[str, int]] = {
     "3000": ("Generic client error", 400),
     "3001": ("Unacceptable version requested", 406),
     "3002": ("Unknown URI", 404),
+    "3003": ("Add Party information error", 400),
     "3100": ("Generic validation error", 400),
     "3101": ("Malformed syntax", 400),
     "3102": ("Missing mandatory element", 400),

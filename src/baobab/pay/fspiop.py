@@ -171,7 +171,9 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
 
     @route("PUT", "/transfers/{ID}", "transfers", "/transfers/{ID}", True)
     async def put_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.fulfil, ID, body, source)
+        media = MEDIA.match(request.headers.get("content-type", "").strip())
+        version = (int(media["major"]), int(media["minor"] or 0)) if media else (1, 1)
+        await run_in_threadpool(hub.fulfil, ID, body, source, forwarded_headers(request), await request.body(), version)
         return ok
 
     @route("PUT", "/transfers/{ID}/error", "transfers", "/transfers/{ID}/error", True)

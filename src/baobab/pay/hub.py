@@ -9,7 +9,8 @@ sides).
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+import threading
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from baobab.pay import jws
@@ -17,13 +18,19 @@ from baobab.pay.errors import FspiopError
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
 from baobab.pay.store import Database
-from baobab.pay.switch import ABORTED, RESERVED, Switch, Transfer
+from baobab.pay.switch import ABORTED, COMMITTED, RESERVED, Switch, Transfer, parse_stamp
 
 EXPIRY_SWEEP_S = 1.0
 PARTY_SCHEMA = """
 CREATE TABLE IF NOT EXISTS switch_parties (
   type TEXT NOT NULL, id TEXT NOT NULL, fsp TEXT NOT NULL, currency TEXT, PRIMARY KEY (type, id));
 """
+CLOCK_SKEW = timedelta(seconds=1)  # how far ahead of the switch's clock a payee's completion stamp may be
+
+
+def addressed(headers: dict[str, str], destination: str) -> dict[str, str]:
+    """A forwarded message's headers, sent on to `destination` (one FSPIOP-Destination, whatever its case)."""
+    return {**{k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}, "FSPIOP-Destination": destination}
 
 
 class Hub:
@@ -33,7 +40,7 @@ class Hub:
         self.switch = Switch(db, **switch_options)
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
-        self.outbox = Outbox(db, self.endpoint, signer=signer)
+        self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:
@@ -59,32 +66,66 @@ class Hub:
                                 callback_headers("transfers", HUB_ID, source), exc.information())
                 return
             if existing is None:  # new: the payee FSP is asked to accept it
-                self.outbox.add(t.payee, "POST", "/transfers", {**headers, "FSPIOP-Destination": t.payee}, body, raw=raw)
+                self.outbox.add(t.payee, "POST", "/transfers", addressed(headers, t.payee), body, raw=raw)
             elif t.state != RESERVED:  # a resend of a finished transfer is answered like a GET
                 self._tell(t, source)
 
-    def fulfil(self, transfer_id: str, body: dict[str, Any], source: str) -> None:
-        """The payee's PUT: COMMITTED with a fulfilment, RESERVED (asks to be told of the commit),
-        or ABORTED (a rejection in the v1.0 manner)."""
+    def fulfil(self, transfer_id: str, body: dict[str, Any], source: str, headers: dict[str, str] | None = None,
+               raw: bytes | None = None, version: tuple[int, int] = (1, 1)) -> None:
+        """The payee's PUT: COMMITTED with its fulfilment (passed on to the payer as the payee said
+        it, signature and all), or RESERVED (v1.1: commit, then tell the payee with a PATCH).
+        A PUT saying ABORTED changes nothing (a payee rejects with PUT .../error); RESERVED in a
+        v1.0 message is refused to the payee; a resend is told the transfer as it stands, a
+        modified one gets 3106; a completion stamped in the future aborts with 3100."""
         state = body.get("transferState")
         if state == ABORTED:
-            self.reject(transfer_id, {"errorInformation": {"errorCode": "5100", "errorDescription": "Payee aborted"}}, source)
+            return
+        path = f"/transfers/{transfer_id}"
+        if state == RESERVED and version < (1, 1):
+            with self.db.atomic():
+                self.switch.get(transfer_id, source=source)
+                self.outbox.add(source, "PUT", path + "/error", callback_headers("transfers", HUB_ID, source),
+                                FspiopError("3100", "transferState RESERVED is spoken from API version 1.1").information())
             return
         with self.db.atomic():
-            try:
-                t = self.switch.fulfil(transfer_id, body.get("fulfilment", ""), source=source)
-            except FspiopError as exc:
-                t = self.switch.find(transfer_id)
-                if t is None or source != t.payee or t.state != ABORTED or t.error_code != exc.code:
-                    raise  # not this participant's to fulfil: answered at once
-                for fsp in (t.payer, t.payee):  # the abort is news for both sides
-                    self.outbox.add(fsp, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", HUB_ID, fsp),
-                                    exc.information())
+            before = self.switch.get(transfer_id, source=source)
+            if source == before.payee and before.state == COMMITTED:
+                if body.get("fulfilment") == before.fulfilment:
+                    self._tell(before, source)
+                else:
+                    self.outbox.add(source, "PUT", path + "/error", callback_headers("transfers", HUB_ID, source),
+                                    FspiopError("3106", f"transfer {transfer_id} was fulfilled otherwise").information())
                 return
-            self._tell(t, t.payer)
-            if state == RESERVED:
-                self.outbox.add(t.payee, "PATCH", f"/transfers/{transfer_id}", callback_headers("transfers", HUB_ID, t.payee),
-                                {"completedTimestamp": t.completed_at, "transferState": t.state})
+            completed = body.get("completedTimestamp")
+            if source == before.payee and before.state == RESERVED and isinstance(completed, str) \
+                    and parse_stamp(completed) > datetime.now(timezone.utc) + CLOCK_SKEW:
+                failure = FspiopError("3100", "completedTimestamp is in the future")
+                self.switch.reject(transfer_id, failure.code, source=source)
+                self._tell_both(before, failure)
+            else:
+                failure = None
+                try:
+                    t = self.switch.fulfil(transfer_id, body.get("fulfilment", ""), source=source)
+                except FspiopError as exc:
+                    t = self.switch.find(transfer_id)
+                    if t is None or source != t.payee or t.state != ABORTED or t.error_code != exc.code:
+                        raise  # not this participant's to fulfil: answered at once
+                    self._tell_both(t, exc)  # the abort is news for both sides
+                    return
+                if state == COMMITTED and headers is not None and raw is not None:
+                    self.outbox.add(t.payer, "PUT", path, addressed(headers, t.payer), body, raw=raw)
+                else:
+                    self._tell(t, t.payer)
+                if state == RESERVED:
+                    self.outbox.add(t.payee, "PATCH", path, callback_headers("transfers", HUB_ID, t.payee),
+                                    {"completedTimestamp": t.completed_at, "transferState": t.state})
+        if failure is not None:
+            raise failure
+
+    def _tell_both(self, t: Transfer, error: FspiopError) -> None:
+        for fsp in (t.payer, t.payee):
+            self.outbox.add(fsp, "PUT", f"/transfers/{t.id}/error", callback_headers("transfers", HUB_ID, fsp),
+                            error.information())
 
     def reject(self, transfer_id: str, body: dict[str, Any], source: str, headers: dict[str, str] | None = None,
                raw: bytes | None = None) -> None:
@@ -92,9 +133,16 @@ class Hub:
         headers = headers or callback_headers("transfers", source, "")
         code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
         with self.db.atomic():
+            before = self.switch.get(transfer_id, source=source)
+            if source == before.payee and before.state != RESERVED:  # a resend: told how it stands, or 3106
+                if before.state == ABORTED and before.error_code == code:
+                    self._tell(before, source)
+                else:
+                    self.outbox.add(source, "PUT", f"/transfers/{transfer_id}/error", callback_headers("transfers", HUB_ID, source),
+                                    FspiopError("3106", f"transfer {transfer_id} is already {before.state}").information())
+                return
             t = self.switch.reject(transfer_id, code if code.isdigit() and len(code) == 4 else "5100", source=source)
-            self.outbox.add(t.payer, "PUT", f"/transfers/{transfer_id}/error", {**headers, "FSPIOP-Destination": t.payer},
-                            body, raw=raw)
+            self.outbox.add(t.payer, "PUT", f"/transfers/{transfer_id}/error", addressed(headers, t.payer), body, raw=raw)
 
     def report_transfer(self, transfer_id: str, source: str) -> None:
         with self.db.atomic():
@@ -105,11 +153,9 @@ class Hub:
                                 exc.information())
 
     def _tell(self, t: Transfer, fsp: str) -> None:
-        if t.state == ABORTED:
-            error = FspiopError(t.error_code or "5100", f"transfer {t.id} was aborted")
-            self.outbox.add(fsp, "PUT", f"/transfers/{t.id}/error", callback_headers("transfers", HUB_ID, fsp), error.information())
-        else:
-            self.outbox.add(fsp, "PUT", f"/transfers/{t.id}", callback_headers("transfers", HUB_ID, fsp), transfer_body(t))
+        """The transfer as it stands (a GET, or a resend of a finished prepare): PUT /transfers/{ID}
+        with its state, an aborted one carrying the cause in its extension list."""
+        self.outbox.add(fsp, "PUT", f"/transfers/{t.id}", callback_headers("transfers", HUB_ID, fsp), transfer_body(t))
 
     def expire(self, at: datetime | None = None) -> list[Transfer]:
         with self.db.atomic():
@@ -161,7 +207,7 @@ class Hub:
                 self.outbox.add(source, "PUT", path + "/error", callback_headers("parties", HUB_ID, source),
                                 FspiopError("3204", f"no FSP serves {party_type} {party_id}").information())
             else:
-                self.outbox.add(fsp, "GET", path, {**headers, "FSPIOP-Destination": fsp}, None)
+                self.outbox.add(fsp, "GET", path, addressed(headers, fsp), None)
 
     def forward(self, destination: str | None, method: str, path: str, headers: dict[str, str], body: Any,
                 raw: bytes | None = None) -> None:
@@ -184,3 +230,33 @@ class Hub:
 
         await asyncio.gather(self.outbox.run(stop), sweep())
 
+
+
+class HubThread:
+    """`Hub.run` on its own event loop in a background thread, for a node that hosts the switch
+    beside a synchronous server: callbacks leave and expired transfers abort while it runs."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._main, name="switch-callbacks", daemon=True)
+
+    def start(self) -> HubThread:
+        self._thread.start()
+        self._ready.wait()
+        return self
+
+    def _main(self) -> None:
+        async def run() -> None:
+            self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
+            self._ready.set()
+            await self.hub.run(self._stop)
+
+        asyncio.run(run())
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(10)

@@ -58,6 +58,11 @@ class Balance:
         """Posted credits minus posted debits: what the account holds."""
         return self.credits_posted - self.debits_posted
 
+    @property
+    def available(self) -> int:
+        """What it holds less what is reserved to leave it (a funds out not yet confirmed)."""
+        return self.credits_posted - self.debits_posted - self.debits_pending
+
 
 class Journal:
     def __init__(self, db: Database) -> None:

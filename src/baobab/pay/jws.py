@@ -77,3 +77,15 @@ def check(key_of: KeyOf, headers: Mapping[str, str], body: bytes, *, required: b
             raise FspiopError("3105", f"no signing key is registered for {lower.get('fspiop-source')!r}")
         return
     verify(key, headers, body)
+
+
+def signed_by(key_of: KeyOf, headers: Mapping[str, str], body: bytes) -> str | None:
+    """The participant that signed a request (its FSPIOP-Source), if it carries a signature that
+    verifies under that participant's registered key: how the switch authenticates an FSP that
+    presents no other credential. None when unsigned; 3105 when signed wrongly."""
+    lower = {k.lower(): v for k, v in headers.items()}
+    source = lower.get("fspiop-source", "")
+    if SIGNATURE.lower() not in lower or not source:
+        return None
+    check(key_of, headers, body, required=True)
+    return source

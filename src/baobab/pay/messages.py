@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from email.utils import format_datetime
 from typing import Any
 
-from baobab.pay.switch import COMMITTED, Transfer, stamp
+from baobab.pay.errors import FSPIOP_ERRORS
+from baobab.pay.switch import ABORTED, COMMITTED, Transfer, stamp
 
 HUB_ID = "switch"  # the FSPIOP-Source of what the switch says itself
 
@@ -27,4 +28,7 @@ def transfer_body(t: Transfer) -> dict[str, Any]:
                             "completedTimestamp": t.completed_at or stamp(datetime.now(timezone.utc))}
     if t.state == COMMITTED and t.fulfilment:
         body["fulfilment"] = t.fulfilment
+    if t.state == ABORTED and t.error_code in FSPIOP_ERRORS:
+        body["extensionList"] = {"extension": [
+            {"key": "cause", "value": f"{t.error_code}: {FSPIOP_ERRORS[t.error_code][0]}"[:128]}]}
     return body

@@ -49,13 +49,14 @@ def _now() -> str:
 
 class Outbox:
     def __init__(self, db: Database, endpoints: Any, *, table: str = "switch_callbacks",
-                 credentials: Any = lambda fsp: {}, signer: Any = None) -> None:
+                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False) -> None:
         """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API; `credentials(fsp)` the
         headers that authenticate the sender to it, added when sending (never stored);
         `signer(method, path, headers, body)` the FSPIOP-Signature headers of what the sender
-        says itself (forwarded messages keep their own)."""
+        says itself (forwarded messages keep their own); `fspiop`: what it says itself names its
+        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's)."""
         self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
-        self.signer = signer
+        self.signer, self.fspiop = signer, fspiop
         db.script(SCHEMA.replace("switch_callbacks", table))
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -64,8 +65,10 @@ class Outbox:
         """Owe `fsp` a callback (call inside the switch operation's transaction). A forwarded
         message passes its `raw` body, so the bytes its sender signed arrive unchanged."""
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
-        if raw is None and self.signer is not None and method != "GET":
-            headers = {**headers, **self.signer(method, path, headers, text.encode())}
+        if raw is None and self.fspiop:  # the sender's own message names itself, as the JWS profile has it
+            headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
+            if self.signer is not None and method != "GET":
+                headers = {**headers, **self.signer(method, path, headers, text.encode())}
         seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
         self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -83,7 +86,9 @@ class Outbox:
         """Deliver due callbacks until `stop` is set; wakes at once when a new one is added."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         own = client is None
-        client = client or httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        if client is None:
+            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+            del client.headers["accept"]  # a callback carries no Accept header
         try:
             while not stop.is_set():
                 delay = await self.deliver_due(client)

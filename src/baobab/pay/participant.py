@@ -69,7 +69,7 @@ class Participant:
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, lambda _switch: switch_url, table="fsp_requests", credentials=lambda _: credentials(),
-                             signer=signer)
+                             signer=signer, fspiop=True)
         db.script(SCHEMA)
         self._arrived = threading.Condition()
 

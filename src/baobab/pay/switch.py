@@ -176,10 +176,38 @@ class Switch:
         self._check_amount(amount, "amount")
         with self.db.atomic():
             self._cap(fsp, currency)
-            if self.liquidity(fsp, currency) - amount < max(self.position(fsp, currency), 0):
+            if self.journal.balance(f"{fsp}/{currency}/settlement").available - amount < max(self.position(fsp, currency), 0):
                 raise FspiopError("4001", f"{fsp} would no longer cover its position in {currency}")
             self.journal.transfer(f"withdraw/{movement_id}", f"{fsp}/{currency}/settlement", f"hub/{currency}/reserve",
                                   amount, stamp(at or now_utc()), memo="funds out")
+
+    def withdraw_prepare(self, movement_id: str, fsp: str, currency: str, amount: int, *, at: datetime | None = None) -> None:
+        """Funds out in two phases (as the settlement bank confirms them): reserve the amount out of
+        the liquidity now, never below what covers the position (4001); commit or abort later.
+        A resend of the same reservation changes nothing; the same id with other terms is 3106."""
+        self._check_amount(amount, "amount")
+        with self.db.atomic():
+            self._cap(fsp, currency)
+            settlement = f"{fsp}/{currency}/settlement"
+            row = self.db.one("SELECT debit, amount FROM journal_transfers WHERE id = ?", (f"withdraw/{movement_id}",))
+            if row is not None:
+                if (row[0], int(row[1])) != (settlement, amount):
+                    raise FspiopError("3106", f"funds out {movement_id} was reserved with other terms")
+                return
+            if self.journal.balance(settlement).available - amount < max(self.position(fsp, currency), 0):
+                raise FspiopError("4001", f"{fsp} would no longer cover its position in {currency}")
+            self.journal.transfer(f"withdraw/{movement_id}", settlement, f"hub/{currency}/reserve", amount,
+                                  stamp(at or now_utc()), pending=True, memo="funds out (reserved)")
+
+    def withdraw_finish(self, movement_id: str, fsp: str, *, commit: bool) -> None:
+        """The settlement bank has paid the reserved funds out (commit) or not (abort: released)."""
+        with self.db.atomic():
+            row = self.db.one("SELECT debit, state FROM journal_transfers WHERE id = ?", (f"withdraw/{movement_id}",))
+            if row is None or not str(row[0]).startswith(f"{fsp}/"):
+                raise FspiopError("3200", f"no funds out {movement_id} for {fsp}")
+            if row[1] != "pending":
+                raise FspiopError("3100", f"funds out {movement_id} is already {row[1]}")
+            (self.journal.post if commit else self.journal.void)(f"withdraw/{movement_id}")
 
     def liquidity(self, fsp: str, currency: str) -> int:
         return self.journal.balance(f"{fsp}/{currency}/settlement").net_credit
@@ -220,7 +248,7 @@ class Switch:
                 cap[fsp] = int(row[1])
             position, settlement = self.journal.balances(f"{payer}/{currency}/position", f"{payer}/{currency}/settlement")
             after = _net_debit(position) + amount
-            if after > settlement.net_credit:
+            if after > settlement.available:
                 raise FspiopError("4001", f"{payer} lacks the liquidity in {currency}")
             if after > cap[payer]:
                 raise FspiopError("4200", f"{payer} would exceed its net debit cap in {currency}")

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from baobab.core.errors import BaobabError
+from baobab.core.money import format_amount
 from baobab.stories import Actors, Story, StoryReport, await_payment
 
 SCF = "scf"
@@ -69,7 +70,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     if tree["total"] != AMOUNT:
         raise AssertionError(f"parts add up to {tree['total']}, not {AMOUNT}")
     paid = ok("SZ-AUTO", "pay", {"claim_id": root})
-    holders = ", ".join(f"{i['payee']} {i['amount'] // 100:,}" for i in paid["instructions"])
+    holders = ", ".join(f"{i['payee']} {format_amount(i['amount'])}" for i in paid["instructions"])
     report.step(f"At maturity SZ-AUTO pays every holder of record: {holders}", progress)
     for instruction in paid["instructions"]:
         settled("SZ-AUTO", instruction["obligation"])

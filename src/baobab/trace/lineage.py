@@ -27,7 +27,8 @@ from typing import Any
 from baobab.trace.identifiers import canonical
 from baobab.trace.store import EventStore, StoredEvent
 
-MAX_DEPTH = 64  # a supply chain is never deeper; a cycle in bad data stops here
+MAX_DEPTH = 64
+ROLES = ("epc", "parent", "child", "input", "output", "quantity")  # the roles lineage follows  # a supply chain is never deeper; a cycle in bad data stops here
 
 
 def _q(text: str | None) -> Fraction:
@@ -91,13 +92,14 @@ class _Graph:
 
     def __init__(self, store: EventStore, org: str) -> None:
         self.store, self.org = store, org
-        self._cache: dict[tuple[str, tuple[str, ...]], list[tuple[StoredEvent, str, str | None, str | None]]] = {}
+        self._cache: dict[str, list[tuple[StoredEvent, str, str | None, str | None]]] = {}
+        self._events: dict[str, StoredEvent] = {}
 
     def naming(self, key: str, *roles: str) -> list[tuple[StoredEvent, str, str | None, str | None]]:
-        k = (key, roles)
-        if k not in self._cache:
-            self._cache[k] = list(self.store.naming(self.org, key, roles))
-        return self._cache[k]
+        """Events naming `key` in one of `roles`; every role of a key is read in one query, once."""
+        if key not in self._cache:
+            self._cache[key] = list(self.store.naming(self.org, key, ROLES, self._events))
+        return [row for row in self._cache[key] if row[1] in roles]
 
     def origin(self, key: str) -> tuple[StoredEvent, str, Fraction, str | None] | None:
         """(event, role, quantity, unit) of the event that made `key`: a transformation's output or a delivery."""
@@ -137,48 +139,69 @@ def _note(trace: Trace, event: StoredEvent) -> None:
 
 
 def backward(store: EventStore, org: str, key: str) -> Trace:
-    """Which deliveries, and how much of each, the goods named by `key` hold."""
+    """Which deliveries, and how much of each, the goods named by `key` hold.
+
+    The events make a graph from the goods down to the deliveries, each edge the fraction of its
+    source that goes into its target. It is walked once (a lot shared by 300 bags is expanded
+    once), then each node's weight, the fraction of it the goods hold, is pushed down in
+    topological order: one multiplication per edge."""
     graph, trace = _Graph(store, org), Trace(canonical(key))
     found: dict[str, Delivery] = {}
+    edges: dict[str, list[tuple[str, Fraction]]] = {}
+    made_as: dict[str, Fraction] = {}  # how much of each lot was made or delivered (its unit)
+    order: list[str] = []  # postorder: every source after the goods made from it, once reversed
 
-    def walk(k: str, fraction: Fraction, depth: int) -> None:
-        if depth > MAX_DEPTH or fraction == 0:
-            return
+    def expand(k: str, depth: int) -> None:
+        edges[k] = []
+        if depth <= MAX_DEPTH:
+            edges[k] = _sources(k)
+        for source, _ in edges[k]:
+            if source not in edges:  # also stops a cycle in bad data
+                expand(source, depth + 1)
+        order.append(k)
+
+    def _sources(k: str) -> list[tuple[str, Fraction]]:
         for event, _, _, _ in graph.naming(k, "epc", "parent", "child"):
             if event.event_type in ("TransactionEvent", "AggregationEvent", "ObjectEvent"):
                 _note(trace, event)  # shipping, receiving, the bill of lading it travelled under
         children = graph.children(k)
         if children:
-            for child in children:
-                walk(child, fraction, depth + 1)
-            return
+            return [(child, Fraction(1)) for child in children]
         made = graph.origin(k)
         if made is None:
-            return
-        event, role, quantity, unit = made
+            return []
+        event, _, quantity, unit = made
         _note(trace, event)
-        trace.amounts[k] = trace.amounts.get(k, Fraction(0)) + fraction * quantity
+        made_as[k] = quantity
         if event.event_type == "ObjectEvent":
-            delivery = found.get(k)
-            if delivery is None:
-                farmer = canonical(event.body["sourceList"][0]["source"])
-                place = event.body.get("bizLocation", {}).get("id") if isinstance(event.body.get("bizLocation"), dict) else None
-                delivery = found[k] = Delivery(k, farmer, event.event_id, event.event_hash, event.event_time,
-                                               place and canonical(place), quantity, unit)
-            delivery.contained += fraction * quantity
-            return
+            farmer = canonical(event.body["sourceList"][0]["source"])
+            place = event.body.get("bizLocation", {}).get("id") if isinstance(event.body.get("bizLocation"), dict) else None
+            found[k] = Delivery(k, farmer, event.event_id, event.event_hash, event.event_time, place and canonical(place),
+                                quantity, unit)
+            return []
         outputs, total = _outputs(event, store)
         share = (quantity / total) if total else Fraction(1, max(len(outputs), 1))
+        sources = []
         for source, used in _inputs(event, store):
             if used is None:
-                walk(source, fraction * share, depth + 1)
+                sources.append((source, share))
                 continue
             made_with = graph.origin(source)
             whole = made_with[2] if made_with is not None else used
-            walk(source, fraction * share * (used / whole if whole else Fraction(1)), depth + 1)
+            sources.append((source, share * (used / whole if whole else Fraction(1))))
+        return sources
 
-    walk(trace.key, Fraction(1), 0)
-    trace.deliveries = list(found.values())
+    expand(trace.key, 0)
+    weight: dict[str, Fraction] = {trace.key: Fraction(1)}
+    for k in reversed(order):
+        w = weight.get(k, Fraction(0))
+        if w:
+            for source, factor in edges[k]:
+                weight[source] = weight.get(source, Fraction(0)) + w * factor
+    trace.amounts = {k: weight[k] * q for k, q in made_as.items() if weight.get(k)}
+    for lot, delivery in found.items():
+        delivery.contained = trace.amounts.get(lot, Fraction(0))
+    trace.deliveries = [d for d in found.values() if d.contained]
     return trace
 
 

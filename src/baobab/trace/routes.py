@@ -25,16 +25,29 @@ from baobab.core.errors import BaobabError
 from baobab.gateway import Caller
 from baobab.trace import anchoring, lineage
 from baobab.trace.service import TraceService
-from baobab.trace.validation import EVENT_TYPES
+from baobab.trace.validation import EVENT_TYPES, MAX_CAPTURE_EVENTS
 
 router = APIRouter(prefix="/v1", tags=["traceability"], responses=PROBLEM_RESPONSES)
 ORG = r"^[A-Z0-9][A-Z0-9-]{0,63}$"
 EventType = Literal["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"]
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 Key = Annotated[str, Query(min_length=1, max_length=512, description="a GS1 key as a Digital Link URI or an EPC URN")]
-_DOCUMENT_BODY = {"requestBody": {"required": True, "content": {"application/ld+json": {"schema": {
-    "type": "object", "description": "an EPCIS 2.0 EPCISDocument (GS1 EPCIS JSON schema)"}},
-    "application/json": {"schema": {"type": "object"}}}}}
+_DOCUMENT = {"allOf": [{"$ref": "#/components/schemas/EPCIS_epcisDocument"}, {  # and what a capture takes of it
+    "type": "object", "required": ["type", "epcisBody"], "properties": {"type": {"const": "EPCISDocument"}, "epcisBody": {
+        "type": "object", "required": ["eventList"], "properties": {"eventList": {
+            "type": "array", "minItems": 1, "maxItems": MAX_CAPTURE_EVENTS,
+            "items": {"type": "object", "required": ["type"], "properties": {"type": {"enum": list(EVENT_TYPES)}}}}}}}}]}
+_DOCUMENT_BODY = {"requestBody": {"required": True, "description": "an EPCIS 2.0 EPCISDocument (the GS1 EPCIS JSON schema)",
+                                  "content": {"application/ld+json": {"schema": _DOCUMENT}, "application/json": {"schema": _DOCUMENT}}}}
+
+
+def openapi_schemas() -> dict[str, Any]:
+    """The GS1 EPCIS schema's definitions as OpenAPI components (`EPCIS_<name>`), so that the API
+    document describes a capture's body exactly as the server checks it."""
+    from baobab.trace.validation import schema
+
+    text = json.dumps(schema()["definitions"]).replace('"#/definitions/', '"#/components/schemas/EPCIS_')
+    return {f"EPCIS_{name}": definition for name, definition in json.loads(text).items()}
 
 
 def service(request: Request) -> TraceService:
@@ -96,7 +109,17 @@ def event(request: Request, event_id: str = Path(max_length=512), who: Caller = 
     return service(request).event_with_proof(who.org, event_id, who.client)
 
 
-@router.post("/epcis/verify")
+_HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+_VERIFY_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["event", "proof"], "properties": {
+        "event": {"type": "object", "description": "the EPCIS event as it was shown to you"},
+        "proof": {"type": "object", "required": ["event_hash", "batch_id", "position", "path"], "properties": {
+            "event_hash": _HEX64, "batch_id": {"type": "string", "maxLength": 128},
+            "position": {"type": "integer", "minimum": 0}, "size": {"type": "integer", "minimum": 1},
+            "path": {"type": "array", "items": _HEX64, "maxItems": 64}}}}}}}}}
+
+
+@router.post("/epcis/verify", openapi_extra=_VERIFY_BODY)
 def verify(request: Request, body: Any = Depends(epcis_body), who: Caller = Depends(caller)) -> dict[str, Any]:
     """Check an event someone showed you, with its proof, against the batch anchored on the ledger."""
     if not isinstance(body, dict) or not isinstance(body.get("event"), dict) or not isinstance(body.get("proof"), dict):

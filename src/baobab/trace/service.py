@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import uuid
 import weakref
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,17 @@ from baobab.core.errors import BaobabError, register_codes
 from baobab.core.hashing import digest_hex
 from baobab.pay.store import SQLiteDatabase
 from baobab.trace import anchoring
-from baobab.trace.store import ANCHORED, EventStore, StoredEvent, event_hash
+from baobab.trace.store import ANCHORED, EventStore, StoredEvent, event_hash, utc
 from baobab.trace.validation import capture_events
 
 register_codes({
     "EPCIS_DUPLICATE": (409, "The event is already captured"),
     "EPCIS_NOT_FOUND": (404, "No such event visible to this organisation"),
     "EPCIS_NOT_ANCHORED": (503, "The events are kept but not yet anchored on the ledger"),
+    # 409: the event is well formed; it conflicts with the ledger's clock, which cannot anchor the future
+    "EPCIS_EVENT_IN_FUTURE": (409, "The event's time is later than the ledger's"),
 })
+CLOCK_SKEW = timedelta(minutes=5)  # as the epcis contract allows a capturing system's clock
 
 STORE_FILE = "trace.sqlite"
 CONTRACT = "epcis"
@@ -109,7 +112,16 @@ class TraceService:
             first = next(i for i, h in enumerate(hashes) if h in seen)
             raise BaobabError("EPCIS_DUPLICATE", f"event {first} was captured before", field=f"/epcisBody/eventList/{first}",
                               event_hash=hashes[first])
+        latest = datetime.now(timezone.utc) + CLOCK_SKEW
+        for i, event in enumerate(events):
+            if utc(event["eventTime"]) > utc(latest.isoformat()):
+                raise BaobabError("EPCIS_EVENT_IN_FUTURE", f"event {i} happened at {event['eventTime']}, after now",
+                                  field=f"/epcisBody/eventList/{i}/eventTime")
         members = sorted({org, *share_with})
+        known = self.gateway.view.members()
+        unknown = [m for m in members if known.org(m) is None]
+        if unknown:  # refused before anything is kept: the ledger would refuse the anchoring
+            raise BaobabError("UNKNOWN_ORG", f"no member organisation {', '.join(unknown)} to share with", orgs=unknown)
         batch_id = f"{org}/{uuid.uuid4().hex}"
         root = anchoring.root_of(hashes)
         self.store.add_batch(batch_id, org, members, document.get("@context", []), root, events, hashes, _now())

@@ -11,6 +11,7 @@ with the role the key plays and any quantity, which the lineage queries walk.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -52,12 +53,26 @@ def event_hash(event: dict[str, Any]) -> str:
     return digest_hex(event)
 
 
+_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?([Zz]|[+-]\d\d:\d\d)")
+
+
 def utc(text: str) -> str:
-    """An RFC 3339 time as UTC `YYYY-MM-DDTHH:MM:SS.ffffffZ`, which sorts as text."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """An RFC 3339 time as UTC `YYYY-MM-DDTHH:MM:SS.ffffffZ`, which sorts as text (any number of
+    fractional digits, cut to microseconds; a leap second as the last microsecond of its minute)."""
+    m = _RFC3339.fullmatch(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not an RFC 3339 time")
+    year, month, day, hour, minute, second, fraction, offset = m.groups()
+    micro = int((fraction or "0")[:6].ljust(6, "0"))
+    leap = second == "60"
+    moment = datetime(int(year), int(month), int(day), int(hour), int(minute), 59 if leap else int(second),
+                      999_999 if leap else micro,
+                      tzinfo=timezone.utc if offset in ("Z", "z") else datetime.strptime(offset, "%z").tzinfo)
+    try:
+        moment = moment.astimezone(timezone.utc)
+    except OverflowError:  # an offset past the first or last representable day: the calendar's edge
+        moment = datetime.min.replace(tzinfo=timezone.utc) if int(year) == 1 else datetime.max.replace(tzinfo=timezone.utc)
+    return f"{moment.year:04d}-{moment:%m-%dT%H:%M:%S}.{moment.microsecond:06d}Z"
 
 
 def keys_of(event: dict[str, Any]) -> list[tuple[str, str, str | None, str | None]]:
@@ -179,42 +194,38 @@ class EventStore:
               any_key: str | None = None, epc_class: str | None = None, biz_location: str | None = None,
               since: str | None = None, before: str | None = None, limit: int = 100) -> list[StoredEvent]:
         """Events `org` may read, oldest first (ties by hash), at or after `since` and before `before`."""
+        filters = (  # (given value, condition, the value as stored)
+            (event_type, "e.event_type = ?", str), (biz_step, "e.biz_step = ?", str),
+            (biz_location, "e.biz_location = ?", canonical), (since, "e.event_time >= ?", utc), (before, "e.event_time < ?", utc),
+            (any_key, "e.event_hash IN (SELECT event_hash FROM epcis_keys WHERE key = ? AND quantity IS NULL)", canonical),
+            (epc_class, "e.event_hash IN (SELECT event_hash FROM epcis_keys WHERE key = ? AND quantity IS NOT NULL)", canonical))
         where, params = ["m.org = ?"], [org]
-        if event_type:
-            where.append("e.event_type = ?")
-            params.append(event_type)
-        if biz_step:
-            where.append("e.biz_step = ?")
-            params.append(biz_step)
-        if biz_location:
-            where.append("e.biz_location = ?")
-            params.append(canonical(biz_location))
-        if since:
-            where.append("e.event_time >= ?")
-            params.append(utc(since))
-        if before:
-            where.append("e.event_time < ?")
-            params.append(utc(before))
-        if any_key:
-            where.append("e.event_hash IN (SELECT event_hash FROM epcis_keys WHERE key = ? AND quantity IS NULL)")
-            params.append(canonical(any_key))
-        if epc_class:
-            where.append("e.event_hash IN (SELECT event_hash FROM epcis_keys WHERE key = ? AND quantity IS NOT NULL)")
-            params.append(canonical(epc_class))
+        for value, condition, stored in filters:
+            if value:
+                where.append(condition)
+                params.append(stored(value))
         rows = self.db.all(f"SELECT {_EVENT_COLUMNS} FROM epcis_events e JOIN epcis_members m ON m.event_hash = e.event_hash "
                            f"WHERE {' AND '.join(where)} ORDER BY e.event_time, e.event_hash LIMIT ?", [*params, limit])
         return [StoredEvent.from_row(r) for r in rows]
 
-    def naming(self, org: str, key: str, roles: Sequence[str]) -> Iterator[tuple[StoredEvent, str, str | None, str | None]]:
-        """Events `org` may read that name `key` in one of `roles`: (event, role, quantity, unit)."""
+    def naming(self, org: str, key: str, roles: Sequence[str], decoded: dict[str, StoredEvent] | None = None,
+               ) -> Iterator[tuple[StoredEvent, str, str | None, str | None]]:
+        """Events `org` may read that name `key` in one of `roles`: (event, role, quantity, unit).
+        `decoded` keeps the events already read, so a body named by many keys (a container's
+        aggregation, named by each of its bags) is read and decoded once."""
+        seen = {} if decoded is None else decoded
         marks = ",".join("?" * len(roles))
-        rows = self.db.all(f"SELECT {_EVENT_COLUMNS}, k.role, k.quantity, k.uom FROM epcis_keys k "
-                           "JOIN epcis_events e ON e.event_hash = k.event_hash "
-                           "JOIN epcis_members m ON m.event_hash = e.event_hash AND m.org = ? "
-                           f"WHERE k.key = ? AND k.role IN ({marks}) ORDER BY e.event_time, e.event_hash",
-                           [org, canonical(key), *roles])
-        for r in rows:
-            yield StoredEvent.from_row(r[:8]), r[8], r[9], r[10]
+        rows = self.db.all("SELECT k.event_hash, k.role, k.quantity, k.uom FROM epcis_keys k "
+                           "JOIN epcis_members m ON m.event_hash = k.event_hash AND m.org = ? "
+                           f"WHERE k.key = ? AND k.role IN ({marks})", [org, canonical(key), *roles])
+        new = sorted({r[0] for r in rows} - seen.keys())
+        for start in range(0, len(new), 500):
+            chunk = new[start:start + 500]
+            for row in self.db.all(f"SELECT {_EVENT_COLUMNS} FROM epcis_events e WHERE e.event_hash IN "
+                                   f"({','.join('?' * len(chunk))})", chunk):
+                seen[row[0]] = StoredEvent.from_row(row)
+        for event_hash_, role, quantity, unit in sorted(rows, key=lambda r: (seen[r[0]].event_time, r[0])):
+            yield seen[event_hash_], role, quantity, unit
 
     def owners(self, key: str) -> list[str]:
         """The organisations that captured events naming `key`, the latest event's first."""

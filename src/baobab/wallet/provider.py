@@ -32,6 +32,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
 from baobab.core.errors import BaobabError, register_codes
+from baobab.core.money import format_amount
 from baobab.wallet import sms
 from baobab.wallet.kyc import Scheme, Tier
 from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
@@ -285,6 +286,9 @@ class Provider:
         """The customer approves the waiting request: paid once, the request gone in the same transaction."""
         msisdn = self.msisdn(phone)
         self._check_pin(msisdn, pin)
+        waiting = self.pending_cash_out(msisdn)
+        if waiting is not None:
+            self.hold_if_screened("cash_out", msisdn, None, waiting["amount"]["minor"], at, agent=waiting["agent"])
         with self.db.atomic():
             pending = self.pending_cash_out(msisdn)
             if pending is None:
@@ -414,7 +418,7 @@ class Provider:
         self._check_limits(msisdn, amount, day)
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
         if tier.balance_max is not None and self.balance(msisdn) + amount > tier.balance_max:
-            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}", limit=tier.balance_max)
+            raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}", limit=tier.balance_max)
 
     def credit_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
         """Credit a wallet for a transfer the switch has committed to this provider. Once money has
@@ -552,6 +556,22 @@ class Provider:
         return [{"msisdn": r[0], "name": r[1], "match": json.loads(r[2]), "state": r[3], "at": r[4], "decided_by": r[5]}
                 for r in rows if state is None or r[3] == state]
 
+    def screen_all(self, *, at: datetime | None = None) -> list[str]:
+        """Screen every customer again (the operator loaded a new list): the numbers of the new
+        matches. A match already reviewed keeps its decision."""
+        if self.screen is None:
+            return []
+        found = []
+        with self.db.atomic():
+            for msisdn, name in self.db.all("SELECT w.msisdn, w.name FROM momo_wallets w LEFT JOIN momo_screening s "
+                                            "ON s.msisdn = w.msisdn WHERE s.msisdn IS NULL ORDER BY w.msisdn"):
+                match = self.screen(name)
+                if match:
+                    self.db.run("INSERT INTO momo_screening (msisdn, match, state, at) VALUES (?, ?, 'hit', ?)",
+                                (msisdn, json.dumps(match, sort_keys=True), _stamp(at)))
+                    found.append(msisdn)
+        return found
+
     def decide_screening(self, phone: str, *, cleared: bool, by: str) -> None:
         """A match reviewed: `cleared` (not the listed person: movements flow again) or confirmed
         (the listed person: everything stays held, for the officer to refuse and report)."""
@@ -584,7 +604,7 @@ class Provider:
         for msisdn in limited or []:
             tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
             if tier.balance_max is not None and self.journal.balance(f"wallet/{msisdn}").net_credit > tier.balance_max:
-                raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {tier.balance_max} on {tier.name}",
+                raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}",
                                   limit=tier.balance_max)
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -602,10 +622,14 @@ class Provider:
                           fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
                           party=other or self.scheme.country, movement=movement, at=at)
 
+    def _shown(self, minor: int) -> str:
+        """An amount of the scheme's currency as people read it, for messages (never minor units)."""
+        return format_amount({"currency": self.scheme.currency, "minor": minor})
+
     def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
         tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
         if tier.single_max is not None and amount > tier.single_max:
-            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {tier.single_max} in one movement", limit=tier.single_max)
+            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {self._shown(tier.single_max)} in one movement", limit=tier.single_max)
         for code, limit, where, value in (("LIMIT_DAILY", tier.daily_max, "day = ?", day),
                                           ("LIMIT_MONTHLY", tier.monthly_max, "day LIKE ?", day[:7] + "-%")):
             if limit is None:
@@ -613,8 +637,8 @@ class Provider:
             row = self.db.one(f"SELECT COALESCE(SUM(amount), 0) FROM momo_usage WHERE msisdn = ? AND {where}", (msisdn, value))
             used = int(row[0]) if row else 0
             if used + amount > limit:
-                raise BaobabError(code, f"{tier.name} allows {limit} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
-                                        f"{used} already moved", limit=limit, used=used)
+                raise BaobabError(code, f"{tier.name} allows {self._shown(limit)} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
+                                        f"{self._shown(used)} already moved", limit=limit, used=used)
 
     def _check_pin(self, msisdn: str, pin: str) -> None:
         """Before a movement, in a transaction of its own: a wrong PIN is counted even though the

@@ -17,10 +17,10 @@ from decimal import Decimal
 
 from markupsafe import Markup, escape
 
-WIDTH = 600
+WIDTH = 360
 ROW = 26
-LABEL = 150
-TEXT = 150
+LABEL = 96
+TEXT = 84
 BAR_COLOUR = "#1f5f3f"
 LIMIT_COLOUR = "#9b1c1c"
 
@@ -41,7 +41,7 @@ def bars(rows: Sequence[tuple[str, int | Decimal, str]], title: str) -> Markup:
     parts = []
     for i, (label, value, text) in enumerate(rows):
         y, w = i * ROW, int(abs(Decimal(value)) * scale)
-        parts.append(f'<text x="0" y="{y + 17}">{escape(label[:22])}</text>'
+        parts.append(f'<text x="0" y="{y + 17}">{escape(label[:14])}</text>'
                      f'<rect x="{LABEL}" y="{y + 5}" width="{max(w, 1)}" height="16" fill="{BAR_COLOUR}"/>'
                      f'<text x="{LABEL + w + 6}" y="{y + 17}">{escape(text)}</text>')
     return _svg(max(ROW * len(rows), ROW), title, "".join(parts))
@@ -53,7 +53,7 @@ def bars_against(rows: Sequence[tuple[str, int | Decimal, int | Decimal, str]], 
     parts = []
     for i, (label, value, limit, text) in enumerate(rows):
         y, w, at = i * ROW, int(max(Decimal(value), Decimal(0)) * scale), LABEL + int(abs(Decimal(limit)) * scale)
-        parts.append(f'<text x="0" y="{y + 17}">{escape(label[:22])}</text>'
+        parts.append(f'<text x="0" y="{y + 17}">{escape(label[:14])}</text>'
                      f'<rect x="{LABEL}" y="{y + 5}" width="{max(w, 1)}" height="16" fill="{BAR_COLOUR}"/>'
                      f'<rect x="{at}" y="{y + 2}" width="3" height="22" fill="{LIMIT_COLOUR}"/>'
                      f'<text x="{max(LABEL + w, at) + 8}" y="{y + 17}">{escape(text)}</text>')
@@ -66,5 +66,5 @@ def timeline(steps: Sequence[tuple[str, str]], title: str) -> Markup:
     for i, (when, label) in enumerate(steps):
         y = i * ROW + 13
         parts.append(f'<circle cx="12" cy="{y}" r="6" fill="{BAR_COLOUR}"/>'
-                     f'<text x="28" y="{y + 4}">{escape(when)}</text><text x="220" y="{y + 4}">{escape(label[:50])}</text>')
+                     f'<text x="28" y="{y + 4}">{escape(when)}</text><text x="150" y="{y + 4}">{escape(label[:28])}</text>')
     return _svg(max(ROW * len(steps), ROW), title, "".join(parts))

@@ -6,7 +6,8 @@ from, the assessment line by line and whether it is paid; the certificates of or
 conformity sent to the office; and the acts of each step: screen with the office's rules (the
 price filters compare with the office's own past declarations), assess at an exchange rate with
 the certificates utilised, release once paid, reject; receive a certificate (the officer uploads
-the document received: an altered one is refused), use it on a declaration, or reject it. Acting
+the document or verifiable credential received: the ledger refuses one that is not what the
+issuer recorded), use it on a declaration, or reject it. Acting
 needs the `officer` user role and the session's CSRF token; a refusal is shown with its reason
 and changes nothing. Statistics download as CSV or JSON.
 
@@ -27,6 +28,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.customs import statistics, wco
+from baobab.customs.certificates import credential_hash
 from baobab.customs.misinvoicing import PriceFilter
 from baobab.customs.risk import RiskEngine, default_rules, items_of
 from baobab.documents.openattestation import digest_document
@@ -39,10 +41,11 @@ MAX_UPLOAD = 2_000_000
 
 
 def screen_with_rules(queue: list[dict[str, Any]], record: dict[str, Any]) -> tuple[str, list[str]]:
-    """The office's rules, with price filters over its own other declarations."""
-    history = [item for other in queue if other["id"] != record["id"] and other["status"] == "released"
-               for item in items_of(other)]
-    return RiskEngine(default_rules(), PriceFilter(history)).screen(record)
+    """The office's rules, with price filters over its own other released declarations and the
+    trader history of the outcomes its officers recorded."""
+    others = [other for other in queue if other["id"] != record["id"]]
+    history = [item for other in others if other["status"] == "released" for item in items_of(other)]
+    return RiskEngine(default_rules(), PriceFilter(history)).learn(others).screen(record)
 
 
 def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
@@ -112,8 +115,9 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
             upload = form.get("document")
             raw = await upload.read(MAX_UPLOAD + 1) if hasattr(upload, "read") else b""
             try:
-                wrapped = json.loads(raw) if 0 < len(raw) <= MAX_UPLOAD else None
-                digest = digest_document(wrapped) if isinstance(wrapped, dict) else None
+                received = json.loads(raw) if 0 < len(raw) <= MAX_UPLOAD else None
+                digest = None if not isinstance(received, dict) else \
+                    credential_hash(received) if "credentialSubject" in received else digest_document(received)
             except (ValueError, TypeError, KeyError, AttributeError):
                 digest = None
             if digest is None:

@@ -110,16 +110,22 @@ KE, EXPORTER = "KE-CUSTOMS", "NAIVASHA"
 CERTS = "customs_certificates"
 
 
-def _certificate(world: World, until: str = "issued") -> str:
-    """A certificate of origin from Kenya's customs for roses to Ethiopia, moved on to `until`."""
+def _issue_args(world: World) -> dict[str, Any]:
+    """`issue` arguments of a certificate of origin for roses to Ethiopia, its document anchored by Kenya's customs."""
     certificate_id = world.unique("KE-CO-CONSENT")
     target = hashlib.sha256(certificate_id.encode()).hexdigest()
     world.ok(KE, "documents", "issue", {"target_hash": target, "merkle_root": target, "doc_type": "certificate_of_origin"})
-    world.ok(KE, CERTS, "issue", {"certificate_id": certificate_id, "kind": "origin", "target_hash": target,
-                                  "importer": IMPORTER, "importing_customs": CUSTOMS,
-                                  "countries": {"origin": "KE", "destination": "ET"}, "scheme": "AfCFTA",
-                                  "goods": [{"hs_code": "060311", "quantity": 1_000, "unit": "PCE"}]})
     world.memo[certificate_id] = target
+    return {"certificate_id": certificate_id, "kind": "origin", "target_hash": target, "importer": IMPORTER,
+            "importing_customs": CUSTOMS, "countries": {"origin": "KE", "destination": "ET"}, "scheme": "AfCFTA",
+            "goods": [{"hs_code": "060311", "quantity": 1_000, "unit": "PCE"}]}
+
+
+def _certificate(world: World, until: str = "issued") -> str:
+    """A certificate of origin from Kenya's customs, moved on to `until`."""
+    args = _issue_args(world)
+    certificate_id, target = args["certificate_id"], args["target_hash"]
+    world.ok(KE, CERTS, "issue", args)
     if until in ("sent", "received"):
         world.ok(KE, CERTS, "send", {"certificate_id": certificate_id})
     if until == "received":
@@ -129,12 +135,7 @@ def _certificate(world: World, until: str = "issued") -> str:
 
 @SCENARIOS.add("customs_certificates.issue")
 def issue(world: World) -> Case:
-    certificate_id = world.unique("KE-CO-CONSENT")
-    target = hashlib.sha256(certificate_id.encode()).hexdigest()
-    world.ok(KE, "documents", "issue", {"target_hash": target, "merkle_root": target, "doc_type": "certificate_of_origin"})
-    return Case({"certificate_id": certificate_id, "kind": "origin", "target_hash": target, "importer": IMPORTER,
-                 "importing_customs": CUSTOMS, "countries": {"origin": "KE", "destination": "ET"}, "scheme": "AfCFTA",
-                 "goods": [{"hs_code": "060311", "quantity": 1_000, "unit": "PCE"}]}, callers=[KE])
+    return Case(_issue_args(world), callers=[KE])
 
 
 @SCENARIOS.add("customs_certificates.send")

@@ -26,6 +26,7 @@ from baobab.contracts.credentials.common import (DATE, check_id, member_with_rol
                                                  wallet_account)
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.core.keys import PublicKey
+from baobab.core.money import format_amount
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
 
 EVERY_MEMBER = {"role": "*"}
@@ -58,7 +59,7 @@ class Microloans(PaymentInstructions, Contract):
         amount = money(principal, "principal")
         if not isinstance(fee_minor, int) or not 0 <= fee_minor <= amount["minor"]:
             raise ContractError("fee_minor is a whole number of minor units, at most the principal", reason="BAD_TERMS")
-        schedule = self._schedule(instalments, amount["minor"] + fee_minor, ctx.timestamp[:10])
+        schedule = self._schedule(instalments, amount["minor"] + fee_minor, ctx.timestamp[:10], amount["currency"])
         if not isinstance(assessment, dict) or not isinstance(assessment.get("score"), int) \
                 or not isinstance(assessment.get("reasons"), list) \
                 or not set(str(assessment.get("presentation_sha256", ""))) <= _HASH_CHARS \
@@ -76,7 +77,7 @@ class Microloans(PaymentInstructions, Contract):
         return loan
 
     @staticmethod
-    def _schedule(instalments: Any, total: int, today: str) -> list[dict[str, Any]]:
+    def _schedule(instalments: Any, total: int, today: str, currency: str) -> list[dict[str, Any]]:
         if not isinstance(instalments, list) or not 0 < len(instalments) <= MAX_INSTALMENTS:
             raise ContractError(f"instalments is a list of 1 to {MAX_INSTALMENTS}", reason="BAD_TERMS")
         schedule, last = [], today
@@ -88,8 +89,8 @@ class Microloans(PaymentInstructions, Contract):
             schedule.append({"n": n, "due": due, "minor": minor})
             last = due
         if sum(i["minor"] for i in schedule) != total:
-            raise ContractError(f"the instalments add up to {sum(i['minor'] for i in schedule)}, not principal plus fee "
-                                f"{total}", reason="BAD_TERMS")
+            raise ContractError(f"the instalments add up to {format_amount({'currency': currency, 'minor': sum(i['minor'] for i in schedule)})}, "
+                                f"not principal plus fee {format_amount({'currency': currency, 'minor': total})}", reason="BAD_TERMS")
         return schedule
 
     @function(policy=EVERY_MEMBER, callers=PARTIES)

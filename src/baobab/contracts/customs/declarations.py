@@ -179,6 +179,15 @@ class Declarations(PaymentInstructions, Contract):
                       "history": record["history"] + [{"status": "duties paid", "by": ctx.caller.org, "at": ctx.timestamp}]}
             ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
 
+    def on_payment_failed(self, ctx: Context, instruction: dict[str, Any]) -> None:
+        """The declarant sees why its duties were not paid; customs may reject the declaration."""
+        declaration_id = instruction["obligation"].rsplit("/", 1)[0]
+        record = ctx.get(f"declaration/{declaration_id}")
+        if record is not None:
+            failed = {"reason": instruction["failure"]["reason"], "at": ctx.timestamp}
+            record = {**record, "assessment": {**record["assessment"], "payment_failed": failed}}
+            ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
+
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, declaration_id: str) -> dict[str, Any]:
         """Called by: the declarant or the customs; to anyone else it does not exist."""

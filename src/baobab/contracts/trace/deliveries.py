@@ -21,20 +21,14 @@ import re
 from typing import Any
 
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
-from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, reject
+from baobab.contracts.trade.common import ANY_MEMBER, bad_argument, check_hash, check_ref, reject
+from baobab.contracts.trace.epcis_anchors import BATCH_ID
 from baobab.core import merkle
 from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, Reason, function
 
-REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}")
 KEY = re.compile(r"https://id\.gs1\.org/[0-9A-Za-z/%._!'()*+,;=:-]{4,180}")
 STAGES = ("export", "import", "roasting", "retail")
 MAX_PATH = 64
-
-
-def _ref(value: str, name: str) -> str:
-    if not REF.fullmatch(value):
-        bad_argument(f"{name} is 1-128 of A-Z a-z 0-9 . _ : / -")
-    return value
 
 
 def _key(value: str, name: str) -> str:
@@ -66,14 +60,14 @@ class Deliveries(PaymentInstructions, Contract):
                      due: str) -> dict[str, Any]:
         """Called by: the organisation that captured and anchored the delivery event (the buyer at
         the collection station); it binds only itself to pay."""
-        _ref(delivery_id, "delivery_id")
+        check_ref(delivery_id, "delivery_id")
         _key(lot, "lot")
         _key(farmer, "farmer")
         check_hash(event_hash, "event_hash")
         _positive(quantity_g, "quantity_g")
         if len(path) > MAX_PATH:
             bad_argument(f"an inclusion proof has at most {MAX_PATH} hashes")
-        batch = ctx.read("epcis", f"batch/{batch_id}") if REF.fullmatch(batch_id) else None
+        batch = ctx.read("epcis", f"batch/{batch_id}") if BATCH_ID.fullmatch(batch_id) else None
         if batch is None:
             reject("NOT_ANCHORED", f"no batch {batch_id} on the ledger")
         if batch["by"] != ctx.caller.org:
@@ -110,7 +104,7 @@ class Deliveries(PaymentInstructions, Contract):
     def record_sale(self, ctx: Context, sale_id: str, lot: str, stage: str, amount: dict[str, Any], quantity_g: int,
                     buyer: str | None = None) -> dict[str, Any]:
         """Called by: any member, as the seller stating what it was paid for a lot; it binds only itself."""
-        _ref(sale_id, "sale_id")
+        check_ref(sale_id, "sale_id")
         _key(lot, "lot")
         _positive(quantity_g, "quantity_g")
         if stage not in STAGES:
@@ -133,7 +127,7 @@ class Deliveries(PaymentInstructions, Contract):
     @function(query=True, callers=EVERY_MEMBER)
     def delivery(self, ctx: Context, delivery_id: str) -> dict[str, Any]:
         """Called by: any member (what a farmer was paid for a delivery, with its settlement proof)."""
-        record = ctx.get(f"delivery/{delivery_id}") if REF.fullmatch(delivery_id) else None
+        record = ctx.get(f"delivery/{delivery_id}") if delivery_id else None
         if record is None:
             reject("DELIVERY_NOT_FOUND", f"no delivery {delivery_id}")
         return record  # type: ignore[no-any-return]

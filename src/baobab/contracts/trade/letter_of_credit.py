@@ -52,6 +52,7 @@ from baobab.contracts.trade.bank_calendar import calendar_of
 from baobab.contracts.trade.banking_days import BankingDays
 from baobab.contracts.trade.common import bad_argument, check_ref, load_record, org_record, parse_date, reject
 from baobab.contracts.trade.lc_documents import MAX_DOCUMENTS, checked_fields, read_wrapped
+from baobab.core.money import format_amount
 from baobab.contracts.trade.lc_examination import (
     UNREGISTERED, credit_limit, decision_deadline, drawing_of, examine, last_day,
 )
@@ -501,7 +502,8 @@ class LetterOfCredit(PaymentInstructions, Contract):
         elif isinstance(amount, bool) or amount < 1 or (claim and claim["currency"] == currency and amount > claim["minor"]):
             bad_argument("amount is a positive number of minor units, at most the claim")
         if amount > left or amount < 1:
-            reject("OVER_AVAILABLE", f"the credit can pay at most {left} {currency} minor units", available=left)
+            reject("OVER_AVAILABLE", f"the credit can pay at most {format_amount({'currency': currency, 'minor': left})}",
+                   available=left)
         p, n, due = lc["parties"], current["number"], local_day.isoformat()
         money = {"currency": currency, "minor": amount}
         obligation = f"{lc['id']}{DRAWING}{n}"

@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 WRONG_LAST_SEQUENCE = 10071  # JetStream API error: Nats-Expected-Last-Sequence did not hold
 CONSUMER = "orderers"  # the durable consumer all ordering nodes share
 RECENT_BLOCKS = 256  # blocks whose tx ids an ordering node remembers to drop redeliveries
+# What a pull fetch raises when no message came in time: nats-py raises its own TimeoutError in
+# some paths and asyncio's in others. Taking the latter for a failure made ordering nodes re-read
+# the chain head (and followers resubscribe) at every quiet moment, a pause of 0.2-1.25 s each.
+NO_MESSAGES = (NatsTimeout, asyncio.TimeoutError)
 _T = TypeVar("_T")
 
 
@@ -215,14 +219,14 @@ class OrderingService:
         if not self._pending:
             try:
                 self._take(await fetch_available(sub, self.max_txs, 1.0))
-            except NatsTimeout:
+            except NO_MESSAGES:
                 return []
         due = self._pending[0][4] + self.timeout if self._pending else time.monotonic()
         while (len(self._pending) < self.max_txs and sum(i[1] for i in self._pending) < self.max_bytes
                and (left := due - time.monotonic()) > 0):
             try:
                 self._take(await sub.fetch(self.max_txs - len(self._pending), timeout=max(left, 0.01)))
-            except NatsTimeout:
+            except NO_MESSAGES:
                 break
         return take_batch(self._pending, self.max_txs, self.max_bytes)
 
@@ -251,7 +255,7 @@ async def fetch_available(sub: Any, n: int, wait: float) -> list[Any]:
     if n > 1:
         try:
             msgs += await sub.fetch(n - 1, timeout=0.005)
-        except NatsTimeout:
+        except NO_MESSAGES:
             pass
     return msgs
 
@@ -390,7 +394,7 @@ class JetStreamOrderer(Orderer):
                 while not self._stop.is_set() and self.failure is None:
                     try:
                         msgs = await fetch_available(sub, 256, 1.0)
-                    except NatsTimeout:
+                    except NO_MESSAGES:
                         # Quiet, or our consumer died with the server that held it: ask the stream.
                         info = await self._js.stream_info(s.block_stream)
                         self.lag = max(0, info.state.last_seq - 1 - (self._next - 1))

@@ -36,6 +36,19 @@ class RecentTxIds:
                     if self._where.get(tx_id, -1) >> 24 == old:
                         del self._where[tx_id]
 
+    def snapshot(self) -> list[tuple[int, datetime, list[bytes]]]:
+        """The recent blocks' ids, to fill another process's copy (`restore`)."""
+        with self._lock:
+            return list(self._blocks)
+
+    def restore(self, blocks: list[tuple[int, datetime, list[bytes]]]) -> None:
+        with self._lock:
+            for number, time, ids in blocks:
+                for index, tx_id in enumerate(ids):
+                    self._where.setdefault(tx_id, number << 24 | index)
+                self._blocks.append((number, time, ids))
+                self._newest = time if self._newest is None else max(self._newest, time)
+
     def where(self, tx_id: str) -> tuple[int, int] | None:
         """(block, index) of a recent transaction."""
         packed = self._where.get(_key(tx_id))
