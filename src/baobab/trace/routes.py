@@ -22,6 +22,7 @@ from fastapi.responses import JSONResponse
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
+from baobab.core.jcs import MAX_SAFE_INTEGER
 from baobab.gateway import Caller
 from baobab.trace import anchoring, lineage
 from baobab.trace.service import TraceService
@@ -29,6 +30,7 @@ from baobab.trace.validation import EVENT_TYPES, MAX_CAPTURE_EVENTS
 
 router = APIRouter(prefix="/v1", tags=["traceability"], responses=PROBLEM_RESPONSES)
 ORG = r"^[A-Z0-9][A-Z0-9-]{0,63}$"
+RFC3339 = r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$"
 EventType = Literal["ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent", "AssociationEvent"]
 assert set(EventType.__args__) == set(EVENT_TYPES)  # type: ignore[attr-defined]
 Key = Annotated[str, Query(min_length=1, max_length=512, description="a GS1 key as a Digital Link URI or an EPC URN")]
@@ -59,9 +61,16 @@ def _no_constant(text: str) -> Any:
     raise BaobabError("MALFORMED", f"{text} is not JSON")
 
 
+def _number(text: str) -> int | float:
+    """An integer beyond ±(2**53-1) is read as the double it denotes: RFC 8785 hashes numbers as
+    IEEE doubles, so that is the value every party hashes (and the schema says only "number")."""
+    value = int(text)
+    return value if abs(value) <= MAX_SAFE_INTEGER else float(text)
+
+
 async def epcis_body(request: Request) -> Any:
     try:
-        return json.loads(await request.body(), parse_constant=_no_constant)
+        return json.loads(await request.body(), parse_constant=_no_constant, parse_int=_number)
     except (ValueError, UnicodeDecodeError) as exc:
         raise BaobabError("MALFORMED", f"request body is not JSON: {exc}") from None
 
@@ -90,8 +99,8 @@ def events(request: Request, who: Caller = Depends(caller),
            any_epc: str | None = Query(None, alias="MATCH_anyEPC", max_length=512),
            epc_class: str | None = Query(None, alias="MATCH_epcClass", max_length=512),
            biz_location: str | None = Query(None, alias="EQ_bizLocation", max_length=512),
-           since: str | None = Query(None, alias="GE_eventTime", max_length=40),
-           before: str | None = Query(None, alias="LT_eventTime", max_length=40),
+           since: str | None = Query(None, alias="GE_eventTime", max_length=40, pattern=RFC3339),
+           before: str | None = Query(None, alias="LT_eventTime", max_length=40, pattern=RFC3339),
            per_page: int = Query(100, alias="perPage", ge=1, le=1000)) -> dict[str, Any]:
     """The events your organisation may read, oldest first, as an EPCISQueryDocument."""
     svc = service(request)
