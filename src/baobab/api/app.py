@@ -177,7 +177,9 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
         memory.close()
 
     # Swagger UI and ReDoc from files shipped with the package: many networks are offline or filtered
+    # one schema per record for requests and responses alike: a client reads `Money`, not Money-Input/-Output
     app = FastAPIOffline(title="Baobab node API", version=__version__, lifespan=lifespan,
+                         separate_input_output_schemas=False,
                          description="A Baobab ledger node. Authenticate every request by signing it with your "
                                      "client identity's Ed25519 key (docs/API.md). Errors are RFC 9457 problem details.")
     log_writer = OversightLog(gateway)  # signs access-log entries with the audit keys the Gateway holds

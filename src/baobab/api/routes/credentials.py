@@ -220,14 +220,15 @@ def verify_presentation(request: Request, presentation: JsonObject = Body(embed=
     return lender.verify(presentation).to_dict()
 
 
-class Money(BaseModel):
+class Principal(BaseModel):
+    """A loan principal: a positive amount in minor units."""
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     minor: int = Field(gt=0, le=10**15)
 
 
 class AssessRequest(BaseModel):
     presentation: JsonObject
-    principal: Money
+    principal: Principal
     months: int = Field(ge=1, le=24)
 
 
