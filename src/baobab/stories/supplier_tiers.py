@@ -70,7 +70,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     if tree["total"] != AMOUNT:
         raise AssertionError(f"parts add up to {tree['total']}, not {AMOUNT}")
     paid = ok("SZ-AUTO", "pay", {"claim_id": root})
-    holders = ", ".join(f"{i['payee']} {format_amount(i['amount'])}" for i in paid["instructions"])
+    holders = ", ".join(f"{i['payee']} {format_amount({'currency': i['currency'], 'minor': i['amount']})}" for i in paid["instructions"])
     report.step(f"At maturity SZ-AUTO pays every holder of record: {holders}", progress)
     for instruction in paid["instructions"]:
         settled("SZ-AUTO", instruction["obligation"])
