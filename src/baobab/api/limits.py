@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -61,6 +62,13 @@ class Limits:
     body_timeout_s: float = 30.0  # from the first read of a body to its end
     keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
     stream_retry_after_s: int = 15  # Retry-After for TOO_MANY_STREAMS (a stream ends when its client leaves)
+
+    @classmethod
+    def configured(cls) -> "Limits":
+        """The defaults, but for what the operator sets in the environment:
+        BAOBAB_FAILED_AUTHS_PER_MINUTE (a node behind one proxy sees every client at one address)."""
+        failed = os.environ.get("BAOBAB_FAILED_AUTHS_PER_MINUTE")
+        return cls(failed_auths_per_minute=float(failed)) if failed else cls()
 
     def __post_init__(self) -> None:
         if self.requests_per_s <= 0 or self.burst < 1 or self.streams_per_identity < 1 \
@@ -413,7 +421,7 @@ class SlowClientProtocol(H11Protocol):
 
 def uvicorn_options(limits: Limits | None = None) -> dict[str, Any]:
     """Settings for `uvicorn.Config` / `uvicorn.run` that enforce `limits` at the connection."""
-    limits = limits or Limits()
+    limits = limits or Limits.configured()
     protocol = type("SlowClientProtocol", (SlowClientProtocol,), {"header_timeout_s": limits.header_timeout_s})
     return {"http": protocol, "timeout_keep_alive": limits.keep_alive_s}
 
@@ -478,7 +486,7 @@ def install(app: FastAPI, limits: Limits | None, wait_for_height: Callable[[int,
             height: Callable[[], int]) -> None:
     """Give `app` its limiters, the Retry-After header on 429s, the body timeout, and quiet
     handling of clients that leave mid-request."""
-    limits = limits or Limits()
+    limits = limits or Limits.configured()
     app.state.limits = Guards(limits, RateLimiter(limits), InFlight(limits), FailedAuths(limits), StreamSlots(limits),
                               HeightWatch(wait_for_height, height), SingleFlight())
 
