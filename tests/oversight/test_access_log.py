@@ -10,6 +10,7 @@ import pytest
 from baobab.api.oversight_log import OversightLog
 from baobab.client import Identity
 from baobab.core.errors import BaobabError
+from baobab.gateway import gateway_of
 from baobab.ledger.membership import Caller
 from baobab.ledger.validator import BlockView, membership_over
 from tests.conftest import Net
@@ -27,7 +28,7 @@ def account(net: Net, keeper: str, name: str) -> dict[str, Any]:
 def logged(net: Net, records: list[dict[str, Any]]) -> list[str]:
     """What the node does before answering CBK's read: log it as CBK's audit identity."""
     members = membership_over(BlockView(net.node.state))
-    return OversightLog(net.node, net.path).record(CBK, members, "liquidity review", {"prefix": "accounts:"}, records)
+    return OversightLog(gateway_of(net.node, keys_dir=net.path / "keys")).record(CBK, members, "liquidity review", {"prefix": "accounts:"}, records)
 
 
 def entry(records: list[dict[str, Any]]) -> dict[str, Any]:
