@@ -158,24 +158,21 @@ class FailedAuths:
         self._buckets.take(address)
 
 
-class InFlight:
-    """Requests of each identity being answered now (taken once authenticated, given back when
-    the answer has been sent, `InFlightRelease`)."""
+class Slots:
+    """At most `limit` places per identity, each given back once by the function `acquire` returns."""
 
-    RETRY_AFTER_S = 1
-
-    def __init__(self, limits: Limits) -> None:
-        self.limit = limits.in_flight_per_identity
-        self._count: dict[str, int] = {}
+    def __init__(self, limit: int, code: str, retry_after_s: int, refusal: str) -> None:
+        self.limit, self.code, self.retry_after_s, self._refusal = limit, code, retry_after_s, refusal
+        self._taken: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def acquire(self, identity: str) -> Callable[[], None]:
-        """Take a place or raise TOO_MANY_IN_FLIGHT; returns the release function (idempotent)."""
+        """Take a place or raise `code`; returns the release function (idempotent)."""
         with self._lock:
-            if self._count.get(identity, 0) >= self.limit:
-                raise Throttled("TOO_MANY_IN_FLIGHT", f"{identity} already has {self.limit} requests being answered; "
-                                "wait for their answers", self.RETRY_AFTER_S)
-            self._count[identity] = self._count.get(identity, 0) + 1
+            if self._taken.get(identity, 0) >= self.limit:
+                raise Throttled(self.code, self._refusal.format(identity=identity, limit=self.limit),
+                                self.retry_after_s)
+            self._taken[identity] = self._taken.get(identity, 0) + 1
         released = False
 
         def release() -> None:
@@ -183,13 +180,26 @@ class InFlight:
             with self._lock:
                 if not released:
                     released = True
-                    left = self._count[identity] - 1
+                    left = self._taken[identity] - 1
                     if left:
-                        self._count[identity] = left
+                        self._taken[identity] = left
                     else:
-                        del self._count[identity]
+                        del self._taken[identity]
 
         return release
+
+    def open_count(self, identity: str) -> int:
+        with self._lock:
+            return self._taken.get(identity, 0)
+
+
+class InFlight(Slots):
+    """Requests of each identity being answered now (taken once authenticated, given back when
+    the answer has been sent, `InFlightRelease`)."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(limits.in_flight_per_identity, "TOO_MANY_IN_FLIGHT", 1,
+                         "{identity} already has {limit} requests being answered; wait for their answers")
 
 
 RELEASE = "baobab_in_flight_release"  # scope["state"] key of a request's in-flight release
@@ -215,39 +225,12 @@ class InFlightRelease:
                 release()
 
 
-class StreamSlots:
+class StreamSlots(Slots):
     """How many event streams each identity holds open."""
 
     def __init__(self, limits: Limits) -> None:
-        self.limit, self.retry_after_s = limits.streams_per_identity, limits.stream_retry_after_s
-        self._open: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, identity: str) -> Callable[[], None]:
-        """Take a slot or raise TOO_MANY_STREAMS; returns the release function (idempotent)."""
-        with self._lock:
-            if self._open.get(identity, 0) >= self.limit:
-                raise Throttled("TOO_MANY_STREAMS", f"{identity} already holds {self.limit} event streams; "
-                                "close one (or resume later with Last-Event-ID)", self.retry_after_s)
-            self._open[identity] = self._open.get(identity, 0) + 1
-        released = False
-
-        def release() -> None:
-            nonlocal released
-            with self._lock:
-                if not released:
-                    released = True
-                    left = self._open[identity] - 1
-                    if left:
-                        self._open[identity] = left
-                    else:
-                        del self._open[identity]
-
-        return release
-
-    def open_count(self, identity: str) -> int:
-        with self._lock:
-            return self._open.get(identity, 0)
+        super().__init__(limits.streams_per_identity, "TOO_MANY_STREAMS", limits.stream_retry_after_s,
+                         "{identity} already holds {limit} event streams; close one (or resume later with Last-Event-ID)")
 
 
 class HeightWatch:
