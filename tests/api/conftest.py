@@ -27,7 +27,7 @@ from baobab import embedded
 from baobab.client import Identity
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
 from baobab.http_client import BaobabClient, Causality, http_actors
-from baobab.net.process import free_port, wait_healthy
+from baobab.net.process import free_port, stop, wait_healthy
 
 HERE = Path(__file__).resolve().parent
 FAST_BLOCKS = {"max_txs": 50, "max_bytes": 8_000_000, "timeout_ms": 5}
@@ -81,12 +81,7 @@ def _embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
         wait_healthy(url, proc, attempts=400)
         yield Node("embedded", url, data)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:

@@ -28,6 +28,7 @@ from baobab import embedded
 from baobab.client import Identity
 from baobab.http_client import BaobabClient, Causality
 from baobab.net.process import free_port, wait_healthy
+from baobab.net.process import stop as stop_process
 from tests.conftest import FAST_BLOCKS, SMALL_ORGS
 
 HERE = Path(__file__).resolve().parent
@@ -93,12 +94,7 @@ def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
     url = f"http://127.0.0.1:{port}"
 
     def stop() -> None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
 
     try:
         wait_healthy(url, proc)

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from baobab.cli import cli
 from baobab.demo import DEMO_ADMINS, DEMO_ORGS
 from baobab.http_client import Causality, http_actors
-from baobab.net.process import free_port, wait_healthy
+from baobab.net.process import free_port, stop, wait_healthy
 from baobab.stories import StoryReport
 from baobab.stories import invoice_platforms
 from baobab.stories.trade_kit import issue_document
@@ -86,12 +86,7 @@ def _embedded(root: Path) -> Iterator[Live]:
         wait_healthy(url, proc, attempts=1200)
         yield Live("embedded", url, data, {o["id"]: ["--data", str(data)] for o in DEMO_ORGS})
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _network(root: Path) -> Iterator[Live]:

@@ -42,3 +42,13 @@ def wait_healthy(url: str, proc: subprocess.Popen[bytes], *, attempts: int = 600
         except subprocess.TimeoutExpired:
             continue
     raise RuntimeError(f"the node at {url} did not become ready")
+
+
+def stop(proc: subprocess.Popen[bytes], *, timeout_s: float = 20) -> None:
+    """Ask a started process to end (SIGTERM), and kill it if it has not within `timeout_s`."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
