@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -42,6 +43,18 @@ def _csv(rows: list[list[Any]], name: str) -> Response:
     csv.writer(out).writerows(rows)
     return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
+
+
+def _institution_rows(found: dict[str, Any]) -> list[list[Any]]:
+    return [["id", "name", "country", "roles", "status", "reports_filed"]] + [
+        [m["id"], m["name"], m["country"], " ".join(m["roles"]), m["status"],
+         found["summary"].get(m["id"], {}).get("reports", 0)] for m in found["institutions"]]
+
+
+def _report_rows(found: dict[str, Any]) -> list[list[Any]]:
+    return [["id", "filer", "activity", "currency", "amount", "filed_at", "status", "regulator_reference"]] + [
+        [r["id"], r["filer"], r["activity"], r["amount"]["currency"], str(Money.from_json(r["amount"]).decimal),
+         r["filed_at"], r["status"], r["regulator_reference"] or ""] for r in found["reports"]]
 
 
 def regulator_router(pages: Pages, ledger: Ledger, org_roles, org_country) -> APIRouter:  # type: ignore[no-untyped-def]
@@ -80,28 +93,20 @@ def regulator_router(pages: Pages, ledger: Ledger, org_roles, org_country) -> AP
             return await overview(request, 409 if exc.status == 409 else 422, error=exc.message)
         return RedirectResponse("/supervision", status_code=303)
 
-    @router.get("/supervision/institutions.csv")
-    async def institutions_csv(request: Request) -> Response:
+    async def export(request: Request, table: Callable[[dict[str, Any]], list[list[Any]]], name: str) -> Response:
+        """A CSV of what the regulator reads, for the regulator alone."""
         gate = pages.gate(request, of_regulator)
         if gate is not None:
             return gate
         _, user = pages.signed_in(request)  # type: ignore[misc]
-        found = await run_in_threadpool(read, user)
-        return _csv([["id", "name", "country", "roles", "status", "reports_filed"]]
-                    + [[m["id"], m["name"], m["country"], " ".join(m["roles"]), m["status"],
-                        found["summary"].get(m["id"], {}).get("reports", 0)] for m in found["institutions"]],
-                    "institutions.csv")
+        return _csv(table(await run_in_threadpool(read, user)), name)
+
+    @router.get("/supervision/institutions.csv")
+    async def institutions_csv(request: Request) -> Response:
+        return await export(request, _institution_rows, "institutions.csv")
 
     @router.get("/supervision/reports.csv")
     async def reports_csv(request: Request) -> Response:
-        gate = pages.gate(request, of_regulator)
-        if gate is not None:
-            return gate
-        _, user = pages.signed_in(request)  # type: ignore[misc]
-        found = await run_in_threadpool(read, user)
-        return _csv([["id", "filer", "activity", "currency", "amount", "filed_at", "status", "regulator_reference"]]
-                    + [[r["id"], r["filer"], r["activity"], r["amount"]["currency"], str(Money.from_json(r["amount"]).decimal),
-                        r["filed_at"], r["status"], r["regulator_reference"] or ""] for r in found["reports"]],
-                    "reports.csv")
+        return await export(request, _report_rows, "reports.csv")
 
     return router
