@@ -135,31 +135,28 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
 
     @router.get("/customs/statistics/{table}.{fmt}")
     async def export(request: Request, table: str, fmt: str) -> Response:
-        gate = pages.gate(request, of_customs)
-        if gate is not None:
-            return gate
+        user = pages.viewer(request, of_customs)
+        if isinstance(user, Response):
+            return user
         if table not in statistics.TABLES or fmt not in ("csv", "json"):
             return PlainTextResponse("unknown table or format", status_code=404)
-        _, user = pages.signed_in(request)  # type: ignore[misc]
         text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
         media = "text/csv" if fmt == "csv" else "application/json"
         return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'})
 
     @router.get("/declarations", response_class=HTMLResponse)
     async def mine(request: Request) -> Response:
-        gate = pages.gate(request, declarant)
-        if gate is not None:
-            return gate
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, declarant)
+        if isinstance(user, Response):
+            return user
         rows = await ask(user, CONTRACT, "mine", {})
         return pages.render(request, "declarations.html", declarations=list(reversed(rows)), share=_percent)
 
     @router.get("/declarations/{declaration_id:path}.xml")
     async def xml(request: Request, declaration_id: str) -> Response:
-        gate = pages.gate(request, lambda u: of_customs(u) or declarant(u))
-        if gate is not None:
-            return gate
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, lambda u: of_customs(u) or declarant(u))
+        if isinstance(user, Response):
+            return user
         try:
             record = await ask(user, CONTRACT, "get", {"declaration_id": declaration_id})
         except BaobabError:

@@ -47,10 +47,9 @@ def records_router(pages: Pages, ledger: Ledger) -> APIRouter:
     def page(path: str, template: str, read: Any) -> None:
         @router.get(path, response_class=HTMLResponse, name=template)
         async def show(request: Request) -> Response:
-            gate = pages.gate(request)
-            if gate is not None:
-                return gate
-            _, user = pages.signed_in(request)  # type: ignore[misc]
+            user = pages.viewer(request)
+            if isinstance(user, Response):
+                return user
             try:
                 found = await run_in_threadpool(read, user.org, user.client)
             except BaobabError as exc:

@@ -95,10 +95,9 @@ def regulator_router(pages: Pages, ledger: Ledger, org_roles, org_country) -> AP
 
     async def export(request: Request, table: Callable[[dict[str, Any]], list[list[Any]]], name: str) -> Response:
         """A CSV of what the regulator reads, for the regulator alone."""
-        gate = pages.gate(request, of_regulator)
-        if gate is not None:
-            return gate
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, of_regulator)
+        if isinstance(user, Response):
+            return user
         return _csv(table(await run_in_threadpool(read, user)), name)
 
     @router.get("/supervision/institutions.csv")

@@ -53,13 +53,18 @@ class Pages:
         user = self.users.get(session.org, session.username) if session else None
         return (session, user) if session and user else None
 
-    def gate(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> Response | None:
-        """None when the signed-in person may see the page; else the answer: sign in first
+    def viewer(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> User | Response:
+        """The signed-in person, when they may see the page; else the answer: sign in first
         (303 to /signin) or not for you (403)."""
         who = self.signed_in(request)
         if who is None:
             return RedirectResponse("/signin", status_code=303)
-        return None if allowed(who[1]) else self.render(request, "forbidden.html", 403)
+        return who[1] if allowed(who[1]) else self.render(request, "forbidden.html", 403)
+
+    def gate(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> Response | None:
+        """None when the signed-in person may see the page; else the answer (`viewer`)."""
+        seen = self.viewer(request, allowed)
+        return seen if isinstance(seen, Response) else None
 
     def acting(self, request: Request, form: dict[str, Any],
                allowed: Callable[[User], bool] = lambda user: True) -> tuple[Session, User] | None:

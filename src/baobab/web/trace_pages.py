@@ -86,10 +86,9 @@ def trace_router(pages: Pages, service: TraceService, org_roles) -> APIRouter:  
 
     @router.get("/trace", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
-        refused = pages.gate(request, traces)
-        if refused is not None:
-            return refused
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, traces)
+        if isinstance(user, Response):
+            return user
         data = await run_in_threadpool(overview_data, user.org, user.client)
         return pages.render(request, "trace.html", **data)
 
@@ -101,10 +100,9 @@ def trace_router(pages: Pages, service: TraceService, org_roles) -> APIRouter:  
 
     @router.get("/trace/lot", response_class=HTMLResponse)
     async def lot(request: Request, key: str = "") -> Response:
-        refused = pages.gate(request, traces)
-        if refused is not None:
-            return refused
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, traces)
+        if isinstance(user, Response):
+            return user
         if not key or len(key) > MAX_KEY:
             return pages.render(request, "trace_lot.html", 400, public=False, error=pages.say(request, "Give the key of a lot, bag or container."))
         data = await run_in_threadpool(lot_data, user.org, user.client, key)

@@ -77,10 +77,9 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
 
     @router.get("/momo", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
-        refused = pages.gate(request, lambda user: provider_of(user) is not None)
-        if refused is not None:
-            return refused
-        _, user = pages.signed_in(request)  # type: ignore[misc]
+        user = pages.viewer(request, lambda user: provider_of(user) is not None)
+        if isinstance(user, Response):
+            return user
         return await (agent_page(request, user) if is_agent(user) else operator_page(request, user))
 
     def act(allowed: Callable[[User], bool], run: Callable[[User, dict[str, Any]], Any], page: Any) -> Any:
