@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS history (
   PRIMARY KEY (key, block, tx));
 CREATE TABLE IF NOT EXISTS tree (
   level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checked (
+  id INTEGER PRIMARY KEY CHECK (id = 0), height INTEGER NOT NULL);
 """
 _TOP = chr(0x10FFFF)
 
@@ -196,6 +198,14 @@ class SQLiteStore(Store):
     def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
         for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
             yield level, idx, bytes(h)
+
+    def checked_height(self) -> int:
+        rows = self._query("SELECT height FROM checked WHERE id = 0")
+        return int(rows[0][0]) if rows else 0
+
+    def mark_checked(self, height: int) -> None:
+        with self._lock:  # autocommit: durable when it returns
+            self._db.execute("INSERT OR REPLACE INTO checked VALUES (0, ?)", (height,))
 
     def integrity(self) -> list[str]:
         try:
