@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,10 +99,12 @@ def _secret(secret: bytes, fsp: str) -> bytes:
 
 
 def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[str, ProviderConfig] | None = None,
-                      hasher: PasswordHasher | None = None) -> MobileMoney:
-    """The providers (those of `providers` that are participants of `hub`), each with its books
-    in `<data>/momo/`, screening against the demo sanctions list."""
-    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items() if hub.endpoint(fsp) is not None}
+                      hasher: PasswordHasher | None = None, serves: Collection[str] | None = None) -> MobileMoney:
+    """The providers (those of `providers` that are participants of `hub`, and among `serves` when
+    given: a network node runs only its own organisations' wallets), each with its books in
+    `<data>/momo/`, screening against the demo sanctions list."""
+    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items()
+               if hub.endpoint(fsp) is not None and (serves is None or fsp in serves)}
     listed = demo_list()
     made: dict[str, Provider] = {}
     for fsp, config in configs.items():
