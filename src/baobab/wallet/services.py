@@ -90,6 +90,7 @@ class MobileMoney:
     def close(self) -> None:
         for p in self.providers.values():
             p.db.close()
+        self.remittances.db.close()
         if self.own_hub:
             self.remittances.hub.db.close()
 
@@ -112,7 +113,8 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
                              hasher=hasher, screen=listed.screen)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
-                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES)
+                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
+                              db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
     apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
     monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}
     return MobileMoney(made, links, apis, monitors, configs, remittances, listed)
