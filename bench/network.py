@@ -15,6 +15,15 @@ ordering. Clients are spread evenly over the four nodes, each in a closed loop (
 HTTP, wait for commit on its node, next); proposals are signed ahead, outside the timing.
 Latency is submit-to-commit as the client sees it. The embedded run is the same workload,
 same organisations, same block settings and client count, on one in-process node with SQLite.
+Clients sign as eight identities per organisation (`bench-0`..`bench-7`), as many users would:
+the API's budget is per identity (50 requests/s). The set-up (opening and funding accounts) is
+retried until every account exists, so each run times the same work.
+
+CPU: besides wall-clock rates, the run reports the CPU seconds every process of the network
+spent in the timed phase (organisation nodes, ordering nodes, NATS servers, the PostgreSQL
+backends of its databases; `CpuMeter`), and CPU per committed transfer. On a machine shared
+with other work, wall-clock figures follow everyone's load; compare runs by CPU per transfer,
+and by wall-clock figures only when taken back to back.
 
 Hyperledger Fabric's figures are PUBLISHED numbers, not measured here (no Fabric network runs
 on this machine): Androulaki et al., "Hyperledger Fabric: A Distributed Operating System for
