@@ -200,7 +200,11 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     app.include_router(web_router(users, sessions, site))
     if switch is not None and operator is not None and gateway.serves(operator):
         app.include_router(switch_router(pages, switch, operator=operator))
-    app.include_router(customs_router(pages, ledger, org_roles))
+    def region() -> Any:  # the region's statistics: this node's ledger and the remittances its providers sent
+        from baobab.customs import regional
+        return regional.collect(gateway.view, mobile_money.remittances.sent() if mobile_money is not None else ())
+
+    app.include_router(customs_router(pages, ledger, org_roles, region))
     app.include_router(credit_router(pages, ledger))
     app.include_router(records_router(pages, ledger))
     app.include_router(regulator_router(pages, ledger, org_roles, org_country))
