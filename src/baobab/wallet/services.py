@@ -19,6 +19,7 @@ import hashlib
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,6 +80,14 @@ class MobileMoney:
         if regulator is None:
             raise ValueError(f"{fsp} has no regulator on this network")
         return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
+
+    def release_hold(self, fsp: str, hold: str, *, by: str, at: datetime | None = None) -> str | None:
+        """Release a payment `fsp` held for review: made now, or, to another provider's customer,
+        sent through the switch now. The movement's id, or None if it is refused after all."""
+        if self.providers[fsp].held_kind(hold) == "send_out":
+            sent = self.links[fsp].release(hold, by=by, links=self.links, at=at)
+            return None if sent is None else str(sent["movement"])
+        return self.providers[fsp].release_hold(hold, by=by, at=at)
 
     def agents(self) -> dict[str, list[str]]:
         """Each provider's agent ids."""
