@@ -148,6 +148,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.api.auth import NODE_CLIENTS
+    from baobab.web.admin_pages import admin_router
     from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
@@ -174,11 +176,16 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         record = gateway.view.members().org(org)
         return str(record.get("country", "")) if record else ""
 
+    def clients_of(org: str) -> list[str]:  # the identities a user or a script of the organisation may act as
+        record = gateway.view.members().org(org)
+        return sorted(c for c in (record or {}).get("clients", {}) if c not in NODE_CLIENTS)
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
     site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
                 org_name=org_name, org_roles=org_roles, serves=gateway.serves)
     pages = Pages(users, sessions)
     app.include_router(web_router(users, sessions, site))
+    app.include_router(admin_router(pages, users, sessions, lambda: app.state.api.auth, clients_of))
     if switch is not None and operator is not None and gateway.serves(operator):
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))

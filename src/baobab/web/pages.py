@@ -114,6 +114,8 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
             return RedirectResponse("/signin", status_code=303)
         _, user = who
         sections = list(dict.fromkeys(s for role in site.org_roles(user.org) for s in SECTIONS.get(role, [])))
+        if "admin" in user.roles:
+            sections.append(("/admin", "Administration"))
         return render(request, "home.html", org_name=site.org_name(user.org), sections=sections)
 
     @router.get("/verify", response_class=HTMLResponse)

@@ -15,6 +15,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from baobab.core.errors import BaobabError
 from baobab.i18n import RIGHT_TO_LEFT, money, negotiate, number, translations, when
 from baobab.web.charts import timeline
 from baobab.web.sessions import COOKIE, Session, Sessions
@@ -50,8 +51,11 @@ class Pages:
 
     def signed_in(self, request: Request) -> tuple[Session, User] | None:
         session = self.current(request)
-        user = self.users.get(session.org, session.username) if session else None
-        return (session, user) if session and user else None
+        try:
+            user = self.users.get(session.org, session.username) if session else None
+        except BaobabError:  # the user is gone
+            return None
+        return (session, user) if session and user and not user.disabled else None
 
     def viewer(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> User | Response:
         """The signed-in person, when they may see the page; else the answer: sign in first
