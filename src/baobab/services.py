@@ -150,6 +150,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     switch's operator (`switch` and `operator` given)."""
     from baobab.api.auth import NODE_CLIENTS
     from baobab.web.admin_pages import admin_router
+    from baobab.web.condition_pages import condition_router
     from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
@@ -190,6 +191,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         app.include_router(switch_router(pages, switch, operator=operator))
     app.include_router(customs_router(pages, ledger, org_roles))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(condition_router(pages, ledger))
     app.include_router(records_router(pages, ledger))
     app.include_router(regulator_router(pages, ledger, org_roles, org_country))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))

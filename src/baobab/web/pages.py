@@ -35,10 +35,11 @@ MAX_DOCUMENT_BYTES = 2_000_000
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/credits", "Credits"), ("/declarations", "Your declarations"), ("/documents", "Documents"),
                ("/payments", "Payments"), ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
-               ("/oversight", "Who read our records"), ("/verify", "Verify a document"), ("/trace", "Traceability")],
+               ("/oversight", "Who read our records"), ("/conditions", "Conditional payments"), ("/verify", "Verify a document"),
+               ("/trace", "Traceability")],
     "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/undertakings", "Payment undertakings"),
              ("/financing", "Financing"), ("/documents", "Documents"), ("/payments", "Payments"),
-             ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
+             ("/oversight", "Who read our records"), ("/conditions", "Conditional payments"), ("/verify", "Verify a document")],
     "customs": [("/customs", "Declarations"), ("/documents", "Documents"), ("/verify", "Verify a document")],
     "regulator": [("/supervision", "Supervision"), ("/verify", "Verify a document")],
     "cooperative": [("/farmers", "Farmers"), ("/credentials/verify", "Verify a credential"), ("/trace", "Traceability")],
