@@ -118,6 +118,31 @@ def test_the_trader_sees_its_statuses_and_downloads_the_wco_xml(client: TestClie
     assert client.get("/customs/statistics/trade.csv").status_code == 403
 
 
+def test_an_officer_edits_the_rules_and_records_an_outcome_from_the_pages(client: TestClient, net: Net) -> None:
+    sign_in(client, "CUSTOMS", "hiwot")
+    page = client.get("/customs/rules").text
+    assert "PRICE" in page and "HISTORY" in page and "default rules apply" in page
+    csrf = csrf_of(page)
+    rule = {"csrf": csrf, "id": "ORIGIN-ET", "kind": "origin", "match": "ET", "channel": "red", "reason": "coffee under watch"}
+    assert client.post("/customs/rules", data=rule, follow_redirects=False).status_code == 303
+    bad = client.post("/customs/rules", data={**rule, "match": "Ethiopia"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    record = net.query("CUSTOMS", "customs_risk", "rules", {})
+    assert record["version"] == 1 and record["changes"][0]["officer"] == "hiwot"
+    assert client.post("/customs/screen", data={"csrf": csrf, "declaration_id": "KE-IM-0001"}).status_code == 200
+    assert status(net) == "under control"                                  # the new rule sent it to control
+    r = client.post("/customs/outcome", data={"csrf": csrf, "declaration_id": "KE-IM-0001", "found": "yes",
+                                              "adjusted-1": "90,000.50", "note": "under-invoiced"}, follow_redirects=False)
+    assert r.status_code == 303
+    outcome = net.query("CUSTOMS", "customs_risk", "outcomes", {})[0]
+    assert outcome["found"] and outcome["adjusted"]["1"]["adjusted"] == {"currency": "USD", "minor": 9_000_050}
+    page = client.get("/customs/rules").text
+    assert "1 / 1" in page and "hiwot" in page                             # ORIGIN-ET: one control, found wrong
+    assert client.post("/customs/rules/enable", data={"csrf": csrf, "rule_id": "ORIGIN-ET", "enabled": "no"},
+                       follow_redirects=False).status_code == 303
+    assert net.query("CUSTOMS", "customs_risk", "rules", {})["rules"]["ORIGIN-ET"]["enabled"] is False
+
+
 def test_a_decision_without_the_token_changes_nothing_and_a_refusal_is_explained(client: TestClient, net: Net) -> None:
     sign_in(client, "CUSTOMS", "hiwot")
     assert client.post("/customs/decide", data={"declaration_id": "KE-IM-0002", "outcome": "rejected"}).status_code == 403

@@ -132,7 +132,7 @@ def run_peer(config: NodeConfig) -> None:
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
-    reactor, hub = None, None
+    reactor, hub, mobile_money = None, None, None
     try:
         app = create_app(node)
         # the reactions that are this node's organisations' to perform, signed by their own clients,
@@ -142,20 +142,24 @@ def run_peer(config: NodeConfig) -> None:
         if config.switch:
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
-            from baobab.services import add_payments
+            from baobab.services import add_payments, network_mobile_money
 
             hub = Hub(PostgresDatabase(config.switch))
             add_payments(reactions, hub, config.api_dir, node.network)
+            mobile_money = network_mobile_money(config.api_dir, hub, node.orgs)  # its providers' wallets, if any
         reactor = ReactorThread(reactions, node).start()
-        from baobab.services import mount_pages  # the same pages as `baobab up`, for this node's people
+        from baobab.services import mount_mobile_money, mount_pages  # the same as `baobab up`, for this node's people
 
+        mount_mobile_money(app, mobile_money)
         mount_pages(app, gateway, config.api_dir, reader=node.org, switch=hub.switch if hub else None,
-                    operator=config.switch_operator or None)
+                    operator=config.switch_operator or None, mobile_money=mobile_money)
         uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                     **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
         if reactor is not None:
             reactor.stop()
+        if mobile_money is not None:
+            mobile_money.close()
         if hub is not None:
             hub.db.close()
         node.close()

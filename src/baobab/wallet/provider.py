@@ -57,6 +57,7 @@ register_codes({
     "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
     "HELD_FOR_REVIEW": (202, "Held for the provider's compliance review: a party matched the sanctions list"),
     "NO_HOLD": (404, "No held payment waits for review under this id"),
+    "CONFIRMED_MATCH": (409, "A party of this held payment is a confirmed sanctions match: it can only be refused"),
 })
 
 PIN_ATTEMPTS = 3
@@ -512,7 +513,7 @@ class Provider:
         """The compliance officer found the match false: the payment is made now (or refused, if
         the wallet can no longer make it: its code in the hold's note). The movement's id or None."""
         with self.db.atomic():
-            row = self._held(hold)
+            row = self._releasable(hold)
             kind, payer, payee, agent, amount, reference = row
             try:
                 with self.db.atomic():
@@ -531,6 +532,43 @@ class Provider:
                 return None
             self._decide(hold, "released", movement, by, "", None)
             return movement
+
+    def release_outgoing(self, hold: str, transfer_id: str, *, by: str, at: datetime | None = None) -> tuple[str, str, int] | None:
+        """A held payment to another provider's customer, cleared: its amount reserved for the
+        switch under `transfer_id` and the hold released, in one transaction (the switch link then
+        sends it; `recover` finishes it after a crash). (payer, payee, amount), or None if the
+        wallet can no longer pay it (the hold refused, its code in the note)."""
+        with self.db.atomic():
+            kind, payer, payee, _, amount, reference = self._releasable(hold)
+            if kind != "send_out":
+                raise BaobabError("NO_HOLD", f"{hold} is not a payment to another provider")
+            try:
+                with self.db.atomic():
+                    movement = self.reserve_outgoing(payer, amount, transfer_id, payee=reference, at=at)
+            except BaobabError as exc:
+                self._decide(hold, "refused", None, by, exc.code, exc)
+                return None
+            self._decide(hold, "released", movement, by, "", None)
+            return payer, reference, amount
+
+    def outgoing_refused(self, hold: str, transfer_id: str, code: str, *, at: datetime | None = None) -> None:
+        """The switch or the payee's provider refused a released payment: the amount back, the hold refused."""
+        with self.db.atomic():
+            self.finish_outgoing(transfer_id, committed=False, at=at)
+            self.db.run("UPDATE momo_holds SET state = 'refused', note = ? WHERE id = ?", (code, hold))
+
+    def held_kind(self, hold: str) -> str:
+        """What kind of movement waits under `hold` (send, cash_in, cash_out, send_out...); NO_HOLD if none."""
+        return str(self._held(hold)[0])
+
+    def _releasable(self, hold: str) -> tuple[Any, ...]:
+        """A held payment none of whose parties the review confirmed as the listed person."""
+        row = self._held(hold)
+        for msisdn in (row[1], row[2]):
+            state = self.db.one("SELECT state FROM momo_screening WHERE msisdn = ?", (msisdn,)) if msisdn else None
+            if state is not None and state[0] == "confirmed":
+                raise BaobabError("CONFIRMED_MATCH", f"{msisdn} is the listed person: refuse the payment held under {hold}")
+        return row
 
     def refuse_hold(self, hold: str, *, by: str, note: str) -> None:
         with self.db.atomic():
