@@ -120,6 +120,26 @@ def test_private_data_reaches_only_its_members(net: LocalNetwork) -> None:
     assert compare({o: net.digest(o) for o in net.peers})["ok"]  # all validated it on the hash alone
 
 
+def test_a_batch_of_endorsement_requests_is_answered_item_by_item(net: LocalNetwork) -> None:
+    """One signed request carries many proposals (the endorser batches them under load); each
+    is endorsed or refused on its own, a refusal with the contract's reason."""
+    kltb = net.identity("KLTB")
+    items = [{"signed": kltb.proposal("accounts", "open", {"account": "kltb-batch", "currency": "USD"}), "org": "BPLATA"},
+             {"signed": kltb.proposal("accounts", "issue", {"account": "no-such-account", "amount": 1}), "org": "BPLATA"},
+             {"signed": kltb.proposal("accounts", "open", {"account": "kltb-batch-2", "currency": "USD"}), "org": "KL-FOODS"}]
+    body = canonicalize({"height": 0, "items": items})
+    headers = sign_request(Keystore(net.network_dir / "keys").peer("KLTB"), net.network, "KLTB", "POST",
+                           "/peer/endorse-batch", body)
+    answer = httpx.post(net.urls["BPLATA"] + "/peer/endorse-batch", content=body, headers=headers, timeout=60)
+    assert answer.status_code == 200, answer.text
+    endorsed, unknown, stranger = answer.json()["answers"]
+    e = endorsed["endorsement"]
+    assert e["org"] == "BPLATA" and e["result"]["status"] == "ok"
+    assert Keystore(net.network_dir / "keys").peer("BPLATA").public.verify("endorsement", e["result"], e["signature"])
+    assert unknown["refused"]["code"] == "CONTRACT_ERROR" and unknown["refused"]["reason"]
+    assert stranger["refused"]["code"] == "FORBIDDEN"
+
+
 def test_a_down_endorser_fails_its_policies_quickly(net: LocalNetwork) -> None:
     net.kill("BPLATA")
     try:
@@ -211,7 +231,7 @@ def test_a_node_serves_only_its_own_organisations_clients(net: LocalNetwork) -> 
     assert response.status_code == 401 and response.json()["type"] == "/v1/problems/UNAUTHENTICATED"
 
 
-NODE_ROUTES = ["/peer/endorse", "/peer/private", "/ops/digest", "/ops/audit"]
+NODE_ROUTES = ["/peer/endorse", "/peer/endorse-batch", "/peer/private", "/ops/digest", "/ops/audit"]
 
 
 @pytest.mark.parametrize("path", NODE_ROUTES)

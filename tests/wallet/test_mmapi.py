@@ -226,3 +226,36 @@ def test_a_batch_pays_each_line_on_its_own_and_reports_rejections_and_completion
     assert valid("responseBatchTransaction", w.api.outbox.pending()[0]["body"])["completedCount"] == 2
     assert w.get(f"/batchtransactions/{batch['batchId']}", w.shop_key).status_code == 404    # another client's batch
     error_of(w.post("/batchtransactions", {"transactions": []}, w.ngo_key), 400, "validation", "formatError")
+
+
+def patch(w: World, batch: str, key: str, value: str = "approved", **headers: str) -> httpx.Response:
+    return w.http.patch(f"/mm/batchtransactions/{batch}", json=[{"op": "replace", "path": "/batchStatus", "value": value}],
+                        headers={"X-API-Key": key, **headers})
+
+
+def test_a_created_batch_waits_unpaid_until_a_second_client_of_the_wallet_approves_it(w: World) -> None:
+    lines = [tx("1000", NGO, BAYO, requestingOrganisationTransactionReference="grant-1"),
+             tx("3500", NGO, ADA, requestingOrganisationTransactionReference="grant-2")]     # over Ada's tier: rejected
+    r = w.post("/batchtransactions", {"batchTitle": "January grants", "batchStatus": "created", "transactions": lines},
+               w.ngo_key, **{"X-Callback-URL": "https://ngo.example/batch"})
+    batch_id = valid("requestStateObject", r.json())["objectReference"]
+    created = valid("responseBatchTransaction", w.get(f"/batchtransactions/{batch_id}", w.ngo_key).json())
+    assert (created["batchStatus"], created["processingFlag"], created["completedCount"], created["rejectionCount"]) == (
+        "created", False, 0, 0)
+    assert w.get(f"/batchtransactions/{batch_id}/rejections", w.ngo_key).json() == [] and w.p.balance(BAYO) == 0
+    error_of(patch(w, batch_id, w.ngo_key), 403, "authorisation", "clientAuthorisationError")   # its maker cannot approve
+    error_of(patch(w, batch_id, w.shop_key), 404, "identification", "genericError")             # nor another wallet's client
+    error_of(patch(w, batch_id, w.ngo_key, value="completed"), 400, "validation", "formatError")
+    assert w.p.balance(BAYO) == 0 and w.p.balance(NGO) == 90_000 * N
+    checker = w.api.clients.issue("GREEN-NGO-FINANCE", NGO)       # the NGO's second user, on the same wallet
+    approved = patch(w, batch_id, checker, **{"X-Callback-URL": "https://ngo.example/approved"})
+    assert approved.status_code == 202 and valid("requestStateObject", approved.json())["status"] == "completed"
+    done = valid("responseBatchTransaction", w.get(f"/batchtransactions/{batch_id}", w.ngo_key).json())
+    assert (done["batchStatus"], done["completedCount"], done["rejectionCount"]) == ("completed", 1, 1)
+    [rejected] = w.get(f"/batchtransactions/{batch_id}/rejections", w.ngo_key).json()
+    assert rejected["requestingOrganisationTransactionReference"] == "grant-2"
+    assert rejected["rejectionReason"].startswith("greaterThanTransactionMaxValue")
+    assert w.p.balance(BAYO) == 1_000 * N and w.p.balance(ADA) == 2_000 * N
+    error_of(patch(w, batch_id, checker), 400, "businessRule", "incorrectState")                # paid once
+    assert w.p.balance(BAYO) == 1_000 * N
+    assert valid("responseBatchTransaction", w.api.outbox.pending()[-1]["body"])["batchStatus"] == "completed"

@@ -7,6 +7,7 @@
     GET  /accounts/{type}/{id}/transactions     200 [responseTransaction]
     POST /batchtransactions                     202 requestStateObject (objectReference: the batch id)
     GET  /batchtransactions/{id}                200 responseBatchTransaction
+    PATCH /batchtransactions/{id}               202 requestStateObject (batchStatus approved: a created batch is paid)
     GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
     GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
     POST /quotations                            201 responseQuotation
@@ -73,7 +74,7 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
                         body = json.loads(await request.body())
                     except ValueError:
                         raise MmapiError("formatError", "the body is not JSON") from None
-                    found = spec().check_request("post", spec_path, body)
+                    found = spec().check_request(request.method, spec_path, body)
                     if found is not None:
                         raise MmapiError(found[0], "; ".join(found[1])[:256])
                 call = Call(client, body, dict(request.path_params), {"correlation_id": correlation, "callback_url": callback},
@@ -100,6 +101,8 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
          lambda c: api.create_reversal(c.client, c.path["ref"], c.body, **c.headers)),
         ("POST", "/batchtransactions", "/batchtransactions", 202, lambda c: api.create_batch(c.client, c.body, **c.headers)),
         ("GET", "/batchtransactions/{batch}", None, 200, lambda c: api.batch(c.client, c.path["batch"])),
+        ("PATCH", "/batchtransactions/{batch}", "/batchtransactions/{batchId}", 202,
+         lambda c: api.approve_batch(c.client, c.path["batch"], c.body, **c.headers)),
         ("GET", "/batchtransactions/{batch}/rejections", None, 200,
          lambda c: api.batch_lines(c.client, c.path["batch"], rejected=True)),
         ("GET", "/batchtransactions/{batch}/completions", None, 200,
