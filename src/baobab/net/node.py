@@ -26,7 +26,7 @@ from baobab.ledger.runtime import Registry
 from baobab.ledger.store.postgres import PostgresStore
 from baobab.ledger.validator import Validator
 from baobab.net.config import NodeConfig
-from baobab.net.endorse import CATCH_UP_S, RemoteEndorser
+from baobab.net.endorse import CATCH_UP_S, RemoteEndorser, answer_item
 from baobab.net.metrics import NodeMetrics
 from baobab.ledger.store.at_rest import Sealer
 from baobab.net.private import Courier, PrivateStore
@@ -108,6 +108,12 @@ class NetworkNode(Node):
         result = self.simulate_ok(p, encoded.tx_id, caller)
         return {"org": org, "signature": self.peer_keys[org].sign("endorsement", result), "result": result,
                 "height": self.height()}
+
+    def endorse_batch(self, items: list[Any], height: int, wait_s: float = CATCH_UP_S) -> list[dict[str, Any]]:
+        """/peer/endorse-batch: once caught up to `height` (or after `wait_s`, at most CATCH_UP_S),
+        each item {signed, org} endorsed or refused on its own, as /peer/endorse would answer it alone."""
+        self.wait_for_height(height, min(max(0.0, wait_s), CATCH_UP_S))
+        return [answer_item(self.endorse_for_peer, item) for item in items]
 
     def hosted_member(self, members: list[str]) -> str:
         """One of `members` this node serves (FORBIDDEN if none)."""

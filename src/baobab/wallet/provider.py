@@ -21,6 +21,7 @@ movement writes nothing.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -57,9 +58,12 @@ register_codes({
     "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
     "HELD_FOR_REVIEW": (202, "Held for the provider's compliance review: a party matched the sanctions list"),
     "NO_HOLD": (404, "No held payment waits for review under this id"),
+    "BAD_BILL_REFERENCE": (422, "A bill is paid with the reference the biller gave (1 to 40 letters, digits, - or /)"),
+    "CONFIRMED_MATCH": (409, "A party of this held payment is a confirmed sanctions match: it can only be refused"),
 })
 
 PIN_ATTEMPTS = 3
+BILL_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,39}")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
   msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
@@ -69,6 +73,8 @@ CREATE TABLE IF NOT EXISTS momo_tier_changes (
   by TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_merchants (
   till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_billers (
+  code TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
   msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_interop (
@@ -314,6 +320,35 @@ class Provider:
     def pay_merchant(self, payer: str, till: str, amount: int, *, pin: str, at: datetime | None = None) -> str:
         return self.send(payer, self.merchant(till)["msisdn"], amount, pin=pin, reference=f"till {till}", at=at)
 
+    def add_biller(self, code: str, phone: str, name: str, *, kind: str = "utility") -> None:
+        """A bill company (power, water, school fees...) is paid into its own wallet under a short
+        biller code, each payment carrying the customer's reference at the biller (a meter or account number)."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("INSERT INTO momo_billers (code, msisdn, name, kind) VALUES (?, ?, ?, ?)", (code, msisdn, name, kind))
+
+    def biller(self, code: str) -> dict[str, str]:
+        row = self.db.one("SELECT msisdn, name, kind FROM momo_billers WHERE code = ?", (code,))
+        if row is None:
+            raise BaobabError("NO_WALLET", f"no biller with code {code}")
+        return {"code": code, "msisdn": row[0], "name": row[1], "kind": row[2]}
+
+    def billers(self) -> list[dict[str, str]]:
+        return [self.biller(r[0]) for r in self.db.all("SELECT code FROM momo_billers ORDER BY code")]
+
+    def pay_bill(self, payer: str, code: str, bill_reference: str, amount: int, *, pin: str | None,
+                 at: datetime | None = None) -> str:
+        """Pay a bill: the amount (and the send fee) to the biller's wallet, under the customer's
+        reference, which the biller reads on its statement and the payer on the receipt. `pin`
+        None: the channel has authenticated the payer otherwise (an mmAPI client's own wallet)."""
+        if not BILL_REFERENCE.fullmatch(bill_reference or ""):
+            raise BaobabError("BAD_BILL_REFERENCE", f"{bill_reference!r} is not a bill reference")
+        biller, src = self.biller(code), self.msisdn(payer)
+        if pin is not None:
+            self._check_pin(src, pin)
+        return self.transfer_authorised(src, biller["msisdn"], amount, reference=f"bill {code} {bill_reference}", at=at)
+
     def verify_pin(self, phone: str, pin: str) -> None:
         """Check the PIN as a movement would (a wrong one counts toward the lock)."""
         self._check_pin(self.msisdn(phone), pin)
@@ -451,9 +486,9 @@ class Provider:
     def statement(self, phone: str, limit: int = 10) -> list[dict[str, Any]]:
         """The wallet's latest movements, newest first: a mini statement."""
         msisdn = self.msisdn(phone)
-        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, fee, at FROM momo_movements "
+        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, fee, at, reference FROM momo_movements "
                            "WHERE payer = ? OR payee = ? ORDER BY at DESC, id DESC LIMIT ?", (msisdn, msisdn, limit))
-        return [{"id": r[0], "kind": r[1], "payer": r[2], "payee": r[3], "agent": r[4], "at": r[7],
+        return [{"id": r[0], "kind": r[1], "payer": r[2], "payee": r[3], "agent": r[4], "at": r[7], "reference": r[8],
                  "amount": {"currency": self.scheme.currency, "minor": int(r[5])},
                  "fee": {"currency": self.scheme.currency, "minor": int(r[6]) if r[2] == msisdn else 0}} for r in rows]
 
@@ -512,7 +547,7 @@ class Provider:
         """The compliance officer found the match false: the payment is made now (or refused, if
         the wallet can no longer make it: its code in the hold's note). The movement's id or None."""
         with self.db.atomic():
-            row = self._held(hold)
+            row = self._releasable(hold)
             kind, payer, payee, agent, amount, reference = row
             try:
                 with self.db.atomic():
@@ -531,6 +566,43 @@ class Provider:
                 return None
             self._decide(hold, "released", movement, by, "", None)
             return movement
+
+    def release_outgoing(self, hold: str, transfer_id: str, *, by: str, at: datetime | None = None) -> tuple[str, str, int] | None:
+        """A held payment to another provider's customer, cleared: its amount reserved for the
+        switch under `transfer_id` and the hold released, in one transaction (the switch link then
+        sends it; `recover` finishes it after a crash). (payer, payee, amount), or None if the
+        wallet can no longer pay it (the hold refused, its code in the note)."""
+        with self.db.atomic():
+            kind, payer, payee, _, amount, reference = self._releasable(hold)
+            if kind != "send_out":
+                raise BaobabError("NO_HOLD", f"{hold} is not a payment to another provider")
+            try:
+                with self.db.atomic():
+                    movement = self.reserve_outgoing(payer, amount, transfer_id, payee=reference, at=at)
+            except BaobabError as exc:
+                self._decide(hold, "refused", None, by, exc.code, exc)
+                return None
+            self._decide(hold, "released", movement, by, "", None)
+            return payer, reference, amount
+
+    def outgoing_refused(self, hold: str, transfer_id: str, code: str, *, at: datetime | None = None) -> None:
+        """The switch or the payee's provider refused a released payment: the amount back, the hold refused."""
+        with self.db.atomic():
+            self.finish_outgoing(transfer_id, committed=False, at=at)
+            self.db.run("UPDATE momo_holds SET state = 'refused', note = ? WHERE id = ?", (code, hold))
+
+    def held_kind(self, hold: str) -> str:
+        """What kind of movement waits under `hold` (send, cash_in, cash_out, send_out...); NO_HOLD if none."""
+        return str(self._held(hold)[0])
+
+    def _releasable(self, hold: str) -> tuple[Any, ...]:
+        """A held payment none of whose parties the review confirmed as the listed person."""
+        row = self._held(hold)
+        for msisdn in (row[1], row[2]):
+            state = self.db.one("SELECT state FROM momo_screening WHERE msisdn = ?", (msisdn,)) if msisdn else None
+            if state is not None and state[0] == "confirmed":
+                raise BaobabError("CONFIRMED_MATCH", f"{msisdn} is the listed person: refuse the payment held under {hold}")
+        return row
 
     def refuse_hold(self, hold: str, *, by: str, note: str) -> None:
         with self.db.atomic():

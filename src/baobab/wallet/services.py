@@ -19,6 +19,7 @@ import hashlib
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,14 @@ class MobileMoney:
             raise ValueError(f"{fsp} has no regulator on this network")
         return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
 
+    def release_hold(self, fsp: str, hold: str, *, by: str, at: datetime | None = None) -> str | None:
+        """Release a payment `fsp` held for review: made now, or, to another provider's customer,
+        sent through the switch now. The movement's id, or None if it is refused after all."""
+        if self.providers[fsp].held_kind(hold) == "send_out":
+            sent = self.links[fsp].release(hold, by=by, links=self.links, at=at)
+            return None if sent is None else str(sent["movement"])
+        return self.providers[fsp].release_hold(hold, by=by, at=at)
+
     def agents(self) -> dict[str, list[str]]:
         """Each provider's agent ids."""
         return {fsp: [r[0] for r in p.db.all("SELECT agent FROM momo_agents ORDER BY agent")] for fsp, p in self.providers.items()}
@@ -90,6 +99,7 @@ class MobileMoney:
     def close(self) -> None:
         for p in self.providers.values():
             p.db.close()
+        self.remittances.db.close()
         if self.own_hub:
             self.remittances.hub.db.close()
 
@@ -112,7 +122,8 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
                              hasher=hasher, screen=listed.screen)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
-                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES)
+                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
+                              db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
     apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
     monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}
     return MobileMoney(made, links, apis, monitors, configs, remittances, listed)
