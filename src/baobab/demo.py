@@ -58,6 +58,7 @@ DEMO_ORGS: list[dict[str, Any]] = [
     _org("ET-COOPBANK", "Sidama Cooperative Bank S.C.", "ET", "bank"),  # the cooperative's bank
     _org("ET-CUSTOMS", "Ethiopian Customs Commission", "ET", "customs"),
     _org("ADDIS-IMPORT", "Addis Merkato Import Trading PLC", "ET", "trader"),
+    _org("ADDIS-CLEAR", "Addis Customs Clearing and Forwarding PLC", "ET", "broker"),
     _org("ZM-AGRI", "Zambia Cassava Growers Association", "ZM", "cooperative"),
     _org("ZM-MOMO", "Copperbelt Mobile Money Ltd", "ZM", "payment-provider"),
     _org("ZM-MFI", "Lusaka Microfinance Ltd", "ZM", "bank"),
