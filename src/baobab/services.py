@@ -19,9 +19,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
+from baobab.ledger_wallets import LedgerWallets
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub, HubThread
@@ -84,14 +85,21 @@ class NodeServices:
 
 
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
-                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks") -> NodeServices:
+                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks",
+                        mobile_money: Callable[[Hub], Any] | None = None) -> NodeServices:
+    """`mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
+    ledger's payments from the first block the reactor reads."""
     orgs = node.genesis["organisations"]
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
+    providers = None
+    if mobile_money is not None:
+        providers = mobile_money(hub)
+        providers.ledger = LedgerWallets(reactor.host, providers, hub.switch, node.network).attach(reactor)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start())
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers)
 
 
 def demo_services(node: Any, data: Path) -> NodeServices:
@@ -101,9 +109,8 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     from baobab.wallet.services import open_mobile_money
 
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
-    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
-    return services
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
+                               mobile_money=lambda hub: open_mobile_money(data, hub, secret=agent_secret(data)))
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:
@@ -130,15 +137,34 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
 
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
     app.include_router(admin_router(hub, hub_operator), prefix="/hub")
-    if mobile_money is not None:
-        from baobab.wallet.mmapi_routes import mmapi_router
-
-        from baobab.wallet.ussd import Ussd, ussd_router
-
-        for fsp, api in mobile_money.apis.items():
-            app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-            app.include_router(ussd_router(Ussd(mobile_money.providers[fsp])), prefix=f"/ussd-gateway/{fsp}")
+    mount_mobile_money(app, mobile_money)
     mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
+
+
+def mount_mobile_money(app: Any, mobile_money: Any) -> None:
+    """Each provider's GSMA mmAPI at /mmapi/<FSP> and its USSD callback at /ussd-gateway/<FSP>/ussd,
+    in either mode (the /momo pages come with `mount_pages`)."""
+    if mobile_money is None:
+        return
+    from baobab.wallet.mmapi_routes import mmapi_router
+
+    from baobab.wallet.ussd import Ussd, ussd_router
+
+    for fsp, api in mobile_money.apis.items():
+        app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+
+
+def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:
+    """A network node's mobile money: the providers among the organisations it serves, with their
+    books in `<data>/momo/` and the network's switch (`baobab node` with `switch`); None if it serves none."""
+    from baobab.wallet.services import open_mobile_money
+
+    mm = open_mobile_money(data, hub, secret=agent_secret(data), serves=serves)
+    if not mm.providers:
+        mm.close()
+        return None
+    return mm
 
 
 def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None,
@@ -148,6 +174,9 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.api.auth import NODE_CLIENTS
+    from baobab.web.admin_pages import admin_router
+    from baobab.web.condition_pages import condition_router
     from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
@@ -174,15 +203,25 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         record = gateway.view.members().org(org)
         return str(record.get("country", "")) if record else ""
 
+    def clients_of(org: str) -> list[str]:  # the identities a user or a script of the organisation may act as
+        record = gateway.view.members().org(org)
+        return sorted(c for c in (record or {}).get("clients", {}) if c not in NODE_CLIENTS)
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
     site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
                 org_name=org_name, org_roles=org_roles, serves=gateway.serves)
     pages = Pages(users, sessions)
     app.include_router(web_router(users, sessions, site))
+    app.include_router(admin_router(pages, users, sessions, lambda: app.state.api.auth, clients_of))
     if switch is not None and operator is not None and gateway.serves(operator):
         app.include_router(switch_router(pages, switch, operator=operator))
-    app.include_router(customs_router(pages, ledger, org_roles))
+    def region() -> Any:  # the region's statistics: this node's ledger and the remittances its providers sent
+        from baobab.customs import regional
+        return regional.collect(gateway.view, mobile_money.remittances.sent() if mobile_money is not None else ())
+
+    app.include_router(customs_router(pages, ledger, org_roles, region))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(condition_router(pages, ledger))
     app.include_router(records_router(pages, ledger))
     app.include_router(regulator_router(pages, ledger, org_roles, org_country))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))

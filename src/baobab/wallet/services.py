@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ class ProviderConfig:
     tariff: Tariff
     monitoring: Rules
     regulator: str | None  # where its suspicious transaction reports go
+    payments_per_hour: int | None = None  # the velocity limit on payments out of one wallet
 
 
 _KES, _AED = 100, 100
@@ -51,8 +54,13 @@ KE_TARIFF = Tariff(send=((1_000 * _KES, 0), (10_000 * _KES, 25 * _KES), (10**12,
                    cash_out=((2_500 * _KES, 30 * _KES), (10_000 * _KES, 110 * _KES), (10**12, 300 * _KES)), agent_share_bp=6_000)
 DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     # the providers' own monitoring threshold (not the regulator's cash-reporting one): 100,000 shillings
-    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
-    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
+    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    # the farmers' providers of stories 6 and 7: paid by cooperatives and lenders through the switch
+    "ET-MOMO": ProviderConfig("ET", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=300_000 * 100), None),
+    "ZM-MOMO": ProviderConfig("ZM", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=100_000 * 100), None),
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
@@ -71,6 +79,7 @@ class MobileMoney:
     sanctions: SanctionsList
     sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
     own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
+    ledger: Any = None  # baobab.ledger_wallets.LedgerWallets, where the books follow the ledger's payments
 
     def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
         """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""
@@ -78,6 +87,14 @@ class MobileMoney:
         if regulator is None:
             raise ValueError(f"{fsp} has no regulator on this network")
         return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
+
+    def release_hold(self, fsp: str, hold: str, *, by: str, at: datetime | None = None) -> str | None:
+        """Release a payment `fsp` held for review: made now, or, to another provider's customer,
+        sent through the switch now. The movement's id, or None if it is refused after all."""
+        if self.providers[fsp].held_kind(hold) == "send_out":
+            sent = self.links[fsp].release(hold, by=by, links=self.links, at=at)
+            return None if sent is None else str(sent["movement"])
+        return self.providers[fsp].release_hold(hold, by=by, at=at)
 
     def agents(self) -> dict[str, list[str]]:
         """Each provider's agent ids."""
@@ -89,6 +106,7 @@ class MobileMoney:
     def close(self) -> None:
         for p in self.providers.values():
             p.db.close()
+        self.remittances.db.close()
         if self.own_hub:
             self.remittances.hub.db.close()
 
@@ -98,18 +116,21 @@ def _secret(secret: bytes, fsp: str) -> bytes:
 
 
 def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[str, ProviderConfig] | None = None,
-                      hasher: PasswordHasher | None = None) -> MobileMoney:
-    """The providers (those of `providers` that are participants of `hub`), each with its books
-    in `<data>/momo/`, screening against the demo sanctions list."""
-    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items() if hub.endpoint(fsp) is not None}
+                      hasher: PasswordHasher | None = None, serves: Collection[str] | None = None) -> MobileMoney:
+    """The providers (those of `providers` that are participants of `hub`, and among `serves` when
+    given: a network node runs only its own organisations' wallets), each with its books in
+    `<data>/momo/`, screening against the demo sanctions list."""
+    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items()
+               if hub.endpoint(fsp) is not None and (serves is None or fsp in serves)}
     listed = demo_list()
     made: dict[str, Provider] = {}
     for fsp, config in configs.items():
         made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
-                             hasher=hasher, screen=listed.screen)
+                             hasher=hasher, screen=listed.screen, payments_per_hour=config.payments_per_hour)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
-                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES)
+                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
+                              db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
     apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
     monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}
     return MobileMoney(made, links, apis, monitors, configs, remittances, listed)

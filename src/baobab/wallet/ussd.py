@@ -2,66 +2,91 @@
 
 The gateway posts each step of a session (`sessionId`, `serviceCode`, `phoneNumber`, and `text`:
 every answer so far joined by "*"); we answer "CON <screen>" to ask for more or "END <screen>"
-to close, each screen at most 182 characters. Nothing is kept between steps: the whole dialogue
-is in `text`, and money moves only at its last step, in one transaction, so a session dropped
-half way leaves nothing half done.
+to close, each screen at most 182 characters. The dialogue is in `text`, and money moves only at
+its last step, in one transaction, so a session dropped half way leaves nothing half done. The
+one thing kept between steps is which requests menu 8 listed to a session, so the PIN approves
+the request the holder saw even if another arrived meanwhile (kept in memory: a session cut by
+a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
-        6 approve cash-out · 7 language
+        6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
+        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
+        code, the reference the biller gave, amount, PIN)
+
+A number without a wallet may open one itself at the scheme's first tier (name, then a PIN
+twice), screened against the sanctions list as any new customer; higher tiers need an agent
+and the evidence they check.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
 from fastapi import APIRouter, Form
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
+from baobab.wallet.mmapi import MobileMoneyApi
 from baobab.wallet.provider import Provider
 from baobab.i18n import money, translations
 
 MAX_SCREEN = 182
 USSD_LANGUAGES = {"1": "en", "2": "fr", "3": "pt", "4": "sw"}
+REQUESTS_SHOWN = 3      # payment requests listed on one screen
+SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the oldest forgotten first)
 
 
 class Ussd:
-    def __init__(self, provider: Provider, *, language: Callable[[str], str] | None = None,
-                 set_language: Callable[[str, str], None] | None = None) -> None:
-        self.p = provider
+    def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
+                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None) -> None:
+        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists;
+        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch)."""
+        self.p, self.api, self.opened = provider, api, opened
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
+        self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
+        self._lock = threading.Lock()
 
-    def answer(self, phone: str, text: str) -> str:
+    def answer(self, phone: str, text: str, session: str = "") -> str:
         try:
             msisdn = self.p.msisdn(phone)
-            self.p.wallet(msisdn)
         except BaobabError:
             return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+        if not self.p.has_wallet(msisdn):
+            if phonenumbers.region_code_for_number(phonenumbers.parse(msisdn)) != self.p.scheme.country:  # opened at home only
+                return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+            try:
+                return self._open(msisdn, [s for s in text.split("*")] if text else [])[:MAX_SCREEN]
+            except BaobabError as exc:
+                return ("END " + self._refusal(exc, "en"))[:MAX_SCREEN]
         lang = self.language(msisdn)
         _ = translations(lang).gettext
         steps = [s for s in text.split("*")] if text else []
         try:
-            screen = self._step(msisdn, lang, steps)
+            screen = self._step(msisdn, lang, steps, session)
         except BaobabError as exc:
             screen = "END " + self._refusal(exc, lang)
         return screen[:MAX_SCREEN]
 
     # one function per menu; each returns the next screen
 
-    def _step(self, msisdn: str, lang: str, steps: list[str]) -> str:
+    def _step(self, msisdn: str, lang: str, steps: list[str], session: str) -> str:
         _ = translations(lang).gettext
         if not steps:
             return "CON " + "\n".join([_("Mobile money"), "1 " + _("Balance"), "2 " + _("Send money"), "3 " + _("Pay merchant"),
                                        "4 " + _("Mini statement"), "5 " + _("Change PIN"), "6 " + _("Approve cash-out"),
-                                       "7 " + _("Language")])
+                                       "7 " + _("Language"), "8 " + _("Payment requests"), "9 " + _("Pay bill")])
         choice, rest = steps[0], steps[1:]
         menus = {"1": self._balance, "2": self._send, "3": self._pay_merchant, "4": self._statement,
-                 "5": self._change_pin, "6": self._approve, "7": self._language}
+                 "5": self._change_pin, "6": self._approve, "7": self._language,
+                 "8": lambda m, lg, r: self._requests(m, lg, r, session), "9": self._pay_bill}
         if choice not in menus:
             return "END " + _("Unknown choice.")
         return menus[choice](msisdn, lang, rest)
@@ -84,6 +109,15 @@ class Ussd:
         return self._payment(lang, rest, _("Till number"), self.p.merchant,
                              _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
                              lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
+
+    def _pay_bill(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Biller number")
+        biller = self.p.biller(rest[0])
+        return self._payment(lang, rest[1:], _("Account or meter number"), lambda ref: {"name": biller["name"], "ref": ref},
+                             _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
+                             lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
     def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
                  done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
@@ -134,6 +168,75 @@ class Ussd:
         return "END " + _("Approved: collect {amount} from {agent}.").format(
             amount=money(pending["amount"], lang), agent=pending["agent_name"])
 
+    def _open(self, msisdn: str, steps: list[str]) -> str:
+        """Open a wallet at the first tier: 1, the holder's name, a PIN, the PIN again."""
+        _ = translations("en").gettext
+        prompts = ["CON " + "\n".join([_("This number has no wallet."), "1 " + _("Open a wallet")]),
+                   "CON " + _("Your full name"), "CON " + _("Choose a PIN (4 to 6 digits)"), "CON " + _("New PIN again")]
+        if len(steps) < len(prompts):
+            if steps and steps[0] != "1":
+                return "END " + _("Unknown choice.")
+            if len(steps) >= 2 and not 2 <= len(steps[1].strip()) <= 80:
+                return "END " + _("Please give your full name.")
+            return prompts[len(steps)]
+        if steps[2] != steps[3]:
+            return "END " + _("The two new PINs differ; nothing changed.")
+        first = min(t.level for t in self.p.scheme.tiers)
+        self.p.register(msisdn, steps[1].strip(), tier=first, by="self (USSD)", pin=steps[2])
+        if self.opened is not None:
+            self.opened(msisdn)
+        return "END " + _("Your wallet is open. Dial again to use it.")
+
+    def _requests(self, msisdn: str, lang: str, rest: list[str], session: str) -> str:
+        """Payment requests waiting for this holder's PIN: pick one, then approve with the PIN or decline."""
+        _ = translations(lang).gettext
+        key = (session, msisdn)
+        if not rest:
+            waiting = self.api.waiting_for(msisdn)[:REQUESTS_SHOWN] if self.api is not None else []
+            if not waiting:
+                return "END " + _("No payment request waits for you.")
+            with self._lock:  # steps of many sessions run at once in the server's threads
+                self._listed[key] = waiting
+                self._listed.move_to_end(key)
+                while len(self._listed) > SESSIONS_KEPT:
+                    self._listed.popitem(last=False)
+            lines = [f"{i} {money(w['amount'], lang)} {self._name(w['to'])}" for i, w in enumerate(waiting, 1)]
+            return "CON " + "\n".join([_("Payment requests"), *lines])
+        with self._lock:
+            listed = self._listed.get(key)
+        if listed is None or self.api is None:
+            return "END " + _("This session has ended; nothing was done.")
+        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= len(listed):
+            return "END " + _("Unknown choice.")
+        chosen = listed[int(rest[0]) - 1]
+        shown = {"amount": money(chosen["amount"], lang), "name": self._name(chosen["to"])}
+        ask = _("Give back {amount} to {name}?") if chosen["kind"] == "reversal" else _("Pay {amount} to {name}?")
+        if len(rest) == 1:
+            return "CON " + "\n".join([ask.format(**shown), "1 " + _("Approve"), "2 " + _("Decline")])
+        if rest[1] == "2":
+            self._forget(key)
+            self.api.decline(msisdn, chosen["server_id"])
+            return "END " + _("Declined; nothing was paid.")
+        if rest[1] != "1":
+            return "END " + _("Unknown choice.")
+        if len(rest) == 2:
+            return "CON " + _("Enter your PIN to approve")
+        state = self.api.authorise(msisdn, chosen["server_id"], pin=rest[2])
+        self._forget(key)
+        if state["status"] != "completed":
+            return "END " + _("Not done; please try again later.")
+        return "END " + _("Paid {amount} to {name}.").format(**shown)
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._listed.pop(key, None)
+
+    def _name(self, msisdn: str) -> str:
+        try:
+            return str(self.p.wallet(msisdn)["name"])
+        except BaobabError:
+            return msisdn
+
     def _language(self, msisdn: str, lang: str, rest: list[str]) -> str:
         if not rest:
             return "CON " + "\n".join(["1 English", "2 Français", "3 Português", "4 Kiswahili"])
@@ -160,6 +263,7 @@ class Ussd:
                 "BAD_PHONE": _("Not a valid phone number."), "BAD_AMOUNT": _("Not a valid amount."),
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
                 "NO_REQUEST": _("No cash-out waits for your approval."),
+                "BAD_BILL_REFERENCE": _("Not a valid bill reference."),
                 "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")
@@ -173,6 +277,6 @@ def ussd_router(ussd: Ussd) -> APIRouter:
                  summary="One step of a USSD session (form fields as USSD gateways post them)")
     async def step(sessionId: str = Form(...), phoneNumber: str = Form(...), text: str = Form(""),  # noqa: N803
                    serviceCode: str = Form("")) -> PlainTextResponse:  # noqa: N803
-        return PlainTextResponse(await run_in_threadpool(ussd.answer, phoneNumber, text))
+        return PlainTextResponse(await run_in_threadpool(ussd.answer, phoneNumber, text, sessionId))
 
     return router
