@@ -19,9 +19,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
+from baobab.ledger_wallets import LedgerWallets
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub, HubThread
@@ -84,14 +85,21 @@ class NodeServices:
 
 
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
-                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks") -> NodeServices:
+                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks",
+                        mobile_money: Callable[[Hub], Any] | None = None) -> NodeServices:
+    """`mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
+    ledger's payments from the first block the reactor reads."""
     orgs = node.genesis["organisations"]
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
+    providers = None
+    if mobile_money is not None:
+        providers = mobile_money(hub)
+        providers.ledger = LedgerWallets(reactor.host, providers, hub.switch, node.network).attach(reactor)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start())
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers)
 
 
 def demo_services(node: Any, data: Path) -> NodeServices:
@@ -101,9 +109,8 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     from baobab.wallet.services import open_mobile_money
 
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
-    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
-    return services
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
+                               mobile_money=lambda hub: open_mobile_money(data, hub, secret=agent_secret(data)))
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:

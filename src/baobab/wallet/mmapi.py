@@ -55,6 +55,7 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "LIMIT_DAILY": ("businessRule", "dailyValueLimitExceeded", 400),
     "LIMIT_MONTHLY": ("businessRule", "monthlyValueLimitExceeded", 400),
     "LIMIT_BALANCE": ("businessRule", "maxBalanceExceeded", 400),
+    "LIMIT_VELOCITY": ("businessRule", "dailyVolumeLimitExceeded", 400),  # the nearest: a count, not a value, limit
     "INSUFFICIENT_FUNDS": ("businessRule", "insufficientFunds", 400),
     "NOT_REVERSIBLE": ("businessRule", "incorrectState", 400),
     "SAME_PARTIES": ("businessRule", "samePartiesError", 400),

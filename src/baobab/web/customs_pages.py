@@ -104,7 +104,7 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles, region: Any = None) 
             if record is None:
                 raise BaobabError("NOT_FOUND", f"no declaration {form.get('declaration_id')!r} at this office")
             return risk.screen_at_office(queue, record, await ask(user, RULES, "rules", {}),
-                                         await ask(user, RULES, "outcomes", {}))
+                                         await ask(user, RULES, "outcomes", {}), await ask(user, CONTRACT, "shared", {}))
         return await act(request, CONTRACT, "screen", args)
 
     @router.post("/customs/outcome")
