@@ -152,7 +152,7 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
 
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api)), prefix=f"/ussd-gateway/{fsp}")
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
 
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:
