@@ -216,10 +216,17 @@ def measure_network(net: Any, work: Workload, txs: int, clients: int) -> dict[st
                  for org in ORGS} for k, http in enumerate(httpx.Client(timeout=120) for _ in range(clients))]
 
     def submit(org: str, signed: Any, k: int) -> str:
-        try:
-            return str(sessions[k][org].submit_signed(signed)["code"])
-        except BaobabError as exc:  # refused before ordering
-            return exc.code
+        for attempt in range(2):
+            try:
+                return str(sessions[k][org].submit_signed(signed)["code"])
+            except BaobabError as exc:  # refused before ordering
+                return exc.code
+            except httpx.TransportError as exc:
+                # A kept-alive connection the node closed (idle for its keep-alive time) just as
+                # it was reused: resending is safe, a proposal is never applied twice.
+                if attempt:
+                    return f"HTTP {type(exc).__name__}"
+        raise AssertionError("unreachable")
 
     started = time.perf_counter()
     set_up(work, ids, clients, submit)

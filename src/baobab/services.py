@@ -19,9 +19,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
+from baobab.ledger_wallets import LedgerWallets
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub, HubThread
@@ -84,14 +85,18 @@ class NodeServices:
 
 
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
-                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks") -> NodeServices:
+                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks",
+                        mobile_money: Callable[[Hub], Any] | None = None) -> NodeServices:
+    """`mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
+    ledger's payments from the first block the reactor reads."""
     orgs = node.genesis["organisations"]
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
+    providers = None if mobile_money is None else follow_ledger(mobile_money(hub), reactor, hub, node.network)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start())
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers)
 
 
 def demo_services(node: Any, data: Path) -> NodeServices:
@@ -101,9 +106,8 @@ def demo_services(node: Any, data: Path) -> NodeServices:
     from baobab.wallet.services import open_mobile_money
 
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps))
-    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
-    return services
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
+                               mobile_money=lambda hub: open_mobile_money(data, hub, secret=agent_secret(data)))
 
 
 def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:
@@ -145,7 +149,15 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
 
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api)), prefix=f"/ussd-gateway/{fsp}")
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+
+
+def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -> Any:
+    """The providers' wallets booked as the ledger's payments to and from them settle (the
+    reactor's handlers, `baobab.ledger_wallets`); returns `mobile_money`."""
+    if mobile_money is not None:
+        mobile_money.ledger = LedgerWallets(reactor.host, mobile_money, hub.switch, network).attach(reactor)
+    return mobile_money
 
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:
@@ -208,7 +220,11 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     app.include_router(admin_router(pages, users, sessions, lambda: app.state.api.auth, clients_of))
     if switch is not None and operator is not None and gateway.serves(operator):
         app.include_router(switch_router(pages, switch, operator=operator))
-    app.include_router(customs_router(pages, ledger, org_roles))
+    def region() -> Any:  # the region's statistics: this node's ledger and the remittances its providers sent
+        from baobab.customs import regional
+        return regional.collect(gateway.view, mobile_money.remittances.sent() if mobile_money is not None else ())
+
+    app.include_router(customs_router(pages, ledger, org_roles, region))
     app.include_router(credit_router(pages, ledger))
     app.include_router(condition_router(pages, ledger))
     app.include_router(records_router(pages, ledger))

@@ -26,7 +26,7 @@ def screen_at_office(net: Net, declaration_id: str) -> dict[str, Any]:
 
 
 def test_rules_are_versioned_with_who_changed_what_and_when(net: Net) -> None:
-    assert rules(net)["version"] == 0 and [r.id for r in risk.office_rules(rules(net))] == ["PRICE", "HISTORY"]
+    assert rules(net)["version"] == 0 and [r.id for r in risk.office_rules(rules(net))] == ["PRICE", "MIRROR", "HISTORY"]
     net.submit("CUSTOMS", R, "set_rule", {"rule": ORIGIN_RULE, "officer": "hiwot"})
     net.submit("CUSTOMS", R, "set_rule", {"rule": {**ORIGIN_RULE, "channel": "red"}})
     net.submit("CUSTOMS", R, "enable_rule", {"rule_id": "ORIGIN-ET"})
@@ -91,3 +91,33 @@ def test_outcomes_of_control_feed_the_trader_history_and_the_hit_rate_of_each_ru
     assert screened["channel"] == "red"
     assert screened["flags"] == ["HISTORY: this trader often fails control (TRADER: 100% of 2 controls found wrong)"]
     refused("NOT_FOUND", lambda: net.query("TRADER", R, "outcome", {"declaration_id": "KE-IM-O1"}))
+
+
+ROSES = {"hs_code": "060311", "description": "fresh cut roses", "origin": "KE", "quantity": 1_000, "unit": "KGM",
+         "value": {"currency": "USD", "minor": 2_000_000}}
+INVOICE = {"number": "NFF-2026-118", "date": "2026-11-20", "currency": "USD", "total_minor": 2_000_000, "incoterms": "FCA",
+           "incoterms_place": "Nairobi"}
+
+
+def test_the_export_declaration_shared_by_the_origin_customs_is_mirrored_against_the_import(demo_net: Net) -> None:
+    net = demo_net
+    net.submit("NAIVASHA", D, "lodge", {"declaration_id": "KE-EX-M1", "customs": "KE-CUSTOMS", "procedure": "export",
+                                         "items": [ROSES], "countries": {"origin": "KE", "destination": "ET"},
+                                         "shipment": {"invoice": INVOICE}})
+    refused("WRONG_CUSTOMS", lambda: net.submit("KE-CUSTOMS", D, "share", {"declaration_id": "KE-EX-M1", "customs": "NL-CUSTOMS"}))
+    refused("NOT_FOUND", lambda: net.query("ET-CUSTOMS", D, "get", {"declaration_id": "KE-EX-M1"}))
+    net.submit("KE-CUSTOMS", D, "share", {"declaration_id": "KE-EX-M1", "customs": "ET-CUSTOMS"})
+    assert net.query("ET-CUSTOMS", D, "get", {"declaration_id": "KE-EX-M1"})["shared_with"] == ["ET-CUSTOMS"]
+    cheap = {**ROSES, "value": {"currency": "USD", "minor": 1_200_000}}         # 40% under what was exported
+    for declaration_id, item in (("ET-IM-M1", cheap), ("ET-IM-M2", {**ROSES, "value": {"currency": "USD", "minor": 2_150_000}})):
+        net.submit("ADDIS-IMPORT", D, "lodge", {"declaration_id": declaration_id, "customs": "ET-CUSTOMS", "procedure": "import",
+                                                 "items": [item], "countries": {"origin": "KE", "destination": "ET"},
+                                                 "shipment": {"invoice": INVOICE}})
+    exports = net.query("ET-CUSTOMS", D, "shared", {})
+    queue = net.query("ET-CUSTOMS", D, "queue", {})
+    rules = net.query("ET-CUSTOMS", R, "rules", {})
+    under = risk.screen_at_office(queue, queue[0], rules, [], exports)
+    assert under["channel"] == "red" and len(under["flags"]) == 1
+    assert under["flags"][0].startswith("MIRROR: the export declaration of this shipment says otherwise: item 1 unit value 1")
+    assert "export declaration KE-EX-M1" in under["flags"][0]
+    assert risk.screen_at_office(queue, queue[1], rules, [], exports)["channel"] == "green"   # freight within 10%

@@ -259,3 +259,24 @@ def test_a_created_batch_waits_unpaid_until_a_second_client_of_the_wallet_approv
     error_of(patch(w, batch_id, checker), 400, "businessRule", "incorrectState")                # paid once
     assert w.p.balance(BAYO) == 1_000 * N
     assert valid("responseBatchTransaction", w.api.outbox.pending()[-1]["body"])["batchStatus"] == "completed"
+
+
+def test_a_client_lists_the_bill_companies_and_pays_a_bill_with_its_reference(w: World) -> None:
+    w.p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    w.p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    companies = w.get(f"/accounts/msisdn/{NGO}/billcompanies", w.ngo_key).json()
+    assert [valid("responseBillCompanies", c)["serviceProvider"] for c in companies] == ["101"]
+    r = w.post("/accounts/accountid/101/bills/0412-778-31/payments",
+               {"currency": "NGN", "amountPaid": "1500", "customerReference": "school block B"}, w.ngo_key)
+    paid = valid("responseBillPayment", r.json())
+    assert r.status_code == 201 and paid["billPaymentStatus"] == "completed"
+    [movement] = w.p.statement("+2348069990000")
+    assert movement["id"] == paid["serviceProviderPaymentReference"] and movement["reference"] == "bill 101 0412-778-31"
+    assert movement["amount"]["minor"] == 1_500 * N and movement["payer"] == NGO
+    error_of(w.post("/accounts/accountid/999/bills/0412/payments", {"currency": "NGN", "amountPaid": "10"}, w.ngo_key),
+             404, "identification", "identifierError")
+    error_of(w.post("/accounts/accountid/101/bills/0412/payments", {"currency": "NGN"}, w.ngo_key),
+             400, "validation", "mandatoryValueNotSupplied")
+    error_of(w.post("/accounts/accountid/101/bills/0412/payments", {"currency": "NGN", "amountPaid": "10"}, "no key"),
+             401, "authorisation", "clientAuthorisationError")
+    assert w.p.balance("+2348069990000") == 1_500 * N

@@ -7,6 +7,8 @@ declarations' statuses and downloads them as WCO XML; it sees nothing of the off
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from baobab.client import Identity
-from baobab.customs import certificates, wco
+from baobab.customs import certificates, regional, wco
 from baobab.customs.schedules import demo_schedule
 from baobab.demo import DEMO_ORGS
 from baobab.stories.trade_kit import party
@@ -57,7 +59,8 @@ def app_for(net: Net, tmp_path: Path, people: list[tuple[str, str, list[str]]]) 
     app = FastAPI()
     app.include_router(web_router(users, sessions, Site(lookup=lambda h: {"issued": False}, org_name=str,
                                                         org_roles=lambda o: ROLES.get(o, []))))
-    app.include_router(customs_router(Pages(users, sessions), NodeLedger(net), lambda o: ROLES.get(o, [])))
+    app.include_router(customs_router(Pages(users, sessions), NodeLedger(net), lambda o: ROLES.get(o, []),
+                                      lambda: regional.collect(net.gateway.view)))
     return app
 
 
@@ -106,6 +109,8 @@ def test_screened_assessed_paid_and_released_from_the_page(client: TestClient, n
     indicators = json.loads(client.get("/customs/statistics/indicators.json").text)
     assert indicators["rows"][0]["released"] == 1 and indicators["rows"][0]["duty_currency"] == "KES"
     assert client.get("/customs/statistics/secrets.csv").status_code == 404
+    region = list(csv.DictReader(io.StringIO(client.get("/customs/statistics/regional.csv").text)))
+    assert region[0]["country"] == "KE" and region[0]["declarations"] == "2" and region[0]["median_hours_to_release"] != ""
 
 
 def test_the_trader_sees_its_statuses_and_downloads_the_wco_xml(client: TestClient, net: Net) -> None:

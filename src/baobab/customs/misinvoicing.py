@@ -70,6 +70,9 @@ class Flag:
     group: str
 
     def explain(self) -> str:
+        if self.code == MIRROR:
+            return (f"{self.declaration}: unit value {self.unit_value:.4f} is within {self.low:.4f}-{self.high:.4f} but the "
+                    f"quantity differs from the {self.group} ({self.method})")
         side = "below" if self.code == UNDER else "above"
         return (f"{self.declaration}: unit value {self.unit_value:.4f} is {side} the range {self.low:.4f}-{self.high:.4f} "
                 f"of {self.comparables} comparable declarations ({self.group}; {self.method})")

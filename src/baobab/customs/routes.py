@@ -74,4 +74,4 @@ def screening(request: Request, declaration_id: DeclarationId, who: Caller = Dep
     if record is None:
         raise BaobabError("NOT_FOUND", f"no declaration {declaration_id} at this office")
     return risk.screen_at_office(queue, record, view.query_as(who, RULES, "rules", {}),
-                                 view.query_as(who, RULES, "outcomes", {}))
+                                 view.query_as(who, RULES, "outcomes", {}), view.query_as(who, DECLARATIONS, "shared", {}))

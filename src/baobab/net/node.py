@@ -29,7 +29,7 @@ from baobab.net.config import NodeConfig
 from baobab.net.endorse import CATCH_UP_S, RemoteEndorser, answer_item
 from baobab.net.metrics import NodeMetrics
 from baobab.ledger.store.at_rest import Sealer
-from baobab.net.private import PrivateStore
+from baobab.net.private import Courier, PrivateStore
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class NetworkNode(Node):
             raise
         self.metrics.height.set(self.store.height())
         self.metrics.lag_source = lambda: orderer.lag
+        self.courier = Courier(self.private, self._send_private, config.org).start()
 
     @staticmethod
     def _commit_genesis(store: PostgresStore, genesis: dict[str, Any], registry: Registry, block: dict[str, Any]) -> None:
@@ -136,10 +137,26 @@ class NetworkNode(Node):
         if caller.org not in self.orgs:
             raise BaobabError("FORBIDDEN", f"this node does not serve {caller.org}")
         item = self.private.check(private, p, caller.org)
-        for url in sorted({self.endorser.url_of(o) for o in item["members"] if o not in self.orgs}):
-            # signed as the sharing organisation: a member, whichever node hosts it
-            self.endorser.post(url, "/peer/private", {**item, "tx_id": encoded.tx_id}, as_org=caller.org)
         self.private.put(item["hash"], encoded.tx_id, item["members"], item["data"])
+        sent: set[str] = set()  # node URLs: a node hosting several members takes it once
+        for member in (o for o in item["members"] if o not in self.orgs):
+            url = self.endorser.url_of(member)
+            if url in sent:
+                continue
+            sent.add(url)
+            try:
+                self._send_private(member, {**item, "tx_id": encoded.tx_id}, caller.org)
+            except BaobabError as exc:
+                if exc.code != "ENDORSER_UNAVAILABLE":
+                    raise
+                # The member's node is down: it is owed the data, delivered when it is back.
+                log.info("private data %s owed to %s: %s", item["hash"][:12], member, exc.message)
+                self.private.owe(item["hash"], member, caller.org, encoded.tx_id)
+                self.courier.nudge()
+
+    def _send_private(self, member: str, item: dict[str, Any], sender: str) -> None:
+        # signed as the sharing organisation: a member, whichever node hosts it
+        self.endorser.post(self.endorser.url_of(member), "/peer/private", item, as_org=sender, org=member)
 
     def receive_private(self, sender: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("tx_id"), str):
@@ -162,6 +179,7 @@ class NetworkNode(Node):
                 self.metrics.committed.labels(code=code).inc()
 
     def close(self) -> None:
+        self.courier.stop()
         super().close()
         self.endorser.close()
 

@@ -170,11 +170,12 @@ def run_peer(config: NodeConfig) -> None:
         if config.switch:
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
-            from baobab.services import add_payments, network_mobile_money
+            from baobab.services import add_payments, follow_ledger, network_mobile_money
 
             hub = Hub(PostgresDatabase(config.switch))
             add_payments(reactions, hub, config.api_dir, node.network)
-            mobile_money = network_mobile_money(config.api_dir, hub, node.orgs)  # its providers' wallets, if any
+            # its providers' wallets, if any, booked as the ledger's payments to and from them settle
+            mobile_money = follow_ledger(network_mobile_money(config.api_dir, hub, node.orgs), reactions, hub, node.network)
         reactor = ReactorThread(reactions, node).start()
         from baobab.services import mount_mobile_money, mount_pages  # the same as `baobab up`, for this node's people
 

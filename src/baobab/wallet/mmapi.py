@@ -55,6 +55,7 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "LIMIT_DAILY": ("businessRule", "dailyValueLimitExceeded", 400),
     "LIMIT_MONTHLY": ("businessRule", "monthlyValueLimitExceeded", 400),
     "LIMIT_BALANCE": ("businessRule", "maxBalanceExceeded", 400),
+    "LIMIT_VELOCITY": ("businessRule", "dailyVolumeLimitExceeded", 400),  # the nearest: a count, not a value, limit
     "INSUFFICIENT_FUNDS": ("businessRule", "insufficientFunds", 400),
     "NOT_REVERSIBLE": ("businessRule", "incorrectState", 400),
     "SAME_PARTIES": ("businessRule", "samePartiesError", 400),
@@ -71,6 +72,7 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "formatError": ("validation", "formatError", 400),
     "mandatoryValueNotSupplied": ("validation", "mandatoryValueNotSupplied", 400),
     "NO_WALLET": ("identification", "identifierError", 404),
+    "BAD_BILL_REFERENCE": ("validation", "formatError", 400),
     "NOT_FOUND": ("identification", "genericError", 404),
     "NOT_YOURS": ("authorisation", "clientAuthorisationError", 401),
     "SAME_APPROVER": ("authorisation", "clientAuthorisationError", 403),
@@ -540,6 +542,35 @@ class MobileMoneyApi:
         if msisdn != client.msisdn:
             raise MmapiError("NOT_YOURS", "a client reads only its own account")
         return msisdn
+
+    # --- bills ----------------------------------------------------------------------------------
+
+    def bill_companies(self, client: Client, identifier_type: str, identifier: str) -> list[dict[str, Any]]:
+        """GET /accounts/{type}/{id}/billcompanies: the billers the client's wallet can pay, each
+        with its code (`accountid` in the payment's path)."""
+        self.account(client, identifier_type, identifier)
+        return [{"companyName": b["name"], "serviceProvider": b["code"], "serviceProviderType": b["kind"]}
+                for b in self.p.billers()]
+
+    def pay_bill(self, client: Client, identifier_type: str, identifier: str, bill_reference: str,
+                 body: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+        """POST /accounts/accountid/{biller code}/bills/{billReference}/payments: the client pays a
+        customer's bill at the biller from its own wallet, at once (201, responseBillPayment)."""
+        if identifier_type != "accountid":
+            raise MmapiError("BAD_PARTY", "a bill company's account is its biller code, as accountid")
+        if body["currency"] != self.p.scheme.currency:
+            raise MmapiError("CURRENCY", f"this provider pays bills in {self.p.scheme.currency}")
+        try:
+            minor = Money.parse(body["amountPaid"], body["currency"]).minor
+            movement = self.p.pay_bill(client.msisdn, identifier, bill_reference, minor, pin=None, at=at)
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        answer = {"currency": body["currency"], "amountPaid": body["amountPaid"], "billPaymentStatus": "completed",
+                  "serviceProviderPaymentReference": movement}
+        for name in ("requestingOrganisationTransactionReference", "customerReference", "paymentType"):
+            if name in body:
+                answer[name] = body[name]
+        return answer
 
     def balance(self, client: Client, identifier_type: str, identifier: str) -> dict[str, Any]:
         msisdn = self.account(client, identifier_type, identifier)

@@ -10,6 +10,8 @@
     PATCH /batchtransactions/{id}               202 requestStateObject (batchStatus approved: a created batch is paid)
     GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
     GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
+    GET  /accounts/{type}/{id}/billcompanies    200 [responseBillCompanies] (the billers, by code)
+    POST /accounts/accountid/{biller}/bills/{ref}/payments  201 responseBillPayment (from the client's own wallet)
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -111,6 +113,11 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
          lambda c: api.balance(c.client, c.path["kind"], c.path["identifier"])),
         ("GET", "/accounts/{kind}/{identifier}/transactions", None, 200,
          lambda c: api.statement(c.client, c.path["kind"], c.path["identifier"], limit(c))),
+        ("GET", "/accounts/{kind}/{identifier}/billcompanies", None, 200,
+         lambda c: api.bill_companies(c.client, c.path["kind"], c.path["identifier"])),
+        ("POST", "/accounts/{kind}/{identifier}/bills/{bill}/payments",
+         "/accounts/{identifierType}/{identifier}/bills/{billReference}/payments", 201,
+         lambda c: api.pay_bill(c.client, c.path["kind"], c.path["identifier"], c.path["bill"], c.body)),
         ("POST", "/quotations", "/quotations", 201, lambda c: api.quote(c.client, c.body)),
         ("GET", "/quotations/{ref}", None, 200, lambda c: api.quotation(c.client, c.path["ref"])),
         ("GET", "/requeststates/{server_id}", None, 200, lambda c: api.request_state(c.client, c.path["server_id"])),

@@ -46,6 +46,7 @@ class ProviderConfig:
     tariff: Tariff
     monitoring: Rules
     regulator: str | None  # where its suspicious transaction reports go
+    payments_per_hour: int | None = None  # the velocity limit on payments out of one wallet
 
 
 _KES, _AED = 100, 100
@@ -53,8 +54,13 @@ KE_TARIFF = Tariff(send=((1_000 * _KES, 0), (10_000 * _KES, 25 * _KES), (10**12,
                    cash_out=((2_500 * _KES, 30 * _KES), (10_000 * _KES, 110 * _KES), (10**12, 300 * _KES)), agent_share_bp=6_000)
 DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     # the providers' own monitoring threshold (not the regulator's cash-reporting one): 100,000 shillings
-    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
-    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
+    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    # the farmers' providers of stories 6 and 7: paid by cooperatives and lenders through the switch
+    "ET-MOMO": ProviderConfig("ET", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=300_000 * 100), None),
+    "ZM-MOMO": ProviderConfig("ZM", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=100_000 * 100), None),
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
@@ -73,6 +79,7 @@ class MobileMoney:
     sanctions: SanctionsList
     sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
     own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
+    ledger: Any = None  # baobab.ledger_wallets.LedgerWallets, where the books follow the ledger's payments
 
     def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
         """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""
@@ -119,7 +126,7 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
     made: dict[str, Provider] = {}
     for fsp, config in configs.items():
         made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
-                             hasher=hasher, screen=listed.screen)
+                             hasher=hasher, screen=listed.screen, payments_per_hour=config.payments_per_hour)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
                               fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,

@@ -10,7 +10,12 @@ a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
         6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
-        reversal asked through the mmAPI: approve with the PIN, or decline)
+        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
+        code, the reference the biller gave, amount, PIN)
+
+A number without a wallet may open one itself at the scheme's first tier (name, then a PIN
+twice), screened against the sanctions list as any new customer; higher tiers need an agent
+and the evidence they check.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
 from fastapi import APIRouter, Form
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -39,9 +45,10 @@ SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the old
 
 class Ussd:
     def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
-                 set_language: Callable[[str, str], None] | None = None) -> None:
-        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists."""
-        self.p, self.api = provider, api
+                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None) -> None:
+        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists;
+        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch)."""
+        self.p, self.api, self.opened = provider, api, opened
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
         self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
@@ -50,9 +57,15 @@ class Ussd:
     def answer(self, phone: str, text: str, session: str = "") -> str:
         try:
             msisdn = self.p.msisdn(phone)
-            self.p.wallet(msisdn)
         except BaobabError:
             return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+        if not self.p.has_wallet(msisdn):
+            if phonenumbers.region_code_for_number(phonenumbers.parse(msisdn)) != self.p.scheme.country:  # opened at home only
+                return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+            try:
+                return self._open(msisdn, [s for s in text.split("*")] if text else [])[:MAX_SCREEN]
+            except BaobabError as exc:
+                return ("END " + self._refusal(exc, "en"))[:MAX_SCREEN]
         lang = self.language(msisdn)
         _ = translations(lang).gettext
         steps = [s for s in text.split("*")] if text else []
@@ -69,11 +82,11 @@ class Ussd:
         if not steps:
             return "CON " + "\n".join([_("Mobile money"), "1 " + _("Balance"), "2 " + _("Send money"), "3 " + _("Pay merchant"),
                                        "4 " + _("Mini statement"), "5 " + _("Change PIN"), "6 " + _("Approve cash-out"),
-                                       "7 " + _("Language"), "8 " + _("Payment requests")])
+                                       "7 " + _("Language"), "8 " + _("Payment requests"), "9 " + _("Pay bill")])
         choice, rest = steps[0], steps[1:]
         menus = {"1": self._balance, "2": self._send, "3": self._pay_merchant, "4": self._statement,
                  "5": self._change_pin, "6": self._approve, "7": self._language,
-                 "8": lambda m, lg, r: self._requests(m, lg, r, session)}
+                 "8": lambda m, lg, r: self._requests(m, lg, r, session), "9": self._pay_bill}
         if choice not in menus:
             return "END " + _("Unknown choice.")
         return menus[choice](msisdn, lang, rest)
@@ -96,6 +109,15 @@ class Ussd:
         return self._payment(lang, rest, _("Till number"), self.p.merchant,
                              _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
                              lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
+
+    def _pay_bill(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Biller number")
+        biller = self.p.biller(rest[0])
+        return self._payment(lang, rest[1:], _("Account or meter number"), lambda ref: {"name": biller["name"], "ref": ref},
+                             _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
+                             lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
     def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
                  done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
@@ -145,6 +167,25 @@ class Ussd:
         self.p.approve_cash_out(msisdn, pin=rest[0])
         return "END " + _("Approved: collect {amount} from {agent}.").format(
             amount=money(pending["amount"], lang), agent=pending["agent_name"])
+
+    def _open(self, msisdn: str, steps: list[str]) -> str:
+        """Open a wallet at the first tier: 1, the holder's name, a PIN, the PIN again."""
+        _ = translations("en").gettext
+        prompts = ["CON " + "\n".join([_("This number has no wallet."), "1 " + _("Open a wallet")]),
+                   "CON " + _("Your full name"), "CON " + _("Choose a PIN (4 to 6 digits)"), "CON " + _("New PIN again")]
+        if len(steps) < len(prompts):
+            if steps and steps[0] != "1":
+                return "END " + _("Unknown choice.")
+            if len(steps) >= 2 and not 2 <= len(steps[1].strip()) <= 80:
+                return "END " + _("Please give your full name.")
+            return prompts[len(steps)]
+        if steps[2] != steps[3]:
+            return "END " + _("The two new PINs differ; nothing changed.")
+        first = min(t.level for t in self.p.scheme.tiers)
+        self.p.register(msisdn, steps[1].strip(), tier=first, by="self (USSD)", pin=steps[2])
+        if self.opened is not None:
+            self.opened(msisdn)
+        return "END " + _("Your wallet is open. Dial again to use it.")
 
     def _requests(self, msisdn: str, lang: str, rest: list[str], session: str) -> str:
         """Payment requests waiting for this holder's PIN: pick one, then approve with the PIN or decline."""
@@ -222,6 +263,7 @@ class Ussd:
                 "BAD_PHONE": _("Not a valid phone number."), "BAD_AMOUNT": _("Not a valid amount."),
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
                 "NO_REQUEST": _("No cash-out waits for your approval."),
+                "BAD_BILL_REFERENCE": _("Not a valid bill reference."),
                 "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")

@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
-from baobab.customs import statistics, wco
+from baobab.customs import regional, statistics, wco
 from baobab.customs.certificates import credential_hash
 from baobab.core.money import MINOR_UNITS
 from baobab.customs import risk
@@ -43,7 +43,8 @@ RULE_FIELDS = ("id", "kind", "channel", "reason", "match", "share", "iqr_factor"
 RULE_NUMBERS = ("minimum", "min_comparables")
 
 
-def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
+def customs_router(pages: Pages, ledger: Ledger, org_roles, region: Any = None) -> APIRouter:  # type: ignore[no-untyped-def]
+    """`region()`: the sources of the region's statistics (`customs.regional.collect`), if this node offers them."""
     router = APIRouter(include_in_schema=False)
 
     def of_customs(user: User) -> bool:
@@ -103,7 +104,7 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
             if record is None:
                 raise BaobabError("NOT_FOUND", f"no declaration {form.get('declaration_id')!r} at this office")
             return risk.screen_at_office(queue, record, await ask(user, RULES, "rules", {}),
-                                         await ask(user, RULES, "outcomes", {}))
+                                         await ask(user, RULES, "outcomes", {}), await ask(user, CONTRACT, "shared", {}))
         return await act(request, CONTRACT, "screen", args)
 
     @router.post("/customs/outcome")
@@ -180,9 +181,12 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
         user = pages.viewer(request, of_customs)
         if isinstance(user, Response):
             return user
-        if table not in statistics.TABLES or fmt not in ("csv", "json"):
+        if table not in (*statistics.TABLES, "regional") or fmt not in ("csv", "json") or table == "regional" and not region:
             return PlainTextResponse("unknown table or format", status_code=404)
-        text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
+        if table == "regional":
+            text = regional.export(await run_in_threadpool(region), fmt)
+        else:
+            text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
         media = "text/csv" if fmt == "csv" else "application/json"
         return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'})
 

@@ -235,3 +235,17 @@ def get(world: World) -> Case:
 def queue(world: World) -> Case:
     # every customs office reads its own queue; no one else has one
     return Case({}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_declarations.share")
+def share(world: World) -> Case:
+    # only the customs the export was lodged with shares it, with the customs of its destination
+    args = {"declaration_id": world.unique("KE-EX-CONSENT"), "customs": "KE-CUSTOMS", "procedure": "export",
+            "items": [{**ITEM, "origin": "KE"}], "countries": {"origin": "KE", "destination": "ET"}}
+    world.ok(EXPORTER, C, "lodge", args)
+    return Case({"declaration_id": args["declaration_id"], "customs": CUSTOMS}, callers=[KE])
+
+
+@SCENARIOS.add("customs_declarations.shared")
+def shared(world: World) -> Case:
+    return Case({}, callers=OFFICES)

@@ -17,7 +17,11 @@ goods enter or leave, and what that customs decides.
                                                                             -> assessed
     decide     that customs: released (only once the duties are paid, and with the certificate
                of conformity its schedule requires for the goods) or rejected, with its note
-    get        the declarant, its broker and the customs; other customs and regulators through oversight
+    share      the customs of an export: the export declaration, with the customs of the destination
+               country (as the ASEAN Single Window exchanges export declarations), for its mirror check
+    get        the declarant, its broker and the customs (and one it was shared with); other customs
+               and regulators through oversight
+    shared     a customs office: the export declarations other offices shared with it
     queue      a customs office: the declarations lodged with it
     mine       a declarant or broker: the declarations in its name or lodged by it, with their statuses
 
@@ -202,6 +206,30 @@ class Declarations(PaymentInstructions, Contract):
         if outcome == "released" and record["assessment"]["paid"] is None:
             raise ContractError(f"the duties of {declaration_id} are not paid", reason="DUTIES_UNPAID")
         return self._move(ctx, {**record, "note": note[:1000]}, outcome, "declaration_decided", outcome=outcome)
+
+    @function(policy=ANY_ONE, callers=("customs",))
+    def share(self, ctx: Context, declaration_id: str, customs: str) -> dict[str, Any]:
+        """Called by: the customs an export declaration was lodged with: shares it with `customs`,
+        the customs of its destination country, which may then read it and compare it with the
+        import declaration of the same shipment (mirror check)."""
+        record = self._mine(ctx, declaration_id)
+        office = ctx.read("governance", f"org/{customs}") if isinstance(customs, str) and customs else None
+        destination = record["countries"]["destination"]
+        if record["procedure"] != "export" or office is None or "customs" not in office.get("roles", []) \
+                or office.get("country") != destination:
+            raise ContractError(f"{customs} is not the customs of {destination}, where this export goes",
+                                reason="WRONG_CUSTOMS", customs=customs)
+        shared = sorted(set(record.get("shared_with", [])) | {customs})
+        record = {**record, "shared_with": shared, "parties": sorted(set(record["parties"]) | {customs})}
+        ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
+        ctx.emit("declaration_shared", {"id": declaration_id, "with": customs})
+        return record
+
+    @function(query=True, callers=("customs",))
+    def shared(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: a customs office: the export declarations shared with it, newest lodging last."""
+        rows = [value for _, value in ctx.range("declaration/") if ctx.caller.org in value.get("shared_with", [])]
+        return sorted(rows, key=lambda r: (r["history"][0]["at"], r["id"]))
 
     def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
         declaration_id = instruction["obligation"].rsplit("/", 1)[0]

@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
 
-KINDS = ("origin", "goods", "trader", "history", "price")
+KINDS = ("origin", "goods", "trader", "history", "price", "mirror")
 MAX_RULES = 100
 MAX_CHANGES = 1000  # the change log kept in the record; older changes stay in the key's ledger history
 DECLARATIONS = "customs_declarations"
@@ -43,7 +43,7 @@ class RuleFacts(BaseModel):
     """One rule as stored. `match`: the country (origin), HS prefix (goods) or organisation
     (trader); `share` and `minimum`: the trader-history threshold (share of controls found wrong,
     once that many were recorded); `iqr_factor`, `z_limit`, `min_comparables`: the price filters'
-    thresholds (misinvoicing.PriceFilter)."""
+    thresholds (misinvoicing.PriceFilter); `tolerance`: the mirror check's (freight and insurance)."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
     id: str = Field(pattern=r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
@@ -57,6 +57,7 @@ class RuleFacts(BaseModel):
     iqr_factor: str = Field("1.5", pattern=_DECIMAL)
     z_limit: str = Field("3.5", pattern=_DECIMAL)
     min_comparables: int = Field(20, ge=5, le=100_000)
+    tolerance: str = Field("0.1", pattern=_DECIMAL)  # mirror: how far the import unit value may exceed the export one
 
 
 def check_rule(value: Any) -> dict[str, Any]:
