@@ -132,20 +132,32 @@ def run_peer(config: NodeConfig) -> None:
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
-    reactor, hub = None, None
+    reactor, hub, threads, fsps = None, None, [], None
     try:
         app = create_app(node)
         # the reactions that are this node's organisations' to perform, signed by their own clients,
-        # and their payment instructions carried out through the network's switch
+        # and their payment instructions carried out through the network's switch over FSPIOP
         gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
         reactions = Reactor(gateway, node.registry, node.orgs, config.api_dir)
-        if config.switch:
+        from baobab.pay.hub import HubThread
+        from baobab.services import add_fspiop_payments, agent_secret, hosted_fsps, mount_switch, node_url
+
+        if config.switch:  # this node runs the switch
+            from baobab.pay.fsp_host import member_keys
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
-            from baobab.services import add_payments
 
             hub = Hub(PostgresDatabase(config.switch))
-            add_payments(reactions, hub, config.api_dir, node.network)
+            mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
+            threads.append(HubThread(hub).start())
+        switch_url = config.switch_url or (node_url(config.host, config.port) + "/fspiop" if config.switch else "")
+        if switch_url:
+            from baobab.pay.demo import HOME_FSP
+
+            fsps = hosted_fsps(node, config.api_dir, switch_url, agent_secret(config.api_dir), HOME_FSP)
+            fsps.mount(app)
+            add_fspiop_payments(reactions, fsps, node, config.api_dir)
+            threads.append(HubThread(fsps).start())
         reactor = ReactorThread(reactions, node).start()
         from baobab.services import mount_pages  # the same pages as `baobab up`, for this node's people
 
@@ -156,6 +168,10 @@ def run_peer(config: NodeConfig) -> None:
     finally:
         if reactor is not None:
             reactor.stop()
+        for thread in threads:
+            thread.stop()
+        if fsps is not None:
+            fsps.close()
         if hub is not None:
             hub.db.close()
         node.close()

@@ -234,9 +234,10 @@ class Hub:
 
 class HubThread:
     """`Hub.run` on its own event loop in a background thread, for a node that hosts the switch
-    beside a synchronous server: callbacks leave and expired transfers abort while it runs."""
+    beside a synchronous server: callbacks leave and expired transfers abort while it runs (and
+    the same for anything with such a `run(stop)`: the outboxes of the FSPs a node hosts)."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Any) -> None:
         self.hub = hub
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None

@@ -49,14 +49,17 @@ def _now() -> str:
 
 class Outbox:
     def __init__(self, db: Database, endpoints: Any, *, table: str = "switch_callbacks",
-                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False) -> None:
+                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False,
+                 sign_gets: bool = False) -> None:
         """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API; `credentials(fsp)` the
         headers that authenticate the sender to it, added when sending (never stored);
         `signer(method, path, headers, body)` the FSPIOP-Signature headers of what the sender
         says itself (forwarded messages keep their own); `fspiop`: what it says itself names its
-        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's)."""
+        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's);
+        `sign_gets`: a GET is signed too (over its empty body), for a sender whose signature is its
+        credential."""
         self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
-        self.signer, self.fspiop = signer, fspiop
+        self.signer, self.fspiop, self.sign_gets = signer, fspiop, sign_gets
         db.script(SCHEMA.replace("switch_callbacks", table))
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -67,8 +70,9 @@ class Outbox:
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
         if raw is None and self.fspiop:  # the sender's own message names itself, as the JWS profile has it
             headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
-            if self.signer is not None and method != "GET":
-                headers = {**headers, **self.signer(method, path, headers, text.encode())}
+            if self.signer is not None and (method != "GET" or self.sign_gets):
+                signed = b"" if method == "GET" else text.encode()  # a GET is sent without its body
+                headers = {**headers, **self.signer(method, path, headers, signed)}
         seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
         self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
