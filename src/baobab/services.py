@@ -180,15 +180,34 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
     mount_switch(app, hub, operator, member_keys(gateway.view.members))
     if fsps is not None:
         fsps.mount(app)
-    if mobile_money is not None:
-        from baobab.wallet.mmapi_routes import mmapi_router
-
-        from baobab.wallet.ussd import Ussd, ussd_router
-
-        for fsp, api in mobile_money.apis.items():
-            app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-            app.include_router(ussd_router(Ussd(mobile_money.providers[fsp])), prefix=f"/ussd-gateway/{fsp}")
+    mount_mobile_money(app, mobile_money)
     mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
+
+
+def mount_mobile_money(app: Any, mobile_money: Any) -> None:
+    """Each provider's GSMA mmAPI at /mmapi/<FSP> and its USSD callback at /ussd-gateway/<FSP>/ussd,
+    in either mode (the /momo pages come with `mount_pages`)."""
+    if mobile_money is None:
+        return
+    from baobab.wallet.mmapi_routes import mmapi_router
+
+    from baobab.wallet.ussd import Ussd, ussd_router
+
+    for fsp, api in mobile_money.apis.items():
+        app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api)), prefix=f"/ussd-gateway/{fsp}")
+
+
+def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:
+    """A network node's mobile money: the providers among the organisations it serves, with their
+    books in `<data>/momo/` and the network's switch (`baobab node` with `switch`); None if it serves none."""
+    from baobab.wallet.services import open_mobile_money
+
+    mm = open_mobile_money(data, hub, secret=agent_secret(data), serves=serves)
+    if not mm.providers:
+        mm.close()
+        return None
+    return mm
 
 
 def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any = None, operator: str | None = None,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 
 from baobab.core.errors import BaobabError
 from baobab.core.keys import PrivateKey
+from baobab.ledger.node import Outcome
 from baobab.ledger.tx import make_proposal, sign_proposal
 from tests.conftest import Net
 
@@ -127,3 +129,24 @@ def test_state_survives_reopening(net: Net) -> None:
     assert balance(net, "a") == 1000
     net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 1})
     assert balance(net, "b") == 1
+
+
+def test_a_transaction_resent_after_the_orderer_refused_it_is_ordered(net: Net, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A hand-off to the ordering service that fails answers ORDERER_UNAVAILABLE and leaves
+    nothing waiting: the client's resend is ordered and committed, once."""
+    fund(net)
+    signed = net.identity("KEBANK").proposal("accounts", "transfer", {"src": "a", "dst": "b", "amount": 100})
+    hand_off = net.node.orderer.submit
+
+    def unavailable(envelope: Any, data: bytes) -> None:
+        raise BaobabError("ORDERER_UNAVAILABLE", "the stream is electing a leader")
+
+    monkeypatch.setattr(net.node.orderer, "submit", unavailable)
+    with pytest.raises(BaobabError) as refused:
+        net.node.submit(signed, timeout=5)
+    assert refused.value.code == "ORDERER_UNAVAILABLE"
+    assert balance(net, "b") == 0
+    monkeypatch.setattr(net.node.orderer, "submit", hand_off)
+    resent = net.node.submit(signed, timeout=30)
+    assert isinstance(resent, Outcome) and resent.valid
+    assert net.node.submit(signed) == resent and balance(net, "b") == 100

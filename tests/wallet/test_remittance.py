@@ -76,3 +76,21 @@ def test_an_expired_quote_a_wallet_over_its_tier_and_a_listed_sender_move_nothin
         mm.remittances.send(listed["id"], sender_name="Fatuma Halima Omondi", at=NOW)  # on the demo list (fictional)
     assert held.value.code == "HELD_FOR_REVIEW" and mm.providers["AE-EXCH"].holds()[0]["kind"] == "remittance"
     assert positions() == start and mm.providers["AE-EXCH"].balance(PRIYA) == 0
+
+
+def test_a_quote_given_before_a_restart_pays_after_it_and_still_expires(tmp_path: Path, mm: MobileMoney) -> None:
+    kept = mm.remittances.quote("IN-REMIT", Money("INR", 20_000_00), PRIYA, at=NOW)
+    late = mm.remittances.quote("IN-REMIT", Money("INR", 2_000_00), PRIYA, at=NOW)
+    mm.close()
+    again = standalone_mobile_money(tmp_path, DEMO_ORGS, secret=b"k" * 32, hasher=FAST)  # the provider restarted
+    try:
+        with pytest.raises(BaobabError) as expired:
+            again.remittances.send(late["id"], sender_name="Ravi Kumar", at=NOW + timedelta(minutes=15, seconds=1))
+        assert expired.value.code == "NO_QUOTE"
+        done = again.remittances.send(kept["id"], sender_name="Ravi Kumar", at=NOW + timedelta(minutes=14))
+        assert done["cost"] == kept["cost"] and again.providers["AE-EXCH"].balance(PRIYA) == 868_20
+        with pytest.raises(BaobabError) as used:
+            again.remittances.send(kept["id"], sender_name="Ravi Kumar", at=NOW + timedelta(minutes=14))
+        assert used.value.code == "NO_QUOTE"
+    finally:
+        again.close()

@@ -5,12 +5,14 @@ PINs lock the wallet, and the menus speak the holder's language."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from baobab.wallet.mmapi import MobileMoneyApi
 from baobab.wallet.provider import Provider
 from baobab.wallet.ussd import MAX_SCREEN, Ussd, ussd_router
 from tests.wallet.test_provider import ADA, BAYO, DAY, N, provider
@@ -37,17 +39,26 @@ class Phone:
         return r.text
 
 
+SHOP = "+2348061112223"
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[Provider, TestClient]]:
+def stack(tmp_path: Path) -> Iterator[tuple[Provider, TestClient, MobileMoneyApi]]:
     p = provider(tmp_path)
     p.cash_in("agent-17", ADA, 2_000 * N, at=DAY)
-    p.register("+2348061112223", "Iya Basira Provisions", by="agent-17", pin="9999", at=DAY)
-    p.add_merchant("4242", "+2348061112223", "Iya Basira Provisions")
+    p.register(SHOP, "Iya Basira Provisions", by="agent-17", pin="9999", at=DAY)
+    p.add_merchant("4242", SHOP, "Iya Basira Provisions")
+    api = MobileMoneyApi(p)
     app = FastAPI()
-    app.include_router(ussd_router(Ussd(p)))
+    app.include_router(ussd_router(Ussd(p, api=api)))
     with TestClient(app) as client:
-        yield p, client
+        yield p, client, api
     p.db.close()
+
+
+@pytest.fixture
+def world(stack: tuple[Provider, TestClient, MobileMoneyApi]) -> tuple[Provider, TestClient]:
+    return stack[0], stack[1]
 
 
 def test_send_money_step_by_step_moves_it_only_at_the_pin(world) -> None:  # type: ignore[no-untyped-def]
@@ -118,3 +129,47 @@ def test_bad_amounts_and_numbers_end_the_session_with_a_reason(world) -> None:  
     assert "valid amount" in phone.type("abc")
     phone.dial(), phone.type("2")
     assert phone.type("12").startswith("END ")
+
+
+def collect(api: MobileMoneyApi, amount: str, later: int = 0) -> str:
+    """The merchant asks, through the mmAPI, to collect `amount` from ADA: pending until she approves."""
+    shop = api.clients.authenticate(api.clients.issue("IYA-BASIRA", SHOP))
+    body = {"amount": amount, "currency": "NGN", "type": "merchantpay", "debitParty": [{"key": "msisdn", "value": ADA}],
+            "creditParty": [{"key": "storeid", "value": "4242"}]}
+    state = api.create_transaction(shop, body, at=datetime.now(timezone.utc) + timedelta(seconds=later))
+    assert state["status"] == "pending"
+    return str(state["serverCorrelationId"])
+
+
+def test_a_payment_request_is_approved_with_the_pin_from_the_menu(stack) -> None:  # type: ignore[no-untyped-def]
+    p, client, api = stack
+    first = collect(api, "300")
+    phone = Phone(client, ADA, "r1")
+    phone.dial()
+    listed = phone.type("8")
+    assert "Iya Basira" in listed and "300.00" in listed
+    collect(api, "999", later=2)             # another request arrives while she reads: the one she saw is paid
+    assert "Pay" in phone.type("1") and p.balance(SHOP) == 0
+    assert phone.type("1").startswith("CON ")
+    assert "Wrong PIN" in phone.type("0000") and p.balance(SHOP) == 0
+    phone.dial(), phone.type("8"), phone.type("1"), phone.type("1")
+    assert phone.type("2468").startswith("END ") and p.balance(SHOP) == 300 * N
+    assert [w["amount"]["minor"] for w in api.waiting_for(ADA)] == [999 * N]
+    assert first not in [w["server_id"] for w in api.waiting_for(ADA)]
+
+
+def test_a_payment_request_declined_or_left_half_way_moves_nothing(stack) -> None:  # type: ignore[no-untyped-def]
+    p, client, api = stack
+    server_id = collect(api, "300")
+    dropped = Phone(client, ADA, "r2")
+    dropped.dial(), dropped.type("8"), dropped.type("1"), dropped.type("1")   # the session drops before the PIN
+    assert p.balance(SHOP) == 0 and [w["server_id"] for w in api.waiting_for(ADA)] == [server_id]
+    stranger = Phone(client, ADA, "r3")          # a session that never listed them (the node restarted since)
+    stranger.typed = ["8", "1", "1"]
+    assert stranger.type("2468") == "END This session has ended; nothing was done." and p.balance(SHOP) == 0
+    phone = Phone(client, ADA, "r4")
+    phone.dial(), phone.type("8"), phone.type("1")
+    assert phone.type("2") == "END Declined; nothing was paid."
+    assert p.balance(SHOP) == 0 and api.waiting_for(ADA) == []
+    assert p.db.one("SELECT status FROM mm_requests WHERE server_id = ?", (server_id,)) == ("failed",)
+    assert Phone(client, ADA, "r5").type("8") == "END No payment request waits for you."

@@ -205,7 +205,14 @@ class Node:
                 raise self.committer.failure  # nothing can commit: say so now, not at the timeout
             if checked:
                 self._verified[id(envelope)] = (envelope, checked)
-            self.orderer.submit(envelope, data)
+            try:
+                self.orderer.submit(envelope, data)
+            except BaseException as exc:  # not handed over: a resend must order it, not wait for it
+                self._verified.pop(id(envelope), None)
+                with self._lock:
+                    self._waiters.pop(tx_id, None)
+                future.set_exception(exc)  # type: ignore[union-attr]  # and those waiting on it now hear why
+                raise
         if not wait:
             return tx_id
         try:

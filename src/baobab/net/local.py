@@ -130,9 +130,8 @@ class LocalNetwork:
         for node, port in zip(hosting, ports):
             name = f"baobab_{self.network.replace('-', '_')}_{node.lower().replace('-', '_')}"
             self.databases[node] = create_database(name)
-            self._node(node, {"role": "peer", "org": node, "database": self.databases[node],
-                              **({"switch": self.switch} if node == hub_node else {}),
-                              "switch_url": self.node_urls[hub_node] + "/fspiop",
+            self._node(node, {"role": "peer", "org": node, "database": self.databases[node], "switch": self.switch,
+                              **({"switch_url": self.node_urls[hub_node] + "/fspiop"} if node != hub_node else {}),
                               "switch_operator": self.switch_operator,
                               "hosts": [o for o in hosting[node] if o != node],
                               "listen": f"127.0.0.1:{port}",

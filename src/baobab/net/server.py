@@ -132,7 +132,7 @@ def run_peer(config: NodeConfig) -> None:
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
-    reactor, hub, threads, fsps = None, None, [], None
+    reactor, hub, threads, fsps, mobile_money = None, None, [], None, None
     try:
         app = create_app(node)
         # the reactions that are this node's organisations' to perform, signed by their own clients,
@@ -142,14 +142,17 @@ def run_peer(config: NodeConfig) -> None:
         from baobab.pay.hub import HubThread
         from baobab.services import add_fspiop_payments, agent_secret, hosted_fsps, mount_switch, node_url
 
-        if config.switch:  # this node runs the switch
+        if config.switch:
             from baobab.pay.fsp_host import member_keys
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
+            from baobab.services import network_mobile_money
 
             hub = Hub(PostgresDatabase(config.switch))
-            mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
-            threads.append(HubThread(hub).start())
+            mobile_money = network_mobile_money(config.api_dir, hub, node.orgs)  # its providers' wallets, if any
+            if not config.switch_url:  # no other node's switch named: this node runs it
+                mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
+                threads.append(HubThread(hub).start())
         switch_url = config.switch_url or (node_url(config.host, config.port) + "/fspiop" if config.switch else "")
         if switch_url:
             from baobab.pay.demo import HOME_FSP
@@ -159,10 +162,11 @@ def run_peer(config: NodeConfig) -> None:
             add_fspiop_payments(reactions, fsps, node, config.api_dir)
             threads.append(HubThread(fsps).start())
         reactor = ReactorThread(reactions, node).start()
-        from baobab.services import mount_pages  # the same pages as `baobab up`, for this node's people
+        from baobab.services import mount_mobile_money, mount_pages  # the same as `baobab up`, for this node's people
 
+        mount_mobile_money(app, mobile_money)
         mount_pages(app, gateway, config.api_dir, reader=node.org, switch=hub.switch if hub else None,
-                    operator=config.switch_operator or None)
+                    operator=config.switch_operator or None, mobile_money=mobile_money)
         uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
                     **uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
@@ -172,6 +176,8 @@ def run_peer(config: NodeConfig) -> None:
             thread.stop()
         if fsps is not None:
             fsps.close()
+        if mobile_money is not None:
+            mobile_money.close()
         if hub is not None:
             hub.db.close()
         node.close()

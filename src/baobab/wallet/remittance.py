@@ -12,11 +12,14 @@ source currency, and the FX provider pays the payee's provider the converted amo
 target currency: two transfers through the switch. The payee's provider checks first that the
 wallet may take it (tier limits) and screens the sender's name against its sanctions list (a
 hit: held for review, nothing moved). If the second transfer is refused after the first
-committed, the FX provider gives the first back. A quote holds for QUOTE_VALID.
+committed, the FX provider gives the first back. A quote holds for QUOTE_VALID and pays once;
+quotes are kept in `db` (`momo_remittance_quotes`), so one given before a restart is honoured
+after it, until it expires.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
@@ -27,20 +30,26 @@ from baobab.core.money import Money
 from baobab.pay.cost import remittance_cost
 from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub
+from baobab.pay.store import Database
 from baobab.wallet.fx import FxDesk
 from baobab.wallet.interop import PARTY_TYPE, SwitchLink, fulfilment_of, transfer_through
 from baobab.wallet.provider import Tariff
 
 register_codes({"NO_QUOTE": (404, "No such remittance quote, or it has expired")})
 QUOTE_VALID = timedelta(minutes=15)
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS momo_remittance_quotes (
+    id TEXT PRIMARY KEY, quote TEXT NOT NULL, expires TEXT NOT NULL, used INTEGER NOT NULL DEFAULT 0);
+"""
 
 
 class Remittances:
     def __init__(self, hub: Hub, fx: FxDesk, *, fxp_secret: bytes, links: Mapping[str, SwitchLink],
-                 sender_fees: Mapping[str, tuple[tuple[int, int], ...]]) -> None:
-        """`sender_fees`: each sending FSP's fee bands (up_to, fee) in its own currency."""
+                 sender_fees: Mapping[str, tuple[tuple[int, int], ...]], db: Database) -> None:
+        """`sender_fees`: each sending FSP's fee bands (up_to, fee) in its own currency; `db`: where the quotes are kept."""
         self.hub, self.fx, self._secret, self.links, self.sender_fees = hub, fx, fxp_secret, links, sender_fees
-        self._quotes: dict[str, dict[str, Any]] = {}
+        self.db = db
+        db.script(SCHEMA)
 
     def quote(self, sender_fsp: str, sent: Money, payee: str, *, at: datetime | None = None) -> dict[str, Any]:
         """The full cost of sending `sent` (fee included) to the wallet `payee`, before paying."""
@@ -52,15 +61,23 @@ class Remittances:
                                applied_rate=fx.applied_rate, mid_rate=fx.mid_rate)
         when = at or datetime.now(timezone.utc)
         quote = {"id": str(uuid.uuid4()), "sender_fsp": sender_fsp, "payee": link.provider.msisdn(payee),
-                 "payee_fsp": link.fsp, "fxp": fx.fxp, "cost": cost.to_dict(), "expires": when + QUOTE_VALID}
-        self._quotes[quote["id"]] = quote
-        return {**quote, "expires": quote["expires"].isoformat()}
+                 "payee_fsp": link.fsp, "fxp": fx.fxp, "cost": cost.to_dict(), "expires": _stamp(when + QUOTE_VALID)}
+        with self.db.atomic():
+            self.db.run("DELETE FROM momo_remittance_quotes WHERE expires < ?", (_stamp(when - QUOTE_VALID),))  # long dead
+            self.db.run("INSERT INTO momo_remittance_quotes (id, quote, expires) VALUES (?, ?, ?)",
+                        (quote["id"], json.dumps(quote), quote["expires"]))
+        return quote
+
+    def _valid(self, quote_id: str, when: datetime) -> dict[str, Any]:
+        row = self.db.one("SELECT quote FROM momo_remittance_quotes WHERE id = ? AND used = 0 AND expires >= ?",
+                          (quote_id, _stamp(when)))
+        if row is None:
+            raise BaobabError("NO_QUOTE", f"no valid quote {quote_id}: ask for a new one")
+        return dict(json.loads(row[0]))
 
     def send(self, quote_id: str, *, sender_name: str, at: datetime | None = None) -> dict[str, Any]:
         when = at or datetime.now(timezone.utc)
-        quote = self._quotes.get(quote_id)
-        if quote is None or quote["expires"] < when:
-            raise BaobabError("NO_QUOTE", f"no valid quote {quote_id}: ask for a new one")
+        quote = self._valid(quote_id, when)
         link, cost = self.links[quote["payee_fsp"]], quote["cost"]
         source = Money.from_json(cost["sent"]) - Money.from_json(cost["sender_fee"])
         received = cost["received"]["minor"]
@@ -71,7 +88,9 @@ class Remittances:
             hold = link.provider.hold("remittance", None, payee, received, f"sender {sender_name} matched {match['listed']} "
                                       f"({match['reference']})", reference=quote_id, at=when)
             raise BaobabError("HELD_FOR_REVIEW", f"held for compliance review: the sender matched {match['reference']}", hold=hold)
-        del self._quotes[quote_id]  # used once
+        with self.db.atomic():  # used once, even by two sends at the same moment
+            self._valid(quote_id, when)
+            self.db.run("UPDATE momo_remittance_quotes SET used = 1 WHERE id = ?", (quote_id,))
         inbound, outbound = str(uuid.uuid4()), str(uuid.uuid4())
         try:
             transfer_through(self.hub, inbound, quote["sender_fsp"], quote["fxp"], source.currency, source.minor,
@@ -99,3 +118,8 @@ class Remittances:
             if fsp in self.links:
                 return self.links[fsp]
         raise BaobabError("NO_WALLET", f"no provider on the switch serves {payee}")
+
+
+def _stamp(when: datetime) -> str:
+    """A UTC instant as fixed-width text, so that text order is time order in SQL."""
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -89,6 +90,7 @@ class MobileMoney:
     def close(self) -> None:
         for p in self.providers.values():
             p.db.close()
+        self.remittances.db.close()
         if self.own_hub:
             self.remittances.hub.db.close()
 
@@ -98,10 +100,12 @@ def _secret(secret: bytes, fsp: str) -> bytes:
 
 
 def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[str, ProviderConfig] | None = None,
-                      hasher: PasswordHasher | None = None) -> MobileMoney:
-    """The providers (those of `providers` that are participants of `hub`), each with its books
-    in `<data>/momo/`, screening against the demo sanctions list."""
-    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items() if hub.endpoint(fsp) is not None}
+                      hasher: PasswordHasher | None = None, serves: Collection[str] | None = None) -> MobileMoney:
+    """The providers (those of `providers` that are participants of `hub`, and among `serves` when
+    given: a network node runs only its own organisations' wallets), each with its books in
+    `<data>/momo/`, screening against the demo sanctions list."""
+    configs = {fsp: c for fsp, c in (providers or DEMO_PROVIDERS).items()
+               if hub.endpoint(fsp) is not None and (serves is None or fsp in serves)}
     listed = demo_list()
     made: dict[str, Provider] = {}
     for fsp, config in configs.items():
@@ -109,7 +113,8 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
                              hasher=hasher, screen=listed.screen)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
-                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES)
+                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
+                              db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
     apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
     monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}
     return MobileMoney(made, links, apis, monitors, configs, remittances, listed)

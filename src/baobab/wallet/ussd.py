@@ -2,16 +2,21 @@
 
 The gateway posts each step of a session (`sessionId`, `serviceCode`, `phoneNumber`, and `text`:
 every answer so far joined by "*"); we answer "CON <screen>" to ask for more or "END <screen>"
-to close, each screen at most 182 characters. Nothing is kept between steps: the whole dialogue
-is in `text`, and money moves only at its last step, in one transaction, so a session dropped
-half way leaves nothing half done.
+to close, each screen at most 182 characters. The dialogue is in `text`, and money moves only at
+its last step, in one transaction, so a session dropped half way leaves nothing half done. The
+one thing kept between steps is which requests menu 8 listed to a session, so the PIN approves
+the request the holder saw even if another arrived meanwhile (kept in memory: a session cut by
+a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
-        6 approve cash-out · 7 language
+        6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
+        reversal asked through the mmAPI: approve with the PIN, or decline)
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,21 +27,27 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
+from baobab.wallet.mmapi import MobileMoneyApi
 from baobab.wallet.provider import Provider
 from baobab.i18n import money, translations
 
 MAX_SCREEN = 182
 USSD_LANGUAGES = {"1": "en", "2": "fr", "3": "pt", "4": "sw"}
+REQUESTS_SHOWN = 3      # payment requests listed on one screen
+SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the oldest forgotten first)
 
 
 class Ussd:
-    def __init__(self, provider: Provider, *, language: Callable[[str], str] | None = None,
+    def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
                  set_language: Callable[[str, str], None] | None = None) -> None:
-        self.p = provider
+        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists."""
+        self.p, self.api = provider, api
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
+        self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
+        self._lock = threading.Lock()
 
-    def answer(self, phone: str, text: str) -> str:
+    def answer(self, phone: str, text: str, session: str = "") -> str:
         try:
             msisdn = self.p.msisdn(phone)
             self.p.wallet(msisdn)
@@ -46,22 +57,23 @@ class Ussd:
         _ = translations(lang).gettext
         steps = [s for s in text.split("*")] if text else []
         try:
-            screen = self._step(msisdn, lang, steps)
+            screen = self._step(msisdn, lang, steps, session)
         except BaobabError as exc:
             screen = "END " + self._refusal(exc, lang)
         return screen[:MAX_SCREEN]
 
     # one function per menu; each returns the next screen
 
-    def _step(self, msisdn: str, lang: str, steps: list[str]) -> str:
+    def _step(self, msisdn: str, lang: str, steps: list[str], session: str) -> str:
         _ = translations(lang).gettext
         if not steps:
             return "CON " + "\n".join([_("Mobile money"), "1 " + _("Balance"), "2 " + _("Send money"), "3 " + _("Pay merchant"),
                                        "4 " + _("Mini statement"), "5 " + _("Change PIN"), "6 " + _("Approve cash-out"),
-                                       "7 " + _("Language")])
+                                       "7 " + _("Language"), "8 " + _("Payment requests")])
         choice, rest = steps[0], steps[1:]
         menus = {"1": self._balance, "2": self._send, "3": self._pay_merchant, "4": self._statement,
-                 "5": self._change_pin, "6": self._approve, "7": self._language}
+                 "5": self._change_pin, "6": self._approve, "7": self._language,
+                 "8": lambda m, lg, r: self._requests(m, lg, r, session)}
         if choice not in menus:
             return "END " + _("Unknown choice.")
         return menus[choice](msisdn, lang, rest)
@@ -134,6 +146,56 @@ class Ussd:
         return "END " + _("Approved: collect {amount} from {agent}.").format(
             amount=money(pending["amount"], lang), agent=pending["agent_name"])
 
+    def _requests(self, msisdn: str, lang: str, rest: list[str], session: str) -> str:
+        """Payment requests waiting for this holder's PIN: pick one, then approve with the PIN or decline."""
+        _ = translations(lang).gettext
+        key = (session, msisdn)
+        if not rest:
+            waiting = self.api.waiting_for(msisdn)[:REQUESTS_SHOWN] if self.api is not None else []
+            if not waiting:
+                return "END " + _("No payment request waits for you.")
+            with self._lock:  # steps of many sessions run at once in the server's threads
+                self._listed[key] = waiting
+                self._listed.move_to_end(key)
+                while len(self._listed) > SESSIONS_KEPT:
+                    self._listed.popitem(last=False)
+            lines = [f"{i} {money(w['amount'], lang)} {self._name(w['to'])}" for i, w in enumerate(waiting, 1)]
+            return "CON " + "\n".join([_("Payment requests"), *lines])
+        with self._lock:
+            listed = self._listed.get(key)
+        if listed is None or self.api is None:
+            return "END " + _("This session has ended; nothing was done.")
+        if not rest[0].isdigit() or not 1 <= int(rest[0]) <= len(listed):
+            return "END " + _("Unknown choice.")
+        chosen = listed[int(rest[0]) - 1]
+        shown = {"amount": money(chosen["amount"], lang), "name": self._name(chosen["to"])}
+        ask = _("Give back {amount} to {name}?") if chosen["kind"] == "reversal" else _("Pay {amount} to {name}?")
+        if len(rest) == 1:
+            return "CON " + "\n".join([ask.format(**shown), "1 " + _("Approve"), "2 " + _("Decline")])
+        if rest[1] == "2":
+            self._forget(key)
+            self.api.decline(msisdn, chosen["server_id"])
+            return "END " + _("Declined; nothing was paid.")
+        if rest[1] != "1":
+            return "END " + _("Unknown choice.")
+        if len(rest) == 2:
+            return "CON " + _("Enter your PIN to approve")
+        state = self.api.authorise(msisdn, chosen["server_id"], pin=rest[2])
+        self._forget(key)
+        if state["status"] != "completed":
+            return "END " + _("Not done; please try again later.")
+        return "END " + _("Paid {amount} to {name}.").format(**shown)
+
+    def _forget(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._listed.pop(key, None)
+
+    def _name(self, msisdn: str) -> str:
+        try:
+            return str(self.p.wallet(msisdn)["name"])
+        except BaobabError:
+            return msisdn
+
     def _language(self, msisdn: str, lang: str, rest: list[str]) -> str:
         if not rest:
             return "CON " + "\n".join(["1 English", "2 Français", "3 Português", "4 Kiswahili"])
@@ -173,6 +235,6 @@ def ussd_router(ussd: Ussd) -> APIRouter:
                  summary="One step of a USSD session (form fields as USSD gateways post them)")
     async def step(sessionId: str = Form(...), phoneNumber: str = Form(...), text: str = Form(""),  # noqa: N803
                    serviceCode: str = Form("")) -> PlainTextResponse:  # noqa: N803
-        return PlainTextResponse(await run_in_threadpool(ussd.answer, phoneNumber, text))
+        return PlainTextResponse(await run_in_threadpool(ussd.answer, phoneNumber, text, sessionId))
 
     return router
