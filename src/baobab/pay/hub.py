@@ -15,6 +15,7 @@ from typing import Any
 
 from baobab.pay import jws
 from baobab.pay.errors import FspiopError
+from baobab.pay.fx import SwitchFx
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
 from baobab.pay.store import Database
@@ -41,6 +42,7 @@ class Hub:
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
+        self.fx = SwitchFx(db)  # FX providers' prices, and the switch's FX quotes (pay/fx.py)
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:
