@@ -16,6 +16,7 @@ from typing import Any
 from baobab.pay import jws
 from baobab.pay.errors import FspiopError
 from baobab.pay.fx import SwitchFx
+from baobab.pay.group_commit import GroupCommit
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
 from baobab.pay.store import Database
@@ -43,6 +44,7 @@ class Hub:
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
         self.fx = SwitchFx(db)  # FX providers' prices, and the switch's FX quotes (pay/fx.py)
+        self.grouped = GroupCommit(db)  # what requests ask of the switch, sharing durable commits
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:

@@ -113,6 +113,11 @@ class Outbox:
                            "WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
         due = [r for r in rows if r[7] <= now]
         results = await asyncio.gather(*(self._send(client, r) for r in due))
+        with self.db.atomic():  # every delivery's mark in one durable commit, not one each
+            self._mark(due, results)
+        return 0.05 if len(rows) > len(due) else 1.0
+
+    def _mark(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
         for row, error in zip(due, results):
             seq, attempts = row[0], row[6] + 1
             if error is None:
@@ -122,7 +127,6 @@ class Outbox:
                 self.db.run(f"UPDATE {self.table} SET attempts = ?, due_at = ?, last_error = ? WHERE seq = ?",
                             (attempts, later.isoformat(), error, seq))
                 log.warning("callback %s %s to %s failed (attempt %d): %s", row[2], row[3], row[1], attempts, error)
-        return 0.05 if len(rows) > len(due) else 1.0
 
     async def _send(self, client: httpx.AsyncClient, row: tuple[Any, ...]) -> str | None:
         _, fsp, method, path, headers, body = row[:6]
