@@ -47,7 +47,8 @@ def _port() -> int:
 
 def _serve(app: Any) -> tuple[uvicorn.Server, str]:
     port = _port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error", access_log=False,
+                                          timeout_keep_alive=120))  # no idle close racing a reused connection
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.01)

@@ -91,7 +91,7 @@ class Outbox:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         own = client is None
         if client is None:
-            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0, pool=30.0))  # a batch waits its turn for a connection
             del client.headers["accept"]  # a callback carries no Accept header
         try:
             while not stop.is_set():
@@ -109,15 +109,19 @@ class Outbox:
     async def deliver_due(self, client: httpx.AsyncClient) -> float:
         """Send every due callback once; the seconds until the next one falls due (at most 1)."""
         now = _now()
-        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at FROM {self.table} "
-                           "WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
+        # off the event loop: a commit waits for the disk, and the requests on this loop must not
+        rows = await asyncio.to_thread(self.db.all, f"SELECT seq, fsp, method, path, headers, body, attempts, due_at "
+                                       f"FROM {self.table} WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
         due = [r for r in rows if r[7] <= now]
         results = await asyncio.gather(*(self._send(client, r) for r in due))
-        with self.db.atomic():  # every delivery's mark in one durable commit, not one each
-            self._mark(due, results)
+        await asyncio.to_thread(self._mark, due, results)
         return 0.05 if len(rows) > len(due) else 1.0
 
     def _mark(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
+        with self.db.atomic():  # every delivery's mark in one durable commit, not one each
+            self._marks(due, results)
+
+    def _marks(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
         for row, error in zip(due, results):
             seq, attempts = row[0], row[6] + 1
             if error is None:
