@@ -15,6 +15,15 @@ ordering. Clients are spread evenly over the four nodes, each in a closed loop (
 HTTP, wait for commit on its node, next); proposals are signed ahead, outside the timing.
 Latency is submit-to-commit as the client sees it. The embedded run is the same workload,
 same organisations, same block settings and client count, on one in-process node with SQLite.
+Clients sign as eight identities per organisation (`bench-0`..`bench-7`), as many users would:
+the API's budget is per identity (50 requests/s). The set-up (opening and funding accounts) is
+retried until every account exists, so each run times the same work.
+
+CPU: besides wall-clock rates, the run reports the CPU seconds every process of the network
+spent in the timed phase (organisation nodes, ordering nodes, NATS servers, the PostgreSQL
+backends of its databases; `CpuMeter`), and CPU per committed transfer. On a machine shared
+with other work, wall-clock figures follow everyone's load; compare runs by CPU per transfer,
+and by wall-clock figures only when taken back to back.
 
 Hyperledger Fabric's figures are PUBLISHED numbers, not measured here (no Fabric network runs
 on this machine): Androulaki et al., "Hyperledger Fabric: A Distributed Operating System for
@@ -26,6 +35,7 @@ about 2,500-3,000 tx/s on multi-server setups with Raft ordering (Hyperledger Ca
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import tempfile
@@ -86,17 +96,20 @@ class Workload:
         return out
 
 
-def run_closed_loop(items: list[tuple[str, Any]], clients: int, submit: Any) -> dict[str, Any]:
-    """`clients` threads; thread i takes items i, i+clients, ...; submit(org, signed) -> code."""
+def run_closed_loop(items: list[tuple[str, Any]], clients: int, submit: Any, keep_codes: bool = False) -> dict[str, Any]:
+    """`clients` threads; thread i takes items i, i+clients, ...; submit(org, signed, i) -> code.
+    With `keep_codes`, result["each"] is every item's code, in the order of `items`."""
     latencies: list[float] = []
     codes: dict[str, int] = {}
+    each: list[str] = [""] * len(items)
     lock = threading.Lock()
 
     def worker(k: int) -> None:
         mine_lat, mine_codes = [], {}
-        for org, signed in items[k::clients]:
+        for i in range(k, len(items), clients):
+            org, signed = items[i]
             t0 = time.perf_counter()
-            code = submit(org, signed, k)
+            code = each[i] = submit(org, signed, k)
             mine_lat.append(time.perf_counter() - t0)
             mine_codes[code] = mine_codes.get(code, 0) + 1
         with lock:
@@ -114,39 +127,135 @@ def run_closed_loop(items: list[tuple[str, Any]], clients: int, submit: Any) -> 
     latencies.sort()
     valid = codes.get("VALID", 0)
     return {"txs": len(items), "valid": valid, "codes": codes, "seconds": elapsed, "tps": valid / elapsed,
+            **({"each": each} if keep_codes else {}),
             "p50_ms": 1000 * statistics.median(latencies),
             "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
             "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))]}
 
 
-def sign_all(steps: list[tuple[str, str, str, dict[str, Any]]], ids: dict[str, Identity]) -> list[tuple[str, Any]]:
-    return [(org, ids[org].proposal(c, f, a)) for org, c, f, a in steps]
+class CpuMeter:
+    """CPU seconds spent by the network's processes, by kind: organisation nodes, ordering
+    nodes, NATS servers and the PostgreSQL backends serving the network's databases (read from
+    /proc, so it works only on Linux; a backend that ends between two readings is missed).
+    On a shared machine wall-clock rates move with everyone else's load; CPU seconds per
+    committed transaction move much less, so before/after comparisons use them."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, net: Any) -> None:
+        self.net = net
+
+    @classmethod
+    def _cpu(cls, pid: int) -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / cls.TICK  # utime, stime
+
+    def _postgres(self) -> list[int]:
+        tag = "baobab_" + self.net.network.replace("-", "_")
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if tag in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        return found
+
+    def sample(self) -> dict[tuple[str, int], float]:
+        out = {}
+        for name, proc in self.net.procs.items():
+            if proc.popen is not None:
+                kind = "nats" if name.startswith("nats") else "orderers" if name.startswith("orderer") else "nodes"
+                out[(kind, proc.popen.pid)] = self._cpu(proc.popen.pid)
+        for pid in self._postgres():
+            out[("postgres", pid)] = self._cpu(pid)
+        return out
+
+    @staticmethod
+    def spent(before: dict[tuple[str, int], float], after: dict[tuple[str, int], float]) -> dict[str, float]:
+        kinds = {"nodes": 0.0, "orderers": 0.0, "nats": 0.0, "postgres": 0.0}
+        for key, cpu in after.items():
+            kinds[key[0]] += max(0.0, cpu - before.get(key, 0.0))
+        return kinds
 
 
-def bench_network(work: Workload, txs: int, clients: int) -> dict[str, Any]:
-    from baobab.net.local import LocalNetwork
+Step = tuple[str, str, str, dict[str, Any]]  # (org, contract, function, args)
+CLIENT_NAMES = tuple(f"bench-{k}" for k in range(8))  # client identities per organisation (network runs)
 
-    orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
-    net = LocalNetwork(Path(tempfile.mkdtemp(prefix="baobab-bench-")), orgs, BANKS, orderers=2, block=BLOCK)
-    net.create()
-    try:
-        net.start(timeout=120)
-        ids = {org: net.identity(org) for org in ORGS}
-        causality = Causality()  # the clients' shared causality token, as the stories' actors
-        sessions = [{org: BaobabClient(net.urls[org], ids[org], http=http, causality=causality) for org in ORGS}
-                    for http in (httpx.Client(timeout=120) for _ in range(clients))]
 
-        def submit(org: str, signed: Any, k: int) -> str:
+def sign_all(steps: list[Step], ids: dict[str, list[Identity]]) -> list[tuple[str, Any]]:
+    """Step i signed by its organisation's identity i mod n: each identity's share of the load
+    stays within the API's per-identity budget (50 requests/s), as many users' would."""
+    return [(org, ids[org][i % len(ids[org])].proposal(c, f, a)) for i, (org, c, f, a) in enumerate(steps)]
+
+
+def set_up(work: Workload, ids: dict[str, list[Identity]], clients: int, submit: Any, rounds: int = 5) -> None:
+    """Open and fund every account; a step refused for a conflict is signed again and resent,
+    so that the timed phase starts from the same ledger every time."""
+    for phase in (work.setup(), work.funding()):
+        steps = phase
+        for _ in range(rounds):
+            codes = run_closed_loop(sign_all(steps, ids), clients, submit, keep_codes=True)["each"]
+            steps = [step for step, code in zip(steps, codes) if code != "VALID"]
+            if not steps:
+                break
+        if steps:
+            raise SystemExit(f"set-up failed: {len(steps)} steps refused, e.g. {steps[0]}")
+
+
+def measure_network(net: Any, work: Workload, txs: int, clients: int) -> dict[str, Any]:
+    """Set up, then time `txs` transfers through the running network `net`: throughput,
+    latency, and the CPU seconds every process of the network spent on them."""
+    ids = {org: [net.identity(org, name) for name in CLIENT_NAMES] for org in ORGS}
+    causality = Causality()  # the clients' shared causality token, as the stories' actors
+    sessions = [{org: BaobabClient(net.urls[org], ids[org][k % len(CLIENT_NAMES)], http=http, causality=causality)
+                 for org in ORGS} for k, http in enumerate(httpx.Client(timeout=120) for _ in range(clients))]
+
+    def submit(org: str, signed: Any, k: int) -> str:
+        for attempt in range(2):
             try:
                 return str(sessions[k][org].submit_signed(signed)["code"])
             except BaobabError as exc:  # refused before ordering
                 return exc.code
+            except httpx.TransportError as exc:
+                # A kept-alive connection the node closed (idle for its keep-alive time) just as
+                # it was reused: resending is safe, a proposal is never applied twice.
+                if attempt:
+                    return f"HTTP {type(exc).__name__}"
+        raise AssertionError("unreachable")
 
-        for phase in (work.setup(), work.funding()):
-            run_closed_loop(sign_all(phase, ids), clients, submit)
-        result = run_closed_loop(sign_all(work.transfers(txs), ids), clients, submit)
-        result["heights"] = {org: net.digest(org)["height"] for org in ORGS}
-        return result
+    started = time.perf_counter()
+    set_up(work, ids, clients, submit)
+    setup_s = time.perf_counter() - started
+    signed, meter = sign_all(work.transfers(txs), ids), CpuMeter(net)
+    before, bench_cpu = meter.sample(), time.process_time()
+    result = run_closed_loop(signed, clients, submit)
+    result["cpu"] = {**CpuMeter.spent(before, meter.sample()), "clients": time.process_time() - bench_cpu}
+    result["setup_s"] = setup_s
+    result["heights"] = {org: net.digest(org)["height"] for org in ORGS}
+    return result
+
+
+def local_network(root: Path) -> Any:
+    """The network `baobab network local` starts, with the benchmark's block settings and
+    client identities (not yet started)."""
+    from baobab.net.local import LocalNetwork
+
+    orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
+    net = LocalNetwork(root, orgs, BANKS, orderers=2, block=BLOCK, clients=("app", "audit", *CLIENT_NAMES))
+    net.create()
+    return net
+
+
+def bench_network(work: Workload, txs: int, clients: int) -> dict[str, Any]:
+    net = local_network(Path(tempfile.mkdtemp(prefix="baobab-bench-")))
+    try:
+        net.start(timeout=120)
+        return measure_network(net, work, txs, clients)
     finally:
         net.stop()
 
@@ -157,7 +266,7 @@ def bench_embedded(work: Workload, txs: int, clients: int) -> dict[str, Any]:
     embedded.create(path, "bench-embedded", orgs, BANKS, block=BLOCK)
     node = embedded.open_node(path)
     try:
-        ids = {org: Identity.load(path, "bench-embedded", org) for org in ORGS}
+        ids = {org: [Identity.load(path, "bench-embedded", org)] for org in ORGS}
 
         def submit(org: str, signed: Any, k: int) -> str:
             try:
@@ -167,8 +276,7 @@ def bench_embedded(work: Workload, txs: int, clients: int) -> dict[str, Any]:
             assert isinstance(out, Outcome)
             return out.code
 
-        for phase in (work.setup(), work.funding()):
-            run_closed_loop(sign_all(phase, ids), clients, submit)
+        set_up(work, ids, clients, submit)
         return run_closed_loop(sign_all(work.transfers(txs), ids), clients, submit)
     finally:
         node.close()
@@ -178,6 +286,12 @@ def show(name: str, r: dict[str, Any]) -> None:
     other = {c: n for c, n in r["codes"].items() if c != "VALID"}
     print(f"{name:<44} {r['tps']:>8.0f} tx/s   p50 {r['p50_ms']:>6.0f} ms   p95 {r['p95_ms']:>6.0f} ms   "
           f"p99 {r['p99_ms']:>6.0f} ms   ({r['valid']}/{r['txs']} valid in {r['seconds']:.1f} s{', ' + str(other) if other else ''})")
+    cpu = r.get("cpu")
+    if cpu:
+        network = sum(v for k, v in cpu.items() if k != "clients")
+        print(f"{'':44} CPU s: {', '.join(f'{k} {v:.1f}' for k, v in cpu.items())}; "
+              f"{r['valid'] / max(network, 1e-9):.0f} committed per CPU-second of the network, "
+              f"{1000 * network / max(r['valid'], 1):.1f} ms of CPU per committed transfer; load average {os.getloadavg()[0]:.1f}")
 
 
 def main(argv: list[str]) -> int:

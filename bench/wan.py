@@ -29,16 +29,10 @@ import json
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.network import BANKS, BLOCK, ORGS, Workload, run_closed_loop, show, sign_all
-from baobab.core.errors import BaobabError
-from baobab.demo import DEMO_ORGS
-from baobab.http_client import BaobabClient, Causality
+from bench.network import BLOCK, ORGS, Workload, local_network, measure_network, show
 from baobab.net.process import free_ports
 
 
@@ -87,33 +81,11 @@ def start_proxy(root: Path, links: list[dict[str, Any]]) -> subprocess.Popen[str
 
 def bench_wan(work: Workload, txs: int, clients: int, rtt_ms: float, loss: float,
               endorse_timeout_s: float) -> dict[str, Any]:
-    from baobab.net.local import LocalNetwork
-
-    orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
-    net = LocalNetwork(Path(tempfile.mkdtemp(prefix="baobab-wan-")), orgs, BANKS, orderers=2, block=BLOCK)
-    net.create()
+    net = local_network(Path(tempfile.mkdtemp(prefix="baobab-wan-")))
     proxy = start_proxy(net.root, place_far_apart(net, rtt_ms, loss, endorse_timeout_s))
     try:
         net.start(timeout=180)
-        ids = {org: net.identity(org) for org in ORGS}
-        causality = Causality()
-        sessions = [{org: BaobabClient(net.urls[org], ids[org], http=http, causality=causality) for org in ORGS}
-                    for http in (httpx.Client(timeout=120) for _ in range(clients))]
-
-        def submit(org: str, signed: Any, k: int) -> str:
-            try:
-                return str(sessions[k][org].submit_signed(signed)["code"])
-            except BaobabError as exc:
-                return exc.code
-
-        started = time.perf_counter()
-        for phase in (work.setup(), work.funding()):
-            run_closed_loop(sign_all(phase, ids), clients, submit)
-        setup_s = time.perf_counter() - started
-        result = run_closed_loop(sign_all(work.transfers(txs), ids), clients, submit)
-        result["setup_s"] = setup_s
-        result["heights"] = {org: net.digest(org)["height"] for org in ORGS}
-        return result
+        return measure_network(net, work, txs, clients)
     finally:
         net.stop()
         proxy.kill()

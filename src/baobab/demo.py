@@ -57,6 +57,7 @@ DEMO_ORGS: list[dict[str, Any]] = [
     _org("ET-MOMO", "Abyssinia Mobile Money S.C.", "ET", "payment-provider"),
     _org("ET-CUSTOMS", "Ethiopian Customs Commission", "ET", "customs"),
     _org("ADDIS-IMPORT", "Addis Merkato Import Trading PLC", "ET", "trader"),
+    _org("ADDIS-CLEAR", "Addis Customs Clearing and Forwarding PLC", "ET", "broker"),
     _org("ZM-AGRI", "Zambia Cassava Growers Association", "ZM", "cooperative"),
     _org("ZM-MOMO", "Copperbelt Mobile Money Ltd", "ZM", "payment-provider"),
     _org("ZM-MFI", "Lusaka Microfinance Ltd", "ZM", "bank"),

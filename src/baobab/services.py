@@ -217,6 +217,9 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
     organisation. `reader`: the organisation (served by this node) whose client asks the document
     registry for the public verifier. The switch operator's pages only where this node runs the
     switch's operator (`switch` and `operator` given)."""
+    from baobab.api.auth import NODE_CLIENTS
+    from baobab.web.admin_pages import admin_router
+    from baobab.web.condition_pages import condition_router
     from baobab.web.credential_pages import credential_router
     from baobab.web.credit_pages import credit_router
     from baobab.web.customs_pages import customs_router
@@ -243,15 +246,25 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         record = gateway.view.members().org(org)
         return str(record.get("country", "")) if record else ""
 
+    def clients_of(org: str) -> list[str]:  # the identities a user or a script of the organisation may act as
+        record = gateway.view.members().org(org)
+        return sorted(c for c in (record or {}).get("clients", {}) if c not in NODE_CLIENTS)
+
     users, sessions = Users(data / WEB_FILE), Sessions(data / WEB_FILE)
     site = Site(lookup=lambda target: ledger.query(reader, "app", "documents", "status", {"target_hash": target}),
                 org_name=org_name, org_roles=org_roles, serves=gateway.serves)
     pages = Pages(users, sessions)
     app.include_router(web_router(users, sessions, site))
+    app.include_router(admin_router(pages, users, sessions, lambda: app.state.api.auth, clients_of))
     if switch is not None and operator is not None and gateway.serves(operator):
         app.include_router(switch_router(pages, switch, operator=operator))
-    app.include_router(customs_router(pages, ledger, org_roles))
+    def region() -> Any:  # the region's statistics: this node's ledger and the remittances its providers sent
+        from baobab.customs import regional
+        return regional.collect(gateway.view, mobile_money.remittances.sent() if mobile_money is not None else ())
+
+    app.include_router(customs_router(pages, ledger, org_roles, region))
     app.include_router(credit_router(pages, ledger))
+    app.include_router(condition_router(pages, ledger))
     app.include_router(records_router(pages, ledger))
     app.include_router(regulator_router(pages, ledger, org_roles, org_country))
     app.include_router(credential_router(pages, ledger, org_roles, data, reader))

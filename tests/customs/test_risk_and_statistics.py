@@ -12,7 +12,7 @@ from typing import Any
 
 from baobab.customs import statistics
 from baobab.customs.misinvoicing import Item, PriceFilter
-from baobab.customs.risk import RiskEngine, Rule
+from baobab.customs.risk import RiskEngine, Rule, hit_rates
 
 
 def declaration(n: int, *, declarant: str = "T1", hs: str = "852872", origin: str = "CN", unit_cents: int = 18_000,
@@ -64,12 +64,20 @@ def test_statistics_by_country_month_chapter_and_partner_with_definitions() -> N
                             "digital_share": "0.3333", "duty_currency": "ETB", "duties_collected_minor": 500}]
 
 
-def test_decided_declarations_teach_the_engine_which_traders_fail_control() -> None:
+def test_recorded_outcomes_teach_the_engine_which_traders_fail_control_and_each_rule_its_hit_rate() -> None:
     engine = RiskEngine([Rule("H", "history", "yellow", "often wrong", share=Decimal("0.5"), minimum=2)])
-    revalued = {"status": "released", "assessment": {"lines": [{"declared_value": {"currency": "USD", "minor": 999_999}}]}}
-    engine.learn([declaration(1, status="rejected"), declaration(2, **revalued),
-                  declaration(3, declarant="T2", status="released",
-                              assessment={"lines": [{"declared_value": {"currency": "USD", "minor": 180_000}}]}),
-                  declaration(4, declarant="T2", status="under control")])            # not decided: not counted
+    outcomes = [{"declarant": "T1", "found": True, "rules": ["PRICE"]}, {"declarant": "T1", "found": True, "rules": ["PRICE", "G1"]},
+                {"declarant": "T2", "found": False, "rules": ["G1"]}]
+    engine.learn(outcomes)
     assert engine.history.share("T1") == (2, Decimal(1)) and engine.history.share("T2") == (1, Decimal(0))
     assert engine.screen(declaration(5))[0] == "yellow" and engine.screen(declaration(6, declarant="T2"))[0] == "green"
+    assert hit_rates(outcomes) == {"PRICE": (2, 2), "G1": (2, 1)}
+
+
+def test_a_disabled_rule_raises_nothing_and_a_price_rule_applies_its_own_thresholds() -> None:
+    odd = declaration(1, unit_cents=15_000)                       # 17% under the usual 180.00
+    assert RiskEngine([Rule("P", "price", "red", "price")], PRICES).screen(odd)[0] == "red"
+    assert RiskEngine([Rule("P", "price", "red", "price", iqr_factor=Decimal(9), z_limit=Decimal(40))], PRICES).screen(odd) \
+        == ("green", [])
+    assert RiskEngine([Rule("P", "price", "red", "price", min_comparables=41)], PRICES).screen(odd) == ("green", [])
+    assert RiskEngine([Rule("P", "price", "red", "price", enabled=False)], PRICES).screen(odd) == ("green", [])

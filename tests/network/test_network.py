@@ -120,6 +120,58 @@ def test_private_data_reaches_only_its_members(net: LocalNetwork) -> None:
     assert compare({o: net.digest(o) for o in net.peers})["ok"]  # all validated it on the hash alone
 
 
+def held_by(net: LocalNetwork, node: str, sql: str, *params: Any) -> int:
+    with psycopg.connect(net.databases[node]) as conn:
+        return int(conn.execute(sql, params).fetchone()[0])  # type: ignore[index]
+
+
+def eventually(check: Any, timeout: float = 60.0) -> None:
+    """Until `check()` holds (a node's background work, watched from its database)."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "not within the time allowed"
+        time.sleep(0.2)
+
+
+def test_private_data_reaches_a_member_whose_node_was_down_when_it_was_sent(net: LocalNetwork) -> None:
+    invoice = {"number": "INV-78", "seller": "PAMPA-AGRO", "buyer": "KL-FOODS",
+               "amount": {"currency": "USD", "minor": 1_500_000}}
+    members, digest = ["PAMPA-AGRO", "KL-FOODS"], digest_hex(invoice)
+    net.kill("KL-FOODS")
+    try:
+        ok(net, "PAMPA-AGRO", "private_records", "record",
+           {"ref": "INV-78", "private_hash": digest, "members": members}, private={"members": members, "data": invoice})
+        owed = "SELECT count(*) FROM private_outbox WHERE hash = %s AND member = %s"
+        assert held_by(net, "PAMPA-AGRO", owed, digest, "KL-FOODS") == 1  # owed while KL-FOODS is down
+    finally:
+        net.restart("KL-FOODS")
+        net.wait_ready("KL-FOODS", 120)
+    eventually(lambda: held_by(net, "KL-FOODS", "SELECT count(*) FROM private_data WHERE hash = %s", digest) == 1)
+    eventually(lambda: held_by(net, "PAMPA-AGRO", owed, digest, "KL-FOODS") == 0)
+    for org in ("KLTB", "BPLATA"):  # and still to no one else
+        assert held_by(net, org, "SELECT count(*) FROM private_data WHERE hash = %s", digest) == 0
+
+
+def test_a_batch_of_endorsement_requests_is_answered_item_by_item(net: LocalNetwork) -> None:
+    """One signed request carries many proposals (the endorser batches them under load); each
+    is endorsed or refused on its own, a refusal with the contract's reason."""
+    kltb = net.identity("KLTB")
+    items = [{"signed": kltb.proposal("accounts", "open", {"account": "kltb-batch", "currency": "USD"}), "org": "BPLATA"},
+             {"signed": kltb.proposal("accounts", "issue", {"account": "no-such-account", "amount": 1}), "org": "BPLATA"},
+             {"signed": kltb.proposal("accounts", "open", {"account": "kltb-batch-2", "currency": "USD"}), "org": "KL-FOODS"}]
+    body = canonicalize({"height": 0, "items": items})
+    headers = sign_request(Keystore(net.network_dir / "keys").peer("KLTB"), net.network, "KLTB", "POST",
+                           "/peer/endorse-batch", body)
+    answer = httpx.post(net.urls["BPLATA"] + "/peer/endorse-batch", content=body, headers=headers, timeout=60)
+    assert answer.status_code == 200, answer.text
+    endorsed, unknown, stranger = answer.json()["answers"]
+    e = endorsed["endorsement"]
+    assert e["org"] == "BPLATA" and e["result"]["status"] == "ok"
+    assert Keystore(net.network_dir / "keys").peer("BPLATA").public.verify("endorsement", e["result"], e["signature"])
+    assert unknown["refused"]["code"] == "CONTRACT_ERROR" and unknown["refused"]["reason"]
+    assert stranger["refused"]["code"] == "FORBIDDEN"
+
+
 def test_a_down_endorser_fails_its_policies_quickly(net: LocalNetwork) -> None:
     net.kill("BPLATA")
     try:
@@ -128,7 +180,7 @@ def test_a_down_endorser_fails_its_policies_quickly(net: LocalNetwork) -> None:
         ok(net, "KLTB", "accounts", "open", {"account": "kltb-eur", "currency": "EUR"})  # KLTB alone suffices
     finally:
         net.restart("BPLATA")
-        net.wait_ready("BPLATA")
+        net.wait_ready("BPLATA", 120)
     assert compare(settled(net))["ok"]
 
 
@@ -186,7 +238,7 @@ def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net:
         net.restart("nats2")
         net.restart("orderer1")
         net.restart("BPLATA")
-        net.wait_ready("BPLATA", 60)
+        net.wait_ready("BPLATA", 120)
         before = len(load.acked)
         load.wait_acked(before + 20, 60)
     assert load.acked
@@ -196,6 +248,28 @@ def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net:
     with psycopg.connect(net.databases["BPLATA"]) as conn:  # the restarted peer caught up, and holds every tx
         held = {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
     assert set(load.acked) <= held
+    for org in ("KLTB", "PAMPA-AGRO"):
+        with psycopg.connect(net.databases[org]) as conn:
+            assert set(load.acked) <= {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
+
+
+def test_requests_are_served_while_the_stream_leaders_nats_server_is_paused(net: LocalNetwork) -> None:
+    """A NATS server frozen (SIGSTOP) keeps its connections open without answering: the nodes
+    and ordering nodes connected to it must notice and go on through the other two, and the
+    stream must elect another leader, while it is still paused."""
+    leader = net.stream_leader()
+    with Load(net) as load:
+        load.wait_acked(10)
+        net.pause(leader)
+        try:
+            before = len(load.acked)
+            load.wait_acked(before + 20, 90)  # served during the pause, before the server is resumed
+        finally:
+            net.resume(leader)
+        before = len(load.acked)
+        load.wait_acked(before + 10, 60)
+    digests = settled(net, 90)
+    assert compare(digests)["ok"]
     for org in ("KLTB", "PAMPA-AGRO"):
         with psycopg.connect(net.databases[org]) as conn:
             assert set(load.acked) <= {r[0] for r in conn.execute("SELECT tx_id FROM txs")}
@@ -211,7 +285,7 @@ def test_a_node_serves_only_its_own_organisations_clients(net: LocalNetwork) -> 
     assert response.status_code == 401 and response.json()["type"] == "/v1/problems/UNAUTHENTICATED"
 
 
-NODE_ROUTES = ["/peer/endorse", "/peer/private", "/ops/digest", "/ops/audit"]
+NODE_ROUTES = ["/peer/endorse", "/peer/endorse-batch", "/peer/private", "/ops/digest", "/ops/audit"]
 
 
 @pytest.mark.parametrize("path", NODE_ROUTES)
@@ -241,7 +315,7 @@ def test_a_node_request_replayed_after_the_node_restarted_is_refused(net: LocalN
     assert httpx.post(net.urls["KLTB"] + path, content=body, headers=headers, timeout=60).status_code == 200
     net.kill("KLTB")
     net.restart("KLTB")
-    net.wait_ready("KLTB", 60)
+    net.wait_ready("KLTB", 120)
     again = httpx.post(net.urls["KLTB"] + path, content=body, headers=headers, timeout=20)
     assert (again.status_code, again.json()["code"]) == (401, "REPLAYED")
 

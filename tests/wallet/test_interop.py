@@ -86,3 +86,56 @@ def test_a_crash_after_the_commit_is_finished_by_recovery(world) -> None:  # typ
     assert lagos.recover(links) == 1 and lagos.recover(links) == 0
     assert abuja.provider.balance(CHIDI) == 700 * N and lagos.provider.balance(ADA) == 2_300 * N
     assert lagos.provider.journal.balance("interop/outgoing").net_credit == 0
+
+
+SUSPECT = "+2348021230000"
+
+
+def held_payment(lagos: SwitchLink, links: dict[str, SwitchLink], amount: int) -> str:
+    """A payment to CHIDI at the other provider by a customer who matched the sanctions list
+    after being funded: held before anything moved; the hold's id."""
+    p = lagos.provider
+    if not p.has_wallet(SUSPECT):
+        p.register(SUSPECT, "Jose Maria Quinones", by="agent-1", pin="1357", at=DAY)
+        p.cash_in("agent-1", SUSPECT, 2_000 * N, at=DAY)
+        p.screen = lambda name: {"listed": name, "reference": "XXi.001", "score": 100} if "Quinones" in name else None
+        assert p.screen_all(at=DAY) == [SUSPECT]
+    with pytest.raises(BaobabError) as held:
+        lagos.send(SUSPECT, CHIDI, amount, pin="1357", links=links, at=DAY)
+    assert held.value.code == "HELD_FOR_REVIEW" and lagos.hub.switch.position("LAGOS-PAY", "NGN") == 0
+    return str(held.value.detail["hold"])
+
+
+def test_a_held_payment_to_another_provider_is_sent_once_the_review_clears_it(world) -> None:  # type: ignore[no-untyped-def]
+    lagos, abuja, links = world
+    hold = held_payment(lagos, links, 500 * N)
+    assert lagos.provider.balance(SUSPECT) == 2_000 * N and abuja.provider.balance(CHIDI) == 0
+    lagos.provider.decide_screening(SUSPECT, cleared=True, by="officer")       # a namesake
+    sent = lagos.release(hold, by="officer", links=links, at=DAY)
+    assert sent is not None and sent["state"] == "COMMITTED"
+    assert lagos.provider.balance(SUSPECT) == 1_500 * N and abuja.provider.balance(CHIDI) == 500 * N
+    assert lagos.hub.switch.position("LAGOS-PAY", "NGN") == 500 * N and lagos.hub.switch.reconcile() == []
+    [released] = lagos.provider.holds("released")
+    assert released["movement"] == sent["movement"] and released["decided_by"] == "officer"
+    with pytest.raises(BaobabError) as again:
+        lagos.release(hold, by="officer", links=links, at=DAY)                  # sent once
+    assert again.value.code == "NO_HOLD" and abuja.provider.balance(CHIDI) == 500 * N
+
+
+def test_a_held_payment_is_refused_if_the_review_confirms_the_match_or_the_payee_cannot_take_it(world) -> None:  # type: ignore[no-untyped-def]
+    lagos, abuja, links = world
+    first = held_payment(lagos, links, 500 * N)
+    for _ in range(10):
+        abuja.provider.cash_in("agent-1", CHIDI, 3_000 * N, at=DAY)              # the payee's day is used up
+    second = held_payment(lagos, links, 400 * N)
+    lagos.provider.decide_screening(SUSPECT, cleared=True, by="officer")
+    assert lagos.release(second, by="officer", links=links, at=DAY) is None      # the payee's provider refused
+    assert lagos.provider.balance(SUSPECT) == 2_000 * N and lagos.hub.switch.position("LAGOS-PAY", "NGN") == 0
+    assert [h["note"] for h in lagos.provider.holds("refused")] == ["LIMIT_DAILY"]
+    lagos.provider.decide_screening(SUSPECT, cleared=False, by="officer")      # on second look: the listed person
+    with pytest.raises(BaobabError) as confirmed:
+        lagos.release(first, by="officer", links=links, at=DAY)
+    assert confirmed.value.code == "CONFIRMED_MATCH" and [h["id"] for h in lagos.provider.holds()] == [first]
+    lagos.provider.refuse_hold(first, by="officer", note="confirmed listed person; reported")
+    assert lagos.provider.balance(SUSPECT) == 2_000 * N and abuja.provider.balance(CHIDI) == 30_000 * N
+    assert lagos.provider.pending_outgoing() == []

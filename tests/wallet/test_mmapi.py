@@ -226,3 +226,57 @@ def test_a_batch_pays_each_line_on_its_own_and_reports_rejections_and_completion
     assert valid("responseBatchTransaction", w.api.outbox.pending()[0]["body"])["completedCount"] == 2
     assert w.get(f"/batchtransactions/{batch['batchId']}", w.shop_key).status_code == 404    # another client's batch
     error_of(w.post("/batchtransactions", {"transactions": []}, w.ngo_key), 400, "validation", "formatError")
+
+
+def patch(w: World, batch: str, key: str, value: str = "approved", **headers: str) -> httpx.Response:
+    return w.http.patch(f"/mm/batchtransactions/{batch}", json=[{"op": "replace", "path": "/batchStatus", "value": value}],
+                        headers={"X-API-Key": key, **headers})
+
+
+def test_a_created_batch_waits_unpaid_until_a_second_client_of_the_wallet_approves_it(w: World) -> None:
+    lines = [tx("1000", NGO, BAYO, requestingOrganisationTransactionReference="grant-1"),
+             tx("3500", NGO, ADA, requestingOrganisationTransactionReference="grant-2")]     # over Ada's tier: rejected
+    r = w.post("/batchtransactions", {"batchTitle": "January grants", "batchStatus": "created", "transactions": lines},
+               w.ngo_key, **{"X-Callback-URL": "https://ngo.example/batch"})
+    batch_id = valid("requestStateObject", r.json())["objectReference"]
+    created = valid("responseBatchTransaction", w.get(f"/batchtransactions/{batch_id}", w.ngo_key).json())
+    assert (created["batchStatus"], created["processingFlag"], created["completedCount"], created["rejectionCount"]) == (
+        "created", False, 0, 0)
+    assert w.get(f"/batchtransactions/{batch_id}/rejections", w.ngo_key).json() == [] and w.p.balance(BAYO) == 0
+    error_of(patch(w, batch_id, w.ngo_key), 403, "authorisation", "clientAuthorisationError")   # its maker cannot approve
+    error_of(patch(w, batch_id, w.shop_key), 404, "identification", "genericError")             # nor another wallet's client
+    error_of(patch(w, batch_id, w.ngo_key, value="completed"), 400, "validation", "formatError")
+    assert w.p.balance(BAYO) == 0 and w.p.balance(NGO) == 90_000 * N
+    checker = w.api.clients.issue("GREEN-NGO-FINANCE", NGO)       # the NGO's second user, on the same wallet
+    approved = patch(w, batch_id, checker, **{"X-Callback-URL": "https://ngo.example/approved"})
+    assert approved.status_code == 202 and valid("requestStateObject", approved.json())["status"] == "completed"
+    done = valid("responseBatchTransaction", w.get(f"/batchtransactions/{batch_id}", w.ngo_key).json())
+    assert (done["batchStatus"], done["completedCount"], done["rejectionCount"]) == ("completed", 1, 1)
+    [rejected] = w.get(f"/batchtransactions/{batch_id}/rejections", w.ngo_key).json()
+    assert rejected["requestingOrganisationTransactionReference"] == "grant-2"
+    assert rejected["rejectionReason"].startswith("greaterThanTransactionMaxValue")
+    assert w.p.balance(BAYO) == 1_000 * N and w.p.balance(ADA) == 2_000 * N
+    error_of(patch(w, batch_id, checker), 400, "businessRule", "incorrectState")                # paid once
+    assert w.p.balance(BAYO) == 1_000 * N
+    assert valid("responseBatchTransaction", w.api.outbox.pending()[-1]["body"])["batchStatus"] == "completed"
+
+
+def test_a_client_lists_the_bill_companies_and_pays_a_bill_with_its_reference(w: World) -> None:
+    w.p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    w.p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    companies = w.get(f"/accounts/msisdn/{NGO}/billcompanies", w.ngo_key).json()
+    assert [valid("responseBillCompanies", c)["serviceProvider"] for c in companies] == ["101"]
+    r = w.post("/accounts/accountid/101/bills/0412-778-31/payments",
+               {"currency": "NGN", "amountPaid": "1500", "customerReference": "school block B"}, w.ngo_key)
+    paid = valid("responseBillPayment", r.json())
+    assert r.status_code == 201 and paid["billPaymentStatus"] == "completed"
+    [movement] = w.p.statement("+2348069990000")
+    assert movement["id"] == paid["serviceProviderPaymentReference"] and movement["reference"] == "bill 101 0412-778-31"
+    assert movement["amount"]["minor"] == 1_500 * N and movement["payer"] == NGO
+    error_of(w.post("/accounts/accountid/999/bills/0412/payments", {"currency": "NGN", "amountPaid": "10"}, w.ngo_key),
+             404, "identification", "identifierError")
+    error_of(w.post("/accounts/accountid/101/bills/0412/payments", {"currency": "NGN"}, w.ngo_key),
+             400, "validation", "mandatoryValueNotSupplied")
+    error_of(w.post("/accounts/accountid/101/bills/0412/payments", {"currency": "NGN", "amountPaid": "10"}, "no key"),
+             401, "authorisation", "clientAuthorisationError")
+    assert w.p.balance("+2348069990000") == 1_500 * N

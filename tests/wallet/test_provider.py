@@ -182,3 +182,34 @@ def test_a_mistaken_payment_is_reversed_only_with_the_payees_consent_and_once(p:
     assert p.balance(BAYO) == 0 and p.balance(ADA) == 2_000 * N - 10 * N  # the fee stays with the provider
     with error("NOT_REVERSIBLE"):
         p.approve_reversal(BAYO, movement, pin="2468")
+
+
+def test_an_agents_own_limits_are_checked_at_each_cash_movement(tmp_path: Path) -> None:
+    p = provider(tmp_path)
+    p.set_agent_limits("agent-17", per_movement=2_000 * N, per_day=3_000 * N)
+    with pytest.raises(BaobabError) as single:
+        p.cash_in("agent-17", ADA, 2_001 * N, at=DAY)
+    assert single.value.code == "LIMIT_AGENT" and p.balance(ADA) == 0
+    p.cash_in("agent-17", ADA, 2_000 * N, at=DAY)
+    p.cash_out("agent-17", ADA, 1_000 * N, pin="2468", at=DAY)                 # 3,000 handled: the day's limit, exactly
+    with pytest.raises(BaobabError) as daily:
+        p.cash_in("agent-17", BAYO, 1, at=DAY)
+    assert daily.value.code == "LIMIT_AGENT" and p.balance(BAYO) == 0
+    p.cash_in("agent-17", BAYO, 1_000 * N, at=DAY + timedelta(days=1))         # a new day in Lagos
+    assert p.balance(BAYO) == 1_000 * N
+
+
+def test_the_velocity_limit_refuses_the_payment_beyond_the_hours_count(tmp_path: Path) -> None:
+    p = Provider(SQLiteDatabase(tmp_path / "v.sqlite"), scheme("NG"), TARIFF, hasher=FAST, payments_per_hour=3)
+    p.add_agent("agent-17", "Mama Nkechi")
+    p.issue_float("agent-17", 100_000 * N, reference="slip", at=DAY)
+    for phone, name in ((ADA, "Ada Obi"), (BAYO, "Bayo Adeyemi")):
+        p.register(phone, name, by="agent-17", pin="2468", at=DAY)
+    p.cash_in("agent-17", ADA, 1_000 * N, at=DAY)
+    for minute in (0, 20, 40):
+        p.send(ADA, BAYO, 10 * N, pin="2468", at=DAY + timedelta(minutes=minute))
+    with pytest.raises(BaobabError) as fast:
+        p.send(ADA, BAYO, 10 * N, pin="2468", at=DAY + timedelta(minutes=59))
+    assert fast.value.code == "LIMIT_VELOCITY" and p.balance(BAYO) == 30 * N
+    p.send(ADA, BAYO, 10 * N, pin="2468", at=DAY + timedelta(minutes=60, seconds=1))   # the first left the hour
+    assert p.balance(BAYO) == 40 * N

@@ -173,3 +173,24 @@ def test_a_payment_request_declined_or_left_half_way_moves_nothing(stack) -> Non
     assert p.balance(SHOP) == 0 and api.waiting_for(ADA) == []
     assert p.db.one("SELECT status FROM mm_requests WHERE server_id = ?", (server_id,)) == ("failed",)
     assert Phone(client, ADA, "r5").type("8") == "END No payment request waits for you."
+
+
+def test_a_bill_is_paid_with_its_reference_and_a_bad_reference_moves_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    phone = Phone(client, ADA, "b1")
+    assert "9 Pay bill" in phone.dial()
+    assert phone.type("9") == "CON Biller number"
+    assert phone.type("101").startswith("CON ")
+    assert phone.type("0412-778-31") == "CON Amount"
+    assert "Ikeja Electric" in phone.type("250") and p.balance("+2348069990000") == 0
+    assert phone.type("2468").startswith("END Paid") and p.balance("+2348069990000") == 250 * N
+    [paid] = p.statement("+2348069990000")
+    assert paid["amount"]["minor"] == 250 * N and paid["reference"] == "bill 101 0412-778-31" and paid["payer"] == ADA
+    bad = Phone(client, ADA, "b2")
+    bad.dial(), bad.type("9"), bad.type("101"), bad.type("meter #12"), bad.type("100")
+    assert bad.type("2468") == "END Not a valid bill reference." and p.balance("+2348069990000") == 250 * N
+    unknown = Phone(client, ADA, "b3")
+    unknown.dial(), unknown.type("9")
+    assert unknown.type("999") == "END No wallet or till with that number."   # no such biller

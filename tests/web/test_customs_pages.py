@@ -7,6 +7,8 @@ declarations' statuses and downloads them as WCO XML; it sees nothing of the off
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from baobab.client import Identity
-from baobab.customs import certificates, wco
+from baobab.customs import certificates, regional, wco
 from baobab.customs.schedules import demo_schedule
 from baobab.demo import DEMO_ORGS
 from baobab.stories.trade_kit import party
@@ -57,7 +59,8 @@ def app_for(net: Net, tmp_path: Path, people: list[tuple[str, str, list[str]]]) 
     app = FastAPI()
     app.include_router(web_router(users, sessions, Site(lookup=lambda h: {"issued": False}, org_name=str,
                                                         org_roles=lambda o: ROLES.get(o, []))))
-    app.include_router(customs_router(Pages(users, sessions), NodeLedger(net), lambda o: ROLES.get(o, [])))
+    app.include_router(customs_router(Pages(users, sessions), NodeLedger(net), lambda o: ROLES.get(o, []),
+                                      lambda: regional.collect(net.gateway.view)))
     return app
 
 
@@ -106,6 +109,8 @@ def test_screened_assessed_paid_and_released_from_the_page(client: TestClient, n
     indicators = json.loads(client.get("/customs/statistics/indicators.json").text)
     assert indicators["rows"][0]["released"] == 1 and indicators["rows"][0]["duty_currency"] == "KES"
     assert client.get("/customs/statistics/secrets.csv").status_code == 404
+    region = list(csv.DictReader(io.StringIO(client.get("/customs/statistics/regional.csv").text)))
+    assert region[0]["country"] == "KE" and region[0]["declarations"] == "2" and region[0]["median_hours_to_release"] != ""
 
 
 def test_the_trader_sees_its_statuses_and_downloads_the_wco_xml(client: TestClient, net: Net) -> None:
@@ -116,6 +121,31 @@ def test_the_trader_sees_its_statuses_and_downloads_the_wco_xml(client: TestClie
     assert xml.status_code == 200 and wco.validate(xml.content) == []
     assert client.get("/customs").status_code == 403
     assert client.get("/customs/statistics/trade.csv").status_code == 403
+
+
+def test_an_officer_edits_the_rules_and_records_an_outcome_from_the_pages(client: TestClient, net: Net) -> None:
+    sign_in(client, "CUSTOMS", "hiwot")
+    page = client.get("/customs/rules").text
+    assert "PRICE" in page and "HISTORY" in page and "default rules apply" in page
+    csrf = csrf_of(page)
+    rule = {"csrf": csrf, "id": "ORIGIN-ET", "kind": "origin", "match": "ET", "channel": "red", "reason": "coffee under watch"}
+    assert client.post("/customs/rules", data=rule, follow_redirects=False).status_code == 303
+    bad = client.post("/customs/rules", data={**rule, "match": "Ethiopia"})
+    assert bad.status_code == 422 and 'role="alert"' in bad.text
+    record = net.query("CUSTOMS", "customs_risk", "rules", {})
+    assert record["version"] == 1 and record["changes"][0]["officer"] == "hiwot"
+    assert client.post("/customs/screen", data={"csrf": csrf, "declaration_id": "KE-IM-0001"}).status_code == 200
+    assert status(net) == "under control"                                  # the new rule sent it to control
+    r = client.post("/customs/outcome", data={"csrf": csrf, "declaration_id": "KE-IM-0001", "found": "yes",
+                                              "adjusted-1": "90,000.50", "note": "under-invoiced"}, follow_redirects=False)
+    assert r.status_code == 303
+    outcome = net.query("CUSTOMS", "customs_risk", "outcomes", {})[0]
+    assert outcome["found"] and outcome["adjusted"]["1"]["adjusted"] == {"currency": "USD", "minor": 9_000_050}
+    page = client.get("/customs/rules").text
+    assert "1 / 1" in page and "hiwot" in page                             # ORIGIN-ET: one control, found wrong
+    assert client.post("/customs/rules/enable", data={"csrf": csrf, "rule_id": "ORIGIN-ET", "enabled": "no"},
+                       follow_redirects=False).status_code == 303
+    assert net.query("CUSTOMS", "customs_risk", "rules", {})["rules"]["ORIGIN-ET"]["enabled"] is False
 
 
 def test_a_decision_without_the_token_changes_nothing_and_a_refusal_is_explained(client: TestClient, net: Net) -> None:

@@ -95,3 +95,37 @@ def test_sessions_rotate_expire_and_carry_a_csrf_token(tmp_path: Path, clock: Cl
     fourth = sessions.start("KEBANK", "amina")
     sessions.end_all("KEBANK")
     assert sessions.get(fourth) is None
+
+
+def test_the_administrator_locks_unlocks_and_resets_and_the_last_admin_stays(users: Users) -> None:
+    users.add("KEBANK", "root", PASSWORD, ["admin"])
+    users.set_locked("KEBANK", "amina", True)
+    assert users.get("KEBANK", "amina").disabled
+    assert code_of(lambda: users.sign_in("KEBANK", "amina", PASSWORD)) == "ACCOUNT_LOCKED"  # the right password too
+    users.set_locked("KEBANK", "amina", False)
+    users.set_password("KEBANK", "amina", "a new long passphrase")
+    assert code_of(lambda: users.sign_in("KEBANK", "amina", PASSWORD)) == "BAD_CREDENTIALS"
+    assert users.sign_in("KEBANK", "amina", "a new long passphrase").username == "amina"
+    assert code_of(lambda: users.set_password("KEBANK", "amina", "short")) == "MALFORMED"
+    assert code_of(lambda: users.set_roles("KEBANK", "root", ["viewer"], "app")) == "LAST_ADMIN"
+    assert code_of(lambda: users.set_locked("KEBANK", "root", True)) == "LAST_ADMIN"
+    assert users.get("KEBANK", "root").roles == ("admin",) and not users.get("KEBANK", "root").locked
+    users.set_roles("KEBANK", "amina", ["admin", "officer"], "app")
+    users.set_locked("KEBANK", "root", True)  # another administrator remains
+    assert [u.username for u in users.of("KEBANK")] == ["amina", "root"] and users.of("MYBANK") == []
+    assert code_of(lambda: users.set_locked("MYBANK", "amina", True)) == "NOT_FOUND"  # never another organisation's
+
+
+def test_an_old_users_file_gains_the_lock_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE users (org TEXT NOT NULL, username TEXT NOT NULL, password_hash TEXT NOT NULL, roles TEXT NOT NULL, "
+               "client TEXT NOT NULL, totp_secret TEXT, totp_last_step INTEGER NOT NULL DEFAULT -1, failures INTEGER NOT NULL "
+               "DEFAULT 0, locked_until REAL NOT NULL DEFAULT 0, PRIMARY KEY (org, username))")
+    db.commit()
+    db.close()
+    users = Users(path)
+    users.add("KEBANK", "amina", PASSWORD, ["officer"])
+    assert not users.sign_in("KEBANK", "amina", PASSWORD).disabled

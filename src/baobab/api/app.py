@@ -190,6 +190,9 @@ def create_app(gateway: Gateway | Any, data_dir: str | Path, *, max_body_bytes: 
     from baobab.trace.routes import openapi_schemas as epcis_schemas, router as epcis_router  # EPCIS, traces (baobab.trace)
 
     app.include_router(epcis_router)
+    from baobab.customs.routes import router as customs_router  # declarations as WCO XML, risk rules (baobab.customs)
+
+    app.include_router(customs_router)
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(HeightHeader, height=view.height)
     availability.install(app, limits, view.wait_for_height, view.height)  # per-identity limits, slow clients

@@ -28,6 +28,7 @@ from baobab.gateway import Caller, LedgerView, Membership, now_rfc3339, org_key,
 
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 TOKEN_TTL_S = 900  # a bearer token lives 15 minutes
+SCRIPT_TOKEN_MAX_DAYS = 365  # a script's token, issued on the administration page
 TOKENS_PER_IDENTITY = 16  # an identity's newest tokens; issuing another revokes the oldest
 NODE_CLIENTS = frozenset({AUDIT_CLIENT})  # identities the node itself signs with (the access log's writer)
 
@@ -107,22 +108,43 @@ class Authenticator:
         """A new token for a caller who signed this request (a token cannot renew itself)."""
         if bearer_token(headers) is not None:
             raise BaobabError("FORBIDDEN", "a token is issued only against a signed request, not another token")
+        return self._issue(caller, TOKEN_TTL_S)
+
+    def issue_script_token(self, identity: str, days: int) -> dict[str, Any]:
+        """A token for a script, issued by the organisation's administrator on its pages: for
+        one of its client identities (not the node's own), valid `days` (at most a year)."""
+        caller = self.members().caller(identity)[0]
+        if caller.client in NODE_CLIENTS:
+            raise BaobabError("NODE_IDENTITY", f"{identity} is the node's: scripts use an application client")
+        if not 1 <= days <= SCRIPT_TOKEN_MAX_DAYS:
+            raise BaobabError("MALFORMED", f"a script's token lives 1 to {SCRIPT_TOKEN_MAX_DAYS} days")
+        return self._issue(caller, days * 86400)
+
+    def _issue(self, caller: Caller, ttl_s: int) -> dict[str, Any]:
+        # only the token's SHA-256 is kept: the token itself is shown once, to whoever asked
         token, issued = b64e(os.urandom(32)), time.time()
         record = {"id": b64e(os.urandom(12)), "identity": caller.identity, "org": caller.org,
-                  "org_version": self._org_version(caller.org), "issued": issued, "expires": issued + TOKEN_TTL_S}
+                  "org_version": self._org_version(caller.org), "issued": issued, "expires": issued + ttl_s}
         self.memory.add_token(_token_hash(token), record, TOKENS_PER_IDENTITY)
-        return {"token": token, "token_type": "Bearer", "id": record["id"], "expires_in": TOKEN_TTL_S,
+        return {"token": token, "token_type": "Bearer", "id": record["id"], "expires_in": ttl_s,
                 "expires": _rfc3339(record["expires"]), "identity": caller.identity}
 
     def tokens(self, caller: Caller) -> list[dict[str, Any]]:
         """The live tokens of the caller's organisation (never the tokens themselves)."""
-        version = self._org_version(caller.org)
-        self.memory.revoke_tokens(org=caller.org, unless_version=version)
+        return self.tokens_of(caller.org)
+
+    def tokens_of(self, org: str) -> list[dict[str, Any]]:
+        version = self._org_version(org)
+        self.memory.revoke_tokens(org=org, unless_version=version)
         return [{"id": t["id"], "identity": t["identity"], "issued": _rfc3339(t["issued"]),
-                 "expires": _rfc3339(t["expires"])} for t in self.memory.tokens_of(caller.org)]
+                 "expires": _rfc3339(t["expires"])} for t in self.memory.tokens_of(org)]
 
     def revoke_token(self, caller: Caller, token_id: str) -> dict[str, Any]:
         """Revoke one of the caller's organisation's tokens."""
-        if not self.memory.revoke_tokens(org=caller.org, token_id=token_id):
-            raise BaobabError("NOT_FOUND", f"{caller.org} has no live token {token_id}")
+        return self.revoke_token_of(caller.org, token_id)
+
+    def revoke_token_of(self, org: str, token_id: str) -> dict[str, Any]:
+        """Revoke one of `org`'s tokens, at once: the next request bearing it is refused."""
+        if not self.memory.revoke_tokens(org=org, token_id=token_id):
+            raise BaobabError("NOT_FOUND", f"{org} has no live token {token_id}")
         return {"id": token_id, "revoked": True}

@@ -60,7 +60,11 @@ class Limits:
     failed_auths_per_minute: float = 100.0  # failed authentications per client address (bursts of as many)
     header_timeout_s: float = 10.0  # from connection (or previous response) to complete request headers
     body_timeout_s: float = 30.0  # from the first read of a body to its end
-    keep_alive_s: int = 5  # an idle keep-alive connection is closed after this
+    # An idle keep-alive connection is closed after this: longer than clients keep one idle
+    # (httpx: 5 s), so the client always drops it first. At 5 s both sides timed out together
+    # and a request sent as the server closed died with "server disconnected without
+    # sending a response" (seen under load in `bench network`).
+    keep_alive_s: int = 10
     stream_retry_after_s: int = 15  # Retry-After for TOO_MANY_STREAMS (a stream ends when its client leaves)
 
     @classmethod

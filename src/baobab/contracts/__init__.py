@@ -31,6 +31,7 @@ def default_registry() -> Registry:
     from baobab.contracts.private_records import PrivateRecords
     from baobab.contracts.customs.certificates import Certificates
     from baobab.contracts.customs.declarations import Declarations
+    from baobab.contracts.customs.risk_rules import RiskRules
     from baobab.contracts.customs.tariffs import Tariffs
     from baobab.contracts.trace.epcis_anchors import EpcisAnchors
     from baobab.contracts.trace.deliveries import Deliveries
@@ -55,6 +56,7 @@ def default_registry() -> Registry:
     registry.install(Declarations())
     registry.install(Tariffs())
     registry.install(Certificates())
+    registry.install(RiskRules())
     registry.install(EpcisAnchors())
     registry.install(Deliveries())
     registry.install(SuspiciousReports())

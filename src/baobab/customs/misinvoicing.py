@@ -70,6 +70,9 @@ class Flag:
     group: str
 
     def explain(self) -> str:
+        if self.code == MIRROR:
+            return (f"{self.declaration}: unit value {self.unit_value:.4f} is within {self.low:.4f}-{self.high:.4f} but the "
+                    f"quantity differs from the {self.group} ({self.method})")
         side = "below" if self.code == UNDER else "above"
         return (f"{self.declaration}: unit value {self.unit_value:.4f} is {side} the range {self.low:.4f}-{self.high:.4f} "
                 f"of {self.comparables} comparable declarations ({self.group}; {self.method})")
@@ -101,20 +104,23 @@ class PriceFilter:
         return (self._by_origin.get((item.hs6, item.unit, item.currency, item.origin))
                 or self._by_goods.get((item.hs6, item.unit, item.currency)))
 
-    def check(self, item: Item) -> list[Flag]:
-        """The flags of one item (empty: priced like its comparables, or too few to say)."""
+    def check(self, item: Item, *, iqr_factor: Decimal | None = None, z_limit: Decimal | None = None,
+              min_comparables: int | None = None) -> list[Flag]:
+        """The flags of one item (empty: priced like its comparables, or too few to say). A risk
+        rule may set its own thresholds; `min_comparables` below the filter's own changes nothing."""
+        k, z = iqr_factor or self.iqr_factor, z_limit or self.z_limit
         ref = self.reference(item)
-        if ref is None:
+        if ref is None or ref.count < (min_comparables or 0):
             return []
         value, flags = item.unit_value, []
         if value <= 0:
             return [Flag(UNDER, "no value declared", item.declaration, value, Decimal(0), Decimal(0), ref.count, ref.group)]
         x = value.ln()
         spread = ref.q3 - ref.q1
-        bands = [(f"interquartile filter, k={self.iqr_factor}", ref.q1 - self.iqr_factor * spread, ref.q3 + self.iqr_factor * spread)]
+        bands = [(f"interquartile filter, k={k}", ref.q1 - k * spread, ref.q3 + k * spread)]
         if ref.mad > 0:
-            reach = self.z_limit * ref.mad / Decimal("0.6745")
-            bands.append((f"robust z-score, |z|>{self.z_limit}", ref.median - reach, ref.median + reach))
+            reach = z * ref.mad / Decimal("0.6745")
+            bands.append((f"robust z-score, |z|>{z}", ref.median - reach, ref.median + reach))
         for method, low, high in bands:
             if not low <= x <= high:
                 flags.append(Flag(UNDER if x < low else OVER, method, item.declaration, value, low.exp(), high.exp(),

@@ -3,7 +3,7 @@ against the WCO schema shipped in `wco_xsd/` (see its SOURCE.md).
 
 What goes where (WCO names): the declaration's id is the declarant's FunctionalReferenceID, its
 lodging time the IssueDateTime, IM or EX its TypeCode, the customs office the
-DeclarationOfficeID; the declarant, exporter and importer are parties; every ledger document it
+DeclarationOfficeID; the declarant, its broker (Agent), exporter and importer are parties; every ledger document it
 references is an AdditionalInformation statement naming its type and target hash (the registry
 key anyone can check), with the invoice and transport document numbers as AdditionalDocuments
 (UN/EDIFACT 1001 codes 380 invoice, 705 bill of lading, 740 air waybill); transport, containers
@@ -117,6 +117,8 @@ def declaration_xml(record: dict[str, Any], *, names: dict[str, str] | None = No
         add(info, "StatementDescription", f"{doc['doc_type']} on the ledger, target hash {doc['target_hash']}, "
                                           f"issued by {doc['issuer']}")
         add(info, "StatementTypeCode", "AAI")  # UN/EDIFACT 4451: general information
+    if record.get("broker"):
+        w.party(d, "Agent", {"name": names.get(record["broker"], record["broker"])}, record["broker"])
     if transport and transport.get("means"):
         border = add(d, "BorderTransportMeans")
         add(border, "Name", transport["means"][:35])

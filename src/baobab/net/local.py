@@ -78,6 +78,11 @@ class Proc:
             self.popen.send_signal(sig)
             self.popen.wait(15)
 
+    def signal(self, sig: int) -> None:
+        """Send `sig` without waiting for the process to end."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(sig)
+
     @property
     def alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
@@ -233,17 +238,44 @@ class LocalNetwork:
             proc = self.procs[org]
             if not proc.alive:
                 raise RuntimeError(f"{org}'s node exited; see {proc.log}")
+            answer = "no answer"
             try:
-                if httpx.get(self.node_urls[org] + "/ready", timeout=2).status_code == 200:
+                response = httpx.get(self.node_urls[org] + "/ready", timeout=2)
+                if response.status_code == 200:
                     return
-            except httpx.HTTPError:
-                pass
+                answer = response.text
+            except httpx.HTTPError as exc:
+                answer = repr(exc)
             if time.monotonic() > deadline:
-                raise TimeoutError(f"{org}'s node not ready after {timeout} s; see {proc.log}")
+                raise TimeoutError(f"{org}'s node not ready after {timeout} s ({answer}); see {proc.log}")
             time.sleep(0.2)
 
     def kill(self, name: str) -> None:
         self.procs[name].kill(signal.SIGKILL)
+
+    def pause(self, name: str) -> None:
+        """Freeze a process (SIGSTOP): its connections stay open but nothing answers, as with
+        a stalled machine; `resume` lets it go on."""
+        self.procs[name].signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self.procs[name].signal(signal.SIGCONT)
+
+    def stream_leader(self) -> str:
+        """The NATS server (nats1, ...) leading the network's transaction stream."""
+        import asyncio
+
+        from baobab.ledger.orderer.jetstream import StreamSettings, connect
+
+        async def leader() -> str:
+            nc = await connect(self.nats_urls, "local-probe")
+            try:
+                info = await nc.jetstream(timeout=5).stream_info(StreamSettings(self.network).tx_stream)
+                return str(info.cluster.leader)
+            finally:
+                await nc.close()
+
+        return asyncio.run(leader())
 
     def restart(self, name: str) -> None:
         self.procs[name].start()

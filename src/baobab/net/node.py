@@ -26,10 +26,10 @@ from baobab.ledger.runtime import Registry
 from baobab.ledger.store.postgres import PostgresStore
 from baobab.ledger.validator import Validator
 from baobab.net.config import NodeConfig
-from baobab.net.endorse import CATCH_UP_S, RemoteEndorser
+from baobab.net.endorse import CATCH_UP_S, RemoteEndorser, answer_item
 from baobab.net.metrics import NodeMetrics
 from baobab.ledger.store.at_rest import Sealer
-from baobab.net.private import PrivateStore
+from baobab.net.private import Courier, PrivateStore
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ class NetworkNode(Node):
             raise
         self.metrics.height.set(self.store.height())
         self.metrics.lag_source = lambda: orderer.lag
+        self.courier = Courier(self.private, self._send_private, config.org).start()
 
     @staticmethod
     def _commit_genesis(store: PostgresStore, genesis: dict[str, Any], registry: Registry, block: dict[str, Any]) -> None:
@@ -108,6 +109,12 @@ class NetworkNode(Node):
         return {"org": org, "signature": self.peer_keys[org].sign("endorsement", result), "result": result,
                 "height": self.height()}
 
+    def endorse_batch(self, items: list[Any], height: int, wait_s: float = CATCH_UP_S) -> list[dict[str, Any]]:
+        """/peer/endorse-batch: once caught up to `height` (or after `wait_s`, at most CATCH_UP_S),
+        each item {signed, org} endorsed or refused on its own, as /peer/endorse would answer it alone."""
+        self.wait_for_height(height, min(max(0.0, wait_s), CATCH_UP_S))
+        return [answer_item(self.endorse_for_peer, item) for item in items]
+
     def hosted_member(self, members: list[str]) -> str:
         """One of `members` this node serves (FORBIDDEN if none)."""
         for org in self.orgs:
@@ -130,10 +137,26 @@ class NetworkNode(Node):
         if caller.org not in self.orgs:
             raise BaobabError("FORBIDDEN", f"this node does not serve {caller.org}")
         item = self.private.check(private, p, caller.org)
-        for url in sorted({self.endorser.url_of(o) for o in item["members"] if o not in self.orgs}):
-            # signed as the sharing organisation: a member, whichever node hosts it
-            self.endorser.post(url, "/peer/private", {**item, "tx_id": encoded.tx_id}, as_org=caller.org)
         self.private.put(item["hash"], encoded.tx_id, item["members"], item["data"])
+        sent: set[str] = set()  # node URLs: a node hosting several members takes it once
+        for member in (o for o in item["members"] if o not in self.orgs):
+            url = self.endorser.url_of(member)
+            if url in sent:
+                continue
+            sent.add(url)
+            try:
+                self._send_private(member, {**item, "tx_id": encoded.tx_id}, caller.org)
+            except BaobabError as exc:
+                if exc.code != "ENDORSER_UNAVAILABLE":
+                    raise
+                # The member's node is down: it is owed the data, delivered when it is back.
+                log.info("private data %s owed to %s: %s", item["hash"][:12], member, exc.message)
+                self.private.owe(item["hash"], member, caller.org, encoded.tx_id)
+                self.courier.nudge()
+
+    def _send_private(self, member: str, item: dict[str, Any], sender: str) -> None:
+        # signed as the sharing organisation: a member, whichever node hosts it
+        self.endorser.post(self.endorser.url_of(member), "/peer/private", item, as_org=sender, org=member)
 
     def receive_private(self, sender: str, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or not isinstance(body.get("tx_id"), str):
@@ -156,6 +179,7 @@ class NetworkNode(Node):
                 self.metrics.committed.labels(code=code).inc()
 
     def close(self) -> None:
+        self.courier.stop()
         super().close()
         self.endorser.close()
 

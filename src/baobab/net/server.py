@@ -4,8 +4,8 @@ One application, three audiences:
 - the organisation's clients use the same API as the embedded mode (`baobab.api`: routes,
   problem documents, access rules, supervisor log, events), over this node's Gateway, which
   serves only this organisation's clients;
-- other nodes use /peer/endorse and /peer/private, and operators /ops/digest and /ops/audit:
-  every such request is signed with a member node's peer key (auth.py), fresh and never
+- other nodes use /peer/endorse, /peer/endorse-batch and /peer/private, and operators
+  /ops/digest and /ops/audit: every such request is signed with a member node's peer key (auth.py), fresh and never
   replayed; nothing there answers an unsigned request;
 - probes use /health (the API's: network and height), /ready (the ledger is reachable,
   following the stream and not stopped on a bad block) and /metrics (Prometheus).
@@ -17,8 +17,11 @@ import asyncio
 import json
 import logging
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -33,10 +36,12 @@ from baobab.api.memory import ApiMemory
 from baobab.net.auth import PeerNonces, verify_request
 from baobab.net.config import NodeConfig
 from baobab.net.digest import ledger_digest
+from baobab.net.endorse import BATCH_PATH, CATCH_UP_S, MAX_BATCH
 from baobab.net.node import NetworkNode, load_genesis
 
 log = logging.getLogger(__name__)
 READY_LAG_BLOCKS = 100
+WORKER_THREADS = 256  # requests a node works on at once (submits waiting for their block included)
 
 
 def node_routes(node: NetworkNode, memory: ApiMemory) -> APIRouter:
@@ -65,6 +70,17 @@ def node_routes(node: NetworkNode, memory: ApiMemory) -> APIRouter:
         if org is not None and not isinstance(org, str):
             raise BaobabError("MALFORMED", "endorse {signed, height, org?}")
         return await run_in_threadpool(node.endorse_for_peer, body.get("signed"), body["height"], org)
+
+    @router.post(BATCH_PATH)
+    async def endorse_batch(request: Request) -> Any:
+        """Many proposals in one signed request (net/endorse.py: PeerBatcher); one answer each."""
+        _, body = await signed_by_node(request)
+        items = body.get("items") if isinstance(body, dict) else None
+        wait = body.get("wait_s", CATCH_UP_S) if isinstance(body, dict) else None
+        if not isinstance(items, list) or not 0 < len(items) <= MAX_BATCH or not isinstance(body.get("height"), int) \
+                or not isinstance(wait, (int, float)) or isinstance(wait, bool):
+            raise BaobabError("MALFORMED", f"endorse-batch {{height, items: [{{signed, org}}] (1 to {MAX_BATCH}), wait_s?}}")
+        return {"answers": await run_in_threadpool(node.endorse_batch, items, body["height"], float(wait))}
 
     @router.post("/peer/private")
     async def receive_private(request: Request) -> Any:
@@ -122,6 +138,18 @@ def create_app(node: NetworkNode) -> FastAPI:
     app = create_api(gateway, data_dir, keys_dir=keys)
     app.title = f"Baobab node {node.org}"
     app.include_router(node_routes(node, app.state.api.memory))
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[None]:
+        # A submit holds its worker thread until its block commits (a round trip to the
+        # ordering service and a block later): anyio's default of 40 threads would cap a node
+        # at 40 transactions in flight, whatever its clients and cores.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+        async with inner(a):
+            yield
+
+    app.router.lifespan_context = lifespan
     return app
 
 

@@ -386,6 +386,13 @@ class Switch:
         report = [{**r, "net": r["sent"] - r["received"]} for _, r in sorted(nets.items())]
         return report
 
+    def window_transfers(self, window_id: int) -> list[tuple[str, str, str, int]]:
+        """The window's committed transfers in the order they completed: (payer, payee, currency,
+        amount), from which the operator's page draws each position over the window."""
+        return [(str(a), str(b), str(c), int(m)) for a, b, c, m in self.db.all(
+            "SELECT payer, payee, currency, amount FROM switch_transfers WHERE window_id = ? AND state = ? "
+            "ORDER BY completed_at, id", (window_id, COMMITTED))]
+
     def start_settlement(self, window_id: int) -> list[dict[str, Any]]:
         """A closed window goes to the settlement bank: PENDING_SETTLEMENT, with its report."""
         with self.db.atomic():

@@ -13,6 +13,7 @@ NETWORK_ROLES: dict[str, str] = {
     "carrier": "carries goods and issues transport documents",
     "inspector": "inspects goods and certifies quality or quantity",
     "insurer": "insures goods or crops and pays claims",
+    "broker": "a customs broker (clearing agent): lodges declarations in the name of the traders that appoint it",
     "customs": "clears goods at a border; reads records about goods of its country, logged",
     "regulator": "supervises the banks, payment providers and insurers of its country, logged",
     "oracle": "observes facts (weather, prices, arrivals) and signs what it saw",

@@ -22,7 +22,7 @@ import base64
 import hashlib
 import hmac
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -83,15 +83,42 @@ class SwitchLink:
         self.provider.hold_if_screened("send_out", src, None, amount, at, reference=dst)
         transfer_id = str(uuid.uuid4())
         self.provider.reserve_outgoing(src, amount, transfer_id, payee=dst, at=at)
+        return self._through(src, dst, fsp, other, amount, transfer_id, at, refused=lambda code: self.provider.finish_outgoing(
+            transfer_id, committed=False, at=at))
+
+    def release(self, hold: str, *, by: str, links: Mapping[str, "SwitchLink"], at: datetime | None = None) -> dict[str, Any] | None:
+        """The compliance officer cleared a payment to another provider's customer that was held:
+        it is sent now, as the customer asked (the PIN was checked then), through the switch. None
+        if refused (the wallet can no longer pay it, or the payee's side refuses: the amount back,
+        the hold refused with the code); CONFIRMED_MATCH if a party is the listed person."""
+        transfer_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"baobab:momo:{self.fsp}:{hold}"))  # one per hold
+        released = self.provider.release_outgoing(hold, transfer_id, by=by, at=at)
+        if released is None:
+            return None
+        src, dst, amount = released
+        fsp = self.hub.serving(PARTY_TYPE, dst)
+        other = links.get(fsp) if fsp is not None else None
+        if other is None or fsp == self.fsp:
+            self.provider.outgoing_refused(hold, transfer_id, "NO_WALLET", at=at)
+            return None
+        try:
+            return self._through(src, dst, fsp, other, amount, transfer_id, at,
+                                 refused=lambda code: self.provider.outgoing_refused(hold, transfer_id, code, at=at))
+        except BaobabError:
+            return None
+
+    def _through(self, src: str, dst: str, fsp: str, other: "SwitchLink", amount: int, transfer_id: str,
+                 at: datetime | None, *, refused: Callable[[str], None]) -> dict[str, Any]:
+        """Steps 2-5 for an amount already reserved under `transfer_id`; `refused(code)` gives it back."""
         try:
             other.provider.can_receive(dst, amount, at=at)
             transfer_through(self.hub, transfer_id, self.fsp, fsp, self.provider.scheme.currency, amount,
                              other.fulfilment(transfer_id), at=at)
         except FspiopError as exc:
-            self.provider.finish_outgoing(transfer_id, committed=False, at=at)
+            refused("SWITCH_REFUSED")
             raise BaobabError("SWITCH_REFUSED", f"{exc.code} {exc.description}", fspiop_code=exc.code) from None
-        except BaobabError:
-            self.provider.finish_outgoing(transfer_id, committed=False, at=at)
+        except BaobabError as exc:
+            refused(exc.code)
             raise
         other.provider.credit_incoming(dst, amount, transfer_id, payer=f"{self.fsp}:{src}", at=at)
         self.provider.finish_outgoing(transfer_id, committed=True, at=at)

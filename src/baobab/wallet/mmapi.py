@@ -18,6 +18,9 @@ whose outcome comes as a PUT to its `X-Callback-URL` (the final transaction, or 
   for the payee's consent with its PIN (`approve_reversal`), as the provider's reversals do.
 - A payment the provider's screening holds (sanctions) waits until its compliance officer releases
   or refuses it.
+- A batch sent with `batchStatus: created` waits, nothing paid, until another client of the same
+  wallet approves it (`PATCH /batchtransactions/{id}`, `batchStatus` replaced by `approved`: four
+  eyes); it is then paid line by line and `completed`. A batch sent without it is paid at once.
 
 A request, its movement of money and the callback it owes are written in one database
 transaction, so a crash loses none of them; the callback is delivered by an outbox that retries.
@@ -52,6 +55,7 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "LIMIT_DAILY": ("businessRule", "dailyValueLimitExceeded", 400),
     "LIMIT_MONTHLY": ("businessRule", "monthlyValueLimitExceeded", 400),
     "LIMIT_BALANCE": ("businessRule", "maxBalanceExceeded", 400),
+    "LIMIT_VELOCITY": ("businessRule", "dailyVolumeLimitExceeded", 400),  # the nearest: a count, not a value, limit
     "INSUFFICIENT_FUNDS": ("businessRule", "insufficientFunds", 400),
     "NOT_REVERSIBLE": ("businessRule", "incorrectState", 400),
     "SAME_PARTIES": ("businessRule", "samePartiesError", 400),
@@ -68,8 +72,11 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "formatError": ("validation", "formatError", 400),
     "mandatoryValueNotSupplied": ("validation", "mandatoryValueNotSupplied", 400),
     "NO_WALLET": ("identification", "identifierError", 404),
+    "BAD_BILL_REFERENCE": ("validation", "formatError", 400),
     "NOT_FOUND": ("identification", "genericError", 404),
     "NOT_YOURS": ("authorisation", "clientAuthorisationError", 401),
+    "SAME_APPROVER": ("authorisation", "clientAuthorisationError", 403),
+    "NOT_APPROVABLE": ("businessRule", "incorrectState", 400),
     "BAD_API_KEY": ("authorisation", "clientAuthorisationError", 401),
     "WRONG_PIN": ("authorisation", "requestDeclined", 401),
     "WALLET_LOCKED": ("authorisation", "requestDeclined", 401),
@@ -120,6 +127,8 @@ CREATE TABLE IF NOT EXISTS mm_batches (
 CREATE TABLE IF NOT EXISTS mm_batch_lines (
   batch_id TEXT NOT NULL, n INTEGER NOT NULL, body TEXT NOT NULL, reference TEXT, reason TEXT, at TEXT NOT NULL,
   PRIMARY KEY (batch_id, n));
+CREATE TABLE IF NOT EXISTS mm_batch_approvals (
+  batch_id TEXT PRIMARY KEY, created_by TEXT NOT NULL, approved_by TEXT, approved_at TEXT);
 CREATE TABLE IF NOT EXISTS mm_quotations (
   reference TEXT PRIMARY KEY, client TEXT NOT NULL, body TEXT NOT NULL, expires_at TEXT NOT NULL);
 """
@@ -258,10 +267,53 @@ class MobileMoneyApi:
 
     def _execute_batch(self, client: str, server_id: str, body: dict[str, Any], at: datetime) -> str:
         batch = f"batch-{server_id}"
-        owner = self.p.db.one("SELECT msisdn FROM mm_clients WHERE client = ?", (client,))
         self.p.db.run("INSERT INTO mm_batches (batch_id, client, title, created_at) VALUES (?, ?, ?, ?)",
                       (batch, client, body.get("batchTitle", ""), _stamp(at)))
-        for n, line in enumerate(body["transactions"]):
+        if body.get("batchStatus") == "created":  # kept, unpaid, for another client to approve
+            self.p.db.run("INSERT INTO mm_batch_approvals (batch_id, created_by) VALUES (?, ?)", (batch, client))
+            for n, line in enumerate(body["transactions"]):
+                self.p.db.run("INSERT INTO mm_batch_lines (batch_id, n, body, at) VALUES (?, ?, ?, ?)",
+                              (batch, n, json.dumps(line), _stamp(at)))
+            return batch
+        self._pay_lines(client, batch, body["transactions"], at)
+        return batch
+
+    def approve_batch(self, client: Client, batch: str, changes: list[dict[str, Any]], *, correlation_id: str | None = None,
+                      callback_url: str | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """PATCH /batchtransactions/{batchId} with `batchStatus` replaced by `approved`: a client of
+        the batch's wallet other than the one that created it approves it, and it is paid."""
+        if [(c.get("op"), c.get("path"), c.get("value")) for c in changes] != [("replace", "/batchStatus", "approved")]:
+            raise MmapiError("formatError", "a batch is updated only by replacing /batchStatus with approved")
+
+        def start(c: Client, b: dict[str, Any], when: datetime) -> tuple[str, str | None, str | None]:
+            row = self.p.db.one("SELECT a.created_by, a.approved_by, m.msisdn FROM mm_batch_approvals a "
+                                "JOIN mm_batches b ON b.batch_id = a.batch_id JOIN mm_clients m ON m.client = b.client "
+                                "WHERE a.batch_id = ?", (batch,))
+            if row is None or row[2] != c.msisdn:
+                raise MmapiError("NOT_FOUND", f"no batch {batch} of this wallet waits for approval")
+            if row[1] is not None:
+                raise MmapiError("NOT_APPROVABLE", f"batch {batch} was approved already")
+            if row[0] == c.name:
+                raise MmapiError("SAME_APPROVER", "a batch is approved by another client than the one that created it")
+            return "completed", None, None
+        return self._request(client, "approval", {"batchId": batch, "changes": changes}, correlation_id, callback_url, at, start)
+
+    def _approve_batch(self, client: str, batch: str, at: datetime) -> str:
+        with self.p.db.atomic():
+            row = self.p.db.one("SELECT created_by FROM mm_batch_approvals WHERE batch_id = ? AND approved_by IS NULL", (batch,))
+            if row is None:
+                raise MmapiError("NOT_APPROVABLE", f"batch {batch} was approved already")
+            self.p.db.run("UPDATE mm_batch_approvals SET approved_by = ?, approved_at = ? WHERE batch_id = ?",
+                          (client, _stamp(at), batch))
+            lines = [json.loads(r[0]) for r in self.p.db.all("SELECT body FROM mm_batch_lines WHERE batch_id = ? ORDER BY n", (batch,))]
+            self.p.db.run("DELETE FROM mm_batch_lines WHERE batch_id = ?", (batch,))
+            self._pay_lines(str(row[0]), batch, lines, at)
+        return batch
+
+    def _pay_lines(self, client: str, batch: str, lines: list[dict[str, Any]], at: datetime) -> None:
+        """Each line paid or rejected on its own (its own savepoint), with the specification's reason."""
+        owner = self.p.db.one("SELECT msisdn FROM mm_clients WHERE client = ?", (client,))
+        for n, line in enumerate(lines):
             reference, reason = None, None
             try:
                 with self.p.db.atomic():
@@ -281,13 +333,16 @@ class MobileMoneyApi:
         return batch
 
     def _batch_body(self, batch: str) -> dict[str, Any]:
-        row = self.p.db.one("SELECT title, created_at FROM mm_batches WHERE batch_id = ?", (batch,))
-        counts = self.p.db.one("SELECT COUNT(*), COUNT(reference) FROM mm_batch_lines WHERE batch_id = ?", (batch,))
+        row = self.p.db.one("SELECT b.title, b.created_at, a.batch_id, a.approved_at FROM mm_batches b "
+                            "LEFT JOIN mm_batch_approvals a ON a.batch_id = b.batch_id WHERE b.batch_id = ?", (batch,))
+        counts = self.p.db.one("SELECT COUNT(*), COUNT(reference), COUNT(reason) FROM mm_batch_lines WHERE batch_id = ?", (batch,))
         assert row is not None and counts is not None
-        return {"batchId": batch, "batchStatus": "completed", "batchTitle": row[0], "creationDate": row[1],
-                "approvalDate": row[1], "completionDate": row[1], "processingFlag": True,
-                "parsingSuccessCount": int(counts[0]), "completedCount": int(counts[1]),
-                "rejectionCount": int(counts[0]) - int(counts[1])}
+        waiting = row[2] is not None and row[3] is None
+        done = row[3] or row[1]  # paid when approved (or at once, without approval)
+        # the specification requires both dates: a batch still waiting gives its creation date for them
+        return {"batchId": batch, "batchStatus": "created" if waiting else "completed", "batchTitle": row[0],
+                "creationDate": row[1], "approvalDate": done, "completionDate": done, "processingFlag": not waiting,
+                "parsingSuccessCount": int(counts[0]), "completedCount": int(counts[1]), "rejectionCount": int(counts[2])}
 
     def batch(self, client: Client, batch: str) -> dict[str, Any]:
         """GET /batchtransactions/{batchId}, to the client that sent it."""
@@ -300,7 +355,7 @@ class MobileMoneyApi:
         """GET /batchtransactions/{batchId}/rejections or /completions."""
         self.batch(client, batch)
         rows = self.p.db.all("SELECT body, reference, reason, at FROM mm_batch_lines WHERE batch_id = ? AND "
-                             f"reference IS {'' if rejected else 'NOT '}NULL ORDER BY n", (batch,))
+                             f"{'reason' if rejected else 'reference'} IS NOT NULL ORDER BY n", (batch,))
         out = []
         for body, reference, reason, at in rows:
             line = json.loads(body)
@@ -425,6 +480,8 @@ class MobileMoneyApi:
                         reference = self._execute_transaction(client, body, when, reviewed=str(waits_for).startswith("hold:"))
                     elif kind == "batch":
                         reference = self._execute_batch(client, server_id, body, when)
+                    elif kind == "approval":
+                        reference = self._approve_batch(client, body["batchId"], when)
                     else:
                         reference = self.p.approve_reversal_authorised(str(waits_for), body["originalTransactionReference"], at=when)
                         self._record_reversal(client, reference, body)
@@ -434,7 +491,7 @@ class MobileMoneyApi:
                 return self._fail(server_id, waits_for, MmapiError.of(exc), when)
             self.p.db.run("UPDATE mm_requests SET status = 'completed', object_ref = ?, pending_reason = NULL WHERE server_id = ?",
                           (reference, server_id))
-            final = (json.dumps(self._batch_body(reference)),) if kind == "batch" else \
+            final = (json.dumps(self._batch_body(reference)),) if kind in ("batch", "approval") else \
                 self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,))
             self._call_back(server_id, final)
             return self._state(server_id)
@@ -485,6 +542,35 @@ class MobileMoneyApi:
         if msisdn != client.msisdn:
             raise MmapiError("NOT_YOURS", "a client reads only its own account")
         return msisdn
+
+    # --- bills ----------------------------------------------------------------------------------
+
+    def bill_companies(self, client: Client, identifier_type: str, identifier: str) -> list[dict[str, Any]]:
+        """GET /accounts/{type}/{id}/billcompanies: the billers the client's wallet can pay, each
+        with its code (`accountid` in the payment's path)."""
+        self.account(client, identifier_type, identifier)
+        return [{"companyName": b["name"], "serviceProvider": b["code"], "serviceProviderType": b["kind"]}
+                for b in self.p.billers()]
+
+    def pay_bill(self, client: Client, identifier_type: str, identifier: str, bill_reference: str,
+                 body: dict[str, Any], *, at: datetime | None = None) -> dict[str, Any]:
+        """POST /accounts/accountid/{biller code}/bills/{billReference}/payments: the client pays a
+        customer's bill at the biller from its own wallet, at once (201, responseBillPayment)."""
+        if identifier_type != "accountid":
+            raise MmapiError("BAD_PARTY", "a bill company's account is its biller code, as accountid")
+        if body["currency"] != self.p.scheme.currency:
+            raise MmapiError("CURRENCY", f"this provider pays bills in {self.p.scheme.currency}")
+        try:
+            minor = Money.parse(body["amountPaid"], body["currency"]).minor
+            movement = self.p.pay_bill(client.msisdn, identifier, bill_reference, minor, pin=None, at=at)
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        answer = {"currency": body["currency"], "amountPaid": body["amountPaid"], "billPaymentStatus": "completed",
+                  "serviceProviderPaymentReference": movement}
+        for name in ("requestingOrganisationTransactionReference", "customerReference", "paymentType"):
+            if name in body:
+                answer[name] = body[name]
+        return answer
 
     def balance(self, client: Client, identifier_type: str, identifier: str) -> dict[str, Any]:
         msisdn = self.account(client, identifier_type, identifier)

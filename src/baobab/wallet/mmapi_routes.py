@@ -7,8 +7,11 @@
     GET  /accounts/{type}/{id}/transactions     200 [responseTransaction]
     POST /batchtransactions                     202 requestStateObject (objectReference: the batch id)
     GET  /batchtransactions/{id}                200 responseBatchTransaction
+    PATCH /batchtransactions/{id}               202 requestStateObject (batchStatus approved: a created batch is paid)
     GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
     GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
+    GET  /accounts/{type}/{id}/billcompanies    200 [responseBillCompanies] (the billers, by code)
+    POST /accounts/accountid/{biller}/bills/{ref}/payments  201 responseBillPayment (from the client's own wallet)
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -73,7 +76,7 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
                         body = json.loads(await request.body())
                     except ValueError:
                         raise MmapiError("formatError", "the body is not JSON") from None
-                    found = spec().check_request("post", spec_path, body)
+                    found = spec().check_request(request.method, spec_path, body)
                     if found is not None:
                         raise MmapiError(found[0], "; ".join(found[1])[:256])
                 call = Call(client, body, dict(request.path_params), {"correlation_id": correlation, "callback_url": callback},
@@ -100,6 +103,8 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
          lambda c: api.create_reversal(c.client, c.path["ref"], c.body, **c.headers)),
         ("POST", "/batchtransactions", "/batchtransactions", 202, lambda c: api.create_batch(c.client, c.body, **c.headers)),
         ("GET", "/batchtransactions/{batch}", None, 200, lambda c: api.batch(c.client, c.path["batch"])),
+        ("PATCH", "/batchtransactions/{batch}", "/batchtransactions/{batchId}", 202,
+         lambda c: api.approve_batch(c.client, c.path["batch"], c.body, **c.headers)),
         ("GET", "/batchtransactions/{batch}/rejections", None, 200,
          lambda c: api.batch_lines(c.client, c.path["batch"], rejected=True)),
         ("GET", "/batchtransactions/{batch}/completions", None, 200,
@@ -108,6 +113,11 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
          lambda c: api.balance(c.client, c.path["kind"], c.path["identifier"])),
         ("GET", "/accounts/{kind}/{identifier}/transactions", None, 200,
          lambda c: api.statement(c.client, c.path["kind"], c.path["identifier"], limit(c))),
+        ("GET", "/accounts/{kind}/{identifier}/billcompanies", None, 200,
+         lambda c: api.bill_companies(c.client, c.path["kind"], c.path["identifier"])),
+        ("POST", "/accounts/{kind}/{identifier}/bills/{bill}/payments",
+         "/accounts/{identifierType}/{identifier}/bills/{billReference}/payments", 201,
+         lambda c: api.pay_bill(c.client, c.path["kind"], c.path["identifier"], c.path["bill"], c.body)),
         ("POST", "/quotations", "/quotations", 201, lambda c: api.quote(c.client, c.body)),
         ("GET", "/quotations/{ref}", None, 200, lambda c: api.quotation(c.client, c.path["ref"])),
         ("GET", "/requeststates/{server_id}", None, 200, lambda c: api.request_state(c.client, c.path["server_id"])),

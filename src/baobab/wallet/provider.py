@@ -21,9 +21,10 @@ movement writes nothing.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -57,9 +58,14 @@ register_codes({
     "NOT_REVERSIBLE": (409, "Only a payment between two wallets, not yet reversed, can be reversed"),
     "HELD_FOR_REVIEW": (202, "Held for the provider's compliance review: a party matched the sanctions list"),
     "NO_HOLD": (404, "No held payment waits for review under this id"),
+    "LIMIT_AGENT": (422, "More cash than the agent may handle in one movement or in a day"),
+    "LIMIT_VELOCITY": (429, "More payments out of the wallet within an hour than the provider allows"),
+    "BAD_BILL_REFERENCE": (422, "A bill is paid with the reference the biller gave (1 to 40 letters, digits, - or /)"),
+    "CONFIRMED_MATCH": (409, "A party of this held payment is a confirmed sanctions match: it can only be refused"),
 })
 
 PIN_ATTEMPTS = 3
+BILL_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,39}")
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
   msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
@@ -69,6 +75,8 @@ CREATE TABLE IF NOT EXISTS momo_tier_changes (
   by TEXT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_merchants (
   till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_billers (
+  code TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
   msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_interop (
@@ -81,6 +89,8 @@ CREATE TABLE IF NOT EXISTS momo_agents (
 CREATE TABLE IF NOT EXISTS momo_usage (
   msisdn TEXT NOT NULL, day TEXT NOT NULL, amount BIGINT NOT NULL, movement TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS momo_usage_by_day ON momo_usage (msisdn, day);
+CREATE TABLE IF NOT EXISTS momo_agent_limits (
+  agent TEXT PRIMARY KEY, per_movement BIGINT, per_day BIGINT);
 CREATE TABLE IF NOT EXISTS momo_screening (
   msisdn TEXT PRIMARY KEY, match TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, decided_by TEXT);
 CREATE TABLE IF NOT EXISTS momo_holds (
@@ -114,16 +124,20 @@ HoldDecided = Callable[[str, "str | None", "BaobabError | None"], None]  # (hold
 
 class Provider:
     def __init__(self, db: Database, scheme: Scheme, tariff: Tariff, *, hasher: PasswordHasher | None = None,
-                 screen: Screen | None = None) -> None:
+                 screen: Screen | None = None, payments_per_hour: int | None = None) -> None:
         """`screen` checks each new customer's name against the operator's sanctions list
-        (`baobab.compliance.sanctions`); movements touching a customer who matched are held."""
+        (`baobab.compliance.sanctions`); movements touching a customer who matched are held.
+        `payments_per_hour`: the velocity limit, payments out of one wallet within an hour (None: none)."""
         self.db, self.scheme, self.tariff, self.screen = db, scheme, tariff, screen
+        self.payments_per_hour = payments_per_hour
         self.hold_listeners: list[HoldDecided] = []  # told when a held payment is released or refused
         self.journal = Journal(db)
         self.hasher = hasher or PasswordHasher()
         self.zone = ZoneInfo(scheme.timezone)
         db.script(SCHEMA)
         db.script(sms.SCHEMA)
+        if payments_per_hour is not None:  # only a provider that counts them pays for the index
+            db.script("CREATE INDEX IF NOT EXISTS momo_movements_by_payer ON momo_movements (payer, at);")
         with db.atomic():
             for account, flags in (("issuance", 0), ("fees", 0), ("cash/customers", 0), ("interop/outgoing", 0),
                                    ("interop/switch", 0), ("interop/suspense", 0)):
@@ -216,6 +230,16 @@ class Provider:
             self.db.run("INSERT INTO momo_agents (agent, name, super_agent) VALUES (?, ?, ?)", (agent, name, super_agent))
             self.journal.open_account(f"agent/{agent}/float", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
             self.journal.open_account(f"agent/{agent}/cash", self.scheme.currency, DEBITS_MUST_NOT_EXCEED_CREDITS)
+
+    def set_agent_limits(self, agent: str, *, per_movement: int | None, per_day: int | None) -> None:
+        """The agent's own limits on the cash it hands over or takes (cash-in and cash-out together
+        per day, in the scheme's time zone), checked inside each movement; None: no such limit."""
+        self.db.script("CREATE INDEX IF NOT EXISTS momo_movements_by_agent ON momo_movements (agent, day);")
+        with self.db.atomic():
+            self._require_agent(agent)
+            self.db.run("DELETE FROM momo_agent_limits WHERE agent = ?", (agent,))
+            self.db.run("INSERT INTO momo_agent_limits (agent, per_movement, per_day) VALUES (?, ?, ?)",
+                        (agent, per_movement, per_day))
 
     def issue_float(self, agent: str, amount: int, *, reference: str, at: datetime | None = None) -> str:
         """The agent paid `amount` into the provider's trust account: the same e-money is issued to its float."""
@@ -313,6 +337,35 @@ class Provider:
 
     def pay_merchant(self, payer: str, till: str, amount: int, *, pin: str, at: datetime | None = None) -> str:
         return self.send(payer, self.merchant(till)["msisdn"], amount, pin=pin, reference=f"till {till}", at=at)
+
+    def add_biller(self, code: str, phone: str, name: str, *, kind: str = "utility") -> None:
+        """A bill company (power, water, school fees...) is paid into its own wallet under a short
+        biller code, each payment carrying the customer's reference at the biller (a meter or account number)."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            self.db.run("INSERT INTO momo_billers (code, msisdn, name, kind) VALUES (?, ?, ?, ?)", (code, msisdn, name, kind))
+
+    def biller(self, code: str) -> dict[str, str]:
+        row = self.db.one("SELECT msisdn, name, kind FROM momo_billers WHERE code = ?", (code,))
+        if row is None:
+            raise BaobabError("NO_WALLET", f"no biller with code {code}")
+        return {"code": code, "msisdn": row[0], "name": row[1], "kind": row[2]}
+
+    def billers(self) -> list[dict[str, str]]:
+        return [self.biller(r[0]) for r in self.db.all("SELECT code FROM momo_billers ORDER BY code")]
+
+    def pay_bill(self, payer: str, code: str, bill_reference: str, amount: int, *, pin: str | None,
+                 at: datetime | None = None) -> str:
+        """Pay a bill: the amount (and the send fee) to the biller's wallet, under the customer's
+        reference, which the biller reads on its statement and the payer on the receipt. `pin`
+        None: the channel has authenticated the payer otherwise (an mmAPI client's own wallet)."""
+        if not BILL_REFERENCE.fullmatch(bill_reference or ""):
+            raise BaobabError("BAD_BILL_REFERENCE", f"{bill_reference!r} is not a bill reference")
+        biller, src = self.biller(code), self.msisdn(payer)
+        if pin is not None:
+            self._check_pin(src, pin)
+        return self.transfer_authorised(src, biller["msisdn"], amount, reference=f"bill {code} {bill_reference}", at=at)
 
     def verify_pin(self, phone: str, pin: str) -> None:
         """Check the PIN as a movement would (a wrong one counts toward the lock)."""
@@ -451,9 +504,9 @@ class Provider:
     def statement(self, phone: str, limit: int = 10) -> list[dict[str, Any]]:
         """The wallet's latest movements, newest first: a mini statement."""
         msisdn = self.msisdn(phone)
-        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, fee, at FROM momo_movements "
+        rows = self.db.all("SELECT id, kind, payer, payee, agent, amount, fee, at, reference FROM momo_movements "
                            "WHERE payer = ? OR payee = ? ORDER BY at DESC, id DESC LIMIT ?", (msisdn, msisdn, limit))
-        return [{"id": r[0], "kind": r[1], "payer": r[2], "payee": r[3], "agent": r[4], "at": r[7],
+        return [{"id": r[0], "kind": r[1], "payer": r[2], "payee": r[3], "agent": r[4], "at": r[7], "reference": r[8],
                  "amount": {"currency": self.scheme.currency, "minor": int(r[5])},
                  "fee": {"currency": self.scheme.currency, "minor": int(r[6]) if r[2] == msisdn else 0}} for r in rows]
 
@@ -512,7 +565,7 @@ class Provider:
         """The compliance officer found the match false: the payment is made now (or refused, if
         the wallet can no longer make it: its code in the hold's note). The movement's id or None."""
         with self.db.atomic():
-            row = self._held(hold)
+            row = self._releasable(hold)
             kind, payer, payee, agent, amount, reference = row
             try:
                 with self.db.atomic():
@@ -531,6 +584,43 @@ class Provider:
                 return None
             self._decide(hold, "released", movement, by, "", None)
             return movement
+
+    def release_outgoing(self, hold: str, transfer_id: str, *, by: str, at: datetime | None = None) -> tuple[str, str, int] | None:
+        """A held payment to another provider's customer, cleared: its amount reserved for the
+        switch under `transfer_id` and the hold released, in one transaction (the switch link then
+        sends it; `recover` finishes it after a crash). (payer, payee, amount), or None if the
+        wallet can no longer pay it (the hold refused, its code in the note)."""
+        with self.db.atomic():
+            kind, payer, payee, _, amount, reference = self._releasable(hold)
+            if kind != "send_out":
+                raise BaobabError("NO_HOLD", f"{hold} is not a payment to another provider")
+            try:
+                with self.db.atomic():
+                    movement = self.reserve_outgoing(payer, amount, transfer_id, payee=reference, at=at)
+            except BaobabError as exc:
+                self._decide(hold, "refused", None, by, exc.code, exc)
+                return None
+            self._decide(hold, "released", movement, by, "", None)
+            return payer, reference, amount
+
+    def outgoing_refused(self, hold: str, transfer_id: str, code: str, *, at: datetime | None = None) -> None:
+        """The switch or the payee's provider refused a released payment: the amount back, the hold refused."""
+        with self.db.atomic():
+            self.finish_outgoing(transfer_id, committed=False, at=at)
+            self.db.run("UPDATE momo_holds SET state = 'refused', note = ? WHERE id = ?", (code, hold))
+
+    def held_kind(self, hold: str) -> str:
+        """What kind of movement waits under `hold` (send, cash_in, cash_out, send_out...); NO_HOLD if none."""
+        return str(self._held(hold)[0])
+
+    def _releasable(self, hold: str) -> tuple[Any, ...]:
+        """A held payment none of whose parties the review confirmed as the listed person."""
+        row = self._held(hold)
+        for msisdn in (row[1], row[2]):
+            state = self.db.one("SELECT state FROM momo_screening WHERE msisdn = ?", (msisdn,)) if msisdn else None
+            if state is not None and state[0] == "confirmed":
+                raise BaobabError("CONFIRMED_MATCH", f"{msisdn} is the listed person: refuse the payment held under {hold}")
+        return row
 
     def refuse_hold(self, hold: str, *, by: str, note: str) -> None:
         with self.db.atomic():
@@ -593,6 +683,10 @@ class Provider:
         when = (at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         day = when.astimezone(self.zone).date().isoformat()
         movement = movement or f"{kind}-{uuid.uuid4().hex}"
+        if agent is not None and kind in ("cash_in", "cash_out"):
+            self._check_agent_limits(agent, amount, day)
+        if self.payments_per_hour is not None and payer is not None and kind in ("send", "send_out", "cash_out"):
+            self._check_velocity(payer, when)
         for msisdn in limited or []:
             self._check_limits(msisdn, amount, day)
             self.db.run("INSERT INTO momo_usage (msisdn, day, amount, movement) VALUES (?, ?, ?, ?)", (msisdn, day, amount, movement))
@@ -639,6 +733,28 @@ class Provider:
             if used + amount > limit:
                 raise BaobabError(code, f"{tier.name} allows {self._shown(limit)} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
                                         f"{self._shown(used)} already moved", limit=limit, used=used)
+
+    def _check_agent_limits(self, agent: str, amount: int, day: str) -> None:
+        row = self.db.one("SELECT per_movement, per_day FROM momo_agent_limits WHERE agent = ?", (agent,))
+        if row is None:
+            return
+        if row[0] is not None and amount > int(row[0]):
+            raise BaobabError("LIMIT_AGENT", f"agent {agent} handles at most {self._shown(int(row[0]))} in one movement",
+                              limit=int(row[0]))
+        if row[1] is not None:
+            used = self.db.one("SELECT COALESCE(SUM(amount), 0) FROM momo_movements WHERE agent = ? AND day = ? "
+                               "AND kind IN ('cash_in', 'cash_out')", (agent, day))
+            if used is not None and int(used[0]) + amount > int(row[1]):
+                raise BaobabError("LIMIT_AGENT", f"agent {agent} handles at most {self._shown(int(row[1]))} a day; "
+                                                 f"{self._shown(int(used[0]))} already", limit=int(row[1]), used=int(used[0]))
+
+    def _check_velocity(self, payer: str, when: datetime) -> None:
+        since = (when - timedelta(hours=1)).isoformat()
+        row = self.db.one("SELECT COUNT(*) FROM momo_movements WHERE payer = ? AND at > ? AND at <= ? "
+                          "AND kind IN ('send', 'send_out', 'cash_out')", (payer, since, when.isoformat()))
+        if row is not None and int(row[0]) >= int(self.payments_per_hour or 0):
+            raise BaobabError("LIMIT_VELOCITY", f"at most {self.payments_per_hour} payments out of a wallet within an hour",
+                              limit=self.payments_per_hour)
 
     def _check_pin(self, msisdn: str, pin: str) -> None:
         """Before a movement, in a transaction of its own: a wrong PIN is counted even though the

@@ -59,10 +59,16 @@ class Remittances:
         quote = {"id": str(uuid.uuid4()), "sender_fsp": sender_fsp, "payee": link.provider.msisdn(payee),
                  "payee_fsp": link.fsp, "fxp": fx.fxp, "cost": cost.to_dict(), "expires": _stamp(when + QUOTE_VALID)}
         with self.db.atomic():
-            self.db.run("DELETE FROM momo_remittance_quotes WHERE expires < ?", (_stamp(when - QUOTE_VALID),))  # long dead
+            # long dead, unless sent: a sent quote is the record of what its sender paid (regional statistics)
+            self.db.run("DELETE FROM momo_remittance_quotes WHERE expires < ? AND used = 0", (_stamp(when - QUOTE_VALID),))
             self.db.run("INSERT INTO momo_remittance_quotes (id, quote, expires) VALUES (?, ?, ?)",
                         (quote["id"], json.dumps(quote), quote["expires"]))
         return quote
+
+    def sent(self) -> list[dict[str, Any]]:
+        """The quotes that were sent, as quoted (cost included): what the regional statistics read."""
+        return [dict(json.loads(row[0])) for row in self.db.all("SELECT quote FROM momo_remittance_quotes WHERE used = 1 "
+                                                                "ORDER BY expires, id")]
 
     def _valid(self, quote_id: str, when: datetime) -> dict[str, Any]:
         row = self.db.one("SELECT quote FROM momo_remittance_quotes WHERE id = ? AND used = 0 AND expires >= ?",

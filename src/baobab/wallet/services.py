@@ -19,6 +19,7 @@ import hashlib
 import hmac
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ class ProviderConfig:
     tariff: Tariff
     monitoring: Rules
     regulator: str | None  # where its suspicious transaction reports go
+    payments_per_hour: int | None = None  # the velocity limit on payments out of one wallet
 
 
 _KES, _AED = 100, 100
@@ -52,8 +54,8 @@ KE_TARIFF = Tariff(send=((1_000 * _KES, 0), (10_000 * _KES, 25 * _KES), (10**12,
                    cash_out=((2_500 * _KES, 30 * _KES), (10_000 * _KES, 110 * _KES), (10**12, 300 * _KES)), agent_share_bp=6_000)
 DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     # the providers' own monitoring threshold (not the regulator's cash-reporting one): 100,000 shillings
-    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
-    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK"),
+    "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
@@ -78,6 +80,14 @@ class MobileMoney:
         if regulator is None:
             raise ValueError(f"{fsp} has no regulator on this network")
         return ComplianceDesk(self.monitors[fsp], actor=actor, regulator=regulator)
+
+    def release_hold(self, fsp: str, hold: str, *, by: str, at: datetime | None = None) -> str | None:
+        """Release a payment `fsp` held for review: made now, or, to another provider's customer,
+        sent through the switch now. The movement's id, or None if it is refused after all."""
+        if self.providers[fsp].held_kind(hold) == "send_out":
+            sent = self.links[fsp].release(hold, by=by, links=self.links, at=at)
+            return None if sent is None else str(sent["movement"])
+        return self.providers[fsp].release_hold(hold, by=by, at=at)
 
     def agents(self) -> dict[str, list[str]]:
         """Each provider's agent ids."""
@@ -109,7 +119,7 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
     made: dict[str, Provider] = {}
     for fsp, config in configs.items():
         made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
-                             hasher=hasher, screen=listed.screen)
+                             hasher=hasher, screen=listed.screen, payments_per_hour=config.payments_per_hour)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
     if hub.endpoint(FX_PROVIDER) is not None:  # the demo's FX provider prices its exchanges at the switch
         hub.fx.publish(FX_PROVIDER, FX_RATES, margin_bp=FX_MARGIN_BP)

@@ -10,7 +10,8 @@ a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
         6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
-        reversal asked through the mmAPI: approve with the PIN, or decline)
+        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
+        code, the reference the biller gave, amount, PIN)
 """
 
 from __future__ import annotations
@@ -69,11 +70,11 @@ class Ussd:
         if not steps:
             return "CON " + "\n".join([_("Mobile money"), "1 " + _("Balance"), "2 " + _("Send money"), "3 " + _("Pay merchant"),
                                        "4 " + _("Mini statement"), "5 " + _("Change PIN"), "6 " + _("Approve cash-out"),
-                                       "7 " + _("Language"), "8 " + _("Payment requests")])
+                                       "7 " + _("Language"), "8 " + _("Payment requests"), "9 " + _("Pay bill")])
         choice, rest = steps[0], steps[1:]
         menus = {"1": self._balance, "2": self._send, "3": self._pay_merchant, "4": self._statement,
                  "5": self._change_pin, "6": self._approve, "7": self._language,
-                 "8": lambda m, lg, r: self._requests(m, lg, r, session)}
+                 "8": lambda m, lg, r: self._requests(m, lg, r, session), "9": self._pay_bill}
         if choice not in menus:
             return "END " + _("Unknown choice.")
         return menus[choice](msisdn, lang, rest)
@@ -96,6 +97,15 @@ class Ussd:
         return self._payment(lang, rest, _("Till number"), self.p.merchant,
                              _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
                              lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
+
+    def _pay_bill(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        _ = translations(lang).gettext
+        if not rest:
+            return "CON " + _("Biller number")
+        biller = self.p.biller(rest[0])
+        return self._payment(lang, rest[1:], _("Account or meter number"), lambda ref: {"name": biller["name"], "ref": ref},
+                             _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
+                             lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
     def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
                  done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
@@ -222,6 +232,7 @@ class Ussd:
                 "BAD_PHONE": _("Not a valid phone number."), "BAD_AMOUNT": _("Not a valid amount."),
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
                 "NO_REQUEST": _("No cash-out waits for your approval."),
+                "BAD_BILL_REFERENCE": _("Not a valid bill reference."),
                 "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")

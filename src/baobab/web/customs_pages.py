@@ -27,28 +27,24 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
-from baobab.customs import statistics, wco
+from baobab.customs import regional, statistics, wco
 from baobab.customs.certificates import credential_hash
-from baobab.customs.misinvoicing import PriceFilter
-from baobab.customs.risk import RiskEngine, default_rules, items_of
+from baobab.core.money import MINOR_UNITS
+from baobab.customs import risk
+from baobab.contracts.customs.risk_rules import KINDS
 from baobab.documents.openattestation import digest_document
 from baobab.web.ledger import Ledger
 from baobab.web.render import Pages
 from baobab.web.users import User
 
-CONTRACT, CERTIFICATES = "customs_declarations", "customs_certificates"
+CONTRACT, CERTIFICATES, RULES = "customs_declarations", "customs_certificates", "customs_risk"
 MAX_UPLOAD = 2_000_000
+RULE_FIELDS = ("id", "kind", "channel", "reason", "match", "share", "iqr_factor", "z_limit")
+RULE_NUMBERS = ("minimum", "min_comparables")
 
 
-def screen_with_rules(queue: list[dict[str, Any]], record: dict[str, Any]) -> tuple[str, list[str]]:
-    """The office's rules, with price filters over its own other released declarations and the
-    trader history of the outcomes its officers recorded."""
-    others = [other for other in queue if other["id"] != record["id"]]
-    history = [item for other in others if other["status"] == "released" for item in items_of(other)]
-    return RiskEngine(default_rules(), PriceFilter(history)).learn(others).screen(record)
-
-
-def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # type: ignore[no-untyped-def]
+def customs_router(pages: Pages, ledger: Ledger, org_roles, region: Any = None) -> APIRouter:  # type: ignore[no-untyped-def]
+    """`region()`: the sources of the region's statistics (`customs.regional.collect`), if this node offers them."""
     router = APIRouter(include_in_schema=False)
 
     def of_customs(user: User) -> bool:
@@ -65,11 +61,20 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
         rows = await ask(user, CONTRACT, "queue", {})
         certs = await ask(user, CERTIFICATES, "addressed", {})
         certs = [c for c in certs if c["importing_customs"] == user.org]
+        outcomes = {o["declaration"]: o for o in await ask(user, RULES, "outcomes", {})}
         open_ids = [d["id"] for d in rows if d["status"] not in ("released", "rejected")]
         return pages.render(request, "customs.html", status, declarations=list(reversed(rows)), error=error,
-                            certificates=list(reversed(certs)), open_ids=open_ids, share=_percent)
+                            certificates=list(reversed(certs)), open_ids=open_ids, share=_percent, outcomes=outcomes)
 
-    async def act(request: Request, contract: str, function: str, args: Any) -> Response:
+    async def rules_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+        _, user = pages.signed_in(request)  # type: ignore[misc]
+        record = await ask(user, RULES, "rules", {})
+        rates = risk.hit_rates(await ask(user, RULES, "outcomes", {}))
+        return pages.render(request, "customs_rules.html", status, error=error, version=record["version"],
+                            rules=risk.office_rules(record), rates=rates, kinds=KINDS,
+                            changes=list(reversed(record["changes"]))[:30])
+
+    async def act(request: Request, contract: str, function: str, args: Any, back: str = "/customs") -> Response:
         """Run one act of an officer from a form, or show why it was refused."""
         form = await pages.form(request)
         who = pages.acting(request, form, of_customs)
@@ -79,8 +84,9 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
             values = await args(who[1], form) if callable(args) else {k: str(form.get(k, ""))[:1000] for k in args}
             await run_in_threadpool(ledger.submit, who[1].org, who[1].client, contract, function, values)
         except BaobabError as exc:
-            return await office(request, 409 if exc.status == 409 else 422, error=exc.message)
-        return RedirectResponse("/customs", status_code=303)
+            again = rules_page if back == "/customs/rules" else office
+            return await again(request, 409 if exc.status == 409 else 422, error=exc.message)
+        return RedirectResponse(back, status_code=303)
 
     @router.get("/customs", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
@@ -97,9 +103,46 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
             record = next((d for d in queue if d["id"] == form.get("declaration_id")), None)
             if record is None:
                 raise BaobabError("NOT_FOUND", f"no declaration {form.get('declaration_id')!r} at this office")
-            channel, flags = screen_with_rules(queue, record)
-            return {"declaration_id": record["id"], "channel": channel, "flags": flags}
+            return risk.screen_at_office(queue, record, await ask(user, RULES, "rules", {}),
+                                         await ask(user, RULES, "outcomes", {}), await ask(user, CONTRACT, "shared", {}))
         return await act(request, CONTRACT, "screen", args)
+
+    @router.post("/customs/outcome")
+    async def outcome(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            declaration_id = str(form.get("declaration_id", ""))
+            record = await ask(user, CONTRACT, "get", {"declaration_id": declaration_id})
+            adjusted = {}
+            for item in record["items"]:
+                text = str(form.get(f"adjusted-{item['n']}", "")).strip()
+                if text:
+                    adjusted[str(item["n"])] = _minor(request, text, item["value"]["currency"])
+            return {"declaration_id": declaration_id, "found": form.get("found") == "yes", "adjusted_values": adjusted,
+                    "note": str(form.get("note", ""))[:500], "officer": user.username}
+        return await act(request, RULES, "record_outcome", args)
+
+    @router.get("/customs/rules", response_class=HTMLResponse)
+    async def rules_overview(request: Request) -> Response:
+        return pages.gate(request, of_customs) or await rules_page(request)
+
+    @router.post("/customs/rules")
+    async def set_rule(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            rule: dict[str, Any] = {k: str(form.get(k, "")).strip()[:200] for k in RULE_FIELDS if str(form.get(k, "")).strip()}
+            for k in RULE_NUMBERS:
+                text = str(form.get(k, "")).strip()
+                if text:
+                    rule[k] = int(text) if text.isdigit() and len(text) < 7 else text
+            rule["enabled"] = form.get("enabled", "yes") == "yes"
+            return {"rule": rule, "officer": user.username}
+        return await act(request, RULES, "set_rule", args, "/customs/rules")
+
+    @router.post("/customs/rules/enable")
+    async def enable_rule(request: Request) -> Response:
+        async def args(user: User, form: dict[str, Any]) -> dict[str, Any]:
+            return {"rule_id": str(form.get("rule_id", ""))[:32], "enabled": form.get("enabled") == "yes",
+                    "officer": user.username}
+        return await act(request, RULES, "enable_rule", args, "/customs/rules")
 
     @router.post("/customs/assess")
     async def assess(request: Request) -> Response:
@@ -138,9 +181,12 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
         user = pages.viewer(request, of_customs)
         if isinstance(user, Response):
             return user
-        if table not in statistics.TABLES or fmt not in ("csv", "json"):
+        if table not in (*statistics.TABLES, "regional") or fmt not in ("csv", "json") or table == "regional" and not region:
             return PlainTextResponse("unknown table or format", status_code=404)
-        text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
+        if table == "regional":
+            text = regional.export(await run_in_threadpool(region), fmt)
+        else:
+            text = statistics.export(table, await ask(user, CONTRACT, "queue", {}), fmt)
         media = "text/csv" if fmt == "csv" else "application/json"
         return Response(text, media_type=media, headers={"Content-Disposition": f'attachment; filename="{table}.{fmt}"'})
 
@@ -170,3 +216,14 @@ def customs_router(pages: Pages, ledger: Ledger, org_roles) -> APIRouter:  # typ
 
 def _percent(rate: str) -> str:
     return f"{Decimal(rate).normalize():f} %"
+
+
+def _minor(request: Request, text: str, currency: str) -> int:
+    """A customs value typed as a decimal amount of `currency`, in its minor units."""
+    try:
+        value = Decimal(text.replace(",", "")).scaleb(MINOR_UNITS[currency])
+    except ArithmeticError:
+        value = Decimal(-1)
+    if not value.is_finite() or value < 0 or value != value.to_integral_value():
+        raise BaobabError("BAD_ARGUMENT", f"{text!r} is not an amount of {currency}")
+    return int(value)

@@ -35,11 +35,14 @@ MAX_DOCUMENT_BYTES = 2_000_000
 SECTIONS: dict[str, list[tuple[str, str]]] = {
     "trader": [("/credits", "Credits"), ("/declarations", "Your declarations"), ("/documents", "Documents"),
                ("/payments", "Payments"), ("/undertakings", "Payment undertakings"), ("/financing", "Financing"),
-               ("/oversight", "Who read our records"), ("/verify", "Verify a document"), ("/trace", "Traceability")],
+               ("/oversight", "Who read our records"), ("/conditions", "Conditional payments"), ("/verify", "Verify a document"),
+               ("/trace", "Traceability")],
     "bank": [("/credits", "Credits"), ("/lending", "Lending"), ("/undertakings", "Payment undertakings"),
              ("/financing", "Financing"), ("/documents", "Documents"), ("/payments", "Payments"),
-             ("/oversight", "Who read our records"), ("/verify", "Verify a document")],
-    "customs": [("/customs", "Declarations"), ("/documents", "Documents"), ("/verify", "Verify a document")],
+             ("/oversight", "Who read our records"), ("/conditions", "Conditional payments"), ("/verify", "Verify a document")],
+    "broker": [("/declarations", "Your declarations"), ("/documents", "Documents"), ("/verify", "Verify a document")],
+    "customs": [("/customs", "Declarations"), ("/customs/rules", "Risk rules"), ("/documents", "Documents"),
+                ("/verify", "Verify a document")],
     "regulator": [("/supervision", "Supervision"), ("/verify", "Verify a document")],
     "cooperative": [("/farmers", "Farmers"), ("/credentials/verify", "Verify a credential"), ("/trace", "Traceability")],
     "payment-provider": [("/momo", "Mobile money"), ("/farmers", "Farmers")],
@@ -114,6 +117,8 @@ def web_router(users: Users, sessions: Sessions, site: Site) -> APIRouter:
             return RedirectResponse("/signin", status_code=303)
         _, user = who
         sections = list(dict.fromkeys(s for role in site.org_roles(user.org) for s in SECTIONS.get(role, [])))
+        if "admin" in user.roles:
+            sections.append(("/admin", "Administration"))
         return render(request, "home.html", org_name=site.org_name(user.org), sections=sections)
 
     @router.get("/verify", response_class=HTMLResponse)

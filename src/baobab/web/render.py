@@ -15,7 +15,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from baobab.core.errors import BaobabError
 from baobab.i18n import RIGHT_TO_LEFT, money, negotiate, number, translations, when
+from baobab.web import figures
 from baobab.web.charts import timeline
 from baobab.web.sessions import COOKIE, Session, Sessions
 from baobab.web.users import User, Users
@@ -36,7 +38,7 @@ class Pages:
         html = self.env.get_template(template).render(
             lang=lang, rtl=lang in RIGHT_TO_LEFT, user=who[1] if who else None, csrf=who[0].csrf if who else "",
             _=translations(lang).gettext, money=lambda amount: money(amount, lang), number=lambda n: number(n, lang),
-            date=lambda value: when(value, lang), timeline=timeline,
+            date=lambda value: when(value, lang), timeline=timeline, figures=figures,
             **context)
         return HTMLResponse(html, status_code=status, headers={"Cache-Control": "no-store", "Content-Language": lang})
 
@@ -50,8 +52,11 @@ class Pages:
 
     def signed_in(self, request: Request) -> tuple[Session, User] | None:
         session = self.current(request)
-        user = self.users.get(session.org, session.username) if session else None
-        return (session, user) if session and user else None
+        try:
+            user = self.users.get(session.org, session.username) if session else None
+        except BaobabError:  # the user is gone
+            return None
+        return (session, user) if session and user and not user.disabled else None
 
     def viewer(self, request: Request, allowed: Callable[[User], bool] = lambda user: True) -> User | Response:
         """The signed-in person, when they may see the page; else the answer: sign in first

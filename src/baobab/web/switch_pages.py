@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.pay.errors import FspiopError
 from baobab.pay.switch import CLOSED, PENDING_SETTLEMENT, Switch
+from baobab.web.figures import position_paths
 from baobab.web.render import Pages
 from baobab.web.users import User
 
@@ -29,8 +30,11 @@ def switch_router(pages: Pages, switch: Switch, operator: str) -> APIRouter:
         windows = await run_in_threadpool(switch.windows)
         reports = {w["id"]: await run_in_threadpool(switch.settlement_report, w["id"])
                    for w in windows if w["state"] in (CLOSED, PENDING_SETTLEMENT)}
+        caps = {(p["fsp"], p["currency"]): p["net_debit_cap"] for p in positions}
+        over = {w["id"]: position_paths(await run_in_threadpool(switch.window_transfers, w["id"]), caps)
+                for w in windows[:2]}  # the open window and the one before it
         return pages.render(request, "switch.html", status, positions=positions, windows=windows, reports=reports,
-                            error=error)
+                            over=over, error=error)
 
     @router.get("/switch", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:

@@ -122,7 +122,7 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
     def hold(user: User, form: dict[str, Any]) -> None:
         p, hold_id, by = provider_of(user), str(form.get("hold", "")), f"{user.org}/{user.username}"
         if form.get("decision") == "release":
-            p.release_hold(hold_id, by=by)
+            mobile_money.release_hold(user.org, hold_id, by=by)
         else:
             p.refuse_hold(hold_id, by=by, note=str(form.get("note", "")) or "refused after review")
 

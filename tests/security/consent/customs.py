@@ -17,6 +17,7 @@ SCENARIOS = Scenarios()
 C = "customs_declarations"
 IMPORTER, CUSTOMS = "ADDIS-IMPORT", "ET-CUSTOMS"
 TRADERS = [IMPORTER] + [o["id"] for o in DEMO_ORGS if "trader" in o["roles"] and o["id"] != IMPORTER]
+BROKERS = [o["id"] for o in DEMO_ORGS if "broker" in o["roles"]]
 OFFICES = [CUSTOMS] + [o["id"] for o in DEMO_ORGS if "customs" in o["roles"] and o["id"] != CUSTOMS]
 ITEM = {"hs_code": "852872", "description": "television receivers", "origin": "CN", "quantity": 400, "unit": "NAR",
         "value": {"currency": "USD", "minor": 7_200_000}}
@@ -37,8 +38,8 @@ def _lodged(world: World, channel: str | None = None) -> str:
 
 @SCENARIOS.add("customs_declarations.lodge")
 def lodge(world: World) -> Case:
-    # any trader lodges its own declaration (role-checked); a bank, a carrier or a customs office may not
-    return Case(_lodge_args(world), callers=TRADERS)
+    # any trader or broker lodges its own declaration (role-checked); a bank, a carrier or a customs office may not
+    return Case(_lodge_args(world), callers=TRADERS + BROKERS)
 
 
 @SCENARIOS.add("customs_declarations.screen")
@@ -90,8 +91,58 @@ def payment(world: World) -> Case:
 
 @SCENARIOS.add("customs_declarations.mine")
 def mine(world: World) -> Case:
-    # every trader reads the declarations it lodged; no one else has any
-    return Case({}, callers=TRADERS)
+    # every trader or broker reads the declarations it lodged; no one else has any
+    return Case({}, callers=TRADERS + BROKERS)
+
+
+@SCENARIOS.add("customs_declarations.appoint_broker")
+def appoint_broker(world: World) -> Case:
+    # a trader appoints its own broker; a broker cannot appoint itself for a trader
+    return Case({"broker": BROKERS[0]}, callers=TRADERS)
+
+
+R = "customs_risk"
+
+
+def _rule(world: World) -> dict[str, Any]:
+    return {"id": world.unique("ORIGIN").replace("-", "_"), "kind": "origin", "channel": "yellow", "reason": "watch",
+            "match": "CN"}
+
+
+@SCENARIOS.add("customs_risk.set_rule")
+def set_rule(world: World) -> Case:
+    # every customs office keeps its own rules; no trader or bank writes them
+    return Case({"rule": _rule(world)}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_risk.enable_rule")
+def enable_rule(world: World) -> Case:
+    rule = _rule(world)
+    world.ok(CUSTOMS, R, "set_rule", {"rule": rule})
+    return Case({"rule_id": rule["id"]}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_risk.record_outcome")
+def record_outcome(world: World) -> Case:
+    # only the office that controlled the declaration records what the control found
+    return Case({"declaration_id": _lodged(world, "red"), "found": True}, callers=[CUSTOMS])
+
+
+@SCENARIOS.add("customs_risk.rules")
+def risk_rules(world: World) -> Case:
+    return Case({}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_risk.outcomes")
+def outcomes(world: World) -> Case:
+    return Case({}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_risk.outcome")
+def outcome(world: World) -> Case:
+    declaration_id = _lodged(world, "red")
+    world.ok(CUSTOMS, R, "record_outcome", {"declaration_id": declaration_id, "found": False})
+    return Case({"declaration_id": declaration_id}, callers=[CUSTOMS])
 
 
 @SCENARIOS.add("customs_tariffs.publish")
@@ -183,4 +234,18 @@ def get(world: World) -> Case:
 @SCENARIOS.add("customs_declarations.queue")
 def queue(world: World) -> Case:
     # every customs office reads its own queue; no one else has one
+    return Case({}, callers=OFFICES)
+
+
+@SCENARIOS.add("customs_declarations.share")
+def share(world: World) -> Case:
+    # only the customs the export was lodged with shares it, with the customs of its destination
+    args = {"declaration_id": world.unique("KE-EX-CONSENT"), "customs": "KE-CUSTOMS", "procedure": "export",
+            "items": [{**ITEM, "origin": "KE"}], "countries": {"origin": "KE", "destination": "ET"}}
+    world.ok(EXPORTER, C, "lodge", args)
+    return Case({"declaration_id": args["declaration_id"], "customs": CUSTOMS}, callers=[KE])
+
+
+@SCENARIOS.add("customs_declarations.shared")
+def shared(world: World) -> Case:
     return Case({}, callers=OFFICES)

@@ -1,10 +1,12 @@
 """Goods declarations: what a trader (or its broker) lodges with the customs of the country its
 goods enter or leave, and what that customs decides.
 
-    lodge      the declarant: items with HS subheading, origin, quantity and customs value, the
-               shipment's parties, transport, invoice and packages, and the ledger documents they
-               come from (each registered, in force and readable by the declarant); to the customs
-               of the destination (import) or origin (export) country. `baobab.customs.single_window`
+    appoint_broker  a trader: lets a customs broker lodge declarations in its name (or withdraws it)
+    lodge      the declarant (a trader, or a broker it appointed, naming it in `represents`): items
+               with HS subheading, origin, quantity and customs value, the shipment's parties,
+               transport, invoice and packages, and the ledger documents they come from (each
+               registered, in force and readable by the declarant); to the customs of the
+               destination (import) or origin (export) country. `baobab.customs.single_window`
                builds all of it from the documents themselves, nothing retyped     -> lodged
     screen     that customs: the risk channel (green, yellow, red) and each flag's explanation
                (price filters, rules) -> green: accepted; yellow or red: under control
@@ -15,9 +17,13 @@ goods enter or leave, and what that customs decides.
                                                                             -> assessed
     decide     that customs: released (only once the duties are paid, and with the certificate
                of conformity its schedule requires for the goods) or rejected, with its note
-    get        the declarant and the customs; other customs and regulators through oversight
+    share      the customs of an export: the export declaration, with the customs of the destination
+               country (as the ASEAN Single Window exchanges export declarations), for its mirror check
+    get        the declarant, its broker and the customs (and one it was shared with); other customs
+               and regulators through oversight
+    shared     a customs office: the export declarations other offices shared with it
     queue      a customs office: the declarations lodged with it
-    mine       a declarant: the declarations it lodged, with their statuses
+    mine       a declarant or broker: the declarations in its name or lodged by it, with their statuses
 
 Statuses move only forward; each step is kept in the declaration's history.
 """
@@ -39,6 +45,7 @@ from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Re
 from baobab.vocab.trade import UNIT_CODES, is_hs_code
 
 ANY_ONE = {"role": "*"}
+RULES_CONTRACT = "customs_risk"  # the office's risk rules (contracts/customs/risk_rules.py)
 CHANNELS = ("green", "yellow", "red")
 PROCEDURES = ("import", "export")
 MAX_ITEMS = 999
@@ -66,14 +73,32 @@ class Declarations(PaymentInstructions, Contract):
         "CERTIFICATE_NOT_UTILISED": Reason("conflict", "The certificate is not utilised on this declaration"),
         "CONFORMITY_REQUIRED": Reason("conflict", "The schedule requires a certificate of conformity for these goods"),
         "DUTIES_UNPAID": Reason("conflict", "The duties assessed are not paid"),
+        "NOT_A_BROKER": Reason("invalid", "That organisation is not a customs broker"),
+        "NOT_APPOINTED": Reason("forbidden", "The trader has not appointed this broker to lodge in its name"),
+        "RULES_OUTDATED": Reason("conflict", "The risk rules changed since the screening was computed; screen again"),
     }
+
+    @function(policy=ANY_ONE, callers=("trader",))
+    def appoint_broker(self, ctx: Context, broker: str, appointed: bool = True) -> dict[str, Any]:
+        """Called by: a trader: lets `broker` (an organisation with the broker role) lodge
+        declarations in its name, or, with `appointed` false, no longer."""
+        org = ctx.read("governance", f"org/{broker}") if isinstance(broker, str) and broker else None
+        if org is None or "broker" not in org.get("roles", []):
+            raise ContractError(f"{broker} is not a customs broker", reason="NOT_A_BROKER", broker=broker)
+        record = {"trader": ctx.caller.org, "broker": broker, "appointed": bool(appointed), "at": ctx.timestamp,
+                  "parties": sorted({ctx.caller.org, broker})}
+        ctx.put(f"broker/{ctx.caller.org}/{broker}", record)
+        ctx.emit("broker_appointed" if appointed else "broker_withdrawn", {"trader": ctx.caller.org, "broker": broker})
+        return record
 
     @function(policy=ANY_ONE, callers=("trader", "broker"))
     def lodge(self, ctx: Context, declaration_id: str, customs: str, procedure: str, items: list[dict[str, Any]],
               countries: dict[str, Any], documents: list[str] = [],  # noqa: B006
-              shipment: dict[str, Any] = {}) -> dict[str, Any]:  # noqa: B006
-        """Called by: a trader or customs broker, which becomes the declarant. `customs` must be
-        the customs of the destination country for an import, of the origin for an export."""
+              shipment: dict[str, Any] = {}, represents: str = "") -> dict[str, Any]:  # noqa: B006
+        """Called by: a trader or customs broker, which becomes the declarant; or a broker lodging
+        in the name of the trader it `represents` (which must have appointed it): the trader is then
+        the declarant (it pays the duties) and the broker its agent. `customs` must be the customs
+        of the destination country for an import, of the origin for an export."""
         if not _ID.fullmatch(declaration_id):
             raise ContractError("declaration_id must be 1-64 of A-Z a-z 0-9 _ . : / -")
         if procedure not in PROCEDURES:
@@ -88,22 +113,34 @@ class Declarations(PaymentInstructions, Contract):
         checked = [_item(n, item) for n, item in enumerate(items, start=1)]
         referenced = self._documents(ctx, documents)
         facts = check_shipment(shipment)
+        declarant, broker = self._declarant(ctx, represents)
         if ctx.get(f"declaration/{declaration_id}") is not None:
             raise ContractError(f"declaration {declaration_id} exists", reason="ALREADY_EXISTS")
-        record = {"id": declaration_id, "declarant": ctx.caller.org, "customs": customs, "procedure": procedure,
-                  "parties": sorted({ctx.caller.org, customs}), "countries": countries, "shipment": facts,
-                  "items": checked, "documents": referenced, "status": "lodged", "channel": None, "flags": [],
-                  "history": [{"status": "lodged", "by": ctx.caller.org, "at": ctx.timestamp}]}
+        record = {"id": declaration_id, "declarant": declarant, "customs": customs, "procedure": procedure,
+                  "parties": sorted({declarant, customs} | ({broker} if broker else set())), "countries": countries,
+                  "shipment": facts, "items": checked, "documents": referenced, "status": "lodged", "channel": None,
+                  "flags": [], "history": [{"status": "lodged", "by": ctx.caller.org, "at": ctx.timestamp}]}
+        if broker:
+            record["broker"] = broker
         ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
         ctx.set_key_policy(f"declaration/{declaration_id}", {"orgs": [customs]})
-        ctx.emit("declaration_lodged", {"id": declaration_id, "customs": customs, "declarant": ctx.caller.org})
+        ctx.emit("declaration_lodged", {"id": declaration_id, "customs": customs, "declarant": declarant})
         return record
 
     @function(policy=ANY_ONE, callers=("customs",))
-    def screen(self, ctx: Context, declaration_id: str, channel: str, flags: list[str] = []) -> dict[str, Any]:  # noqa: B006
+    def screen(self, ctx: Context, declaration_id: str, channel: str, flags: list[str] = [],  # noqa: B006
+               rules_version: int = -1) -> dict[str, Any]:
         """Called by: the customs the declaration was lodged with, once: its risk channel and the
-        explanation of each flag raised."""
+        explanation of each flag raised. `rules_version`, when given, is the version of the office's
+        risk rules (`customs_risk`) the channel was computed with: refused unless it is the current
+        one, and it stays on the declaration (an outcome of control is credited to its rules)."""
         record = self._mine(ctx, declaration_id)
+        if rules_version != -1:
+            current = (ctx.read(RULES_CONTRACT, f"rules/{ctx.caller.org}") or {}).get("version", 0)
+            if rules_version != current:
+                raise ContractError(f"screened with rules version {rules_version}; the office's rules are at {current}",
+                                    reason="RULES_OUTDATED", current=current)
+            record = {**record, "rules_version": rules_version}
         if channel not in CHANNELS:
             raise ContractError(f"channel is one of {', '.join(CHANNELS)}")
         if record["status"] != "lodged":
@@ -170,6 +207,30 @@ class Declarations(PaymentInstructions, Contract):
             raise ContractError(f"the duties of {declaration_id} are not paid", reason="DUTIES_UNPAID")
         return self._move(ctx, {**record, "note": note[:1000]}, outcome, "declaration_decided", outcome=outcome)
 
+    @function(policy=ANY_ONE, callers=("customs",))
+    def share(self, ctx: Context, declaration_id: str, customs: str) -> dict[str, Any]:
+        """Called by: the customs an export declaration was lodged with: shares it with `customs`,
+        the customs of its destination country, which may then read it and compare it with the
+        import declaration of the same shipment (mirror check)."""
+        record = self._mine(ctx, declaration_id)
+        office = ctx.read("governance", f"org/{customs}") if isinstance(customs, str) and customs else None
+        destination = record["countries"]["destination"]
+        if record["procedure"] != "export" or office is None or "customs" not in office.get("roles", []) \
+                or office.get("country") != destination:
+            raise ContractError(f"{customs} is not the customs of {destination}, where this export goes",
+                                reason="WRONG_CUSTOMS", customs=customs)
+        shared = sorted(set(record.get("shared_with", [])) | {customs})
+        record = {**record, "shared_with": shared, "parties": sorted(set(record["parties"]) | {customs})}
+        ctx.put(f"declaration/{declaration_id}", stored(Declaration, record, f"declaration {declaration_id}"))
+        ctx.emit("declaration_shared", {"id": declaration_id, "with": customs})
+        return record
+
+    @function(query=True, callers=("customs",))
+    def shared(self, ctx: Context) -> list[dict[str, Any]]:
+        """Called by: a customs office: the export declarations shared with it, newest lodging last."""
+        rows = [value for _, value in ctx.range("declaration/") if ctx.caller.org in value.get("shared_with", [])]
+        return sorted(rows, key=lambda r: (r["history"][0]["at"], r["id"]))
+
     def on_payment_settled(self, ctx: Context, instruction: dict[str, Any]) -> None:
         declaration_id = instruction["obligation"].rsplit("/", 1)[0]
         record = ctx.get(f"declaration/{declaration_id}")
@@ -203,9 +264,24 @@ class Declarations(PaymentInstructions, Contract):
 
     @function(query=True, callers=("trader", "broker"))
     def mine(self, ctx: Context) -> list[dict[str, Any]]:
-        """Called by: a trader or broker: the declarations it lodged, newest lodging last."""
-        rows = [value for _, value in ctx.range("declaration/") if value["declarant"] == ctx.caller.org]
+        """Called by: a trader or broker: the declarations in its name or that it lodged as a
+        broker, newest lodging last."""
+        org = ctx.caller.org
+        rows = [value for _, value in ctx.range("declaration/") if org in (value["declarant"], value.get("broker"))]
         return sorted(rows, key=lambda r: (r["history"][0]["at"], r["id"]))
+
+    @staticmethod
+    def _declarant(ctx: Context, represents: str) -> tuple[str, str | None]:
+        """(declarant, broker): the caller alone, or the trader a broker represents by appointment."""
+        if not represents:
+            return ctx.caller.org, None
+        if "broker" not in ctx.caller.roles:
+            raise ContractError("only a customs broker lodges in another trader's name", reason="NOT_A_BROKER")
+        appointment = ctx.get(f"broker/{represents}/{ctx.caller.org}") if isinstance(represents, str) else None
+        if appointment is None or not appointment["appointed"]:
+            raise ContractError(f"{represents} has not appointed {ctx.caller.org} as its broker", reason="NOT_APPOINTED",
+                                trader=represents)
+        return represents, ctx.caller.org
 
     @staticmethod
     def _mine(ctx: Context, declaration_id: str) -> dict[str, Any]:

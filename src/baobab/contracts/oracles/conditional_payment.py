@@ -168,8 +168,10 @@ class ConditionalPayment(PaymentInstructions, Contract):
 
     @function(query=True, callers=PARTIES)
     def get(self, ctx: Context, agreement_id: str) -> dict[str, Any]:
-        """Called by: the agreement's parties (payer, payee)."""
+        """Called by: the agreement's parties (payer, payee). With the round bound to each answer
+        so far (`rounds`), where the parties read the oracles' readings."""
         record = self._agreement(ctx, agreement_id)
         ctx.require_party(f"agreement/{agreement_id}", (record["payer"], record["payee"]),
                           f"{ctx.caller.org} is not a party to agreement {agreement_id}")
-        return record
+        bound = {a: ctx.read("oracles", terms.bound_key(self.name, agreement_id, a)) for a in record["answers"]}
+        return {**record, "rounds": {a: b["round"] if b else None for a, b in bound.items()}}

@@ -84,10 +84,19 @@ class StreamSettings:
         return f"baobab.{self.network}.blocks"
 
 
+# A server that is paused (SIGSTOP, a stalled VM) keeps its TCP connections open: only unanswered
+# pings reveal it. nats-py's default (a ping every 120 s, two unanswered) left a node talking to a
+# paused server for the whole pause; with these, it moves to another server within 4-6 s (not
+# less: a busy node on a loaded machine must not take its own slowness for a dead server).
+PING_INTERVAL_S = 2
+MAX_OUTSTANDING_PINGS = 2
+
+
 async def connect(servers: list[str], name: str) -> Any:
     """A client that reconnects forever: losing one server of three must not stop a node."""
     return await nats.connect(servers=servers, name=name, max_reconnect_attempts=-1,
-                              reconnect_time_wait=0.25, connect_timeout=2, allow_reconnect=True)
+                              reconnect_time_wait=0.25, connect_timeout=2, allow_reconnect=True,
+                              ping_interval=PING_INTERVAL_S, max_outstanding_pings=MAX_OUTSTANDING_PINGS)
 
 
 async def ensure_streams(js: Any, s: StreamSettings) -> None:
@@ -153,7 +162,14 @@ class OrderingService:
                     if batch:
                         await self._publish(js, batch)
                 except (NatsTimeout, asyncio.TimeoutError, nats.errors.Error, APIError) as exc:
-                    log.warning("%s: %r; re-reading the chain head", self.name, exc)
+                    if isinstance(exc, APIError) and exc.err_code == WRONG_LAST_SEQUENCE:
+                        # Another ordering node stored this block number first: an ordinary race,
+                        # not a fault. Continue from its block at once (the pause below delayed
+                        # every envelope this node held, at every lost race).
+                        log.debug("%s: lost the race for block %d", self.name, self._next)
+                        await _retry(lambda: self._reload(js), stop)
+                        continue
+                    log.warning("%s: %r (%s); re-reading the chain head", self.name, exc, getattr(exc, "description", ""))
                     await asyncio.sleep(0.2)
                     await _retry(lambda: self._reload(js), stop)
         finally:

@@ -1,6 +1,8 @@
 """PostgreSQL store: the network mode's ledger, one database per organisation's node.
 
-The schema comes from the versioned migrations in `migrations/`, applied on open. A block
+The schema comes from the versioned migrations in `migrations/postgres/`, applied on open.
+Connections come from a pool (psycopg_pool): reads from the API, endorsements and the block
+follower run at once, each on a connection of its own, instead of queueing behind one. A block
 and all its effects are written in one PostgreSQL transaction; with the server's default
 `synchronous_commit = on`, the commit returns only once the WAL is flushed, so an
 acknowledged block survives a crash. Values are stored as their RFC 8785 text, exactly as the
@@ -10,11 +12,12 @@ SQLite store does, so the two stores hold byte-identical rows for the same ledge
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from baobab.core.errors import BaobabError
 from baobab.core.jcs import canonicalize
@@ -42,31 +45,51 @@ def connect(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
 
 
 class PostgresStore(Store):
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, wait_s: float = 10.0) -> None:
         self.url = url
-        self._db = connect(url)
-        self._lock = threading.RLock()
-        migrate(self._db)
-        self._grow_tree()
+        # A connection that broke (the server restarted) is dropped when it comes back to the
+        # pool and replaced; the query that met it fails, and its caller retries as before.
+        self._pool = ConnectionPool(url, min_size=2, max_size=pool_size, kwargs={"autocommit": True},
+                                    timeout=wait_s, name="baobab-ledger", open=False)
+        self._pool.open()
+        try:
+            self._pool.wait(wait_s)
+            with self.connection() as conn:
+                migrate(conn)
+            self._grow_tree()
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise BaobabError("STORE_UNAVAILABLE", f"cannot reach the database: {exc}".strip()) from None
+        except BaseException:
+            self._pool.close()
+            raise
 
-    @property
-    def connection(self) -> psycopg.Connection[Any]:
-        """The store's connection, for side tables that share its database (private data)."""
-        return self._db
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection (autocommit), also for side tables that share the store's
+        database (private data); STORE_UNAVAILABLE when none can be had in time."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except PoolTimeout as exc:
+            raise BaobabError("STORE_UNAVAILABLE", f"cannot reach the database: {exc}".strip()) from None
 
-    @property
-    def lock(self) -> threading.RLock:
-        return self._lock
+    def _one(self, sql: str, params: Any = ()) -> Any:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Any = ()) -> list[Any]:
+        with self.connection() as conn:
+            return conn.execute(sql, params).fetchall()
 
     def height(self) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks").fetchone()
-        return int(row[0])  # type: ignore[index]
+        row = self._one("SELECT COALESCE(MAX(number) + 1, 0) FROM blocks")
+        return int(row[0])
 
     def commit(self, block: BlockRecord, tx_ids: list[str], writes: list[Write]) -> None:
         upserts = [(w.key, _dump(w.value), *w.version) for w in writes if w.value is not None]
         deletes = [(w.key,) for w in writes if w.value is None]
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+        with self.connection() as conn, conn.transaction(), conn.cursor() as cur:
             cur.execute("INSERT INTO blocks VALUES (%s, %s, %s, %s, %s)",
                         (block.number, block.hash, block.data, json.dumps(block.codes), block.commit_hash))
             cur.executemany("INSERT INTO txs VALUES (%s, %s, %s, %s) ON CONFLICT (tx_id) DO NOTHING",
@@ -91,7 +114,7 @@ class PostgresStore(Store):
 
     def _grow_tree(self) -> None:
         """Add the tree nodes of blocks committed before the store kept them (older ledgers)."""
-        with self._lock, self._db.transaction(), self._db.cursor() as cur:
+        with self.connection() as conn, conn.transaction(), conn.cursor() as cur:
             leaves = int(cur.execute("SELECT COUNT(*) FROM tree WHERE level = 0").fetchone()[0])  # type: ignore[index]
             for number, block_hash in cur.execute("SELECT number, hash FROM blocks WHERE number >= %s ORDER BY number",
                                                   (leaves,)).fetchall():
@@ -101,10 +124,8 @@ class PostgresStore(Store):
         if not nodes:
             return {}
         levels, indexes = zip(*sorted(nodes))
-        with self._lock:
-            rows = self._db.execute("SELECT t.level, t.idx, t.hash FROM tree t JOIN unnest(%s::int[], %s::bigint[]) "
-                                    "AS w(level, idx) ON t.level = w.level AND t.idx = w.idx",
-                                    (list(levels), list(indexes))).fetchall()
+        rows = self._all("SELECT t.level, t.idx, t.hash FROM tree t JOIN unnest(%s::int[], %s::bigint[]) "
+                         "AS w(level, idx) ON t.level = w.level AND t.idx = w.idx", (list(levels), list(indexes)))
         return {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
 
     def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
@@ -115,15 +136,15 @@ class PostgresStore(Store):
         """PostgreSQL has no whole-database check; where the amcheck extension is installed,
         each ledger table's B-tree indexes are checked against their ordering invariants."""
         problems: list[str] = []
-        with self._lock:
-            if self._db.execute("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetchone() is None:
+        with self.connection() as conn:
+            if conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'amcheck'").fetchone() is None:
                 return problems
-            for (index,) in self._db.execute(
+            for (index,) in conn.execute(
                     "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
                     "JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname IN ('blocks','txs','state','history','tree')"
                     ).fetchall():
                 try:
-                    self._db.execute("SELECT bt_index_check(%s::regclass, true)", (index,))
+                    conn.execute("SELECT bt_index_check(%s::regclass, true)", (index,))
                 except psycopg.Error as exc:
                     problems.append(f"index {index}: {exc}".strip())
         return problems
@@ -133,16 +154,13 @@ class PostgresStore(Store):
         return BlockRecord(int(row[0]), row[1], bytes(row[2]), json.loads(row[3]), row[4])
 
     def block(self, number: int) -> BlockRecord | None:
-        with self._lock:
-            row = self._db.execute("SELECT * FROM blocks WHERE number = %s", (number,)).fetchone()
+        row = self._one("SELECT * FROM blocks WHERE number = %s", (number,))
         return None if row is None else self._record(row)
 
     def blocks(self, start: int = 0) -> Iterator[BlockRecord]:
         number = start
         while True:  # page through so audits of large ledgers stay in bounded memory
-            with self._lock:
-                rows = self._db.execute("SELECT * FROM blocks WHERE number >= %s ORDER BY number LIMIT %s",
-                                        (number, _PAGE)).fetchall()
+            rows = self._all("SELECT * FROM blocks WHERE number >= %s ORDER BY number LIMIT %s", (number, _PAGE))
             if not rows:
                 return
             for row in rows:
@@ -150,28 +168,22 @@ class PostgresStore(Store):
             number = int(rows[-1][0]) + 1
 
     def tx(self, tx_id: str) -> tuple[int, int, str] | None:
-        with self._lock:
-            row = self._db.execute("SELECT block, idx, code FROM txs WHERE tx_id = %s", (tx_id,)).fetchone()
+        row = self._one("SELECT block, idx, code FROM txs WHERE tx_id = %s", (tx_id,))
         return None if row is None else (int(row[0]), row[1], row[2])
 
     def get(self, key: str) -> tuple[Any, Version] | None:
-        with self._lock:
-            row = self._db.execute("SELECT value, block, tx FROM state WHERE key = %s", (key,)).fetchone()
+        row = self._one("SELECT value, block, tx FROM state WHERE key = %s", (key,))
         return None if row is None else (json.loads(row[0]), (int(row[1]), row[2]))
 
     def range(self, prefix: str, start_after: str | None = None,
               limit: int | None = None) -> list[tuple[str, Any, Version]]:
         after = start_after is not None and start_after >= prefix  # a page resumes after a key
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT key, value, block, tx FROM state WHERE key {'>' if after else '>='} %s AND key < %s "
-                "ORDER BY key LIMIT %s", (start_after if after else prefix, prefix + _TOP, limit)).fetchall()
+        rows = self._all(f"SELECT key, value, block, tx FROM state WHERE key {'>' if after else '>='} %s AND key < %s "
+                         "ORDER BY key LIMIT %s", (start_after if after else prefix, prefix + _TOP, limit))
         return [(k, json.loads(v), (int(b), t)) for k, v, b, t in rows]
 
     def history(self, key: str) -> list[tuple[Version, Any]]:
-        with self._lock:
-            rows = self._db.execute("SELECT block, tx, value FROM history WHERE key = %s ORDER BY block, tx",
-                                    (key,)).fetchall()
+        rows = self._all("SELECT block, tx, value FROM history WHERE key = %s ORDER BY block, tx", (key,))
         return [((int(b), t), _load(v)) for b, t, v in rows]
 
     def _scan(self, sql: str) -> Iterator[tuple[Any, ...]]:
@@ -197,5 +209,4 @@ class PostgresStore(Store):
             yield t, int(b), i, c
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
+        self._pool.close()

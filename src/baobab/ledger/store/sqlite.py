@@ -23,21 +23,8 @@ from baobab.core.jcs import canonicalize
 from baobab.ledger.store import tree
 from baobab.ledger.store.at_rest import Sealer, is_sealed, private_file, private_folder
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
+from baobab.ledger.store.migrations import migrate_sqlite
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS blocks (
-  number INTEGER PRIMARY KEY, hash TEXT NOT NULL, data BLOB NOT NULL,
-  codes TEXT NOT NULL, commit_hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS txs (
-  tx_id TEXT PRIMARY KEY, block INTEGER NOT NULL, idx INTEGER NOT NULL, code TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS state (
-  key TEXT PRIMARY KEY, value TEXT NOT NULL, block INTEGER NOT NULL, tx INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS history (
-  key TEXT NOT NULL, block INTEGER NOT NULL, tx INTEGER NOT NULL, value TEXT,
-  PRIMARY KEY (key, block, tx));
-CREATE TABLE IF NOT EXISTS tree (
-  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
-"""
 _TOP = chr(0x10FFFF)
 
 
@@ -93,7 +80,7 @@ class SQLiteStore(Store):
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(SCHEMA)
+            migrate_sqlite(self._db)
         except sqlite3.DatabaseError as exc:
             raise BaobabError("CORRUPT", f"{path} is not a readable ledger database: {exc}",
                               table="database") from None
@@ -102,7 +89,12 @@ class SQLiteStore(Store):
         self._lock = threading.RLock()
         self._idle: list[sqlite3.Connection] = []
         self._idle_lock = threading.Lock()
-        self._grow_tree()
+        try:
+            self._grow_tree()
+        except sqlite3.DatabaseError as exc:  # a damaged page under the ledger's tables
+            self._db.close()
+            raise BaobabError("CORRUPT", f"{path} is not a readable ledger database: {exc}",
+                              table="database") from None
 
     def _connect_reader(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
