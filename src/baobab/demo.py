@@ -55,6 +55,7 @@ DEMO_ORGS: list[dict[str, Any]] = [
     _org("SIDAMA-COOP", "Sidama Coffee Farmers Cooperative Union", "ET", "cooperative"),
     _org("ROAST-NL", "Amsterdam Roasters B.V.", "NL", "trader"),
     _org("ET-MOMO", "Abyssinia Mobile Money S.C.", "ET", "payment-provider"),
+    _org("ET-COOPBANK", "Sidama Cooperative Bank S.C.", "ET", "bank"),  # the cooperative's bank
     _org("ET-CUSTOMS", "Ethiopian Customs Commission", "ET", "customs"),
     _org("ADDIS-IMPORT", "Addis Merkato Import Trading PLC", "ET", "trader"),
     _org("ADDIS-CLEAR", "Addis Customs Clearing and Forwarding PLC", "ET", "broker"),

@@ -19,9 +19,10 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
+from baobab.ledger_wallets import LedgerWallets
 from baobab.pay import jws
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
@@ -116,17 +117,24 @@ def node_url(host: str, port: int) -> str:
 
 
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
-                        url: str = "http://127.0.0.1:8700") -> NodeServices:
+                        url: str = "http://127.0.0.1:8700",
+                        mobile_money: Callable[[Hub], Any] | None = None) -> NodeServices:
     """`url`: where this node's API is reached; the FSPs it hosts are called back under
-    `<url>/fspiop-callbacks/<FSP>` and speak to the switch at `<url>/fspiop`."""
+    `<url>/fspiop-callbacks/<FSP>` and speak to the switch at `<url>/fspiop`.
+    `mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
+    ledger's payments from the first block the reactor reads."""
     orgs = node.genesis["organisations"]
     reactor = for_node(node, data)
     hub = open_hub(data, orgs, home_fsp, liquidity, url + CALLBACK_PREFIX)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
+    providers = None
+    if mobile_money is not None:
+        providers = mobile_money(hub)
+        providers.ledger = LedgerWallets(reactor.host, providers, hub.switch, node.network).attach(reactor)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     fsps = hosted_fsps(node, data, url + "/fspiop", agent_secret(data), home_fsp)
-    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), fsps=fsps,
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers, fsps=fsps,
                         fsp_outboxes=HubThread(fsps).start())
 
 
@@ -137,9 +145,8 @@ def demo_services(node: Any, data: Path, url: str = "http://127.0.0.1:8700") -> 
     from baobab.wallet.services import open_mobile_money
 
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    services = start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps), url=url)
-    services.mobile_money = open_mobile_money(data, services.hub, secret=agent_secret(data))
-    return services
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps), url=url,
+                               mobile_money=lambda hub: open_mobile_money(data, hub, secret=agent_secret(data)))
 
 
 def mount_switch(app: Any, hub: Hub, operator: str, key_of: jws.KeyOf) -> None:
@@ -195,7 +202,7 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
 
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api)), prefix=f"/ussd-gateway/{fsp}")
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
 
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:

@@ -110,6 +110,10 @@ def test_only_the_authority_of_the_origin_issues_and_only_the_addressee_receives
     refused("NOT_ADDRESSEE", lambda: demo_net.submit(KE, CERTS, "receive", {"certificate_id": "KE-CO-1",
                                                                              "target_hash": target(wrapped)}))
     refused("NOT_FOUND", lambda: demo_net.query("NL-CUSTOMS", CERTS, "get", {"certificate_id": "KE-CO-1"}))
+    for bad in ({"kind": "quality"}, {"goods": [{"hs_code": "0603", "quantity": 1, "unit": "PCE"}]}, {"goods": []},
+                {"importer": "NOBODY"}, {"target_hash": "XYZ"}, {"certificate_id": "no spaces allowed"}):
+        refused("BAD_CERTIFICATE", lambda bad=bad: demo_net.submit(KE, CERTS, "issue", {**args, **bad}))
+    refused("WRONG_STATE", lambda: demo_net.submit(KE, CERTS, "send", {"certificate_id": "KE-CO-1"}))   # sent already
 
 
 def test_a_certificate_not_received_revoked_or_rejected_is_not_used(demo_net: Net) -> None:

@@ -37,3 +37,46 @@ def api(tmp_path: Path) -> Iterator[Api]:
     with TestClient(create_app(net.node, path)) as http:
         yield Api(net, http)
     net.node.close()
+
+
+class WalletNet:
+    """The demo network whose reactor carries out payments through the switch and books them in
+    the mobile-money providers' wallets, as `baobab demo` and `baobab up` run them."""
+
+    def __init__(self, net: Net) -> None:
+        from argon2 import PasswordHasher
+
+        from baobab.gateway import gateway_of
+        from baobab.ledger_wallets import LedgerWallets
+        from baobab.pay.demo import HOME_FSP, liquidity
+        from baobab.pay.onboarding import is_fsp
+        from baobab.reactors import for_node
+        from baobab.services import add_payments, open_hub
+        from baobab.stories.embedded import embedded_actors
+        from baobab.trace.service import TraceService
+        from baobab.wallet.services import open_mobile_money
+        from tests.conftest import synchronous_actors
+
+        orgs = net.node.genesis["organisations"]
+        self.net, self.reactor = net, for_node(net.node, net.path)
+        self.hub = open_hub(net.path, orgs, HOME_FSP, liquidity([o["id"] for o in orgs if is_fsp(o)]), "http://127.0.0.1:1/fsp")
+        add_payments(self.reactor, self.hub, net.path, net.node.network)
+        self.mm = open_mobile_money(net.path, self.hub, secret=b"k" * 32,
+                                    hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+        self.mm.ledger = LedgerWallets(self.reactor.host, self.mm, self.hub.switch, net.node.network).attach(self.reactor)
+        TraceService.at(gateway_of(net.node, keys_dir=net.path / "keys"), net.path)
+        self.actors = synchronous_actors(embedded_actors(net.node, net.path), self.reactor)
+
+    def services(self) -> dict:
+        return {"mobile_money": self.mm}
+
+    def close(self) -> None:
+        self.mm.close()
+        self.hub.db.close()
+
+
+@pytest.fixture
+def wallet_net(demo_net: Net) -> Iterator[WalletNet]:
+    world = WalletNet(demo_net)
+    yield world
+    world.close()

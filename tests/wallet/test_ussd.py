@@ -119,7 +119,8 @@ def test_the_menus_speak_swahili_once_chosen_and_an_unknown_number_is_told_so(wo
     phone.dial(), phone.type("7")
     assert phone.type("4") == "END Lugha imebadilishwa."
     assert "Tuma pesa" in Phone(client, ADA, "s7").dial()
-    assert Phone(client, "+2348000000001", "s8").dial().startswith("END ")
+    assert Phone(client, "+2348000000001", "s8").dial().startswith("CON This number has no wallet.")
+    assert Phone(client, "+44 20 7946 0958", "s8b").dial().startswith("END ")    # not a number of this country
 
 
 def test_bad_amounts_and_numbers_end_the_session_with_a_reason(world) -> None:  # type: ignore[no-untyped-def]
@@ -194,3 +195,25 @@ def test_a_bill_is_paid_with_its_reference_and_a_bad_reference_moves_nothing(wor
     unknown = Phone(client, ADA, "b3")
     unknown.dial(), unknown.type("9")
     assert unknown.type("999") == "END No wallet or till with that number."   # no such biller
+
+
+def test_a_customer_opens_a_wallet_at_the_first_tier_from_the_phone(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    new = "+2348077776666"
+    phone = Phone(client, new, "o1")
+    assert "1 Open a wallet" in phone.dial()
+    assert phone.type("1") == "CON Your full name"
+    assert phone.type("Chiamaka Nwosu").startswith("CON Choose a PIN")
+    assert phone.type("1593") == "CON New PIN again"
+    assert phone.type("1539") == "END The two new PINs differ; nothing changed." and not p.has_wallet(new)
+    phone.dial(), phone.type("1"), phone.type("Chiamaka Nwosu"), phone.type("1593")
+    assert phone.type("1593").startswith("END Your wallet is open")
+    opened = p.wallet(new)
+    assert (opened["name"], opened["tier"]) == ("Chiamaka Nwosu", 1)
+    assert p.db.one("SELECT registered_by FROM momo_wallets WHERE msisdn = ?", (new,)) == ("self (USSD)",)
+    balance = Phone(client, new, "o2")
+    balance.dial(), balance.type("1")
+    assert "0.00" in balance.type("1593")                                       # the PIN chosen works
+    short = Phone(client, "+2348077775555", "o3")
+    short.dial(), short.type("1"), short.type("Ada"), short.type("12")
+    assert short.type("12") == "END A PIN is 4 to 6 digits." and not p.has_wallet("+2348077775555")

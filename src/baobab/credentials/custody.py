@@ -2,7 +2,8 @@
 key and the store of keys and credentials it holds for people (farmers without a smartphone).
 
     <node data>/credentials/<ORG>/issuer.key      Ed25519 seed, mode 0600 (made on first use)
-    <node data>/credentials/<ORG>/holders.sqlite  the organisation's holder store, mode 0600
+    <node data>/credentials/<ORG>/holders.sqlite  the organisation's holder store, mode 0600, the
+                                                  keys in it sealed with the node's data key
 
 They stay on the node of the organisation (each node in the network mode), like its client keys.
 """
@@ -18,11 +19,12 @@ from baobab.core.keys import PrivateKey
 from baobab.credentials.credential import Signer
 from baobab.credentials.holder import HolderStore
 from baobab.credentials.presentation import Challenges
+from baobab.ledger.store.at_rest import Sealer, folder_sealer
 
 
 class Custody:
-    def __init__(self, root: str | Path) -> None:
-        self.root = Path(root)
+    def __init__(self, root: str | Path, sealer: Sealer) -> None:
+        self.root, self.sealer = Path(root), sealer
         self._lock = threading.Lock()
         self._stores: dict[str, HolderStore] = {}
 
@@ -54,7 +56,7 @@ class Custody:
     def holders(self, org: str) -> HolderStore:
         with self._lock:
             if org not in self._stores:
-                self._stores[org] = HolderStore(self._folder(org) / "holders.sqlite")
+                self._stores[org] = HolderStore(self._folder(org) / "holders.sqlite", self.sealer)
             return self._stores[org]
 
     def close(self) -> None:
@@ -66,7 +68,9 @@ def custody_of(app: Any, data_dir: str | Path) -> Custody:
     """The node's custody, one per application (the API's routes and the pages share it)."""
     found = getattr(app.state, "credential_custody", None)
     if found is None:
-        found = app.state.credential_custody = Custody(Path(data_dir) / "credentials")
+        sealer = folder_sealer(Path(data_dir), create=True)  # the node's data key, from its keystore
+        assert sealer is not None
+        found = app.state.credential_custody = Custody(Path(data_dir) / "credentials", sealer)
     return found  # type: ignore[no-any-return]
 
 

@@ -11,4 +11,5 @@ register_codes({
     "BAD_PRESENTATION": (400, "Not a valid verifiable presentation"),
     "CREDENTIAL_REFUSED": (422, "The credential does not pass verification"),
     "PRESENTATION_REFUSED": (422, "The presentation does not pass verification"),
+    "CONSENT_MISSING": (403, "The person's consent to the custody of their key is not recorded"),
 })

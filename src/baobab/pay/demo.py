@@ -16,8 +16,9 @@ HOME_FSP = {
     "PUNE-TOOLS": "RXIL", "SZ-AUTO": "SZBANK", "T1-SEATS": "SZBANK", "T2-FOAM": "GDBANK", "T3-CHEM": "GDBANK",
     # 5. flowers
     "NAIVASHA": "KCBANK", "RTM-FLORA": "ESBANK", "EA-LINES": "KCBANK", "KEPHIS": "KCBANK",
-    # 6-10. coffee, cassava, insurance
-    "SIDAMA-COOP": "ET-MOMO", "ROAST-NL": "ESBANK", "ZM-AGRI": "ZM-MOMO", "MET-ZM": "ZM-MFI",
+    # 6-10. coffee, cassava, insurance (the cooperatives bank at a bank: what they pay farmers crosses
+    # the switch to the farmers' wallet providers)
+    "SIDAMA-COOP": "ET-COOPBANK", "ROAST-NL": "ESBANK", "ZM-AGRI": "ZM-MFI", "MET-ZM": "ZM-MFI",
     "ET-HEALTH": "ET-MOMO", "MICRO-INS": "ESBANK",
     # 8. customs: the importer pays its duties from its account to the customs' revenue account
     "ADDIS-IMPORT": "ET-MOMO", "ET-CUSTOMS": "ET-MOMO",
@@ -26,7 +27,7 @@ HOME_FSP = {
 _MAJOR = 100  # the demo's currencies all have two minor digits
 TRADE_CURRENCIES = {"USD": 5_000_000_000 * _MAJOR, "EUR": 5_000_000_000 * _MAJOR}  # a demo runs many credits
 LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT", "AEBANK"],
-         "KES": ["KCBANK", "KE-MOMO", "KE-PESA", "AEBANK"], "ETB": ["ET-MOMO"], "ZMW": ["ZM-MOMO", "ZM-MFI"],
+         "KES": ["KCBANK", "KE-MOMO", "KE-PESA", "AEBANK"], "ETB": ["ET-MOMO", "ET-COOPBANK"], "ZMW": ["ZM-MOMO", "ZM-MFI"],
          "AED": ["AEBANK", "AE-EXCH"], "MYR": ["KLTB"], "ARS": ["BPLATA"], "TZS": ["TZ-MOMO", "AEBANK"]}
 # The demo's FX provider (it holds every currency it exchanges) and its prices: mid-market rates
 # (target units per source unit), NOT market data, round figures near those of late 2026 so the

@@ -8,7 +8,8 @@ and against a node over HTTP.
 A story that also uses services off the ledger (the mobile-money providers beside a node)
 names them in `needs`; `run` then passes it those of the services handle it is given
 (`baobab demo` and `baobab up` give the embedded node's: {"mobile_money": ...}), and refuses
-with a clear message when they are not there.
+with a clear message when they are not there. Those named in `uses` are passed when given, and
+the story plays without them otherwise.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ class Story:
     paper_time: str  # how long the report says the paper process takes
     play: Callable[..., None]  # (actors, report, progress[, services]) -> None
     needs: tuple[str, ...] = ()  # off-ledger services the story uses, by name
+    uses: tuple[str, ...] = ()  # services it uses where the node has them, and plays without otherwise
 
     def run(self, actors: Actors, progress: Callable[[str], None] | None = None,
             services: Mapping[str, Any] | None = None) -> StoryReport:
@@ -83,8 +85,9 @@ class Story:
                                "play it with `baobab demo` (embedded) or `baobab up`")
         report = StoryReport()
         start = time.perf_counter()
-        if self.needs:
-            self.play(actors, report, progress, {name: (services or {})[name] for name in self.needs})
+        if self.needs or self.uses:
+            given = services or {}
+            self.play(actors, report, progress, {name: given[name] for name in (*self.needs, *self.uses) if name in given})
         else:
             self.play(actors, report, progress)
         report.seconds = time.perf_counter() - start

@@ -31,7 +31,7 @@ from typing import Any
 from baobab.core.errors import BaobabError
 from baobab.credentials import Signer
 from baobab.credentials.issuer import Issuer
-from baobab.customs import certificates, duties, single_window
+from baobab.customs import certificates, duties, risk, single_window
 from baobab.customs.misinvoicing import Item, PriceFilter
 from baobab.customs.risk import RiskEngine, default_rules, items_of
 from baobab.customs.schedules import demo_schedule
@@ -141,6 +141,13 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
             values[declaration_id] = {"1": int(unit_value * record["items"][0]["quantity"] * 100)}
     report.step(f"{CUSTOMS} screens them with its rules and its own price history: {len(red)} red, "
                 f"{len(ids) - len(red)} green", progress)
+    for declaration_id in red:
+        submit(customs, "customs_risk", "record_outcome", {
+            "declaration_id": declaration_id, "found": True, "adjusted_values": values[declaration_id],
+            "note": "invoice price below the market; customs value set at the reference unit value"})
+    rates = risk.hit_rates(customs.query("customs_risk", "outcomes", {}))
+    report.step(f"{CUSTOMS}'s officers record what the controls found: {len(red)} under-invoiced, revalued; "
+                f"the price rule's hit rate is {rates.get('PRICE', (0, 0))[1]} of {rates.get('PRICE', (0, 0))[0]}", progress)
 
     certificate_id = f"KE-CO-{run}"
     co = certificates.origin_document(certificate_id, on, authority=party(KE_CUSTOMS), exporter=party(FARM),

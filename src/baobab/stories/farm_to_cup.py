@@ -23,7 +23,9 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
+from baobab.ledger_wallets import wallets_beside_ledger
 from baobab.stories import Actors, Story, StoryReport, await_payment
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
 from baobab.trace.client import epcis_of
@@ -40,8 +42,15 @@ def lot_number(key: str) -> str:
     return key.rsplit("/", 1)[1]
 
 
-def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | None = None) -> None:
+def farmer_phone(farmer: str) -> str:
+    """The demonstration's wallet number of a farmer (by the farmer's party GLN)."""
+    return f"+2519110{farmer.rsplit('/', 1)[1][7:12]}"
+
+
+def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | None = None,
+         services: dict[str, Any] | None = None) -> None:
     run = uuid.uuid4().hex[:6].upper()
+    mm = wallets_beside_ledger(services)
     coop, roaster = epcis_of(actors(COOP)), epcis_of(actors(ROASTER))
     today = date.today().isoformat()
     bl = issue_document(actors(CARRIER), "bill_of_lading", {
@@ -70,6 +79,15 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
                 f"captured as {len(chain.events())} EPCIS events, kept by their owners, anchored in {len(jobs)} batches",
                 progress)
 
+    if mm is not None:  # the provider opens the farmers' wallets and knows each by the farmer's party key
+        from baobab.wallet.services import ensure_wallet
+
+        for farmer in sorted({d.farmer for d in chain.deliveries}):
+            ensure_wallet(mm, MOMO, farmer_phone(farmer), f"Sidama farmer {lot_number(farmer)}", by=COOP)
+            mm.providers[MOMO].link_alias(farmer_phone(farmer), farmer)
+        before = {f: mm.providers[MOMO].balance(farmer_phone(f)) for f in {d.farmer for d in chain.deliveries}}
+        report.step(f"{MOMO} opens a wallet for each farmer, known on the ledger only by the farmer's party key", progress)
+
     # each delivery paid into the farmer's wallet, linked to the delivery event and its proof
     delivery_ids = jobs[0]["eventIDs"][:len(chain.deliveries)]
     low_paid = chain.deliveries[0].farmer  # in the first lot, whose bags are roasted
@@ -89,6 +107,10 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
         report.payments += 1
     report.step(f"{len(chain.deliveries)} farmers paid by mobile money at {MOMO}, each payment linked to its "
                 "delivery event's proof and settled through the switch", progress)
+    if mm is not None:
+        credited_wallets(actors, mm, chain.deliveries, before)
+        report.step(f"{MOMO} credits each farmer's wallet; the SMS receipt names the transfer the ledger records "
+                    "with the delivery as its settlement", progress)
 
     for green in chain.green_lots:
         green_kg = Decimal(str(next(q["quantity"] for e in chain.events() for q in e.get("outputQuantityList", [])
@@ -121,9 +143,34 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
                 f"equivalent against the reference {share['reference_per_kg']}", progress)
     for farmer in share["farmers_below_reference"]:
         report.flags.append(f"farmer {farmer.rsplit('/', 1)[1]} paid below the reference price per kg green-coffee equivalent")
+    if share["living_income_reference"] is None:
+        report.step("no living-income reference price is published for Ethiopian coffee: the farm-gate price is "
+                    "checked against Fairtrade's minimum only (trace/data/reference_prices.json)", progress)
+    for farmer in share["farmers_below_living_income"]:
+        report.flags.append(f"farmer {farmer.rsplit('/', 1)[1]} paid below the living-income reference price")
     report.notes.append("stages: " + "; ".join(f"{s['stage']} {s['per_kg_gce']} USD/kg GCE ({s['share_of_retail']}%)"
                                                   for s in share["stages"]))
 
 
+def credited_wallets(actors: Actors, mm: Any, deliveries: list[Any], before: dict[str, int]) -> None:
+    """Check that every delivery's payment reached the farmer's wallet, under the settlement
+    reference the ledger holds for the delivery, with an SMS receipt saying so."""
+    provider, paid, movements = mm.providers[MOMO], {}, {}
+    for delivery in deliveries:
+        record = actors(COOP).query("deliveries", "delivery", {"delivery_id": lot_number(delivery.lot)})
+        line = mm.ledger.await_booked(actors(COOP), MOMO, farmer_phone(delivery.farmer), "deliveries",
+                                      lot_number(delivery.lot))
+        check(line["kind"] == "receive" and line["id"] == f"in-{record['settlement']['reference']}",
+              f"delivery {delivery.lot}: the wallet was not credited under its settlement ({line['kind']})")
+        paid[delivery.farmer] = paid.get(delivery.farmer, 0) + record["amount"]["minor"]
+        movements[delivery.lot] = (delivery.farmer, line["id"])
+    for farmer, minor in paid.items():
+        check(provider.balance(farmer_phone(farmer)) - before[farmer] == minor, f"{farmer}'s wallet does not show its pay")
+    mm.deliver_sms()
+    for lot, (farmer, movement) in movements.items():
+        texts = mm.sms.to(provider.msisdn(farmer_phone(farmer)))
+        check(any(COOP in t and movement in t for t in texts), f"no SMS receipt names the payment of delivery {lot}")
+
+
 STORY = Story(6, "Coffee from Ethiopian farmers to a roaster: every lot traced, farmers paid and their share shown",
-              "farmers never see the chain", play)
+              "farmers never see the chain", play, uses=("mobile_money",))

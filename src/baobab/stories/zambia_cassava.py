@@ -32,7 +32,9 @@ from baobab.credentials.ledger import committed
 from baobab.credentials.lending import Lender
 from baobab.credentials.records import (DELIVERY, PAYMENT, REGISTERED, delivery, loan_repaid, payment_received,
                                         registered_farmer, repayments)
+from baobab.ledger_wallets import wallets_beside_ledger
 from baobab.stories import Actors, Story, StoryReport, await_payment
+from baobab.stories.trade_kit import check
 
 AGENT, PROVIDER, LENDER = "ZM-AGRI", "ZM-MOMO", "ZM-MFI"
 PRICE = {"currency": "ZMW", "minor": 250}  # ZMW 2.50 a kilogram of fresh cassava roots
@@ -43,8 +45,10 @@ FARMERS = [("Mwila Banda", "female", "Central", "Kabwe", "geo:-14.4469,28.4464",
            ("Esther Mulenga", "female", "Luapula", "Mansa", "geo:-11.1998,28.8943", 10_000, "+260971000103", 2, 700)]
 
 
-def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | None = None) -> None:
+def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | None = None,
+         services: dict[str, Any] | None = None) -> None:
     agent, provider, lender_actor = actors(AGENT), actors(PROVIDER), actors(LENDER)
+    mm = wallets_beside_ledger(services)
     run = uuid.uuid4().hex[:6]  # a story played again on the same ledger records new purchases and loans
     today = datetime.now(timezone.utc).date()
     association = Issuer(agent, Signer.generate())
@@ -56,10 +60,11 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
 
     farmers = []
     for n, (name, gender, region, district, geo, area, wallet, _, _) in enumerate(FARMERS, start=1):
-        holder = wallets.create(f"NRC {run}-{n:03d}/10/1")
         form = f"consent form of {name}: keys held by {AGENT}, thumbprint witnessed".encode()
-        committed(agent, "credentials", "register_holder", {"public_key": holder.key.public.text, "consent": {
-            "method": "paper form, thumbprint", "reference": f"ZCGA/{run}/{n}", "form_sha256": hashlib.sha256(form).hexdigest()}})
+        consent = {"method": "paper form, thumbprint", "reference": f"ZCGA/{run}/{n}",
+                   "form_sha256": hashlib.sha256(form).hexdigest()}
+        holder = wallets.create(f"NRC {run}-{n:03d}/10/1", consent=consent)
+        committed(agent, "credentials", "register_holder", {"public_key": holder.key.public.text, "consent": consent})
         farmers.append((holder, name, wallet))
     ids = association.issue_many([
         registered_farmer(h.did, name=name, gender=f[1], region=f[2], district=f[3],
@@ -72,6 +77,11 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     report.documents += len(ids)
     report.step(f"{AGENT} registers {len(farmers)} farmers after KYC, holds their keys with consent, issues their IDs", progress)
 
+    if mm is not None:
+        from baobab.wallet.services import ensure_wallet
+
+        for _, name, wallet in farmers:
+            ensure_wallet(mm, PROVIDER, wallet, name, by=AGENT)
     purchases = []
     for (holder, name, wallet), f in zip(farmers, FARMERS):
         for month in range(f[7], 0, -1):
@@ -85,7 +95,11 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
         payment = await_payment(agent, "produce", f"{purchase_id}/payment")
         if payment["status"] == "settled":
             report.payments += 1
-    report.step(f"{AGENT} records {len(purchases)} deliveries; each is paid to the farmer's {PROVIDER} wallet", progress)
+            if mm is not None:
+                line = mm.ledger.await_booked(agent, PROVIDER, payment["payee_account"], "produce", f"{purchase_id}/payment")
+                check(line["kind"] == "receive", f"{purchase_id}: the wallet was not credited ({line['kind']})")
+    report.step(f"{AGENT} records {len(purchases)} deliveries; each is paid to the farmer's {PROVIDER} wallet"
+                + (" through the switch and credited there, with an SMS receipt" if mm is not None else ""), progress)
 
     paid = [p for p in (agent.query("produce", "get", {"purchase_id": pid}) for pid in purchases) if p["status"] == "paid"]
     records = association.issue_many([claim for p in paid for claim in (delivery(p), payment_received(p))])
@@ -125,13 +139,27 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     committed(agent, "microloans", "accept", {"loan_id": loan_id, "signature": wallets.sign(mwila.did, ACCEPTANCE, terms_of(loan))})
     if await_payment(lender_actor, "microloans", f"{loan_id}/disbursement")["status"] == "settled":
         report.payments += 1
+        if mm is not None:
+            line = mm.ledger.await_booked(lender_actor, PROVIDER, wallet, "microloans", f"{loan_id}/disbursement")
+            check(line["kind"] == "receive", f"the loan was not credited to the wallet ({line['kind']})")
     report.step(f"{LENDER} offers Mwila ZMW {loan['principal']['minor'] // 100:,} (band {decision.assessment.band}); "
                 f"she accepts with her key; it is disbursed to her wallet through the switch", progress)
 
+    if mm is not None:  # she pays the fee from her sales: her wallet holds them
+        balance = mm.providers[PROVIDER].balance(wallet)
+        check(balance >= sum(i["minor"] for i in loan["instalments"]), "her wallet cannot repay the loan")
     for n, instalment in enumerate(loan["instalments"], start=1):
-        committed(provider, "microloans", "repay", {"loan_id": loan_id, "minor": instalment["minor"]})
+        args = {"loan_id": loan_id, "minor": instalment["minor"]}
+        if mm is None:
+            committed(provider, "microloans", "repay", args)
+        else:  # taken from her wallet first, given back if the ledger refuses the repayment
+            mm.ledger.pay_from_wallet(_Committing(provider), PROVIDER, wallet, instalment["minor"], contract="microloans",
+                                      obligation=f"{loan_id}/repayment/{n}", payee=LENDER, function="repay", args=args)
         if await_payment(provider, "microloans", f"{loan_id}/repayment/{n}")["status"] == "settled":
             report.payments += 1
+    if mm is not None:
+        check(mm.providers[PROVIDER].balance(wallet) == balance - sum(i["minor"] for i in loan["instalments"]),
+              "the repayments did not leave her wallet")
     loan = lender_actor.query("microloans", "get", {"loan_id": loan_id})
     credits = lender_issuer.issue_many([*repayments(loan), loan_repaid(loan)])
     for vc in credits:
@@ -148,5 +176,15 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     wallets.close()
 
 
+class _Committing:
+    """An Actor whose submissions must commit (as `committed` checks them)."""
+
+    def __init__(self, actor: Any) -> None:
+        self.actor = actor
+
+    def submit(self, contract: str, function: str, args: dict[str, Any]) -> dict[str, Any]:
+        return committed(self.actor, contract, function, args)
+
+
 STORY = Story(7, "Cassava farmers in Zambia: an economic record a microfinance lender verifies and lends on",
-              "no record a lender will accept: no loan", play)
+              "no record a lender will accept: no loan", play, uses=("mobile_money",))

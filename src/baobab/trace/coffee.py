@@ -113,9 +113,18 @@ def coffee_chain(*, farmers: int, green_lots: int, deliveries_per_lot: int, bags
                  start: datetime | None = None, bill_of_lading: str | None = None, stations: int = 4,
                  roast_bags: int = 2, run: str = "") -> Chain:
     """A chain of `green_lots` lots, each from `deliveries_per_lot` deliveries by farmers drawn
-    from `farmers`, each lot filling up to `bags_per_lot` bags of 60 kg, every bag loaded into one
-    container; the roaster roasts `roast_bags` of them. `run` makes lot numbers unique per run."""
+    from `farmers` (each of them once, in a random order, before any delivers again), each lot
+    filling up to `bags_per_lot` bags of 60 kg, every bag loaded into one container; the roaster
+    roasts `roast_bags` of them. `run` makes lot numbers unique per run."""
     rng = random.Random(seed)
+    waiting: list[int] = []  # the farmers who have not yet delivered in this round
+
+    def next_farmer() -> str:
+        if not waiting:
+            waiting.extend(range(1, farmers + 1))
+            rng.shuffle(waiting)
+        return farmer_key(waiting.pop())
+
     begin = start or datetime.now(timezone.utc) - timedelta(days=40)
     chain = Chain(container=container_key(rng.randrange(10**8)))
     coop: list[dict[str, Any]] = []
@@ -134,7 +143,7 @@ def coffee_chain(*, farmers: int, green_lots: int, deliveries_per_lot: int, bags
             deliveries_per_lot += 1
         deliveries = []
         for d, amount in enumerate(amounts):
-            farmer = farmer_key(rng.randrange(farmers) + 1)
+            farmer = next_farmer()
             lot = lgtin(PRODUCTS["cherries"], f"D{tag}-{n:04d}-{d:03d}").digital_link()
             moment = day + timedelta(minutes=d)
             deliveries.append(Delivery(farmer, lot, amount, station, _stamp(moment)))

@@ -48,18 +48,34 @@ def exchange_rates() -> dict[str, Any]:
     return {**data, "rates": {c: Decimal(r) for c, r in data["rates"].items()}}
 
 
-def reference_for(origin: str, product: str) -> dict[str, Any] | None:
-    """The reference for an origin (ISO 3166-1 alpha-2) and product; one for every origin ("*") otherwise."""
-    exact = [p for p in reference_prices() if p["origin"] == origin and p["product"] == product]
-    anywhere = [p for p in reference_prices() if p["origin"] == "*" and p["product"] == product]
+MINIMUM, LIVING_INCOME = "minimum", "living_income"
+
+
+def reference_for(origin: str, product: str, kind: str = MINIMUM) -> dict[str, Any] | None:
+    """The reference of `kind` for an origin (ISO 3166-1 alpha-2) and product; one for every origin ("*") otherwise."""
+    of_kind = [p for p in reference_prices() if p["kind"] == kind and p["product"] == product]
+    exact = [p for p in of_kind if p["origin"] == origin]
+    anywhere = [p for p in of_kind if p["origin"] == "*"]
     return (exact or anywhere or [None])[0]
 
 
 def per_kg(reference: dict[str, Any]) -> Fraction:
-    """The reference price per kilogram, in major units of its currency."""
+    """The reference price per kilogram of green-coffee equivalent, in major units of its currency
+    (a price per kg of parchment is worth more per kg of the green coffee it hulls into)."""
     if "per_kg" in reference:
-        return Fraction(Decimal(reference["per_kg"]))
-    return Fraction(Decimal(reference["per_lb"])) / Fraction(POUND_KG)
+        price = Fraction(Decimal(reference["per_kg"]))
+    else:
+        price = Fraction(Decimal(reference["per_lb"])) / Fraction(POUND_KG)
+    return price / Fraction(Decimal(reference.get("green_per_basis_kg", "1")))
+
+
+@dataclass
+class Check:
+    """The farm-gate price against one published reference."""
+    reference: dict[str, Any] | None
+    below: bool = False
+    farmers_below: list[str] = field(default_factory=list)  # paid less per kg GCE than the reference
+    per_kg_reporting: Fraction | None = None  # the reference per kg GCE in the reporting currency
 
 
 @dataclass
@@ -83,9 +99,10 @@ class ValueShare:
     stages: list[Stage] = field(default_factory=list)
     farmers: dict[str, Fraction] = field(default_factory=dict)  # farmer -> paid (minor units of the farm-gate currency)
     unpaid: list[str] = field(default_factory=list)  # deliveries without a settled payment
-    reference: dict[str, Any] | None = None
-    below_reference: bool = False
-    farmers_below: list[str] = field(default_factory=list)  # paid less per kg GCE than the reference
+    minimum: Check = field(default_factory=lambda: Check(None))
+    living_income: Check = field(default_factory=lambda: Check(None))
+    origin: str = ""
+    product: str = ""
     rates: dict[str, str] = field(default_factory=dict)
     rates_source: str = ""
 
@@ -107,11 +124,21 @@ class ValueShare:
                 "stages": [s.to_dict(self.gce_kg, total) for s in self.stages],
                 "farmers_share_of_retail_pct": None if share is None else display(share * 100, 2),
                 "farm_gate_per_kg_gce": None if farm is None or not self.gce_kg else display(farm.in_reporting / self.gce_kg, 4),
-                "reference": self.reference, "below_reference": self.below_reference,
-                "reference_per_kg": None if self.reference is None else display(per_kg(self.reference), 4),
+                "reference": self.minimum.reference, "below_reference": self.minimum.below,
+                "reference_per_kg": _shown(self.minimum),
                 "farmers": {f: int(v) for f, v in sorted(self.farmers.items())}, "unpaid_deliveries": self.unpaid,
-                "farmers_below_reference": self.farmers_below,
+                "farmers_below_reference": self.minimum.farmers_below,
+                "origin": self.origin, "product": self.product,
+                "living_income_reference": self.living_income.reference,
+                "below_living_income": self.living_income.below,
+                "living_income_per_kg": _shown(self.living_income),
+                "farmers_below_living_income": self.living_income.farmers_below,
                 "rates": self.rates, "rates_source": self.rates_source}
+
+
+def _shown(check: Check) -> str | None:
+    """A reference per kg GCE in the reporting currency, as displayed (None without one)."""
+    return None if check.per_kg_reporting is None else display(check.per_kg_reporting, 4)
 
 
 def value_share(trace: Trace, *, delivery_of: Callable[[str], dict[str, Any] | None],
@@ -127,7 +154,8 @@ def value_share(trace: Trace, *, delivery_of: Callable[[str], dict[str, Any] | N
 
     gce = sum((q for k, q in trace.amounts.items() if product_of(k) == "green"), Fraction(0))
     result = ValueShare(trace.key, reporting_currency, gce, rates={c: str(r) for c, r in sorted(rates.items())},
-                        rates_source=f"{exchange_rates()['source']}, {exchange_rates()['date']}")
+                        rates_source=f"{exchange_rates()['source']}, {exchange_rates()['date']}", origin=origin,
+                        product=product)
     farm: dict[str, Fraction] = {}
     cherries = sum((d.contained for d in trace.deliveries), Fraction(0))
     green_per_cherry = gce / cherries if cherries else Fraction(0)
@@ -154,15 +182,20 @@ def value_share(trace: Trace, *, delivery_of: Callable[[str], dict[str, Any] | N
     for (stage, currency), minor in by_stage.items():
         result.stages.append(Stage(stage, currency, minor, to_reporting(currency, minor)))
     result.stages.sort(key=lambda s: STAGE_ORDER.index(s.name) if s.name in STAGE_ORDER else len(STAGE_ORDER))
-    result.reference = reference_for(origin, product)
     farm_stage = result.stage("farm_gate")
-    if result.reference is not None and farm_stage is not None and gce:
-        reference = per_kg(result.reference)
-        ref_currency = result.reference["currency"]
-        in_reporting = reference if ref_currency == reporting_currency else reference * Fraction(rates[ref_currency])
-        result.below_reference = farm_stage.in_reporting / gce < in_reporting
-        result.farmers_below = sorted(f for f, (currency, paid, kg) in per_farmer_gce.items()
-                                      if kg and to_reporting(currency, paid) / kg < in_reporting)
+    for kind in (MINIMUM, LIVING_INCOME):
+        check = Check(reference_for(origin, product, kind))
+        if check.reference is not None:
+            check.per_kg_reporting = to_reporting(check.reference["currency"],
+                                                  per_kg(check.reference) * 10 ** MINOR_UNITS.get(check.reference["currency"], 2))
+            if farm_stage is not None and gce:
+                check.below = farm_stage.in_reporting / gce < check.per_kg_reporting
+                check.farmers_below = sorted(f for f, (currency, paid, kg) in per_farmer_gce.items()
+                                             if kg and to_reporting(currency, paid) / kg < check.per_kg_reporting)
+        if kind == MINIMUM:
+            result.minimum = check
+        else:
+            result.living_income = check
     return result
 
 

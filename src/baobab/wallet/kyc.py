@@ -43,6 +43,8 @@ _NGN = 100  # kobo per naira
 _GHS = 100  # pesewas per cedi
 _KES = 100  # cents per shilling
 _AED = 100  # fils per dirham
+_ETB = 100  # santim per birr
+_ZMW = 100  # ngwee per kwacha
 
 SCHEMES: dict[str, Scheme] = {
     "NG": Scheme("NG", "NGN", "Africa/Lagos", (
@@ -73,6 +75,14 @@ SCHEMES: dict[str, Scheme] = {
              ("phone", "name", "Emirates ID", "address", "source of funds")),
     ), "Baobab demo configuration for the United Arab Emirates: illustrative limits, not the Central Bank of the "
        "UAE's (replace with the operator's licence conditions)"),
+    "ET": Scheme("ET", "ETB", "Africa/Addis_Ababa", (
+        Tier(1, "Basic", 100_000 * _ETB, 200_000 * _ETB, None, 300_000 * _ETB, ("phone", "name", "identity document")),
+    ), "Baobab demo configuration for Ethiopia: illustrative limits, not the National Bank of Ethiopia's "
+       "(replace with the limits of the operator's licence)"),
+    "ZM": Scheme("ZM", "ZMW", "Africa/Lusaka", (
+        Tier(1, "Basic", 20_000 * _ZMW, 50_000 * _ZMW, None, 100_000 * _ZMW, ("phone", "name", "identity document")),
+    ), "Baobab demo configuration for Zambia: illustrative limits, not the Bank of Zambia's "
+       "(replace with the limits of the operator's licence)"),
 }
 
 

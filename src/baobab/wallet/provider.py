@@ -96,6 +96,8 @@ CREATE TABLE IF NOT EXISTS momo_screening (
 CREATE TABLE IF NOT EXISTS momo_holds (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, payer TEXT, payee TEXT, agent TEXT, amount BIGINT NOT NULL, reference TEXT,
   reason TEXT NOT NULL, state TEXT NOT NULL, at TEXT NOT NULL, movement TEXT, decided_by TEXT, note TEXT);
+CREATE TABLE IF NOT EXISTS momo_aliases (
+  alias TEXT PRIMARY KEY, msisdn TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_movements (
   id TEXT PRIMARY KEY, kind TEXT NOT NULL, payer TEXT, payee TEXT, agent TEXT, amount BIGINT NOT NULL,
   fee BIGINT NOT NULL, commission BIGINT NOT NULL, day TEXT NOT NULL, at TEXT NOT NULL, reference TEXT);
@@ -211,6 +213,28 @@ class Provider:
                         (msisdn, wallet["tier"], target.level, json.dumps(evidence, sort_keys=True), by, _stamp(at)))
             self.db.run("UPDATE momo_wallets SET tier = ? WHERE msisdn = ?", (target.level, msisdn))
         return target
+
+    def link_alias(self, phone: str, alias: str) -> None:
+        """Another name payers use for this wallet (a farmer's GS1 party key on the ledger, so
+        their phone number need not be written there). An alias names one wallet."""
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self._require_wallet(msisdn)
+            row = self.db.one("SELECT msisdn FROM momo_aliases WHERE alias = ?", (alias,))
+            if row is not None and row[0] != msisdn:
+                raise BaobabError("WALLET_EXISTS", f"{alias} already names another wallet")
+            if row is None:
+                self.db.run("INSERT INTO momo_aliases (alias, msisdn) VALUES (?, ?)", (alias, msisdn))
+
+    def account_of(self, reference: str) -> str | None:
+        """The wallet a payee account reference names (its phone number or an alias), or None."""
+        row = self.db.one("SELECT msisdn FROM momo_aliases WHERE alias = ?", (reference,))
+        if row is not None:
+            return str(row[0])
+        try:
+            return self.msisdn(reference) if reference.startswith("+") else None
+        except BaobabError:
+            return None
 
     def balance(self, phone: str) -> int:
         return self.journal.balance(f"wallet/{self.msisdn(phone)}").net_credit

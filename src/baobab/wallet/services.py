@@ -56,6 +56,11 @@ DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     # the providers' own monitoring threshold (not the regulator's cash-reporting one): 100,000 shillings
     "KE-MOMO": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
     "KE-PESA": ProviderConfig("KE", KE_TARIFF, Rules(reporting_threshold=100_000 * _KES), "CBK", payments_per_hour=30),
+    # the farmers' providers of stories 6 and 7: paid by cooperatives and lenders through the switch
+    "ET-MOMO": ProviderConfig("ET", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=300_000 * 100), None),
+    "ZM-MOMO": ProviderConfig("ZM", Tariff(send=((10**12, 0),), cash_out=((10**12, 0),)),
+                              Rules(reporting_threshold=100_000 * 100), None),
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
@@ -73,6 +78,7 @@ class MobileMoney:
     sanctions: SanctionsList
     sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
     own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
+    ledger: Any = None  # baobab.ledger_wallets.LedgerWallets, where the books follow the ledger's payments
 
     def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
         """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""

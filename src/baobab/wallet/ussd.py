@@ -12,6 +12,10 @@ a restart is told so and nothing is done).
         6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
         reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
         code, the reference the biller gave, amount, PIN)
+
+A number without a wallet may open one itself at the scheme's first tier (name, then a PIN
+twice), screened against the sanctions list as any new customer; higher tiers need an agent
+and the evidence they check.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import phonenumbers
 from fastapi import APIRouter, Form
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
@@ -40,9 +45,10 @@ SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the old
 
 class Ussd:
     def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
-                 set_language: Callable[[str, str], None] | None = None) -> None:
-        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists."""
-        self.p, self.api = provider, api
+                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None) -> None:
+        """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists;
+        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch)."""
+        self.p, self.api, self.opened = provider, api, opened
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
         self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
@@ -51,9 +57,15 @@ class Ussd:
     def answer(self, phone: str, text: str, session: str = "") -> str:
         try:
             msisdn = self.p.msisdn(phone)
-            self.p.wallet(msisdn)
         except BaobabError:
             return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+        if not self.p.has_wallet(msisdn):
+            if phonenumbers.region_code_for_number(phonenumbers.parse(msisdn)) != self.p.scheme.country:  # opened at home only
+                return "END " + translations("en").gettext("This number has no wallet. Visit an agent to open one.")
+            try:
+                return self._open(msisdn, [s for s in text.split("*")] if text else [])[:MAX_SCREEN]
+            except BaobabError as exc:
+                return ("END " + self._refusal(exc, "en"))[:MAX_SCREEN]
         lang = self.language(msisdn)
         _ = translations(lang).gettext
         steps = [s for s in text.split("*")] if text else []
@@ -155,6 +167,25 @@ class Ussd:
         self.p.approve_cash_out(msisdn, pin=rest[0])
         return "END " + _("Approved: collect {amount} from {agent}.").format(
             amount=money(pending["amount"], lang), agent=pending["agent_name"])
+
+    def _open(self, msisdn: str, steps: list[str]) -> str:
+        """Open a wallet at the first tier: 1, the holder's name, a PIN, the PIN again."""
+        _ = translations("en").gettext
+        prompts = ["CON " + "\n".join([_("This number has no wallet."), "1 " + _("Open a wallet")]),
+                   "CON " + _("Your full name"), "CON " + _("Choose a PIN (4 to 6 digits)"), "CON " + _("New PIN again")]
+        if len(steps) < len(prompts):
+            if steps and steps[0] != "1":
+                return "END " + _("Unknown choice.")
+            if len(steps) >= 2 and not 2 <= len(steps[1].strip()) <= 80:
+                return "END " + _("Please give your full name.")
+            return prompts[len(steps)]
+        if steps[2] != steps[3]:
+            return "END " + _("The two new PINs differ; nothing changed.")
+        first = min(t.level for t in self.p.scheme.tiers)
+        self.p.register(msisdn, steps[1].strip(), tier=first, by="self (USSD)", pin=steps[2])
+        if self.opened is not None:
+            self.opened(msisdn)
+        return "END " + _("Your wallet is open. Dial again to use it.")
 
     def _requests(self, msisdn: str, lang: str, rest: list[str], session: str) -> str:
         """Payment requests waiting for this holder's PIN: pick one, then approve with the PIN or decline."""

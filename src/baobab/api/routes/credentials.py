@@ -161,7 +161,7 @@ class HolderRequest(BaseModel):
 def add_holder(request: Request, body: HolderRequest, who: Caller = Depends(caller)) -> JsonObject:
     """Hold a key for a person (your organisation becomes its custodian on the ledger, with the
     consent recorded); made once per `ref`."""
-    signer = custody(request).holders(who.org).create(body.ref)
+    signer = custody(request).holders(who.org).create(body.ref, consent=body.consent.model_dump())
     committed(CallerActor(request, who), "credentials", "register_holder",
               {"public_key": signer.key.public.text, "consent": body.consent.model_dump()})
     return {"did": signer.did, "public_key": signer.key.public.text}
