@@ -128,10 +128,7 @@ def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liqu
     hub = open_hub(data, orgs, home_fsp, liquidity, url + CALLBACK_PREFIX)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
-    providers = None
-    if mobile_money is not None:
-        providers = mobile_money(hub)
-        providers.ledger = LedgerWallets(reactor.host, providers, hub.switch, node.network).attach(reactor)
+    providers = None if mobile_money is None else follow_ledger(mobile_money(hub), reactor, hub, node.network)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
     fsps = hosted_fsps(node, data, url + "/fspiop", agent_secret(data), home_fsp)
     return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers, fsps=fsps,
@@ -203,6 +200,14 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
         app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+
+
+def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -> Any:
+    """The providers' wallets booked as the ledger's payments to and from them settle (the
+    reactor's handlers, `baobab.ledger_wallets`); returns `mobile_money`."""
+    if mobile_money is not None:
+        mobile_money.ledger = LedgerWallets(reactor.host, mobile_money, hub.switch, network).attach(reactor)
+    return mobile_money
 
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:

@@ -174,10 +174,11 @@ def run_peer(config: NodeConfig) -> None:
             from baobab.pay.fsp_host import member_keys
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
-            from baobab.services import network_mobile_money
+            from baobab.services import follow_ledger, network_mobile_money
 
             hub = Hub(PostgresDatabase(config.switch))
-            mobile_money = network_mobile_money(config.api_dir, hub, node.orgs)  # its providers' wallets, if any
+            # its providers' wallets, if any, booked as the ledger's payments to and from them settle
+            mobile_money = follow_ledger(network_mobile_money(config.api_dir, hub, node.orgs), reactions, hub, node.network)
             if not config.switch_url:  # no other node's switch named: this node runs it
                 mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
                 threads.append(HubThread(hub).start())
