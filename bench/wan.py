@@ -12,10 +12,12 @@ client reaches its own organisation's node without delay, and the ordering nodes
 the NATS servers. Loss is modelled by the proxy as TCP would show it: a lost segment arrives
 one retransmission timeout late (see the proxy's docstring).
 
-Why a proxy and not `tc netem`: netem needs the nodes in network namespaces of their own (it
-would otherwise shape the loopback device every process of the machine uses), and the nodes
-then need PostgreSQL and the clients on the far side of a virtual link. The proxy gives the
-same delays to exactly the benchmark's connections, on any machine the tests run on.
+Why a proxy and not `tc netem`: on the development machine `ip netns add` works (as root) but
+`tc qdisc add ... netem` answers "Specified qdisc kind is unknown": the kernel has no netem
+module. Where it has one, netem still needs the nodes in network namespaces of their own (it
+would otherwise shape the loopback device every process of the machine uses), with PostgreSQL
+and the clients on the far side of virtual links. The proxy gives the same delays and losses to
+exactly the benchmark's connections, on any machine the tests run on.
 
 Reported per round-trip time: committed transfers per second, p50/p95/p99 submit-to-commit
 latency, and the refusals (ENDORSER_UNAVAILABLE means an endorsement did not come back within

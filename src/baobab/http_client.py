@@ -100,13 +100,24 @@ class BaobabClient:
                 headers: dict[str, str] | None = None, stream: bool = False) -> httpx.Response:
         """Send a signed request; raises BaobabError on a problem response."""
         content = b"" if body is None else json.dumps(body, separators=(",", ":")).encode()
-        request = self.http.build_request(method, self.url + path, params=params, content=content or None,
-                                          headers={**({"Content-Type": "application/json"} if content else {}),
-                                                   **({MIN_HEIGHT: str(self.causality.seen)} if self.causality.seen else {}),
-                                                   **(headers or {})})
-        target = request.url.raw_path.decode("latin-1")
-        request.headers.update(sign_request(self.identity.key, self.identity.network, self.identity.id, method, target, content))
-        response = self.http.send(request, stream=stream)
+        # A kept-alive connection the node closed as the request left (RemoteProtocolError: no
+        # answer at all) is retried once, signed afresh, when repeating it is harmless: reads, and
+        # requests with an Idempotency-Key (a resubmitted transaction returns its first outcome).
+        retry = method in ("GET", "HEAD") or "Idempotency-Key" in (headers or {})
+        for attempt in range(2 if retry else 1):
+            request = self.http.build_request(method, self.url + path, params=params, content=content or None,
+                                              headers={**({"Content-Type": "application/json"} if content else {}),
+                                                       **({MIN_HEIGHT: str(self.causality.seen)} if self.causality.seen else {}),
+                                                       **(headers or {})})
+            target = request.url.raw_path.decode("latin-1")
+            request.headers.update(sign_request(self.identity.key, self.identity.network, self.identity.id, method,
+                                                target, content))
+            try:
+                response = self.http.send(request, stream=stream)
+                break
+            except httpx.RemoteProtocolError:
+                if attempt or not retry:
+                    raise
         self.causality.saw_height(response.headers.get(HEIGHT))
         if stream and response.status_code >= 400:
             response.read()

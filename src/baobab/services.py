@@ -23,10 +23,13 @@ from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
 from baobab.ledger_wallets import LedgerWallets
+from baobab.pay import jws
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
+from baobab.pay.fsp_host import CALLBACK_PREFIX, HostedFsps, member_keys
+from baobab.pay.fspiop_agent import FspiopAgent
 from baobab.pay.hub import Hub, HubThread
-from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard
+from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard, parties_of
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
 from baobab.trace.service import TraceService
@@ -55,6 +58,24 @@ def open_hub(data: Path, orgs: list[dict[str, Any]], home_fsp: dict[str, str],
     return hub
 
 
+def hosted_fsps(node: Any, folder: Path, switch_url: str, secret: bytes, home_fsp: dict[str, str]) -> HostedFsps:
+    """The FSPs among the organisations `node` serves (it holds their peer keys), each a participant
+    with its callback endpoint on this node (`<folder>/fsp/<FSP>.sqlite`)."""
+    orgs = node.genesis["organisations"]
+    fsps = {o["id"]: node.peer_keys[o["id"]] for o in orgs if is_fsp(o) and o["id"] in node.peer_keys}
+    return HostedFsps(folder / "fsp", fsps, switch_url, secret=secret, keys=member_keys(node.members),
+                      parties={fsp: parties_of(fsp, orgs, home_fsp) for fsp in fsps})
+
+
+def add_fspiop_payments(reactor: Reactor, fsps: HostedFsps, node: Any, data: Path) -> FspiopAgent:
+    """The payments agent that meets the switch over FSPIOP HTTP, as the FSPs this node hosts."""
+    roles = {o["id"]: o for o in node.genesis["organisations"]}
+    agent = FspiopAgent(fsps, node.network, agent_secret(data), serves=reactor.host.serves,
+                        is_fsp=lambda org: org in roles and is_fsp(roles[org]))
+    reactor.on("*", "payment_instructed", agent.handle)
+    return agent
+
+
 def add_payments(reactor: Reactor, hub: Hub, data: Path, network: str) -> PaymentAgent:
     """The payments agent as the reactor's handler of every `payment_instructed` event."""
     agent = PaymentAgent(hub.switch, network, agent_secret(data), serves=reactor.host.serves, fsp_of=fsp_resolver(hub))
@@ -69,6 +90,8 @@ class NodeServices:
     hub: Hub
     callbacks: HubThread | None = None
     mobile_money: Any = None  # baobab.wallet.services.MobileMoney, where the node runs providers
+    fsps: HostedFsps | None = None  # the FSPs this node hosts, on their callback endpoints
+    fsp_outboxes: HubThread | None = None
 
     def for_stories(self) -> dict[str, Any]:
         """The services handle the stories get beside their Actors (`stories.Story.needs`)."""
@@ -77,66 +100,90 @@ class NodeServices:
     def stop(self) -> None:
         if self.thread is not None:
             self.thread.stop()
-        if self.callbacks is not None:
-            self.callbacks.stop()
+        for thread in (self.callbacks, self.fsp_outboxes):
+            if thread is not None:
+                thread.stop()
+        if self.fsps is not None:
+            self.fsps.close()
         if self.mobile_money is not None:
             self.mobile_money.close()
         self.hub.db.close()
 
 
+def node_url(host: str, port: int) -> str:
+    """Where a node listening on host:port is reached (a wildcard address on the loopback)."""
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+
+
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],
-                        endpoint_base: str = "http://127.0.0.1:8700/fspiop-callbacks",
+                        url: str = "http://127.0.0.1:8700",
                         mobile_money: Callable[[Hub], Any] | None = None) -> NodeServices:
-    """`mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
+    """`url`: where this node's API is reached; the FSPs it hosts are called back under
+    `<url>/fspiop-callbacks/<FSP>` and speak to the switch at `<url>/fspiop`.
+    `mobile_money(hub)` opens the providers' books this node runs; their wallets then follow the
     ledger's payments from the first block the reactor reads."""
     orgs = node.genesis["organisations"]
     reactor = for_node(node, data)
-    hub = open_hub(data, orgs, home_fsp, liquidity, endpoint_base)
+    hub = open_hub(data, orgs, home_fsp, liquidity, url + CALLBACK_PREFIX)
     add_payments(reactor, hub, data, node.network)
     TraceService.at(reactor.host, data)  # EPCIS bodies in <data>/trace.sqlite; batches a crash left pending anchored
-    providers = None
-    if mobile_money is not None:
-        providers = mobile_money(hub)
-        providers.ledger = LedgerWallets(reactor.host, providers, hub.switch, node.network).attach(reactor)
+    providers = None if mobile_money is None else follow_ledger(mobile_money(hub), reactor, hub, node.network)
     thread = ReactorThread(reactor, node).start() if reactor.orgs else None
-    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers)
+    fsps = hosted_fsps(node, data, url + "/fspiop", agent_secret(data), home_fsp)
+    return NodeServices(reactor, thread, hub, callbacks=HubThread(hub).start(), mobile_money=providers, fsps=fsps,
+                        fsp_outboxes=HubThread(fsps).start())
 
 
-def demo_services(node: Any, data: Path) -> NodeServices:
+def demo_services(node: Any, data: Path, url: str = "http://127.0.0.1:8700") -> NodeServices:
     """The demo network's services: its banks and mobile-money providers on the switch, funded."""
     from baobab.pay.demo import HOME_FSP, liquidity
 
     from baobab.wallet.services import open_mobile_money
 
     fsps = [o["id"] for o in node.genesis["organisations"] if is_fsp(o)]
-    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
+    return start_node_services(node, data, home_fsp=HOME_FSP, liquidity=liquidity(fsps), url=url,
                                mobile_money=lambda hub: open_mobile_money(data, hub, secret=agent_secret(data)))
 
 
-def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None) -> None:
-    """The switch's FSPIOP interface and the pages, on the node's API app (embedded mode: this
-    node hosts the switch); with `mobile_money`, each provider's GSMA mmAPI at /mmapi/<FSP> and
-    its agents' and operator's pages at /momo."""
+def mount_switch(app: Any, hub: Hub, operator: str, key_of: jws.KeyOf) -> None:
+    """The switch's FSPIOP interface at /fspiop and its operator's administration API at /hub, on
+    the node that runs the switch. An FSP authenticates by its FSPIOP-Signature under its
+    member's peer key (`key_of`: so an FSP on any node is known), or as a client of this node,
+    as every API client does; the administration API is the operator's client's alone."""
     from baobab.api.deps import caller
     from baobab.pay.admin import admin_router
     from baobab.pay.fspiop import fspiop_router
 
-    async def participant(request: Any) -> str:
-        """An FSP authenticates as a member organisation, as every API client does."""
+    async def as_client(request: Any) -> str:
         try:
             return (await caller(request)).org
         except BaobabError as exc:
             raise FspiopError("3000", f"not authenticated: {exc.message}") from None
 
+    async def participant(request: Any) -> str:
+        signer = jws.signed_by(key_of, request.headers, await request.body())
+        return signer if signer is not None else await as_client(request)
+
     async def hub_operator(request: Any) -> str:
-        """The administration API is the switch operator's alone."""
-        who = await participant(request)
+        who = await as_client(request)
         if who != operator:
             raise FspiopError("3000", f"{who} is not the switch's operator")
         return who
 
     app.include_router(fspiop_router(hub, participant), prefix="/fspiop")
     app.include_router(admin_router(hub, hub_operator), prefix="/hub")
+
+
+def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: str, mobile_money: Any = None,
+                     fsps: HostedFsps | None = None) -> None:
+    """The switch's FSPIOP interface, the callback endpoints of the FSPs this node hosts and the
+    pages, on the node's API app (embedded mode: this node hosts the switch); with
+    `mobile_money`, each provider's GSMA mmAPI at /mmapi/<FSP> and its agents' and operator's
+    pages at /momo."""
+    mount_switch(app, hub, operator, member_keys(gateway.view.members))
+    if fsps is not None:
+        fsps.mount(app)
     mount_mobile_money(app, mobile_money)
     mount_pages(app, gateway, data, reader=operator, switch=hub.switch, operator=operator, mobile_money=mobile_money)
 
@@ -153,6 +200,14 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
         app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+
+
+def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -> Any:
+    """The providers' wallets booked as the ledger's payments to and from them settle (the
+    reactor's handlers, `baobab.ledger_wallets`); returns `mobile_money`."""
+    if mobile_money is not None:
+        mobile_money.ledger = LedgerWallets(reactor.host, mobile_money, hub.switch, network).attach(reactor)
+    return mobile_money
 
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:

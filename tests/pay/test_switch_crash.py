@@ -19,10 +19,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("acknowledged_before_kill", [40, 250])
-def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, acknowledged_before_kill: int) -> None:
+@pytest.mark.parametrize("acknowledged_before_kill,mode", [(40, "alone"), (250, "alone"), (250, "grouped")])
+def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, acknowledged_before_kill: int, mode: str) -> None:
     path = tmp_path / "switch.sqlite"
-    worker = subprocess.Popen([sys.executable, "-m", "tests.pay.crash_worker", str(path)], cwd=ROOT,
+    worker = subprocess.Popen([sys.executable, "-m", "tests.pay.crash_worker", str(path), mode], cwd=ROOT,
                               stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     acknowledged: dict[str, str] = {}
     assert worker.stdout is not None

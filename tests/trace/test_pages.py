@@ -54,6 +54,9 @@ def test_the_cooperative_sees_its_farmers_payments_and_lots(site):
     roasted = client.get("/trace/lot", params={"key": made(service, "roasted")}).text
     assert "Farmers received this share of the retail price" in roasted and "unchanged since" in roasted
     assert "not proven" not in roasted and "In these goods (kg)" in roasted and "Farmers paid below it" in roasted
+    # an Ethiopian lot: Fairtrade's minimum, named with its source, and no living-income price invented
+    assert "Fairtrade Minimum Price, washed Arabica" in roasted and "2023-08-01" in roasted
+    assert "No living-income reference price is published for this origin." in roasted
     bag = client.get("/trace/lot", params={"key": made(service, "bag")}).text  # not sold at retail: no share of it
     assert "farm_gate" in bag and "export" in bag and "Farmers received" not in bag
 

@@ -68,3 +68,5 @@ def test_an_origin_without_a_published_living_income_price_says_so_and_keeps_the
     result = share({"a": (RICH, "ETB", 250 * 120_00), "b": (POOR, "ETB", 250 * 55_00)}, "ET")
     assert result.living_income.reference is None and result.to_dict()["living_income_per_kg"] is None
     assert result.minimum.reference is not None and result.minimum.farmers_below == [POOR]
+
+

@@ -132,3 +132,22 @@ def test_nobody_outside_the_provider_sees_its_pages(world: tuple[TestClient, Mob
     assert client.get("/momo").status_code == 403
     client.cookies.clear()
     assert client.get("/momo", follow_redirects=False).status_code == 303
+
+
+def test_a_super_agent_passes_e_float_to_its_own_agents_only(world: tuple[TestClient, MobileMoney]) -> None:
+    client, mm = world
+    momo = mm.providers["KE-MOMO"]
+    momo.add_agent("kitale-02", "Kitale Corner Shop", super_agent="eldoret-07")
+    momo.add_agent("nakuru-11", "Nakuru Stage Kiosk")                   # someone else's agent
+    csrf = sign_in(client, "KE-MOMO", "eldoret-07")
+    page = client.get("/momo").text
+    assert "Your agents" in page and "kitale-02" in page and "nakuru-11" not in page
+    assert post(client, "/momo/agent/rebalance", {"csrf": csrf, "agent": "kitale-02", "amount": "20000"}) == 303
+    floats = lambda: (momo.journal.balance("agent/eldoret-07/float").net_credit,  # noqa: E731
+                      momo.journal.balance("agent/kitale-02/float").net_credit)
+    assert floats() == (480_000 * KES, 20_000 * KES)
+    refused = client.post("/momo/agent/rebalance", data={"csrf": csrf, "agent": "nakuru-11", "amount": "100"})
+    assert refused.status_code == 404 and "NO_AGENT" in refused.text and floats() == (480_000 * KES, 20_000 * KES)
+    assert "KES20,000.00" in client.get("/momo").text
+    french = sign_in(client, "KE-MOMO", "eldoret-07", "fr")
+    assert french and "Vos agents" in client.get("/momo").text

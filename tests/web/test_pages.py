@@ -123,3 +123,37 @@ def test_an_arabic_reader_gets_a_right_to_left_page(client: TestClient) -> None:
 def test_pages_stay_light(client: TestClient) -> None:
     for path in ("/", "/signin", "/verify", "/static/baobab.css"):
         assert len(client.get(path).content) < 100_000, path
+
+
+def test_a_session_id_planted_before_sign_in_is_ended_not_promoted(client: TestClient) -> None:
+    """Session fixation: an attacker signs in, plants its own valid session id in the victim's
+    browser; the victim's sign-in gets a fresh id and the planted one stops working."""
+    sign_in(client, "MYBANK", "farid")
+    planted = client.cookies[COOKIE]
+    victim = TestClient(client.app)
+    victim.cookies.set(COOKIE, planted)
+    r = victim.post("/signin", data={"org": "KEBANK", "username": "amina", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303 and r.cookies[COOKIE] != planted
+    attacker = TestClient(client.app)
+    attacker.cookies.set(COOKIE, planted)
+    assert attacker.get("/home", follow_redirects=False).status_code == 303  # the planted id is gone
+
+
+def test_a_locked_account_and_a_replayed_code_are_refused_at_the_form(client: TestClient, tmp_path: Path) -> None:
+    import time
+
+    import pyotp
+
+    from baobab.web.users import MAX_FAILURES
+
+    users = Users(tmp_path / "web.sqlite")
+    secret = users.enable_totp("KEBANK", "amina")
+    code = pyotp.TOTP(secret).now()
+    form = {"org": "KEBANK", "username": "amina", "password": PASSWORD, "code": code}
+    assert client.post("/signin", data=form, follow_redirects=False).status_code == 303
+    assert TestClient(client.app).post("/signin", data=form, follow_redirects=False).status_code == 401  # replayed
+    for _ in range(MAX_FAILURES):
+        client.post("/signin", data={**form, "password": "wrong password!"})
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)  # right password, unused code: still locked
+    locked = client.post("/signin", data={**form, "code": next_code}, follow_redirects=False)
+    assert locked.status_code == 423 and 'role="alert"' in locked.text

@@ -82,3 +82,11 @@ def test_an_act_out_of_turn_is_explained_and_changes_nothing(world) -> None:  # 
     sign_in(client, "CBK", "wanjiru")
     r = client.post("/switch/windows/1/settled", data={"csrf": csrf(client.get("/switch").text)})
     assert r.status_code == 409 and 'role="alert"' in r.text and switch.window(1)["state"] == "OPEN"
+
+
+def test_the_positions_over_the_open_window_are_drawn_against_the_caps(world: tuple[TestClient, Switch]) -> None:
+    client, _ = world
+    sign_in(client, "CBK", "otieno")
+    page = client.get("/switch").text
+    assert "<title>Net positions over window 1</title>" in page and "<polyline" in page
+    assert page.count('stroke="#9b1c1c"') == 2  # each participant's cap

@@ -133,14 +133,14 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
     from baobab.api.limits import uvicorn_options
     from baobab.demo import DEMO_ORGS, OPERATOR
     from baobab.gateway.gateway import Gateway
-    from baobab.services import demo_services, demo_users, mount_for_people
+    from baobab.services import demo_services, demo_users, mount_for_people, node_url
 
     node = embedded_network(data)
     services = None
     try:
         # contracts' reactions (a decided oracle round evaluates its conditional payment...) and
         # the payments agent on the switch this node hosts, for every organisation of the network
-        services = demo_services(node, data)
+        services = demo_services(node, data, node_url(host, port))  # FSPs called back where this node listens
         if not no_stories:
             _play_new_stories(node, data, services)
         demo_users(data, DEMO_ORGS, services.mobile_money.agents() if services.mobile_money else None)
@@ -150,7 +150,8 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
             return
         gateway = Gateway(node, keys_dir=data / "keys")
         app = create_app(gateway, data)
-        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR, mobile_money=services.mobile_money)
+        mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR, mobile_money=services.mobile_money,
+                         fsps=services.fsps)
         config = uvicorn.Config(app, host=host, port=port, log_level="info",
                                 timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
         # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the

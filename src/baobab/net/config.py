@@ -15,7 +15,11 @@
                       <network_dir>/nodes/<org>
     contracts         further contracts to install beside the default ones, as "module:Class"
                       (every node of a network must install the same)
-    switch            the network's payments switch database (PostgreSQL DSN)
+    switch            the network's payments switch database (PostgreSQL DSN); without
+                      `switch_url` this node runs the switch (FSPIOP at <listen>/fspiop, its
+                      administration at /hub); mobile-money providers book through it
+    switch_url        the base URL of the switch's FSPIOP API run by another node: this node's
+                      FSPs and its payments agent meet it there over HTTP
     switch_operator   the organisation operating the switch (its users get the /switch pages on
                       the node that serves it)
 """
@@ -46,7 +50,8 @@ class NodeConfig:
     hosts: list[str] = field(default_factory=list)
     data_dir: str = ""
     contracts: list[str] = field(default_factory=list)
-    switch: str = ""  # the network's payments switch database (PostgreSQL DSN); empty: this node pays nothing
+    switch: str = ""  # the network's payments switch database (PostgreSQL DSN)
+    switch_url: str = ""  # another node's switch (FSPIOP API); empty with `switch`: this node runs it
     switch_operator: str = ""  # the organisation operating the switch: its people get the switch pages here
 
     @property

@@ -131,10 +131,12 @@ class LocalNetwork:
         self.node_of = {org: node for node, served in hosting.items() for org in served}
         replicas = min(3, self.nats_servers)
         self.switch = self._switch()
+        hub_node = self.node_of[self.switch_operator or self.admins[0]]  # the switch runs on its operator's node
         for node, port in zip(hosting, ports):
             name = f"baobab_{self.network.replace('-', '_')}_{node.lower().replace('-', '_')}"
             self.databases[node] = create_database(name)
             self._node(node, {"role": "peer", "org": node, "database": self.databases[node], "switch": self.switch,
+                              **({"switch_url": self.node_urls[hub_node] + "/fspiop"} if node != hub_node else {}),
                               "switch_operator": self.switch_operator,
                               "hosts": [o for o in hosting[node] if o != node],
                               "listen": f"127.0.0.1:{port}",
@@ -146,8 +148,9 @@ class LocalNetwork:
 
     def _switch(self) -> str:
         """The network's payments switch: its own PostgreSQL database, the network's banks and
-        payment providers onboarded as in the demo (every node's payments agent uses it)."""
+        payment providers onboarded as in the demo, each called back on the node that serves it."""
         from baobab.pay.demo import HOME_FSP, liquidity
+        from baobab.pay.fsp_host import CALLBACK_PREFIX
         from baobab.pay.hub import Hub
         from baobab.pay.onboarding import is_fsp, onboard
         from baobab.pay.store import PostgresDatabase
@@ -158,7 +161,7 @@ class LocalNetwork:
         try:
             fsps = [o["id"] for o in self.organisations if is_fsp(o)]
             onboard(hub, self.organisations, home_fsp=HOME_FSP, liquidity=liquidity(fsps),
-                    endpoint=lambda fsp: f"http://127.0.0.1:1/{fsp}")
+                    endpoint=lambda fsp: f"{self.urls[fsp]}{CALLBACK_PREFIX}/{fsp}")
         finally:
             hub.db.close()
         return url

@@ -160,21 +160,36 @@ def run_peer(config: NodeConfig) -> None:
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
-    reactor, hub, mobile_money = None, None, None
+    reactor, hub, threads, fsps, mobile_money = None, None, [], None, None
     try:
         app = create_app(node)
         # the reactions that are this node's organisations' to perform, signed by their own clients,
-        # and their payment instructions carried out through the network's switch
+        # and their payment instructions carried out through the network's switch over FSPIOP
         gateway = Gateway(node, orgs=set(node.orgs), keys_dir=config.network_dir / "keys")
         reactions = Reactor(gateway, node.registry, node.orgs, config.api_dir)
+        from baobab.pay.hub import HubThread
+        from baobab.services import add_fspiop_payments, agent_secret, hosted_fsps, mount_switch, node_url
+
         if config.switch:
+            from baobab.pay.fsp_host import member_keys
             from baobab.pay.hub import Hub
             from baobab.pay.store import PostgresDatabase
-            from baobab.services import add_payments, network_mobile_money
+            from baobab.services import follow_ledger, network_mobile_money
 
             hub = Hub(PostgresDatabase(config.switch))
-            add_payments(reactions, hub, config.api_dir, node.network)
-            mobile_money = network_mobile_money(config.api_dir, hub, node.orgs)  # its providers' wallets, if any
+            # its providers' wallets, if any, booked as the ledger's payments to and from them settle
+            mobile_money = follow_ledger(network_mobile_money(config.api_dir, hub, node.orgs), reactions, hub, node.network)
+            if not config.switch_url:  # no other node's switch named: this node runs it
+                mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
+                threads.append(HubThread(hub).start())
+        switch_url = config.switch_url or (node_url(config.host, config.port) + "/fspiop" if config.switch else "")
+        if switch_url:
+            from baobab.pay.demo import HOME_FSP
+
+            fsps = hosted_fsps(node, config.api_dir, switch_url, agent_secret(config.api_dir), HOME_FSP)
+            fsps.mount(app)
+            add_fspiop_payments(reactions, fsps, node, config.api_dir)
+            threads.append(HubThread(fsps).start())
         reactor = ReactorThread(reactions, node).start()
         from baobab.services import mount_mobile_money, mount_pages  # the same as `baobab up`, for this node's people
 
@@ -186,6 +201,10 @@ def run_peer(config: NodeConfig) -> None:
     finally:
         if reactor is not None:
             reactor.stop()
+        for thread in threads:
+            thread.stop()
+        if fsps is not None:
+            fsps.close()
         if mobile_money is not None:
             mobile_money.close()
         if hub is not None:

@@ -247,7 +247,7 @@ class Admin:
             self.db.run("INSERT INTO admin_endpoints (fsp, type, value) VALUES (?, ?, ?)", (name, kind, value))
             if kind in BASE_ENDPOINTS:
                 base = value.removesuffix(BASE_ENDPOINTS[kind]).rstrip("/")
-                self.db.run("UPDATE switch_participants SET endpoint = ? WHERE fsp = ?", (base, name))
+                self.hub.switch.set_endpoint(name, base)
 
     def endpoints(self, name: str) -> list[dict[str, str]]:
         self._require(name)

@@ -26,9 +26,14 @@ HOME_FSP = {
 
 _MAJOR = 100  # the demo's currencies all have two minor digits
 TRADE_CURRENCIES = {"USD": 5_000_000_000 * _MAJOR, "EUR": 5_000_000_000 * _MAJOR}  # a demo runs many credits
-LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT", "AEBANK"], "KES": ["KCBANK", "KE-MOMO", "KE-PESA"],
-         "ETB": ["ET-MOMO", "ET-COOPBANK"], "ZMW": ["ZM-MOMO", "ZM-MFI"], "AED": ["AEBANK", "AE-EXCH"], "MYR": ["KLTB"],
-         "ARS": ["BPLATA"], "TZS": ["TZ-MOMO"]}
+LOCAL = {"CNY": ["SZBANK", "GDBANK"], "INR": ["RXIL", "ATREDS", "M1X", "IN-REMIT", "AEBANK"],
+         "KES": ["KCBANK", "KE-MOMO", "KE-PESA", "AEBANK"], "ETB": ["ET-MOMO", "ET-COOPBANK"], "ZMW": ["ZM-MOMO", "ZM-MFI"],
+         "AED": ["AEBANK", "AE-EXCH"], "MYR": ["KLTB"], "ARS": ["BPLATA"], "TZS": ["TZ-MOMO", "AEBANK"]}
+# The demo's FX provider (it holds every currency it exchanges) and its prices: mid-market rates
+# (target units per source unit), NOT market data, round figures near those of late 2026 so the
+# stories show realistic costs; and the margin it keeps.
+FX_PROVIDER, FX_MARGIN_BP = "AEBANK", 60
+FX_RATES: dict[tuple[str, str], str] = {("INR", "AED"): "0.0440", ("KES", "TZS"): "20.00", ("AED", "INR"): "22.70"}
 
 
 def liquidity(fsps: list[str]) -> dict[str, dict[str, int]]:

@@ -34,7 +34,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
@@ -166,52 +165,52 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
     @route("POST", "/transfers", "transfers", "/transfers", True)
     async def post_transfer(request: Request, source: str, body: Any) -> Response:
         core = {**body, "amount": from_fspiop_amount(body["amount"])}
-        await run_in_threadpool(hub.prepare, core, source, forwarded_headers(request), body, await request.body())
+        await hub.grouped(hub.prepare, core, source, forwarded_headers(request), body, await request.body())
         return accepted
 
     @route("PUT", "/transfers/{ID}", "transfers", "/transfers/{ID}", True)
     async def put_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
         media = MEDIA.match(request.headers.get("content-type", "").strip())
         version = (int(media["major"]), int(media["minor"] or 0)) if media else (1, 1)
-        await run_in_threadpool(hub.fulfil, ID, body, source, forwarded_headers(request), await request.body(), version)
+        await hub.grouped(hub.fulfil, ID, body, source, forwarded_headers(request), await request.body(), version)
         return ok
 
     @route("PUT", "/transfers/{ID}/error", "transfers", "/transfers/{ID}/error", True)
     async def put_transfer_error(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.reject, ID, body, source, forwarded_headers(request), await request.body())
+        await hub.grouped(hub.reject, ID, body, source, forwarded_headers(request), await request.body())
         return ok
 
     @route("GET", "/transfers/{ID}", "transfers", "/transfers/{ID}", False)
     async def get_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(hub.report_transfer, ID, source)
+        await hub.grouped(hub.report_transfer, ID, source)
         return accepted
 
     # --- account lookup ----------------------------------------------------------------
 
     @route("POST", "/participants/{Type}/{ID}", "participants", "/participants/{Type}/{ID}", True)
     async def post_participant(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
-        await run_in_threadpool(hub.register_party, Type, ID, body, source)
+        await hub.grouped(hub.register_party, Type, ID, body, source)
         return accepted
 
     @route("GET", "/participants/{Type}/{ID}", "participants", "/participants/{Type}/{ID}", False)
     async def get_participant(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
-        await run_in_threadpool(hub.lookup_participant, Type, ID, source)
+        await hub.grouped(hub.lookup_participant, Type, ID, source)
         return accepted
 
     @route("GET", "/parties/{Type}/{ID}", "parties", "/parties/{Type}/{ID}", False)
     async def get_party(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
-        await run_in_threadpool(hub.forward_party_lookup, Type, ID, source, forwarded_headers(request))
+        await hub.grouped(hub.forward_party_lookup, Type, ID, source, forwarded_headers(request))
         return accepted
 
     @route("PUT", "/parties/{Type}/{ID}", "parties", "/parties/{Type}/{ID}", True)
     async def put_party(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
-        await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/parties/{Type}/{ID}",
+        await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/parties/{Type}/{ID}",
                                 forwarded_headers(request), body, await request.body())
         return ok
 
     @route("PUT", "/parties/{Type}/{ID}/error", "parties", "/parties/{Type}/{ID}/error", True)
     async def put_party_error(request: Request, source: str, body: Any, Type: str, ID: str) -> Response:
-        await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), "PUT",
+        await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT",
                                 f"/parties/{Type}/{ID}/error", forwarded_headers(request), body, await request.body())
         return ok
 
@@ -221,17 +220,17 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
     async def post_bulk_transfer(request: Request, source: str, body: Any) -> Response:
         items = [{"transferId": t["transferId"], "amount": from_fspiop_amount(t["transferAmount"]), "condition": t["condition"]}
                  for t in body["individualTransfers"]]
-        await run_in_threadpool(bulk.prepare, body, items, source, forwarded_headers(request))
+        await hub.grouped(bulk.prepare, body, items, source, forwarded_headers(request))
         return accepted
 
     @route("PUT", "/bulkTransfers/{ID}", "bulkTransfers", "/bulkTransfers/{ID}", True)
     async def put_bulk_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(bulk.fulfil, ID, body, source)
+        await hub.grouped(bulk.fulfil, ID, body, source)
         return ok
 
     @route("GET", "/bulkTransfers/{ID}", "bulkTransfers", "/bulkTransfers/{ID}", False)
     async def get_bulk_transfer(request: Request, source: str, body: Any, ID: str) -> Response:
-        await run_in_threadpool(bulk.report, ID, source)
+        await hub.grouped(bulk.report, ID, source)
         return accepted
 
     # --- quotes ------------------------------------------------------------------------
@@ -241,7 +240,7 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
         the FSP in FSPIOP-Destination, as the definition has the switch do."""
         def forwarder(method: str, template: str) -> None:
             async def forward(request: Request, source: str, body: Any, ID: str = "") -> Response:
-                await run_in_threadpool(hub.forward, request.headers.get("fspiop-destination"), method,
+                await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), method,
                                         template.replace("{ID}", ID), forwarded_headers(request), body,
                                         None if method == "GET" else await request.body())
                 return accepted if method in ("POST", "GET") else ok

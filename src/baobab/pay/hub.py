@@ -15,6 +15,8 @@ from typing import Any
 
 from baobab.pay import jws
 from baobab.pay.errors import FspiopError
+from baobab.pay.fx import SwitchFx
+from baobab.pay.group_commit import GroupCommit
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
 from baobab.pay.store import Database
@@ -41,6 +43,8 @@ class Hub:
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
+        self.fx = SwitchFx(db)  # FX providers' prices, and the switch's FX quotes (pay/fx.py)
+        self.grouped = GroupCommit(db)  # what requests ask of the switch, sharing durable commits
         db.script(PARTY_SCHEMA)
 
     def endpoint(self, fsp: str) -> str | None:
@@ -234,9 +238,10 @@ class Hub:
 
 class HubThread:
     """`Hub.run` on its own event loop in a background thread, for a node that hosts the switch
-    beside a synchronous server: callbacks leave and expired transfers abort while it runs."""
+    beside a synchronous server: callbacks leave and expired transfers abort while it runs (and
+    the same for anything with such a `run(stop)`: the outboxes of the FSPs a node hosts)."""
 
-    def __init__(self, hub: Hub) -> None:
+    def __init__(self, hub: Any) -> None:
         self.hub = hub
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None

@@ -26,19 +26,29 @@ def is_fsp(org: dict[str, Any]) -> bool:
 def onboard(hub: Hub, orgs: Iterable[dict[str, Any]], *, home_fsp: dict[str, str],
             liquidity: dict[str, dict[str, int]], endpoint: Callable[[str], str]) -> None:
     """Participants for the FSPs among `orgs` (caps and funds from `liquidity`: FSP -> currency ->
-    minor units), parties for the others at their `home_fsp`."""
+    minor units), parties for the others at their `home_fsp`. A participant's callback endpoint
+    follows `endpoint` (a node restarted on another port is called back there). Each FSP is also
+    a party of its own (BUSINESS, its id), so an account lookup finds an FSP that is itself payee."""
     orgs = list(orgs)
     for org in filter(is_fsp, orgs):
         funds = liquidity.get(org["id"], {})
-        if hub.endpoint(org["id"]) is None:
+        known = hub.endpoint(org["id"])
+        if known is not None and known != endpoint(org["id"]):
+            hub.switch.set_endpoint(org["id"], endpoint(org["id"]))
+        if known is None:
             hub.switch.add_participant(org["id"], org["name"], endpoint(org["id"]), dict(funds) or {"USD": 0})
             for currency, amount in funds.items():
                 if amount:
                     hub.switch.fund(f"onboarding/{org['id']}/{currency}", org["id"], currency, amount)
     for org in orgs:
-        fsp = home_fsp.get(org["id"])
-        if fsp is not None and not is_fsp(org) and hub.serving(PARTY_TYPE, org["id"]) != fsp:
+        fsp = org["id"] if is_fsp(org) else home_fsp.get(org["id"])
+        if fsp is not None and hub.serving(PARTY_TYPE, org["id"]) != fsp:
             hub.add_party(PARTY_TYPE, org["id"], fsp)
+
+
+def parties_of(fsp: str, orgs: Iterable[dict[str, Any]], home_fsp: dict[str, str]) -> list[str]:
+    """The organisations (BUSINESS parties) `fsp` keeps accounts for: itself and its customers."""
+    return [o["id"] for o in orgs if o["id"] == fsp or (not is_fsp(o) and home_fsp.get(o["id"]) == fsp)]
 
 
 def fsp_resolver(hub: Hub) -> Callable[[str], str]:

@@ -49,14 +49,17 @@ def _now() -> str:
 
 class Outbox:
     def __init__(self, db: Database, endpoints: Any, *, table: str = "switch_callbacks",
-                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False) -> None:
+                 credentials: Any = lambda fsp: {}, signer: Any = None, fspiop: bool = False,
+                 sign_gets: bool = False) -> None:
         """`endpoints(fsp)` gives the base URL of a participant's FSPIOP API; `credentials(fsp)` the
         headers that authenticate the sender to it, added when sending (never stored);
         `signer(method, path, headers, body)` the FSPIOP-Signature headers of what the sender
         says itself (forwarded messages keep their own); `fspiop`: what it says itself names its
-        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's)."""
+        URI and method in FSPIOP-URI and FSPIOP-HTTP-Method (FSPIOP callbacks, not GSMA's);
+        `sign_gets`: a GET is signed too (over its empty body), for a sender whose signature is its
+        credential."""
         self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
-        self.signer, self.fspiop = signer, fspiop
+        self.signer, self.fspiop, self.sign_gets = signer, fspiop, sign_gets
         db.script(SCHEMA.replace("switch_callbacks", table))
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -67,8 +70,9 @@ class Outbox:
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
         if raw is None and self.fspiop:  # the sender's own message names itself, as the JWS profile has it
             headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
-            if self.signer is not None and method != "GET":
-                headers = {**headers, **self.signer(method, path, headers, text.encode())}
+            if self.signer is not None and (method != "GET" or self.sign_gets):
+                signed = b"" if method == "GET" else text.encode()  # a GET is sent without its body
+                headers = {**headers, **self.signer(method, path, headers, signed)}
         seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
         self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -87,7 +91,7 @@ class Outbox:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         own = client is None
         if client is None:
-            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0, pool=30.0))  # a batch waits its turn for a connection
             del client.headers["accept"]  # a callback carries no Accept header
         try:
             while not stop.is_set():
@@ -105,10 +109,19 @@ class Outbox:
     async def deliver_due(self, client: httpx.AsyncClient) -> float:
         """Send every due callback once; the seconds until the next one falls due (at most 1)."""
         now = _now()
-        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at FROM {self.table} "
-                           "WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
+        # off the event loop: a commit waits for the disk, and the requests on this loop must not
+        rows = await asyncio.to_thread(self.db.all, f"SELECT seq, fsp, method, path, headers, body, attempts, due_at "
+                                       f"FROM {self.table} WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
         due = [r for r in rows if r[7] <= now]
         results = await asyncio.gather(*(self._send(client, r) for r in due))
+        await asyncio.to_thread(self._mark, due, results)
+        return 0.05 if len(rows) > len(due) else 1.0
+
+    def _mark(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
+        with self.db.atomic():  # every delivery's mark in one durable commit, not one each
+            self._marks(due, results)
+
+    def _marks(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
         for row, error in zip(due, results):
             seq, attempts = row[0], row[6] + 1
             if error is None:
@@ -118,7 +131,6 @@ class Outbox:
                 self.db.run(f"UPDATE {self.table} SET attempts = ?, due_at = ?, last_error = ? WHERE seq = ?",
                             (attempts, later.isoformat(), error, seq))
                 log.warning("callback %s %s to %s failed (attempt %d): %s", row[2], row[3], row[1], attempts, error)
-        return 0.05 if len(rows) > len(due) else 1.0
 
     async def _send(self, client: httpx.AsyncClient, row: tuple[Any, ...]) -> str | None:
         _, fsp, method, path, headers, body = row[:6]

@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS fsp_received (
   seq INTEGER PRIMARY KEY, method TEXT NOT NULL, path TEXT NOT NULL, source TEXT NOT NULL,
   body TEXT NOT NULL, received_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS fsp_received_path ON fsp_received (path);
+CREATE TABLE IF NOT EXISTS fsp_asked (key TEXT PRIMARY KEY, asked_at TEXT NOT NULL);
 """
 # What a simulated payee does with an incoming transfer: the golden path's payee behaviours.
 BEHAVIOURS = ("accept", "reject", "invalid_fulfilment", "silent")
@@ -59,17 +60,18 @@ def _now() -> datetime:
 class Participant:
     def __init__(self, fsp: str, db: Database, switch_url: str, *, secret: bytes, signing_key: Any = None,
                  keys: jws.KeyOf = lambda fsp: None, credentials: Callable[[], dict[str, str]] = dict,
-                 payee_fee: Callable[[dict[str, Any]], int] = lambda amount: 0) -> None:
+                 payee_fee: Callable[[dict[str, Any]], int] = lambda amount: 0, sign_gets: bool = False) -> None:
         """`secret`: the payee's ILP secret (Listing 12); `signing_key`: this FSP's JWS key;
         `keys(fsp)`: the keys of the switch and the other FSPs, to check what they sign;
         `credentials()`: the headers that authenticate this FSP to the switch; `payee_fee(amount)`:
-        the fee (minor units) this FSP charges its payee on a quote."""
+        the fee (minor units) this FSP charges its payee on a quote; `sign_gets`: its GETs carry
+        a signature too, where the signature is what authenticates it to the switch."""
         self.fsp, self.db, self.switch_url = fsp, db, switch_url
         self._secret, self.keys, self.payee_fee = secret, keys, payee_fee
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, lambda _switch: switch_url, table="fsp_requests", credentials=lambda _: credentials(),
-                             signer=signer, fspiop=True)
+                             signer=signer, fspiop=True, sign_gets=sign_gets)
         db.script(SCHEMA)
         self._arrived = threading.Condition()
 
@@ -133,6 +135,24 @@ class Participant:
     def ask_transfer(self, transfer_id: str) -> None:
         self._send("GET", f"/transfers/{transfer_id}", "transfers", None)
 
+    def ask_fsp(self, party_type: str, party_id: str) -> None:
+        """GET /participants: which FSP serves the party (the switch's directory answers)."""
+        self._send("GET", f"/participants/{party_type}/{party_id}", "participants", None)
+
+    def asked_at(self, key: str) -> datetime | None:
+        row = self.db.one("SELECT asked_at FROM fsp_asked WHERE key = ?", (key,))
+        return None if row is None else parse_stamp(str(row[0]))
+
+    def ask_once(self, key: str, send: Callable[[], None]) -> bool:
+        """Make a request unless one named `key` was made before (a retry after a crash or a
+        timeout asks nothing twice): True if it is made now."""
+        with self.db.atomic():
+            if self.db.one("SELECT 1 FROM fsp_asked WHERE key = ?", (key,)) is not None:
+                return False
+            self.db.run("INSERT INTO fsp_asked (key, asked_at) VALUES (?, ?)", (key, stamp(_now())))
+            send()
+        return True
+
     # --- what came back -----------------------------------------------------------------
 
     def received(self, *paths: str) -> tuple[str, dict[str, Any]] | None:
@@ -157,6 +177,12 @@ class Participant:
         if found is None:
             return None
         return ("error" if found[0].endswith("/error") else "ok"), found[1]
+
+    def await_outcome(self, resource: str, resource_id: str, timeout: float) -> tuple[str, dict[str, Any]] | None:
+        """`outcome`, once it has come or `timeout` seconds have passed (then None)."""
+        with self._arrived:
+            self._arrived.wait_for(lambda: self.outcome(resource, resource_id) is not None, timeout)
+        return self.outcome(resource, resource_id)
 
     def _keep(self, method: str, path: str, source: str, body: Any) -> None:
         self.db.run("INSERT INTO fsp_received (seq, method, path, source, body, received_at) "

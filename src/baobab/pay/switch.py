@@ -158,6 +158,12 @@ class Switch:
             self._cap(fsp, currency)
             self.db.run("UPDATE switch_currencies SET net_debit_cap = ? WHERE fsp = ? AND currency = ?", (cap, fsp, currency))
 
+    def set_endpoint(self, fsp: str, endpoint: str) -> None:
+        """Where the participant's FSPIOP callbacks go from now on (the base URL of its API)."""
+        with self.db.atomic():
+            self._participant(fsp)
+            self.db.run("UPDATE switch_participants SET endpoint = ? WHERE fsp = ?", (endpoint, fsp))
+
     def set_active(self, fsp: str, active: bool) -> None:
         with self.db.atomic():
             self._participant(fsp)

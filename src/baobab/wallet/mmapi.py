@@ -167,7 +167,7 @@ def _hash(text: str) -> str:
 
 class MobileMoneyApi:
     def __init__(self, provider: Provider, *, fx_quote: Callable[[str, str, int], dict[str, Any]] | None = None) -> None:
-        """`fx_quote(source, target, minor)` prices a quotation in another currency (`wallet/fx.py`)."""
+        """`fx_quote(source, target, minor)` prices a quotation in another currency (the switch's FX quote, `pay/fx.py`)."""
         self.p, self.fx_quote = provider, fx_quote
         provider.hold_listeners.append(self._hold_decided)
         provider.db.script(SCHEMA)

@@ -272,6 +272,13 @@ class Provider:
             return self._record("float", amount, at, [("issuance", f"agent/{agent}/float", amount)], agent=agent,
                                 reference=reference)
 
+    def sub_agents(self, super_agent: str) -> list[dict[str, Any]]:
+        """The agents whose float `super_agent` rebalances, each with its e-float now."""
+        rows = self.db.all("SELECT agent, name FROM momo_agents WHERE super_agent = ? ORDER BY agent", (super_agent,))
+        return [{"agent": r[0], "name": r[1], "float": {"currency": self.scheme.currency,
+                                                        "minor": self.journal.balance(f"agent/{r[0]}/float").net_credit}}
+                for r in rows]
+
     def rebalance(self, super_agent: str, agent: str, amount: int, *, at: datetime | None = None) -> str:
         """A super-agent passes e-float to one of its agents."""
         with self.db.atomic():

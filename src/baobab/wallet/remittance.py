@@ -1,6 +1,6 @@
 """Inbound international transfers to a wallet, through an FX provider on the switch.
 
-    remit = Remittances(hub, FxDesk("AEBANK", rates=DEMO_RATES, margin_bp=60), fxp_secret=..., links=links,
+    remit = Remittances(hub, fxp_secret=..., links=links,
                         sender_fees={"IN-REMIT": ((10**12, 150_00),)})
     quote = remit.quote("IN-REMIT", Money("INR", 20_000_00), "+971501234567")
         what the sender sees before paying: the amount that arrives, the rate, the fees, the
@@ -27,11 +27,9 @@ from typing import Any
 
 from baobab.core.errors import BaobabError, register_codes
 from baobab.core.money import Money
-from baobab.pay.cost import remittance_cost
 from baobab.pay.errors import FspiopError
 from baobab.pay.hub import Hub
 from baobab.pay.store import Database
-from baobab.wallet.fx import FxDesk
 from baobab.wallet.interop import PARTY_TYPE, SwitchLink, fulfilment_of, transfer_through
 from baobab.wallet.provider import Tariff
 
@@ -44,10 +42,10 @@ CREATE TABLE IF NOT EXISTS momo_remittance_quotes (
 
 
 class Remittances:
-    def __init__(self, hub: Hub, fx: FxDesk, *, fxp_secret: bytes, links: Mapping[str, SwitchLink],
+    def __init__(self, hub: Hub, *, fxp_secret: bytes, links: Mapping[str, SwitchLink],
                  sender_fees: Mapping[str, tuple[tuple[int, int], ...]], db: Database) -> None:
         """`sender_fees`: each sending FSP's fee bands (up_to, fee) in its own currency; `db`: where the quotes are kept."""
-        self.hub, self.fx, self._secret, self.links, self.sender_fees = hub, fx, fxp_secret, links, sender_fees
+        self.hub, self._secret, self.links, self.sender_fees = hub, fxp_secret, links, sender_fees
         self.db = db
         db.script(SCHEMA)
 
@@ -55,10 +53,8 @@ class Remittances:
         """The full cost of sending `sent` (fee included) to the wallet `payee`, before paying."""
         link = self._payee_link(payee)
         target = link.provider.scheme.currency
-        fx = self.fx.quote(sent.currency, target)
         fee = Tariff.fee(self.sender_fees.get(sender_fsp, ()), sent.minor)
-        cost = remittance_cost(sent, target, sender_fee=Money(sent.currency, fee), receiver_fee_minor=0,
-                               applied_rate=fx.applied_rate, mid_rate=fx.mid_rate)
+        fx, cost = self.hub.fx.remittance(sent, target, sender_fee=Money(sent.currency, fee))  # the switch's FX quote
         when = at or datetime.now(timezone.utc)
         quote = {"id": str(uuid.uuid4()), "sender_fsp": sender_fsp, "payee": link.provider.msisdn(payee),
                  "payee_fsp": link.fsp, "fxp": fx.fxp, "cost": cost.to_dict(), "expires": _stamp(when + QUOTE_VALID)}

@@ -28,11 +28,11 @@ from argon2 import PasswordHasher
 from baobab.compliance.monitoring import Monitor, Rules
 from baobab.compliance.reports import ComplianceDesk
 from baobab.compliance.sanctions import SanctionsList, demo_list
+from baobab.pay.demo import FX_MARGIN_BP, FX_PROVIDER, FX_RATES
 from baobab.pay.hub import Hub
 from baobab.pay.store import SQLiteDatabase
 from baobab.stories import Actor
 from baobab.wallet import sms
-from baobab.wallet.fx import DEMO_RATES, FxDesk
 from baobab.wallet.interop import SwitchLink
 from baobab.wallet.kyc import scheme
 from baobab.wallet.mmapi import MobileMoneyApi
@@ -64,7 +64,6 @@ DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
-FX_PROVIDER, FX_MARGIN_BP = "AEBANK", 60
 SENDER_FEES = {"IN-REMIT": ((10_000_00, 99_00), (10**12, 149_00))}  # rupees: a flat fee by band
 
 
@@ -128,8 +127,9 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
         made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
                              hasher=hasher, screen=listed.screen, payments_per_hour=config.payments_per_hour)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
-    remittances = Remittances(hub, FxDesk(FX_PROVIDER, rates=DEMO_RATES, margin_bp=FX_MARGIN_BP),
-                              fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
+    if hub.endpoint(FX_PROVIDER) is not None:  # the demo's FX provider prices its exchanges at the switch
+        hub.fx.publish(FX_PROVIDER, FX_RATES, margin_bp=FX_MARGIN_BP)
+    remittances = Remittances(hub, fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
                               db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
     apis = {fsp: MobileMoneyApi(p) for fsp, p in made.items()}
     monitors = {fsp: Monitor(p, configs[fsp].monitoring) for fsp, p in made.items()}

@@ -62,8 +62,9 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
         p = provider_of(user)
         day = str(request.query_params.get("day") or datetime.now(p.zone).date().isoformat())
         statement = await run_in_threadpool(p.agent_statement, user.username, day)
+        agents = await run_in_threadpool(p.sub_agents, user.username)  # a super-agent's own agents
         return pages.render(request, "momo_agent.html", status, statement=statement, currency=p.scheme.currency,
-                            error=error)
+                            agents=agents, error=error)
 
     async def operator_page(request: Request, user: User, status: int = 200, error: str | None = None) -> HTMLResponse:
         p, monitor = provider_of(user), mobile_money.monitors[user.org]
@@ -106,6 +107,9 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
     def cash_out(user: User, form: dict[str, Any]) -> None:
         provider_of(user).request_cash_out(user.username, str(form.get("phone", "")), amount(user, form))
 
+    def rebalance(user: User, form: dict[str, Any]) -> None:
+        provider_of(user).rebalance(user.username, str(form.get("agent", "")), amount(user, form))
+
     def upgrade(user: User, form: dict[str, Any]) -> None:
         evidence = {str(form.get(f"evidence_kind_{i}", "")).strip(): str(form.get(f"evidence_{i}", "")).strip()
                     for i in range(EVIDENCE_FIELDS)}
@@ -136,6 +140,7 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
 
     router.add_api_route("/momo/agent/cash-in", act(is_agent, cash_in, agent_page), methods=["POST"])
     router.add_api_route("/momo/agent/cash-out", act(is_agent, cash_out, agent_page), methods=["POST"])
+    router.add_api_route("/momo/agent/rebalance", act(is_agent, rebalance, agent_page), methods=["POST"])
     router.add_api_route("/momo/customers/upgrade", act(is_operator, upgrade, operator_page), methods=["POST"])
     router.add_api_route("/momo/screening", act(is_operator, screening, operator_page), methods=["POST"])
     router.add_api_route("/momo/holds", act(is_operator, hold, operator_page), methods=["POST"])

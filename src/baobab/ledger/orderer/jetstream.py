@@ -47,6 +47,8 @@ from baobab.ledger.tx import now_rfc3339
 log = logging.getLogger(__name__)
 
 WRONG_LAST_SEQUENCE = 10071  # JetStream API error: Nats-Expected-Last-Sequence did not hold
+DUPLICATE_IN_PROCESS = 10158  # JetStream API error: a message with this id is being stored now
+LOST_RACE = {WRONG_LAST_SEQUENCE, DUPLICATE_IN_PROCESS}  # another ordering node took this block number
 CONSUMER = "orderers"  # the durable consumer all ordering nodes share
 RECENT_BLOCKS = 256  # blocks whose tx ids an ordering node remembers to drop redeliveries
 # What a pull fetch raises when no message came in time: nats-py raises its own TimeoutError in
@@ -162,14 +164,16 @@ class OrderingService:
                     if batch:
                         await self._publish(js, batch)
                 except (NatsTimeout, asyncio.TimeoutError, nats.errors.Error, APIError) as exc:
-                    if isinstance(exc, APIError) and exc.err_code == WRONG_LAST_SEQUENCE:
+                    if isinstance(exc, APIError) and (exc.err_code in LOST_RACE
+                                                      or "duplicate message id is in process" in str(exc.description)):
                         # Another ordering node stored this block number first: an ordinary race,
                         # not a fault. Continue from its block at once (the pause below delayed
                         # every envelope this node held, at every lost race).
                         log.debug("%s: lost the race for block %d", self.name, self._next)
                         await _retry(lambda: self._reload(js), stop)
                         continue
-                    log.warning("%s: %r (%s); re-reading the chain head", self.name, exc, getattr(exc, "description", ""))
+                    log.warning("%s: %r (%s %s); re-reading the chain head", self.name, exc,
+                                getattr(exc, "err_code", ""), getattr(exc, "description", ""))
                     await asyncio.sleep(0.2)
                     await _retry(lambda: self._reload(js), stop)
         finally:
