@@ -127,3 +127,62 @@ def test_a_flipped_byte_in_a_sealed_row_is_named_and_refused(net: Net) -> None:
     with pytest.raises(BaobabError) as refused:
         embedded.open_node(net.path)
     assert refused.value.detail["table"] == "state"
+
+
+# --- the start check covers what is new since the last start --------------------------------
+
+def checked_then_more(net: Net) -> int:
+    """A ledger a start has checked, then more blocks committed: the checked height."""
+    fund(net, 1000)
+    net.reopen()  # this start checks every block and records it
+    checked = net.node.store.checked_height()
+    assert checked == net.node.height()
+    for i in range(5):
+        net.submit("KEBANK", "accounts", "transfer", {"src": "a", "dst": "b", "amount": 10 + i})
+    net.node.close()
+    return checked
+
+
+# One changed row of the last block in each derived table (after the checked height).
+LAST = "(SELECT MAX(number) FROM blocks)"
+NEW_DAMAGE: dict[str, Callable[[Net], None]] = {
+    "txs": lambda net: tamper(net, f"UPDATE txs SET tx_id = {ONE_BYTE_CHANGED} WHERE block = {LAST}"),
+    "state": lambda net: rewrite(net, "state", "key = 'accounts:acct/b'", more_balance),
+    "history": lambda net: rewrite(net, "history", f"key = 'accounts:acct/a' AND block = {LAST}", more_balance),
+    "tree": lambda net: tamper(net, f"UPDATE tree SET hash = zeroblob(32) WHERE level = 0 AND idx = {LAST}"),
+}
+
+
+@pytest.mark.parametrize("table", sorted(NEW_DAMAGE))
+def test_damage_to_rows_of_blocks_committed_since_the_last_start_is_refused(net: Net, table: str) -> None:
+    checked_then_more(net)
+    NEW_DAMAGE[table](net)
+    with pytest.raises(BaobabError) as refused:
+        embedded.open_node(net.path)
+    assert refused.value.code == "STORE_MISMATCH" and refused.value.detail["table"] == table
+
+
+def test_a_start_checks_only_the_new_blocks_and_verify_still_reads_every_one(net: Net) -> None:
+    checked_then_more(net)
+    net.node = embedded.open_node(net.path)  # checks the new blocks; now all are checked
+    height = net.node.height()
+    assert net.node.store.checked_height() == height
+    net.node.close()
+    # A row of a block checked before is not read again at start (that is the full audit's job).
+    tamper(net, "UPDATE tree SET hash = zeroblob(32) WHERE level = 0 AND idx = 1")
+    net.node = embedded.open_node(net.path)
+    net.node.close()
+    code, report, stderr = verify_json(net)
+    assert code == 1 and report["where"]["table"] == "tree", stderr
+
+
+def test_a_block_altered_after_the_checked_height_is_refused(net: Net) -> None:
+    checked_then_more(net)
+    db = sqlite3.connect(net.path / "ledger.sqlite")
+    with db:  # the commit hash chain no longer covers the last block's codes
+        assert db.execute("UPDATE blocks SET commit_hash = ? WHERE number = (SELECT MAX(number) FROM blocks)",
+                          ("0" * 64,)).rowcount == 1
+    db.close()
+    with pytest.raises(BaobabError) as refused:
+        embedded.open_node(net.path)
+    assert refused.value.code == "STORE_MISMATCH" and refused.value.detail["table"] == "blocks"

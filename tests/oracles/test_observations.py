@@ -18,7 +18,7 @@ def net4(onet: OracleNet) -> OracleNet:
 
 
 def submit(net: OracleNet, obs: dict) -> str:
-    return net.rejected(obs["body"]["oracle"], "oracles", "observe", {"round_id": "r", "observation": obs}).code
+    return net.rejected(obs["body"]["oracle"], "oracles", "observe", {"round_id": "r", "observation": obs}).detail.get("reason")
 
 
 def test_replayed_observation_is_refused(net4: OracleNet) -> None:

@@ -7,6 +7,7 @@ import pytest
 
 from baobab.contracts.oracles import conditions
 from baobab.core.errors import BaobabError
+from baobab.ledger.contract import ContractError
 from tests.oracles.conftest import ORACLES, OracleNet, agreement, key_of, open_for, terms, utc
 
 FEED = "uld/AKE1/temp-max"
@@ -80,13 +81,13 @@ def test_only_the_payer_binds_itself_to_a_conditional_payment(onet: OracleNet) -
     {"answer": "t", "is": 1}, {"none": [{"answer": "t", "is": True}]},
 ])
 def test_malformed_conditions_are_refused(onet: OracleNet, condition: dict) -> None:
-    with pytest.raises(BaobabError) as info:
+    with pytest.raises(ContractError) as info:  # the contract's own check: its declared reason
         conditions.check(condition)
-    assert info.value.code == "BAD_CONDITION"
+    assert info.value.reason == "BAD_CONDITION"
     assert onet.rejected("IBERJUS", "conditional_payment", "create", {
         "agreement_id": "bad", "payer": "IBERJUS", "payee": "DXB-JUICE", "amount": 1, "currency": "EUR",
         "reference": "x", "condition": condition, "oracle_terms": {"t": terms(FEED)},
-        "expires": utc(600)}).code in ("BAD_CONDITION", "BAD_ARGUMENT")
+        "expires": utc(600)}).detail.get("reason", "BAD_ARGUMENT") in ("BAD_CONDITION", "BAD_ARGUMENT")
 
 
 def test_conditions_combine_and_stay_pending_until_decided() -> None:
@@ -134,7 +135,7 @@ def test_a_life_policy_instructs_the_payment_to_the_beneficiary_on_a_doctors_cer
     policy = onet.query("MICRO-INS", "microinsurance", "get", {"policy_id": "life-1"})
     assert policy["status"] == "claimed" and policy["claim"]["licence"] == "ET-MD-4471"
     replay = onet.rejected("ET-HEALTH", "microinsurance", "claim_death", {"policy_id": "life-1", "certificate": cert})
-    assert replay.code == "OBSERVATION_REPLAYED"
+    assert replay.detail.get("reason") == "OBSERVATION_REPLAYED"
     onet.ok("MICRO-INS", "microinsurance", "payment_settled", {"obligation": "life-1/claim", "reference": "TRF-7"})
     assert onet.query("ET-MOMO", "microinsurance", "get", {"policy_id": "life-1"})["status"] == "paid"
 
@@ -144,15 +145,15 @@ def test_certificates_need_a_registered_professional_of_a_named_certifier(onet: 
     life_policy(onet)
     clerk = onet.observation("ET-HEALTH", "death/person-7f3a", True, None, key_id="front-desk")
     assert onet.rejected("ET-HEALTH", "microinsurance", "claim_death",
-                         {"policy_id": "life-1", "certificate": clerk}).code == "BAD_SIGNATURE"
+                         {"policy_id": "life-1", "certificate": clerk}).detail.get("reason") == "BAD_SIGNATURE"
     onet.ok("MET-ZM", "oracles", "register_key", {"key_id": "dr-x", "public_key": key_of("MET-ZM", "dr-x").public.text,
                                                 "kind": "professional", "holder": "Dr. X", "licence": "ZM-1"})
     outsider = onet.observation("MET-ZM", "death/person-7f3a", True, None, key_id="dr-x")
     assert onet.rejected("MET-ZM", "microinsurance", "claim_death",
-                         {"policy_id": "life-1", "certificate": outsider}).code == "BAD_OBSERVATION"
+                         {"policy_id": "life-1", "certificate": outsider}).detail.get("reason") == "BAD_OBSERVATION"
     wrong_person = onet.observation("ET-HEALTH", "death/person-0000", True, None, key_id="dr-abebe")
     assert onet.rejected("ET-HEALTH", "microinsurance", "claim_death",
-                         {"policy_id": "life-1", "certificate": wrong_person}).code == "BAD_OBSERVATION"
+                         {"policy_id": "life-1", "certificate": wrong_person}).detail.get("reason") == "BAD_OBSERVATION"
     assert onet.query("MICRO-INS", "microinsurance", "get", {"policy_id": "life-1"})["status"] == "active"
     with pytest.raises(BaobabError) as stranger:
         onet.query("AEBANK", "microinsurance", "get", {"policy_id": "life-1"})

@@ -156,4 +156,4 @@ def test_rainfall_observed_before_the_season_ended_is_refused(onet: OracleNet) -
     crop_policy(onet, "crop-3")
     open_for(onet, "early", "microinsurance", "crop-3", "rainfall", opener="MICRO-INS", max_age_s=86400)
     early = onet.observation("WX-CHOMA", RAIN, 300, "early", at=utc(-3000 - 3600))
-    assert onet.rejected("WX-CHOMA", "oracles", "observe", {"round_id": "early", "observation": early}).code == "BAD_OBSERVATION"
+    assert onet.rejected("WX-CHOMA", "oracles", "observe", {"round_id": "early", "observation": early}).detail.get("reason") == "BAD_OBSERVATION"

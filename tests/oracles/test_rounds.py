@@ -60,7 +60,7 @@ def test_f_replaying_oracles_are_refused_and_count_as_silent(net7: OracleNet) ->
         net7.ok(o, "oracles", "observe", {"round_id": "old", "observation": obs})
     net7.request("r4", FEED, f=2)
     for o, obs in old.items():  # replayed into another round: the signature binds the old round
-        assert net7.rejected(o, "oracles", "observe", {"round_id": "r4", "observation": obs}).code == "BAD_OBSERVATION"
+        assert net7.rejected(o, "oracles", "observe", {"round_id": "r4", "observation": obs}).detail.get("reason") == "BAD_OBSERVATION"
     answer(net7, "r4", {o: v for o, v in zip(ORACLES, HONEST) if o not in old})
     assert net7.close_later("r4")["result"]["value"] in HONEST
 
@@ -116,7 +116,7 @@ def test_a_round_needs_2f_plus_1_eligible_oracles(net7: OracleNet) -> None:
 def test_only_oracles_asked_may_answer(net7: OracleNet) -> None:
     net7.request("r10", FEED, f=1, oracles=ORACLES[:4])
     obs = net7.observation("ORACLE7", FEED, 5000, "r10")
-    assert net7.rejected("ORACLE7", "oracles", "observe", {"round_id": "r10", "observation": obs}).code == "BAD_OBSERVATION"
+    assert net7.rejected("ORACLE7", "oracles", "observe", {"round_id": "r10", "observation": obs}).detail.get("reason") == "BAD_OBSERVATION"
 
 
 def test_yes_no_rounds_take_the_majority(onet: OracleNet) -> None:

@@ -84,11 +84,11 @@ def test_issue_twice_and_malformed_issue(actors, uid, node):
     rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "issue", args), reason="ALREADY_ISSUED")
     height = node.height()
     fresh = "ab" * 32
-    for bad, code in [({**args, "target_hash": "XYZ"}, "BAD_ARGUMENT"),
-                      ({**args, "target_hash": fresh, "doc_type": "menu"}, "UNKNOWN_DOCUMENT_TYPE"),
-                      ({**args, "target_hash": fresh, "readers": "KLTB"}, "BAD_ARGUMENT"),
-                      ({**args, "target_hash": fresh, "extra": 1}, "BAD_ARGUMENT")]:
-        rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "issue", bad), code)
+    for bad, code, reason in [({**args, "target_hash": "XYZ"}, "BAD_ARGUMENT", None),
+                              ({**args, "target_hash": fresh, "doc_type": "menu"}, "CONTRACT_ERROR", "UNKNOWN_DOCUMENT_TYPE"),
+                              ({**args, "target_hash": fresh, "readers": "KLTB"}, "BAD_ARGUMENT", None),
+                              ({**args, "target_hash": fresh, "extra": 1}, "BAD_ARGUMENT", None)]:
+        rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "issue", bad), code, reason)
     rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "issue", {**args, "target_hash": fresh, "readers": ["NOBODY"]}),
              reason="UNKNOWN_ORG")
     rejected(lambda: actors(soy.BENEFICIARY).submit("documents", "issue", {**args, "target_hash": fresh, "transferable": True,

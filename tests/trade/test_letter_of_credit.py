@@ -159,7 +159,7 @@ def test_tampered_and_revoked_documents_are_discrepancies(actors, node, uid):
 def test_malformed_presentation_and_args_change_nothing(actors, node, uid):
     lc_id = opened(actors, uid)
     present = lambda docs: actors(soy.BENEFICIARY).submit(LC, "present", {"lc_id": lc_id, "documents": docs})  # noqa: E731
-    unchanged(actors, node, lc_id, lambda: present([{"not": "a document"}]), None, "BAD_DOCUMENT")
+    unchanged(actors, node, lc_id, lambda: present([{"not": "a document"}]), "BAD_DOCUMENT")
     unchanged(actors, node, lc_id, lambda: present("docs"), None, "BAD_ARGUMENT")
     unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "amend", {"lc_id": lc_id, "changes": {"colour": 1}}),
               None, "BAD_ARGUMENT")
@@ -171,7 +171,7 @@ def test_malformed_presentation_and_args_change_nothing(actors, node, uid):
     actors(soy.BENEFICIARY).submit("documents", "issue", {"target_hash": bad["signature"]["targetHash"],
                                                           "merkle_root": bad["signature"]["merkleRoot"],
                                                           "doc_type": "commercial_invoice"})
-    unchanged(actors, node, lc_id, lambda: present([bad]), None, "BAD_DOCUMENT")
+    unchanged(actors, node, lc_id, lambda: present([bad]), "BAD_DOCUMENT")
     rejected(lambda: actors(soy.APPLICANT).submit(LC, "apply", {"lc_id": f"X-{uid}", "beneficiary": soy.BENEFICIARY,
                                                                 "issuing_bank": soy.ISSUING, "advising_bank": soy.ADVISING,
                                                                 "terms": {"amount": 5}}), "BAD_ARGUMENT")

@@ -65,9 +65,10 @@ class LedgerView:
         return self._node.members()
 
     def contracts(self) -> list[dict[str, Any]]:
-        """Installed contracts and their functions (kind, policy, argument schema)."""
+        """Installed contracts, their functions (kind, policy, argument schema) and the reasons
+        they refuse with (each answered as CONTRACT_ERROR with that `reason` and its status)."""
         registry = self._node.registry
-        return [{"contract": name, "functions": [
+        return [{"contract": name, "reasons": registry.contract(name).reason_rows(), "functions": [
             {"name": f, "kind": "query" if spec.policy is None else "transaction", "policy": spec.policy,
              "args": spec.args.json_schema()} for f, spec in sorted(registry.contract(name).functions.items())]}
             for name in registry.names()]

@@ -158,21 +158,106 @@ def audit(store: Store, registry: Registry, workers: int | None = None) -> Audit
 
 
 def check_store(store: Store, recent: RecentTxIds | None = None) -> AuditReport:
-    """The check a node runs at start: the database's own check, and every derived table (the
-    transaction-id index, state, histories, the block-hash tree) rebuilt from the blocks' recorded
-    outcomes. It re-runs no contract and checks no signature (that is `audit`), so it costs one
-    read of the ledger. `recent` is filled with the ids of recent blocks on the way."""
+    """The check a node runs at start, proportional to what is new since the last start: the
+    blocks after the store's checked height (and the recent blocks whose ids `recent` must hold)
+    are read again, their hash links and commit hashes re-checked against the last checked
+    block, and the derived rows they imply (their transaction-id index rows, the current state
+    and history of every key they wrote, the block-hash tree nodes they added) compared with the
+    stored ones. On a ledger never checked (a store written before checked heights, or by a
+    tool) it compares every derived table, rebuilt from all blocks, with the stored ones, after
+    the database's own integrity check. It re-runs no contract and checks no signature, and it
+    does not look again at rows of blocks an earlier start checked: that, and everything else,
+    is `audit` (`baobab verify`). On success the store's checked height becomes its height.
+    `recent` is filled with the ids of the recent blocks on the way."""
     report = AuditReport()
+    height, checked = store.height(), min(store.checked_height(), store.height())
     try:
-        _integrity(store)
-        _compare(store, _recorded(store, report, recent), report, MemoryState())
+        if checked == 0:
+            _integrity(store)
+            _compare(store, _recorded(store, report, recent), report, MemoryState())
+        else:
+            start = min(checked, _recent_start(store, height, recent))  # the recent ones: for their ids
+            _compare_new(store, _recorded(store, report, recent, start), checked)
     except _Mismatch as exc:
         report.problem, report.where = str(exc), exc.where
     except Exception as exc:  # noqa: BLE001
         if not _is_database_error(exc):
             raise
         report.problem, report.where = f"the database cannot be read: {exc}", {"table": _table_of(exc)}
+    if report.ok:
+        store.mark_checked(height)
     return report
+
+
+def _header(record: BlockRecord) -> dict[str, Any]:
+    text = record.data.decode("utf-8")
+    return json.loads(text[: text.index(_TXS)] + "}")["header"]  # type: ignore[no-any-return]
+
+
+def _recent_start(store: Store, height: int, recent: RecentTxIds | None) -> int:
+    """The first block whose ids the recent-id memory keeps (the head's time less its span)."""
+    if recent is None or height <= 1:
+        return height
+    newest = parse_time(_header(store.block(height - 1))["timestamp"])  # type: ignore[arg-type]
+    n = height - 1
+    while n > 1:
+        record = store.block(n - 1)
+        if record is None or parse_time(_header(record)["timestamp"]) < newest - recent.keep:
+            break
+        n -= 1
+    return n
+
+
+def _compare_new(store: Store, blocks: Iterator[Replayed], start: int) -> None:
+    """Compare the derived rows the blocks from `start` imply with the stored ones (earlier
+    blocks, read for the recent ids, were compared at an earlier start)."""
+    indexed: set[str] = set()
+    last: dict[str, Write] = {}
+    history: dict[str, list[tuple[Version, str | None]]] = {}
+    computed: dict[tuple[int, int], bytes] = {}
+
+    def node(n: tuple[int, int]) -> bytes:
+        if n not in computed:
+            found = store.tree_nodes({n}).get(n)
+            if found is None:
+                raise _Mismatch(f"block-hash tree node {n} is missing", table="tree", node=list(n))
+            computed[n] = found
+        return computed[n]
+
+    added: dict[tuple[int, int], bytes] = {}
+    for record, tx_ids, writes in blocks:
+        n = record.number
+        if n < start:
+            continue
+        for i, (tx_id, code) in enumerate(zip(tx_ids, record.codes)):
+            if tx_id in indexed:
+                continue  # a repeat is indexed where it first appeared
+            indexed.add(tx_id)
+            row = store.tx(tx_id)
+            if row is not None and row[0] < start:
+                continue  # first appeared in a block checked before
+            if row != (n, i, code):
+                raise _Mismatch(f"transaction {tx_id} (block {n}, index {i}) is indexed wrongly: {row}", table="txs",
+                                block=n, tx_id=tx_id)
+        for w in writes:
+            last[w.key] = w
+            history.setdefault(w.key, []).append((tuple(w.version), None if w.value is None else _text(w.value)))
+        for level, idx, h in tree.new_nodes(n, tree.block_leaf(record.hash), node):
+            computed[(level, idx)] = added[(level, idx)] = h
+    stored = store.tree_nodes(set(added))
+    for where in sorted(added):
+        if stored.get(where) != added[where]:
+            raise _Mismatch(f"block-hash tree node {where} differs from the blocks", table="tree", node=list(where))
+    for key in sorted(last):
+        w, row = last[key], store.get(key)
+        if (row is None) != (w.value is None) or (row is not None and (
+                canonicalize(row[0]).decode() != _text(w.value) or tuple(row[1]) != tuple(w.version))):
+            raise _Mismatch(f"key {key}: stored value or version differs from replay", table="state", key=key)
+    for key in sorted(history):
+        rows = [(tuple(v), None if value is None else canonicalize(value).decode())
+                for v, value in store.history(key) if tuple(v) >= (start, 0)]
+        if rows != history[key]:
+            raise _Mismatch(f"key {key}: stored history differs from replay", table="history", key=key)
 
 
 def _table_of(exc: Exception) -> str:
@@ -193,16 +278,17 @@ def _integrity(store: Store) -> None:
 Replayed = tuple[BlockRecord, list[str], list[Write]]
 
 
-def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None) -> Iterator[Replayed]:
-    """Each stored block with the ids and writes its recorded validation codes imply."""
-    previous: BlockRecord | None = None
-    for stored in store.blocks():
+def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None, start: int = 0) -> Iterator[Replayed]:
+    """Each stored block from `start` with the ids and writes its recorded validation codes imply
+    (linked to the block before `start`)."""
+    previous: BlockRecord | None = store.block(start - 1) if start else None
+    for stored in store.blocks(start):
         n = stored.number
         try:
             text = stored.data.decode("utf-8")
             cut = text.index(_TXS)  # the first is the member's own: quotes in strings are escaped
             header = json.loads(text[:cut] + "}")["header"]
-            if n != (0 if previous is None else previous.number + 1) or header["number"] != n:
+            if n != (start if previous is None else previous.number + 1) or header["number"] != n:
                 raise _Mismatch(f"block {n} is out of sequence", table="blocks", block=n)
             if block_hash(header) != stored.hash or header["previous_hash"] != (
                     ZERO_HASH if previous is None else previous.hash):

@@ -53,6 +53,12 @@ COMMON_REASONS: dict[str, Reason] = {
 }
 
 
+# The runtime's own input checks, which any contract body may meet as well (arguments of the wrong
+# shape, money that is not an integer amount with an ISO 4217 code, a value that cannot be
+# stored): they answer as the runtime's argument validation does, 400 with the code itself.
+INPUT_CODES = frozenset({"MALFORMED", "BAD_ARGUMENT", "BAD_MONEY", "FLOAT_NOT_ALLOWED"})
+
+
 class ContractError(Exception):
     """Raised by a contract to refuse a proposal. `reason` is one of the contract's declared
     reasons (COMMON_REASONS or its own `reasons`); the message reaches the caller."""
@@ -167,6 +173,20 @@ class Contract:
     reasons: dict[str, Reason] = {}  # this class's own refusal reasons, beside COMMON_REASONS
 
     @classmethod
+    def declared_reasons(cls) -> dict[str, Reason]:
+        """Every reason this contract may refuse with: the common ones, its mixins' and its own."""
+        out = dict(COMMON_REASONS)
+        for klass in reversed(cls.__mro__):
+            out.update(klass.__dict__.get("reasons", {}))
+        return out
+
+    @classmethod
+    def reason_rows(cls) -> list[dict[str, Any]]:
+        """The declared reasons as the API and docs/REASONS.md list them, with their HTTP status."""
+        return [{"reason": code, "kind": r.kind, "status": REFUSAL_STATUS[r.kind], "title": r.title}
+                for code, r in sorted(cls.declared_reasons().items())]
+
+    @classmethod
     def reason(cls, code: str) -> Reason | None:
         """The declared reason `code`: the contract's own, a mixin's (PaymentInstructions), or common."""
         for klass in cls.__mro__:
@@ -194,7 +214,16 @@ class Contract:
         if isinstance(spec.callers, tuple) and not set(spec.callers) & set(ctx.caller.roles):
             raise ContractError(f"{self.name}.{spec.name} may be called only by an organisation with role "
                                 f"{' or '.join(spec.callers)}", reason="NOT_ALLOWED", roles=list(spec.callers))
-        return spec.fn(self, ctx, **dict(parsed))
+        try:
+            return spec.fn(self, ctx, **dict(parsed))
+        except BaobabError as exc:
+            if exc.code in INPUT_CODES or isinstance(exc, Refused) or self.reason(exc.code) is None:
+                raise
+            # A check shared with services (a document's form, an observation's signature...)
+            # refused: inside a contract that is the contract's refusal, with the code as its
+            # declared reason (tests/core/test_refusal_reasons.py: every code a contract under
+            # baobab.contracts can raise is declared).
+            raise ContractError(exc.message, reason=exc.code, **exc.detail) from None
 
 
 @dataclass

@@ -3,8 +3,10 @@
 Trade documents, oracle observations and payment conditions, and invoices refused before they
 reach a contract are checked by code shared between contracts and services; their codes are
 registered here, once, by importing this module (each module that raises one does). A
-contract's own refusals are not codes: they are its declared reasons (CONTRACT_ERROR with
-`reason`, `ledger.contract.Reason`).
+contract's refusals are not codes: they are its declared reasons (CONTRACT_ERROR with `reason`,
+`ledger.contract.Reason`). When one of these checks refuses inside a contract, the runtime
+answers it as that contract's reason of the same name, which the contract declares
+(`contracts/oracles/reasons.py`, `contracts/trade/lc_documents.py`; docs/REASONS.md).
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.oracles import conditions, terms
+from baobab.contracts.oracles.reasons import CONDITION_REASONS, OBSERVATION_REASONS
 from baobab.contracts.payment_instruction import OBLIGATION, PaymentInstructions, instruct
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS
@@ -59,6 +60,8 @@ class ConditionalPayment(PaymentInstructions, Contract):
     reasons = {
         "BAD_TERMS": Reason("invalid", "The oracle terms of an answer are malformed"),
         "NOT_PAYER": Reason("forbidden", "Only the payer records or reports on its conditional payment"),
+        **CONDITION_REASONS,
+        **OBSERVATION_REASONS,
     }
     reactions = (
         Reaction(on=("oracles", "round_decided"), call="evaluate", args={"round_id": "round"},

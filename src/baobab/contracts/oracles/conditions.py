@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from baobab.core.errors import BaobabError
+from baobab.ledger.contract import ContractError
 
 SATISFIED, BREACHED, PENDING = "satisfied", "breached", "pending"
 NUMERIC_OPS = ("between", "at_least", "at_most", "below", "above", "equals")
@@ -42,11 +42,11 @@ RoundLookup = Callable[[str], "dict[str, Any] | None"]
 def utc(text: Any, what: str = "time") -> datetime:
     """An RFC 3339 UTC time as a naive UTC datetime, for comparisons; BAD_CONDITION otherwise."""
     if not isinstance(text, str) or not _TIME.match(text):
-        raise BaobabError("BAD_CONDITION", f"{what} {text!r} must be RFC 3339 UTC, e.g. 2026-06-30T00:00:00Z")
+        raise ContractError(f"{what} {text!r} must be RFC 3339 UTC, e.g. 2026-06-30T00:00:00Z", reason="BAD_CONDITION")
     try:
         return datetime.fromisoformat(text[:-1])
     except ValueError:
-        raise BaobabError("BAD_CONDITION", f"{what} {text!r} is not a valid date") from None
+        raise ContractError(f"{what} {text!r} is not a valid date", reason="BAD_CONDITION") from None
 
 
 def _int(value: Any) -> bool:
@@ -57,34 +57,34 @@ def check(condition: Any) -> dict[str, Any]:
     """Raise BAD_CONDITION unless `condition` is well formed; return it."""
     leaves = _check(condition, 0)
     if leaves > MAX_LEAVES:
-        raise BaobabError("BAD_CONDITION", f"a condition has at most {MAX_LEAVES} comparisons")
+        raise ContractError(f"a condition has at most {MAX_LEAVES} comparisons", reason="BAD_CONDITION")
     return condition
 
 
 def _check(c: Any, depth: int) -> int:
     if depth > MAX_DEPTH:
-        raise BaobabError("BAD_CONDITION", f"conditions nest at most {MAX_DEPTH} deep")
+        raise ContractError(f"conditions nest at most {MAX_DEPTH} deep", reason="BAD_CONDITION")
     if not isinstance(c, dict) or not c:
-        raise BaobabError("BAD_CONDITION", "a condition is a non-empty JSON object")
+        raise ContractError("a condition is a non-empty JSON object", reason="BAD_CONDITION")
     if set(c) in ({"all"}, {"any"}):
         items = next(iter(c.values()))
         if not isinstance(items, list) or not items:
-            raise BaobabError("BAD_CONDITION", "'all' and 'any' take a non-empty list")
+            raise ContractError("'all' and 'any' take a non-empty list", reason="BAD_CONDITION")
         return sum(_check(x, depth + 1) for x in items)
     ops = set(c) - {"answer"}
     if "answer" not in c or len(ops) != 1 or not ops <= set(LEAF_OPS):
-        raise BaobabError("BAD_CONDITION", f"a comparison is {{'answer': round, <op>: operand}} with op one of {list(LEAF_OPS)}")
+        raise ContractError(f"a comparison is {{'answer': round, <op>: operand}} with op one of {list(LEAF_OPS)}", reason="BAD_CONDITION")
     if not isinstance(c["answer"], str) or not _ROUND_ID.match(c["answer"]):
-        raise BaobabError("BAD_CONDITION", f"round id {c['answer']!r} is not valid")
+        raise ContractError(f"round id {c['answer']!r} is not valid", reason="BAD_CONDITION")
     op = ops.pop()
     operand = c[op]
     if op == "between":
         if not (isinstance(operand, list) and len(operand) == 2 and all(map(_int, operand)) and operand[0] <= operand[1]):
-            raise BaobabError("BAD_CONDITION", "'between' takes [low, high], integers with low <= high (no floats)")
+            raise ContractError("'between' takes [low, high], integers with low <= high (no floats)", reason="BAD_CONDITION")
     elif op in NUMERIC_OPS and not _int(operand):
-        raise BaobabError("BAD_CONDITION", f"'{op}' takes an integer in the feed's unit (no floats)")
+        raise ContractError(f"'{op}' takes an integer in the feed's unit (no floats)", reason="BAD_CONDITION")
     elif op == "is" and not isinstance(operand, bool):
-        raise BaobabError("BAD_CONDITION", "'is' takes true or false")
+        raise ContractError("'is' takes true or false", reason="BAD_CONDITION")
     elif op == "before":
         utc(operand, "'before'")
     return 1

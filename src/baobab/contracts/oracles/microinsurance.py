@@ -29,6 +29,7 @@ from typing import Any
 
 import baobab.oracles.observation as obs
 from baobab.contracts.oracles import terms
+from baobab.contracts.oracles.reasons import OBSERVATION_REASONS
 from baobab.contracts.oracles.conditional_payment import bound_round
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.core.errors import BaobabError
@@ -49,6 +50,7 @@ class Microinsurance(PaymentInstructions, Contract):
     name = "microinsurance"
     reasons = {
         "BAD_TERMS": Reason("invalid", "The oracle terms of the policy are malformed"),
+        **OBSERVATION_REASONS,
     }
     reactions = (
         Reaction(on=("oracles", "round_decided"), call="settle_crop", args={"round_id": "round"},
@@ -116,15 +118,15 @@ class Microinsurance(PaymentInstructions, Contract):
         record = self._policy(ctx, policy_id, "life")
         body = obs.check_signed(certificate)["body"]
         if record["status"] != "active":
-            raise BaobabError("OBSERVATION_REPLAYED", f"policy {policy_id} has already paid on a certificate")
+            raise ContractError(f"policy {policy_id} has already paid on a certificate", reason="OBSERVATION_REPLAYED")
         if body["feed"] != f"death/{record['insured']}" or body["value"] is not True or body["round"] is not None:
-            raise BaobabError("BAD_OBSERVATION", f"a claim on {policy_id} is a certificate that "
-                                                 f"death/{record['insured']} is true")
+            raise ContractError(f"a claim on {policy_id} is a certificate that "
+                                f"death/{record['insured']} is true", reason="BAD_OBSERVATION")
         if body["oracle"] not in record["certifiers"]:
-            raise BaobabError("BAD_OBSERVATION", f"{body['oracle']} may not certify for policy {policy_id}")
+            raise ContractError(f"{body['oracle']} may not certify for policy {policy_id}", reason="BAD_OBSERVATION")
         key = ctx.read("oracles", f"key/{body['oracle']}|{body['key']}")
         if key is None or key["status"] != "active" or key["kind"] != "professional":
-            raise BaobabError("BAD_SIGNATURE", f"{body['oracle']}/{body['key']} is not an active registered professional")
+            raise ContractError(f"{body['oracle']}/{body['key']} is not an active registered professional", reason="BAD_SIGNATURE")
         obs.verify_signature(certificate, key["public_key"])
         obs.check_fresh(body["observed_at"], ctx.timestamp, CERTIFICATE_MAX_AGE_S)
         died = obs.epoch_seconds(body["observed_at"])

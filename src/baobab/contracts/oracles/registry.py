@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from baobab.contracts.oracles import terms
+from baobab.contracts.oracles.reasons import OBSERVATION_REASONS
 from baobab.core.errors import BaobabError
 from baobab.ledger.contract import ANY_MEMBER as ANY_CALLER
 from baobab.ledger.contract import PARTIES, Context, Contract, ContractError, Reason, function
@@ -51,6 +52,7 @@ class Oracles(Contract):
                           actor="requested_by", at="deadline"),)
     reasons = {
         "TERMS_MISMATCH": Reason("invalid", "The round does not follow the oracle terms of its obligation"),
+        **OBSERVATION_REASONS,
     }
 
     # --- registry ---------------------------------------------------------------------
@@ -128,7 +130,7 @@ class Oracles(Contract):
     def _active_key(self, ctx: Context, oracle: str, key_id: str) -> dict[str, Any]:
         record = ctx.get(signing_key(oracle, key_id))
         if record is None or record["status"] != "active":
-            raise BaobabError("BAD_SIGNATURE", f"{oracle}/{key_id} is not an active registered oracle key")
+            raise ContractError(f"{oracle}/{key_id} is not an active registered oracle key", reason="BAD_SIGNATURE")
         return record
 
     def _reputation(self, ctx: Context, oracle: str) -> dict[str, int]:
@@ -243,25 +245,25 @@ class Oracles(Contract):
         """Check one signed observation against the round and add it; returns the oracle id."""
         body = obs.check_signed(signed)["body"]
         if body["round"] != record["id"] or body["feed"] != record["feed"]:
-            raise BaobabError("BAD_OBSERVATION", f"observation is for round {body['round']} of {body['feed']}, "
-                                                 f"not round {record['id']} of {record['feed']}")
+            raise ContractError(f"observation is for round {body['round']} of {body['feed']}, "
+                                f"not round {record['id']} of {record['feed']}", reason="BAD_OBSERVATION")
         oracle = body["oracle"]
         if oracle not in record["oracles"]:
-            raise BaobabError("BAD_OBSERVATION", f"{oracle} is not one of the oracles asked in round {record['id']}")
+            raise ContractError(f"{oracle} is not one of the oracles asked in round {record['id']}", reason="BAD_OBSERVATION")
         kind_ok = isinstance(body["value"], bool) == (record["kind"] == agg.BOOLEAN)
         if not kind_ok:
-            raise BaobabError("BAD_OBSERVATION", f"round {record['id']} expects a {record['kind']} value")
+            raise ContractError(f"round {record['id']} expects a {record['kind']} value", reason="BAD_OBSERVATION")
         key = self._active_key(ctx, oracle, body["key"])
         obs.verify_signature(signed, key["public_key"])
         obs.check_fresh(body["observed_at"], ctx.timestamp, record["max_age_s"])
         if record.get("observed_from") and obs.epoch_seconds(body["observed_at"]) < obs.epoch_seconds(record["observed_from"]):
-            raise BaobabError("BAD_OBSERVATION", f"round {record['id']} takes observations made from "
-                                                 f"{record['observed_from']}, not {body['observed_at']}")
+            raise ContractError(f"round {record['id']} takes observations made from "
+                                                 f"{record['observed_from']}, not {body['observed_at']}", reason="BAD_OBSERVATION")
         oid = obs.observation_id(signed)
         if ctx.get(f"seen/{oid}") is not None:
-            raise BaobabError("OBSERVATION_REPLAYED", f"observation {oid[:16]}... was already used", observation=oid)
+            raise ContractError(f"observation {oid[:16]}... was already used", reason="OBSERVATION_REPLAYED", observation=oid)
         if oracle in record["answers"]:
-            raise BaobabError("OBSERVATION_REPLAYED", f"{oracle} already answered round {record['id']}")
+            raise ContractError(f"{oracle} already answered round {record['id']}", reason="OBSERVATION_REPLAYED")
         ctx.put(f"seen/{oid}", {"round": record["id"], "tx_id": ctx.tx_id})
         record["answers"][oracle] = {"body": body, "signature": signed["signature"]}
         return oracle
@@ -353,12 +355,12 @@ class Oracles(Contract):
         stream_key = f"stream/{feed}|{oracle}"
         stream = ctx.get(stream_key) or {"seq": 0, "last_at": None, "published": None}
         if body["seq"] <= stream["seq"]:
-            raise BaobabError("OBSERVATION_REPLAYED", f"batch {body['seq']} of {feed} by {oracle} already committed "
-                                                      f"(last is {stream['seq']})")
+            raise ContractError(f"batch {body['seq']} of {feed} by {oracle} already committed "
+                                f"(last is {stream['seq']})", reason="OBSERVATION_REPLAYED")
         if body["seq"] != stream["seq"] + 1:
             raise ContractError(f"batch {body['seq']} skips ahead; the next is {stream['seq'] + 1}")
         if stream["last_at"] and obs.epoch_seconds(body["first_at"]) < obs.epoch_seconds(stream["last_at"]):
-            raise BaobabError("BAD_OBSERVATION", "batch readings start before the previous batch ended")
+            raise ContractError("batch readings start before the previous batch ended", reason="BAD_OBSERVATION")
         obs.check_fresh(body["last_at"], ctx.timestamp, max_age_s=366 * 86400)  # late upload is fine; future is not
         ctx.put(f"batch/{feed}|{oracle}|{body['seq']:012d}", {**batch, "tx_id": ctx.tx_id, "committed_at": ctx.timestamp})
         published = stream["published"]

@@ -30,8 +30,8 @@ from typing import Any
 
 from baobab.contracts.jurisdiction import check_countries
 from baobab.contracts.trade.common import ANY_MEMBER, DOCUMENT_TYPES, bad_argument, check_hash, check_ref, org_record, reject
-from baobab.core.errors import BaobabError
-from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, Reason, function
+from baobab.contracts.trade.lc_documents import DOCUMENT_REASONS
+from baobab.ledger.contract import ANY_MEMBER as EVERY_MEMBER, PARTIES, Context, Contract, ContractError, Reason, function
 
 # The types of baobab.documents.types, named once in vocab/trade.py (a test keeps the two equal).
 DOC_TYPES = DOCUMENT_TYPES
@@ -58,6 +58,7 @@ def effective_holder(ctx: Context, record: dict[str, Any]) -> str | None:
 class Documents(Contract):
     name = "documents"
     reasons = {
+        **DOCUMENT_REASONS,
         "ALREADY_ISSUED": Reason("conflict", "The document is already issued"),
         "ALREADY_REVOKED": Reason("conflict", "The document is already revoked"),
         "DOCUMENT_NOT_FOUND": Reason("not_found", "No such document"),
@@ -97,7 +98,7 @@ class Documents(Contract):
         if content_hash is not None:
             check_hash(content_hash, "content_hash")
         if doc_type not in DOC_TYPES:
-            raise BaobabError("UNKNOWN_DOCUMENT_TYPE", f"unknown document type {doc_type!r}", known=list(DOC_TYPES))
+            raise ContractError(f"unknown document type {doc_type!r}", reason="UNKNOWN_DOCUMENT_TYPE", known=list(DOC_TYPES))
         issuer = ctx.caller.org
         if ctx.get(key) is not None:
             reject("ALREADY_ISSUED", f"document {target_hash} is already registered")

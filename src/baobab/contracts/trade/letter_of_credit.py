@@ -51,7 +51,7 @@ from baobab.contracts.payment_instruction import PaymentInstructions, instruct
 from baobab.contracts.trade.bank_calendar import calendar_of
 from baobab.contracts.trade.banking_days import BankingDays
 from baobab.contracts.trade.common import bad_argument, check_ref, load_record, org_record, parse_date, reject
-from baobab.contracts.trade.lc_documents import MAX_DOCUMENTS, checked_fields, read_wrapped
+from baobab.contracts.trade.lc_documents import DOCUMENT_REASONS, MAX_DOCUMENTS, checked_fields, read_wrapped
 from baobab.core.money import format_amount
 from baobab.contracts.trade.lc_examination import (
     UNREGISTERED, credit_limit, decision_deadline, drawing_of, examine, last_day,
@@ -87,9 +87,14 @@ def available(lc: dict[str, Any]) -> int:
     return credit_limit(lc["terms"]) - lc["drawn"]["minor"]  # type: ignore[no-any-return]
 
 
+# The refusal of a caller who is not the party a step needs, by that party's role.
+NOT_ROLE = {"advising_bank": "NOT_ADVISING_BANK", "applicant": "NOT_APPLICANT", "beneficiary": "NOT_BENEFICIARY",
+            "issuing_bank": "NOT_ISSUING_BANK"}
+
 class LetterOfCredit(PaymentInstructions, Contract):
     name = "letter_of_credit"
     reasons = {
+        **DOCUMENT_REASONS,
         "ALREADY_CONFIRMED": Reason("conflict", "Already confirmed"),
         "AMENDMENT_PENDING": Reason("conflict", "An amendment awaits the beneficiary's answer"),
         "BL_NOT_REGISTERED": Reason("not_found", "The bill of lading is not on the registry"),
@@ -129,7 +134,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         for role in roles:
             if lc["parties"].get(role) == ctx.caller.org:
                 return role
-        reject(f"NOT_{roles[0].upper()}", f"only the {' or '.join(r.replace('_', ' ') for r in roles)} may do this",
+        reject(NOT_ROLE[roles[0]], f"only the {' or '.join(r.replace('_', ' ') for r in roles)} may do this",
                caller=ctx.caller.org)
 
     def _deciding_bank(self, ctx: Context, lc: dict[str, Any]) -> str:

@@ -34,6 +34,9 @@ def _key(pu_id: str) -> str:
     return f"pu/{check_ref(pu_id, 'pu_id')}"
 
 
+# The refusal of a caller who is not the party a step needs, by that party's role.
+NOT_ROLE = {"bank": "NOT_BANK", "buyer": "NOT_BUYER", "seller": "NOT_SELLER"}
+
 class PaymentUndertaking(PaymentInstructions, Contract):
     name = "payment_undertaking"
     reasons = {
@@ -56,7 +59,7 @@ class PaymentUndertaking(PaymentInstructions, Contract):
 
     def _only(self, ctx: Context, pu: dict[str, Any], role: str) -> None:
         if pu[role] != ctx.caller.org:
-            reject(f"NOT_{role.upper()}", f"only the {role} {pu[role]} may do this", caller=ctx.caller.org)
+            reject(NOT_ROLE[role], f"only the {role} {pu[role]} may do this", caller=ctx.caller.org)
 
     def _save(self, ctx: Context, pu: dict[str, Any], event: str, **payload: Any) -> dict[str, Any]:
         pu = {**pu, "history": pu["history"] + [{"event": event, "by": ctx.caller.org, "at": ctx.timestamp, "tx": ctx.tx_id}]}

@@ -93,5 +93,13 @@ class Store(ABC):
     def integrity(self) -> list[str]:
         """The database's own integrity check: [] when sound, else what it reports."""
 
+    def checked_height(self) -> int:
+        """How many blocks, from genesis, a node's start check has found its derived tables to
+        agree with (0: none yet). The start check covers the blocks after it (`audit.check_store`)."""
+        return 0
+
+    def mark_checked(self, height: int) -> None:
+        """Record that the start check passed for the first `height` blocks."""
+
     @abstractmethod
     def close(self) -> None: ...

@@ -128,6 +128,16 @@ class PostgresStore(Store):
                          "AS w(level, idx) ON t.level = w.level AND t.idx = w.idx", (list(levels), list(indexes)))
         return {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
 
+    def checked_height(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT height FROM checked WHERE id = 0").fetchone()
+        return int(row[0]) if row else 0
+
+    def mark_checked(self, height: int) -> None:
+        with self._lock, self._db.transaction():
+            self._db.execute("INSERT INTO checked VALUES (0, %s) ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height",
+                             (height,))
+
     def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
         for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
             yield int(level), int(idx), bytes(h)

@@ -189,6 +189,14 @@ class SQLiteStore(Store):
         for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
             yield level, idx, bytes(h)
 
+    def checked_height(self) -> int:
+        rows = self._query("SELECT height FROM checked WHERE id = 0")
+        return int(rows[0][0]) if rows else 0
+
+    def mark_checked(self, height: int) -> None:
+        with self._lock:  # autocommit: durable when it returns
+            self._db.execute("INSERT OR REPLACE INTO checked VALUES (0, ?)", (height,))
+
     def integrity(self) -> list[str]:
         try:
             rows = self._query("PRAGMA integrity_check")
