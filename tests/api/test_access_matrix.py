@@ -9,6 +9,7 @@ envelopes, which carry a party's own transactions only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -61,7 +62,28 @@ def records(node):  # type: ignore[no-untyped-def]
                                "tx_id": block["transactions"][tx[1]]["tx_id"], "block": tx[0],
                                "parties": lc["parties"],  # as the access decision names them
                                "query": ("letter_of_credit", "get", {"lc_id": lc_id})}
+    out["claim"] = scf_claim(node, run)
     return out
+
+
+def scf_claim(node, run: str) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    """A supply-chain finance claim passed down a tier: the anchor, the supplier that held it and
+    the one that holds it now are its parties, none of them named in a `parties` list."""
+    due = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    programme = f"M-{run}"
+    opened = node.client("SZ-AUTO").submit("scf", "open_programme", {"programme": programme, "currency": "CNY", "banks": ["SZBANK"],
+                                                                       "max_tenor_days": 180, "max_rate_bp": 800})
+    assert opened["code"] == "VALID", opened
+    root = node.client("SZ-AUTO").submit("scf", "confirm", {"programme": programme, "supplier": "T1-SEATS",
+                                                             "invoice_number": f"INV-{run}", "amount": 100_00,
+                                                             "currency": "CNY", "due_date": due})["response"]["claim"]
+    part = node.client("T1-SEATS").submit("scf", "split", {"claim_id": root, "amounts": [40_00, 60_00]})["response"]["parts"][1]["claim"]
+    moved = node.client("T1-SEATS").submit("scf", "transfer", {"claim_id": part, "to": "T2-FOAM"})
+    assert moved["code"] == "VALID", moved
+    claim = node.client("T2-FOAM").get("scf", f"claim/{part}")["value"]
+    return {"ns": "scf", "key": f"claim/{part}", "route": f"/v1/scf/claims/{part}", "tx_id": moved["tx_id"],
+            "block": moved["block"], "parties": {claim["anchor"], *claim["holders"]},
+            "query": ("scf", "claim", {"claim_id": part})}
 
 
 def paths(client: Any, rec: dict[str, Any], supervisor: bool) -> dict[str, tuple[int, Any]]:
@@ -109,7 +131,7 @@ def test_every_read_path_gives_the_same_answer(node, records, org):  # type: ign
             assert org in SUPERVISORS and state["access"], (org, kind)  # logged before it was answered
             assert query["access"], (org, kind)  # the query's read is logged too
         if status == 200:  # the query answers the record as it is, to a party or a supervisor
-            assert query["response"]["parties"] == state["value"]["parties"], (org, kind)
+            assert all(query["response"].get(f) == state["value"].get(f) for f in ("parties", "holders", "id")), (org, kind)
         in_block = any(t["tx_id"] == rec["tx_id"] and "envelope" in t for t in client.block(rec["block"])["transactions"])
         assert in_block == party, (org, kind)
         if rec["ns"] == "deals":  # a deal's record always emits an event

@@ -129,14 +129,13 @@ class PostgresStore(Store):
         return {(int(level), int(idx)): bytes(h) for level, idx, h in rows}
 
     def checked_height(self) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT height FROM checked WHERE id = 0").fetchone()
+        row = self._one("SELECT height FROM checked WHERE id = 0")
         return int(row[0]) if row else 0
 
     def mark_checked(self, height: int) -> None:
-        with self._lock, self._db.transaction():
-            self._db.execute("INSERT INTO checked VALUES (0, %s) ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height",
-                             (height,))
+        with self.connection() as conn, conn.transaction():
+            conn.execute("INSERT INTO checked VALUES (0, %s) ON CONFLICT (id) DO UPDATE SET height = EXCLUDED.height",
+                         (height,))
 
     def tree_rows(self) -> Iterator[tuple[int, int, bytes]]:
         for level, idx, h in self._scan("SELECT level, idx, hash FROM tree ORDER BY level, idx"):
