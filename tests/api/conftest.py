@@ -13,7 +13,6 @@ URL, `node.actors()` the stories' actors. Both are session-scoped: each is start
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -85,12 +84,10 @@ def _embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
 
 
 def _network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
-    from baobab.net.local import NATS_SERVER, LocalNetwork
-    from tests.network.conftest import _postgres_or_skip
+    from baobab.net.local import LocalNetwork
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     hosting = {bank: [o["id"] for o in DEMO_ORGS if o["country"] in countries] for bank, countries in REGIONS.items()}
     hosting = {bank: [bank] + [o for o in orgs if o != bank] for bank, orgs in hosting.items()}
     net = LocalNetwork(tmp_path_factory.mktemp("api-net"), DEMO_ORGS, DEMO_ADMINS, orderers=2, hosting=hosting,

@@ -8,6 +8,7 @@ imported by test_ledger_suite_on_postgres.py run unchanged against PostgreSQL.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,15 @@ def _postgres_or_skip() -> None:
         psycopg.connect(PG_ADMIN, connect_timeout=2).close()
     except Exception as exc:  # not installed, or no server: these tests need the service
         pytest.skip(f"PostgreSQL unreachable ({type(exc).__name__}: {exc}); start it or set BAOBAB_PG_ADMIN")
+
+
+def local_network_or_skip() -> None:
+    """Skip unless what a local network runs on is here: a PostgreSQL server and a nats-server."""
+    from baobab.net.local import NATS_SERVER
+
+    _postgres_or_skip()
+    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
+        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
 
 
 @pytest.fixture

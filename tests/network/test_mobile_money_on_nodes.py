@@ -5,16 +5,14 @@ against the running node over HTTP; a refused step changes nothing."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from baobab.demo import DEMO_ORGS
 from baobab.net.config import NodeConfig
-from baobab.net.local import NATS_SERVER, LocalNetwork
+from baobab.net.local import LocalNetwork
 from baobab.pay.hub import Hub
 from baobab.pay.store import PostgresDatabase
 from baobab.services import WEB_FILE, network_mobile_money
@@ -48,11 +46,9 @@ def _prepare_provider(net: LocalNetwork) -> None:
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
-    from tests.network.conftest import _postgres_or_skip
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     orgs = [o for o in DEMO_ORGS if o["id"] in ("KE-MOMO", "CBK")]
     network = LocalNetwork(tmp_path_factory.mktemp("momonet"), orgs, ["KE-MOMO", "CBK"], nats_servers=1, orderers=1)
     network.create()

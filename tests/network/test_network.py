@@ -8,14 +8,12 @@ node under load; and last, a node that tampers with its own database.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +28,7 @@ from baobab.http_client import BaobabClient
 from baobab.keystore import Keystore
 from baobab.net.auth import sign_request
 from baobab.net.digest import compare
-from baobab.net.local import NATS_SERVER, LocalNetwork
+from baobab.net.local import LocalNetwork
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
@@ -38,11 +36,9 @@ ORGS = ["KLTB", "BPLATA", "PAMPA-AGRO", "KL-FOODS"]
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
-    from tests.network.conftest import _postgres_or_skip
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
     network = LocalNetwork(tmp_path_factory.mktemp("localnet"), orgs, ["KLTB", "BPLATA"], orderers=2)
     network.create()

@@ -6,14 +6,12 @@ operator), and the fulfilment comes back to the ledger as the proof of settlemen
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from baobab.demo import DEMO_ORGS
-from baobab.net.local import NATS_SERVER, LocalNetwork
+from baobab.net.local import LocalNetwork
 from baobab.pay.agent import transfer_id_for
 from baobab.pay.fspiop_agent import QUOTES
 from baobab.pay.store import PostgresDatabase, SQLiteDatabase
@@ -27,11 +25,9 @@ PAYER, PAYEE, OPERATOR = "KLTB", "BPLATA", "CBK"
 
 @pytest.fixture(scope="module")
 def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalNetwork]:
-    from tests.network.conftest import _postgres_or_skip
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     orgs = [o for o in DEMO_ORGS if o["id"] in ORGS]
     network = LocalNetwork(tmp_path_factory.mktemp("paynet"), orgs, [PAYER, PAYEE], nats_servers=1, orderers=1,
                            switch_operator=OPERATOR, contracts=["tests.payments.sample_payables:Bills"])

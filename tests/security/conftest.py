@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -106,12 +105,10 @@ def start(mode: str, root: Path, *, umask: int = -1, **limits: Any) -> Served:
 
 def start_network(root: Path) -> Served:
     """The same organisations on two network-mode nodes (HOSTING), with the default limits."""
-    from baobab.net.local import NATS_SERVER, LocalNetwork
-    from tests.network.conftest import _postgres_or_skip
+    from baobab.net.local import LocalNetwork
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     net = LocalNetwork(root, SMALL_ORGS, ADMINS, hosting=HOSTING, clients=CLIENTS,
                        block={"max_txs": 200, "max_bytes": 8_000_000, "timeout_ms": 10})
     net.create()

@@ -13,7 +13,6 @@ over HTTP. One soybean credit is opened and presented with discrepancies (`live.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -90,12 +89,10 @@ def _embedded(root: Path) -> Iterator[Live]:
 
 
 def _network(root: Path) -> Iterator[Live]:
-    from baobab.net.local import NATS_SERVER, LocalNetwork
-    from tests.network.conftest import _postgres_or_skip
+    from baobab.net.local import LocalNetwork
+    from tests.network.conftest import local_network_or_skip
 
-    _postgres_or_skip()
-    if not Path(NATS_SERVER).exists() and not shutil.which(NATS_SERVER):
-        pytest.skip(f"nats-server not found at {NATS_SERVER}; set BAOBAB_NATS_SERVER")
+    local_network_or_skip()
     hosting = {bank: [bank] + [o["id"] for o in DEMO_ORGS if o["country"] in countries and o["id"] != bank]
                for bank, countries in REGIONS.items()}
     net = LocalNetwork(root, DEMO_ORGS, DEMO_ADMINS, orderers=2, hosting=hosting, switch_operator="CBK",
