@@ -113,6 +113,24 @@ def test_wrong_parties_are_rejected_at_every_step(actors, node, uid):
     rejected(lambda: get(actors, lc_id, "SZ-AUTO"), reason="NOT_A_PARTY")
 
 
+def test_the_banks_record_their_charges_and_no_one_else(actors, node, uid):
+    lc_id = opened(actors, uid)
+    terms = soy.credit_terms(soy.today())
+    soy.record_charges(actors, StoryReport(), lc_id, terms)
+    fees = get(actors, lc_id)["fees"]
+    assert [(f["bank"], f["kind"], f["currency"], f["minor"]) for f in fees] == [
+        (soy.ISSUING, "issuance", "USD", terms["amount"]["minor"] * 20 // 10_000), (soy.ADVISING, "advising", "USD", 150_00)]
+    usd = {"currency": "USD", "minor": 100}
+    for org in (soy.APPLICANT, soy.BENEFICIARY, "KCBANK"):  # who bears a charge, or a bank not on the credit
+        unchanged(actors, node, lc_id, lambda: actors(org).submit(LC, "charge", {"lc_id": lc_id, "kind": "other", "amount": usd}),
+                  "NOT_CREDIT_BANK")
+    for kind, amount, code in (("lunch", usd, "BAD_ARGUMENT"), ("other", {"currency": "USD", "minor": 0}, "BAD_ARGUMENT"),
+                               ("other", {"currency": "XXQ", "minor": 1}, "BAD_MONEY"),
+                               ("other", {"currency": "USD"}, "BAD_ARGUMENT")):
+        unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "charge", {"lc_id": lc_id, "kind": kind, "amount": amount}),
+                  None, code)
+
+
 def test_presentation_only_by_beneficiary_and_applicant_waiver_only(actors, node, uid):
     lc_id = opened(actors, uid, latest_shipment_date=(soy.today() - timedelta(days=5)).isoformat())
     unchanged(actors, node, lc_id, lambda: actors(soy.APPLICANT).submit(LC, "present", {"lc_id": lc_id, "documents": []}),

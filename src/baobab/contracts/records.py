@@ -82,6 +82,20 @@ class Presentation(_Record):
     examination: dict[str, Any] | None = None
 
 
+# What a bank charges for its part in a credit; UCP 600 art. 37(c) makes them the instructing party's.
+ChargeKind = Literal["issuance", "advising", "confirmation", "amendment", "examination", "discrepancy", "payment", "other"]
+
+
+class Charge(BaseModel):
+    """A charge a bank on the credit recorded for its part in it (letter_of_credit.charge)."""
+    model_config = ConfigDict(extra="forbid", strict=True)
+    bank: str
+    kind: ChargeKind
+    currency: str = Field(pattern=CURRENCY)
+    minor: int = Field(ge=1)
+    at: str
+
+
 class Credit(_Record):
     id: str
     status: Literal["applied", "issued", "advised", "drawn", "paid", "expired", "cancelled"]
@@ -93,6 +107,7 @@ class Credit(_Record):
     available: Money | None = None
     amendments: list[dict[str, Any]] = []
     titles: list[str] = []
+    fees: list[Charge] = Field([], description="charges the banks recorded for their part (UCP 600 art. 37)")
     history: list[dict[str, Any]] = []
 
 

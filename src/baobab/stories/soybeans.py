@@ -127,6 +127,19 @@ def open_credit(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str
     report.step(f"{ADVISING} advises {lc_id} to {BENEFICIARY}", say)
 
 
+def record_charges(actors: Actors, report: StoryReport, lc_id: str, terms: dict[str, Any],
+                   say: Callable[[str], None] | None = None) -> None:
+    """The banks record what the credit costs: the issuing bank's commission (0.2% of the amount, an
+    illustrative rate) and the advising bank's flat fee, so the region's statistics can show it."""
+    currency = terms["amount"]["currency"]
+    commission = {"currency": currency, "minor": terms["amount"]["minor"] * 20 // 10_000}
+    advising = {"currency": currency, "minor": 150_00}
+    submit(actors(ISSUING), "letter_of_credit", "charge", {"lc_id": lc_id, "kind": "issuance", "amount": commission})
+    submit(actors(ADVISING), "letter_of_credit", "charge", {"lc_id": lc_id, "kind": "advising", "amount": advising})
+    report.step(f"{ISSUING} records its issuance commission ({format_amount(commission)}) and {ADVISING} "
+                f"its advising fee ({format_amount(advising)})", say)
+
+
 def ship_and_present(actors: Actors, report: StoryReport, lc_id: str, shipped: date, price_cents: int,
                      say: Callable[[str], None] | None = None, *, verify_with: str | None = None,
                      tonnes: int = TONNES, data: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
@@ -171,10 +184,13 @@ def pay(actors: Actors, report: StoryReport, lc_id: str, say: Callable[[str], No
 
 
 def compliant_lifecycle(actors: Actors, report: StoryReport, lc_id: str, say: Callable[[str], None] | None = None,
-                        *, verify_with: str | None = None) -> dict[str, Any]:
-    """One complete credit, application to payment, with a complying presentation."""
+                        *, verify_with: str | None = None, charges: bool = False) -> dict[str, Any]:
+    """One complete credit, application to payment, with a complying presentation (and the banks'
+    charges recorded, with `charges`)."""
     on = today()
     open_credit(actors, report, lc_id, credit_terms(on), say)
+    if charges:
+        record_charges(actors, report, lc_id, credit_terms(on), say)
     lc = ship_and_present(actors, report, lc_id, on - timedelta(days=2), PRICE_CENTS, say, verify_with=verify_with)
     found = current(lc)["examination"]["discrepancies"]
     check(found == [], f"unexpected discrepancies {found}")
@@ -185,7 +201,7 @@ def play(actors: Actors, report: StoryReport, progress: Callable[[str], None] | 
     run = uuid.uuid4().hex[:6].upper()
     load_calendars(actors, report, progress)
     lc_id = f"LC-SOY-{run}-1"
-    lc = compliant_lifecycle(actors, report, lc_id, progress, verify_with=ISSUING)
+    lc = compliant_lifecycle(actors, report, lc_id, progress, verify_with=ISSUING, charges=True)
     bl = lc["titles"][0]
     status = actors(APPLICANT).query("documents", "status", {"target_hash": bl})
     check(status["title"]["holder"] == APPLICANT, "title did not pass to the applicant")

@@ -272,6 +272,13 @@ def lc_payment(world: World) -> Case:
     return Case({"obligation": f"{_honoured(world)}/drawing/1"}, callers=[ISSUING, BENEFICIARY])
 
 
+@SCENARIOS.add("letter_of_credit.charge")
+def lc_charge(world: World) -> Case:
+    # the banks on the credit record their own charges; the applicant and beneficiary who bear them may not
+    return Case({"lc_id": _credit(world), "kind": "advising", "amount": {"currency": "USD", "minor": 150_00}},
+                callers=[ADVISING, ISSUING])
+
+
 @SCENARIOS.add("letter_of_credit.expire")
 def lc_expire(world: World) -> Case:
     expiry = soy.today() + timedelta(days=10)

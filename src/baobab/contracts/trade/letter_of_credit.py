@@ -44,7 +44,7 @@ both ends supervise them.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from baobab.contracts.jurisdiction import from_ports
 from baobab.contracts.payment_instruction import PaymentInstructions, instruct
@@ -52,15 +52,16 @@ from baobab.contracts.trade.bank_calendar import calendar_of
 from baobab.contracts.trade.banking_days import BankingDays
 from baobab.contracts.trade.common import bad_argument, check_ref, load_record, org_record, parse_date, reject
 from baobab.contracts.trade.lc_documents import DOCUMENT_REASONS, MAX_DOCUMENTS, checked_fields, read_wrapped
-from baobab.core.money import format_amount
+from baobab.core.money import check_currency, format_amount
 from baobab.contracts.trade.lc_examination import (
     UNREGISTERED, credit_limit, decision_deadline, drawing_of, examine, last_day,
 )
 from baobab.contracts.trade.lc_terms import amend_terms, check_terms
-from baobab.contracts.records import Credit, stored
+from baobab.contracts.records import ChargeKind, Credit, stored
 from baobab.ledger.contract import ANY_MEMBER, PARTIES, Context, Contract, Reason, function
 
 BANKS = {"role": "bank"}
+CHARGE_KINDS = get_args(ChargeKind)
 LIVE = ("issued", "advised")
 OPEN = ("presenting", "examined", "waived")  # a presentation not yet decided
 DRAWING = "/drawing/"
@@ -114,6 +115,7 @@ class LetterOfCredit(PaymentInstructions, Contract):
         "NOT_APPLICANT": Reason("forbidden", "Only the applicant may do this"),
         "NOT_A_BANK": Reason("forbidden", "The organisation is not a bank"),
         "NOT_BENEFICIARY": Reason("forbidden", "Only the beneficiary may do this"),
+        "NOT_CREDIT_BANK": Reason("forbidden", "Only a bank on the credit records charges under it"),
         "NOT_CONFIRMING_BANK": Reason("forbidden", "Only the confirming bank may do this"),
         "NOT_EXPIRED": Reason("conflict", "The credit has not expired"),
         "NOT_ISSUING_BANK": Reason("forbidden", "Only the issuing bank may do this"),
@@ -554,6 +556,28 @@ class LetterOfCredit(PaymentInstructions, Contract):
             presentation = lc["presentations"][int(n) - 1]
             self._save(ctx, self._with(lc, {**presentation, "payment_failure": instruction["failure"]}),
                        "lc_payment_failed", presentation=presentation["number"])
+
+    # --- charges ---------------------------------------------------------------------------------
+
+    @function(policy=BANKS, callers=PARTIES)
+    def charge(self, ctx: Context, lc_id: str, kind: str, amount: dict[str, Any]) -> dict[str, Any]:
+        """Called by: a bank on the credit (issuing, advising, or confirming once it confirmed). Records a
+        charge it takes for its part (commission for issuance or confirmation, advising, amendment,
+        discrepancy fee...), so the credit shows what it cost; the charge is collected between the bank and
+        its customer, not drawn under the credit."""
+        lc = self._load(ctx, lc_id, *LIVE, "drawn", "paid", "expired", "cancelled")
+        if ctx.caller.org not in self._banks(lc):
+            reject("NOT_CREDIT_BANK", f"{ctx.caller.org} is not a bank on credit {lc_id}", caller=ctx.caller.org)
+        if kind not in CHARGE_KINDS:
+            bad_argument(f"kind is one of {', '.join(CHARGE_KINDS)}")
+        if not isinstance(amount, dict) or set(amount) != {"currency", "minor"} \
+                or not isinstance(amount["minor"], int) or isinstance(amount["minor"], bool) or not 1 <= amount["minor"] <= 10**15:
+            bad_argument("amount is {currency: ISO 4217 code, minor: positive integer minor units}")
+        check_currency(amount["currency"])
+        fee = {"bank": ctx.caller.org, "kind": kind, "currency": amount["currency"], "minor": amount["minor"],
+               "at": ctx.timestamp}
+        return self._save(ctx, {**lc, "fees": lc.get("fees", []) + [fee]}, "lc_charge_recorded", kind=kind,
+                          amount={"currency": fee["currency"], "minor": fee["minor"]})
 
     # --- end of life ----------------------------------------------------------------------------
 
