@@ -7,6 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 
 from baobab.client import Identity
+from baobab.customs import regional
+from baobab.gateway.view import LedgerView
 from baobab.pay.agent import transfer_id_for
 from baobab.stories import StoryReport
 from baobab.stories import soybeans as soy
@@ -129,6 +131,10 @@ def test_the_banks_record_their_charges_and_no_one_else(actors, node, uid):
                                ("other", {"currency": "USD"}, "BAD_ARGUMENT")):
         unchanged(actors, node, lc_id, lambda: actors(soy.ISSUING).submit(LC, "charge", {"lc_id": lc_id, "kind": kind, "amount": amount}),
                   None, code)
+    sources = regional.collect(LedgerView(node))  # the region's statistics count them as the credit's cost
+    sources.credits = [c for c in sources.credits if c["id"] == lc_id]
+    assert [(r["country"], r["currency"], r["credit_fees_minor"]) for r in regional.indicators(sources) if r["credits_issued"]] \
+        == [("MY", "USD", sum(f["minor"] for f in fees))]
 
 
 def test_presentation_only_by_beneficiary_and_applicant_waiver_only(actors, node, uid):
