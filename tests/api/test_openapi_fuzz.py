@@ -30,7 +30,11 @@ class SignedAuth(requests.auth.AuthBase):
 
 @pytest.fixture(scope="module")
 def api_schema(node):  # type: ignore[no-untyped-def]
-    return schemathesis.openapi.from_url(node.url + "/openapi.json").exclude(path="/v1/events")
+    # The switch's FSPIOP interface, the FSPs' callback endpoints and the hub administration answer
+    # as Mojaloop's definitions say (version negotiation: 406 with error 3001 to `Accept: */*`), and
+    # are checked against those definitions and the Testing Toolkit in tests/pay.
+    return schemathesis.openapi.from_url(node.url + "/openapi.json").exclude(path="/v1/events") \
+        .exclude(path_regex=r"^/(fspiop|fspiop-callbacks|hub)/")
 
 
 @pytest.fixture(scope="module")

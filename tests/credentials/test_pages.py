@@ -47,9 +47,9 @@ def site(demo_net: Net, tmp_path: Path) -> Iterator[tuple[TestClient, FastAPI, d
     issuer = Issuer(agent, Signer.generate())
     issuer.register()
     store = custody_of(app, tmp_path).holders(AGENT)
-    farmer = store.create("NRC 100001/10/1")
-    committed(agent, "credentials", "register_holder", {"public_key": farmer.key.public.text, "consent": {
-        "method": "paper form", "reference": "ZCGA/1", "form_sha256": hashlib.sha256(b"form").hexdigest()}})
+    consent = {"method": "paper form", "reference": "ZCGA/1", "form_sha256": hashlib.sha256(b"form").hexdigest()}
+    farmer = store.create("NRC 100001/10/1", consent=consent)  # the custodian signs for them with it only
+    committed(agent, "credentials", "register_holder", {"public_key": farmer.key.public.text, "consent": consent})
     vc = issuer.issue(registered_farmer(farmer.did, name="Mwila Banda", gender="female", region="Central",
                                         district="Kabwe", plot={"location": "geo:-14.4,28.4", "areaSquareMetres": 20_000,
                                                                 "crop": "cassava"},

@@ -127,7 +127,9 @@ def open_mobile_money(data: Path, hub: Hub, *, secret: bytes, providers: dict[st
         made[fsp] = Provider(SQLiteDatabase(data / "momo" / f"{fsp}.sqlite"), scheme(config.country), config.tariff,
                              hasher=hasher, screen=listed.screen, payments_per_hour=config.payments_per_hour)
     links = {fsp: SwitchLink(p, fsp, hub, _secret(secret, fsp)) for fsp, p in made.items()}
-    if hub.endpoint(FX_PROVIDER) is not None:  # the demo's FX provider prices its exchanges at the switch
+    if hub.endpoint(FX_PROVIDER) is not None and (serves is None or FX_PROVIDER in serves):
+        # the demo's FX provider prices its exchanges at the switch, from its own node only: nodes
+        # starting together on one switch database would otherwise race to replace the same rows
         hub.fx.publish(FX_PROVIDER, FX_RATES, margin_bp=FX_MARGIN_BP)
     remittances = Remittances(hub, fxp_secret=_secret(secret, FX_PROVIDER), links=links, sender_fees=SENDER_FEES,
                               db=SQLiteDatabase(data / "momo" / "remittances.sqlite"))
