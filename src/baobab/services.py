@@ -274,6 +274,7 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
         from baobab.customs import regional
         return regional.collect(gateway.view, mobile_money.remittances.sent() if mobile_money is not None else ())
 
+    app.state.region = region  # the API's open-data route answers from the same sources
     app.include_router(customs_router(pages, ledger, org_roles, region))
     app.include_router(credit_router(pages, ledger))
     app.include_router(condition_router(pages, ledger))

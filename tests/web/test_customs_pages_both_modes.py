@@ -78,3 +78,16 @@ def test_the_api_exports_a_declaration_as_wco_xml_to_the_declarant_its_broker_an
     assert actors(CUSTOMS).submit("customs_declarations", "screen", screening)["code"] == "VALID"
     mine = live.sign_in(BROKER, "selam", "admin").get("/declarations").text
     assert declaration_id in mine and path in mine
+
+
+def test_the_regions_statistics_are_open_data_for_customs_and_regulators(live: Live) -> None:
+    path = "/v1/customs/statistics/regional"
+    as_json = api(live, CUSTOMS).request("GET", path + ".json").json()
+    assert set(as_json["definitions"]) >= {"country", "month", "currency", "credits_issued", "credit_fees_minor"}
+    assert all(set(row) == set(as_json["definitions"]) for row in as_json["rows"])
+    as_csv = api(live, CUSTOMS).request("GET", path + ".csv")
+    assert as_csv.headers["content-type"].startswith("text/csv")
+    assert as_csv.text.splitlines()[0].split(",") == list(as_json["definitions"])
+    with pytest.raises(BaobabError) as refused:
+        api(live, IMPORTER).request("GET", path + ".json")
+    assert refused.value.code == "FORBIDDEN"

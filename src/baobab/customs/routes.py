@@ -14,7 +14,7 @@ Changing rules and recording outcomes are transactions like any other (`POST /v1
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
@@ -22,7 +22,7 @@ from fastapi.responses import Response
 from baobab.api.deps import caller, state
 from baobab.api.problems import PROBLEM_RESPONSES
 from baobab.core.errors import BaobabError
-from baobab.customs import risk, wco
+from baobab.customs import regional, risk, wco
 from baobab.gateway import Caller
 
 router = APIRouter(prefix="/v1/customs", tags=["customs"], responses=PROBLEM_RESPONSES)
@@ -31,6 +31,10 @@ DeclarationId = Annotated[str, Path(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}
 XML_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
     "description": "the declaration as a WCO DEC-DMS `Declaration` (Data Model 3.6), valid against the WCO XSD",
     "content": {"application/xml": {"schema": {"type": "string"}}}}}
+OPEN_DATA_RESPONSE: dict[int | str, dict[str, Any]] = {200: {
+    "description": "one row per country, month and currency, and each column's definition",
+    "content": {"text/csv": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}}}
+STATISTICS_ROLES = {"customs", "regulator"}
 
 
 def _names(request: Request, record: dict[str, Any]) -> dict[str, str]:
@@ -75,3 +79,17 @@ def screening(request: Request, declaration_id: DeclarationId, who: Caller = Dep
         raise BaobabError("NOT_FOUND", f"no declaration {declaration_id} at this office")
     return risk.screen_at_office(queue, record, view.query_as(who, RULES, "rules", {}),
                                  view.query_as(who, RULES, "outcomes", {}), view.query_as(who, DECLARATIONS, "shared", {}))
+
+
+@router.get("/statistics/regional.{fmt}", response_class=Response, responses=OPEN_DATA_RESPONSE)
+def regional_statistics(request: Request, fmt: Literal["csv", "json"], who: Caller = Depends(caller)) -> Response:
+    """The region's statistics as open data (`customs.regional`: time to release, documents
+    presented digitally, letters of credit's time and charges, small exporters, the cost of payments
+    and remittances), by country, month and currency, with each column's definition; for customs
+    offices and regulators. Aggregates only: no record is named, so no read is logged."""
+    if not STATISTICS_ROLES & set((state(request).view.members().org(who.org) or {}).get("roles", [])):
+        raise BaobabError("FORBIDDEN", "the region's statistics are for customs offices and regulators")
+    region = getattr(request.app.state, "region", None)  # with the remittances the node's providers sent
+    sources = region() if region is not None else regional.collect(state(request).view)
+    return Response(regional.export(sources, fmt), media_type="text/csv" if fmt == "csv" else "application/json",
+                    headers={"Content-Disposition": f'attachment; filename="regional.{fmt}"'})
