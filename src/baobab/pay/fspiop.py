@@ -133,6 +133,8 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
             raise FspiopError("3100", f"FSPIOP-Source {claimed} is not the authenticated participant {who}")
         if has_body:
             jws.check(keys, request.headers, await request.body(), required=False)
+        if jws.SIGNATURE.lower() in request.headers:  # fresh, and not seen before (pay/replay.py)
+            await hub.grouped(hub.replay.admit, request.headers, method != "get" and resource != "parties")
         return who
 
     def guarded(resource: str, method: str, path: str, has_body: bool) -> Callable[..., Any]:

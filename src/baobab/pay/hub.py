@@ -19,6 +19,7 @@ from baobab.pay.fx import SwitchFx
 from baobab.pay.group_commit import GroupCommit
 from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
+from baobab.pay.replay import DEFAULT_WINDOW, ReplayGuard
 from baobab.pay.store import Database
 from baobab.pay.switch import ABORTED, COMMITTED, RESERVED, Switch, Transfer, parse_stamp
 
@@ -36,14 +37,18 @@ def addressed(headers: dict[str, str], destination: str) -> dict[str, str]:
 
 
 class Hub:
-    def __init__(self, db: Database, *, signing_key: Any = None, **switch_options: Any) -> None:
-        """`signing_key`: the switch signs what it says itself (FSPIOP-Signature, pay/jws.py)."""
+    def __init__(self, db: Database, *, signing_key: Any = None, replay_window: timedelta = DEFAULT_WINDOW,
+                 **switch_options: Any) -> None:
+        """`signing_key`: the switch signs what it says itself (FSPIOP-Signature, pay/jws.py);
+        `replay_window`: how far a signed request's date may be from the switch's clock, and how
+        long its signature is remembered so that it cannot be sent again (pay/replay.py)."""
         self.db = db
         self.switch = Switch(db, **switch_options)
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
         self.fx = SwitchFx(db)  # FX providers' prices, and the switch's FX quotes (pay/fx.py)
+        self.replay = ReplayGuard(db, replay_window)
         self.grouped = GroupCommit(db)  # what requests ask of the switch, sharing durable commits
         db.script(PARTY_SCHEMA)
 
