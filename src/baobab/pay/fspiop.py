@@ -28,41 +28,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS, Money
 from baobab.pay import jws
 from baobab.pay.bulk import BulkTransfers
 from baobab.pay.errors import FspiopError
 from baobab.pay.fspiop_spec import spec
 from baobab.pay.hub import Hub
-from baobab.pay.messages import content_type
+from baobab.pay.messages import content_type, from_fspiop_amount, to_fspiop_amount
 
 SUPPORTED_MAJOR, SUPPORTED_MINORS = 1, (0, 1)
 MEDIA = re.compile(r"^application/vnd\.interoperability\.(?P<resource>[a-zA-Z]+)\+json\s*;\s*version=(?P<major>\d+)(\.(?P<minor>\d+))?$")
 FORWARDED_HEADERS = ("fspiop-signature", "fspiop-uri", "fspiop-http-method", "fspiop-encryption", "fspiop-source",
                      "fspiop-destination", "date", "content-type", "accept")
 Authenticate = Callable[[Request], Awaitable[str]]
-
-
-def to_fspiop_amount(currency: str, minor: int) -> dict[str, str]:
-    """{currency, amount} with the decimal string FSPIOP wants (no trailing zeros)."""
-    text = format(Decimal(minor).scaleb(-MINOR_UNITS[currency]).normalize(), "f")
-    return {"currency": currency, "amount": text}
-
-
-def from_fspiop_amount(amount: dict[str, Any]) -> dict[str, Any]:
-    try:
-        money = Money.parse(amount["amount"], amount["currency"])
-    except BaobabError as exc:
-        raise FspiopError("3101", exc.message) from None
-    return {"currency": money.currency, "minor": money.minor}
 
 
 def forwarded_headers(request: Request) -> dict[str, str]:
@@ -256,7 +239,37 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
         if "get" in spec().document["paths"][f"/{collection}/{{ID}}"]:
             forwarder("GET", f"/{collection}/{{ID}}")
 
-    forwarded("quotes", "quotes")
+    @route("POST", "/quotes", "quotes", "/quotes", True)
+    async def post_quote(request: Request, source: str, body: Any) -> Response:
+        """Passed on to the payee FSP; across currencies, the switch brings in the FX provider (pay/fx_quotes.py)."""
+        destination = request.headers.get("fspiop-destination")
+        target = hub.fx_quotes.payee_currency(body)
+        if target is None:
+            await hub.grouped(hub.forward, destination, "POST", "/quotes", forwarded_headers(request), body, await request.body())
+        else:
+            await hub.grouped(hub.fx_quotes.ask, body, source, hub._require_participant(destination), target)
+        return accepted
+
+    @route("PUT", "/quotes/{ID}", "quotes", "/quotes/{ID}", True)
+    async def put_quote(request: Request, source: str, body: Any, ID: str) -> Response:
+        if not await hub.grouped(hub.fx_quotes.answer, ID, body, source):
+            await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}",
+                              forwarded_headers(request), body, await request.body())
+        return ok
+
+    @route("PUT", "/quotes/{ID}/error", "quotes", "/quotes/{ID}/error", True)
+    async def put_quote_error(request: Request, source: str, body: Any, ID: str) -> Response:
+        if not await hub.grouped(hub.fx_quotes.refused, ID, body, source):
+            await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}/error",
+                              forwarded_headers(request), body, await request.body())
+        return ok
+
+    @route("GET", "/quotes/{ID}", "quotes", "/quotes/{ID}", False)
+    async def get_quote(request: Request, source: str, body: Any, ID: str) -> Response:
+        await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "GET", f"/quotes/{ID}",
+                          forwarded_headers(request), None, None)
+        return accepted
+
     forwarded("bulkQuotes", "bulkQuotes")
     forwarded("transactionRequests", "transactionRequests")
 
