@@ -218,3 +218,19 @@ class FxQuotes:
 
     def use(self, quote_id: str) -> None:
         self.db.run("UPDATE switch_fx_quotes SET state = ? WHERE id = ?", (USED, quote_id))
+
+
+def recent_fx_quotes(db: Any, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest cross-currency quotes the payer FSPs were shown, with their cost, for the
+    operator's page (newest first by rate expiry; ones the payee refused are left out)."""
+    db.script(SCHEMA)  # a switch that never quoted across currencies has the table, empty
+    rows = db.all(f"SELECT {_COLUMNS} FROM switch_fx_quotes WHERE state IN (?, ?) ORDER BY rate_expires DESC, id LIMIT ?",
+                  (QUOTED, USED, limit))
+    shown = []
+    for q in (FxQuoteRecord(*row) for row in rows):
+        assert q.received is not None
+        cost = remittance_cost(Money(q.source, q.sent), q.target, sender_fee=Money(q.source, q.sender_fee),
+                               receiver_fee_minor=q.converted - q.received, applied_rate=q.applied_rate, mid_rate=q.mid_rate)
+        shown.append({"id": q.id, "payer": q.payer, "payee": q.payee, "fxp": q.fxp, "state": q.state,
+                      "applied_rate": q.applied_rate, "mid_rate": q.mid_rate, **cost.to_dict()})
+    return shown
