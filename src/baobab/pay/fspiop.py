@@ -250,19 +250,19 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
             await hub.grouped(hub.fx_quotes.ask, body, source, hub._require_participant(destination), target)
         return accepted
 
-    @route("PUT", "/quotes/{ID}", "quotes", "/quotes/{ID}", True)
-    async def put_quote(request: Request, source: str, body: Any, ID: str) -> Response:
-        if not await hub.grouped(hub.fx_quotes.answer, ID, body, source):
-            await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}",
-                              forwarded_headers(request), body, await request.body())
-        return ok
+    def quote_answer(template: str, fx_answer: Callable[..., bool]) -> None:
+        """The payee FSP's PUT: the switch's own when it asked across currencies, else passed on."""
+        async def put(request: Request, source: str, body: Any, ID: str) -> Response:
+            if not await hub.grouped(fx_answer, ID, body, source):
+                await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", template.replace("{ID}", ID),
+                                  forwarded_headers(request), body, await request.body())
+            return ok
 
-    @route("PUT", "/quotes/{ID}/error", "quotes", "/quotes/{ID}/error", True)
-    async def put_quote_error(request: Request, source: str, body: Any, ID: str) -> Response:
-        if not await hub.grouped(hub.fx_quotes.refused, ID, body, source):
-            await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", f"/quotes/{ID}/error",
-                              forwarded_headers(request), body, await request.body())
-        return ok
+        put.__name__ = "put" + template.replace("/", "_").replace("{ID}", "id")
+        route("PUT", template, "quotes", template, True)(put)
+
+    quote_answer("/quotes/{ID}", hub.fx_quotes.answer)
+    quote_answer("/quotes/{ID}/error", hub.fx_quotes.refused)
 
     @route("GET", "/quotes/{ID}", "quotes", "/quotes/{ID}", False)
     async def get_quote(request: Request, source: str, body: Any, ID: str) -> Response:

@@ -79,6 +79,12 @@ class FxQuoteRecord:
         """What the payer FSP transfers to the FX provider: the amount sent less its own fee."""
         return self.sent - self.sender_fee
 
+    def cost(self, received: int) -> Cost:
+        """Its cost as Remittance Prices Worldwide counts it, when `received` arrives (BAD_MONEY if it cannot)."""
+        return remittance_cost(Money(self.source, self.sent), self.target, sender_fee=Money(self.source, self.sender_fee),
+                               receiver_fee_minor=self.converted - received, applied_rate=self.applied_rate,
+                               mid_rate=self.mid_rate)
+
 
 def _text(currency: str, minor: int) -> str:
     return f"{to_fspiop_amount(currency, minor)['amount']} {currency}"
@@ -156,14 +162,19 @@ class FxQuotes:
                              cost.converted.minor, fx.applied_rate, fx.mid_rate, stamp(now + FX_QUOTE_VALID), ASKED,
                              None, None, None)
 
+    def _asked_of(self, quote_id: str, source: str) -> FxQuoteRecord | None:
+        """The cross-currency quote `source` answers (None: no such quote; 3100: not asked of it)."""
+        q = self.find(quote_id)
+        if q is not None and source != q.payee:
+            raise FspiopError("3100", f"quote {quote_id} was asked of {q.payee}")
+        return q
+
     def answer(self, quote_id: str, body: dict[str, Any], source: str) -> bool:
         """Step 3: the payee FSP's PUT /quotes/{ID}. False when it is no cross-currency quote."""
         with self.db.atomic():
-            q = self.find(quote_id)
+            q = self._asked_of(quote_id, source)
             if q is None:
                 return False
-            if source != q.payee:
-                raise FspiopError("3100", f"quote {quote_id} was asked of {q.payee}")
             if q.state != ASKED:
                 return True  # a resend of the answer: the payer was told once
             try:
@@ -184,8 +195,7 @@ class FxQuotes:
                                       f"not the {_text(q.target, q.converted)} asked")
         received = from_fspiop_amount(body["payeeReceiveAmount"])["minor"] if "payeeReceiveAmount" in body else q.converted
         try:
-            cost = remittance_cost(Money(q.source, q.sent), q.target, sender_fee=Money(q.source, q.sender_fee),
-                                   receiver_fee_minor=q.converted - received, applied_rate=q.applied_rate, mid_rate=q.mid_rate)
+            cost = q.cost(received)
         except BaobabError as exc:
             raise FspiopError("3100", exc.message) from None
         expiration = min((body["expiration"], q.rate_expires), key=parse_stamp)
@@ -199,11 +209,9 @@ class FxQuotes:
     def refused(self, quote_id: str, body: dict[str, Any], source: str) -> bool:
         """The payee FSP's PUT /quotes/{ID}/error, passed to the payer FSP. False when no FX quote."""
         with self.db.atomic():
-            q = self.find(quote_id)
+            q = self._asked_of(quote_id, source)
             if q is None:
                 return False
-            if source != q.payee:
-                raise FspiopError("3100", f"quote {quote_id} was asked of {q.payee}")
             if q.state == ASKED:
                 self.db.run("UPDATE switch_fx_quotes SET state = ? WHERE id = ?", (REFUSED, quote_id))
                 self.hub.outbox.add(q.payer, "PUT", f"/quotes/{quote_id}/error",
@@ -229,8 +237,7 @@ def recent_fx_quotes(db: Any, limit: int = 20) -> list[dict[str, Any]]:
     shown = []
     for q in (FxQuoteRecord(*row) for row in rows):
         assert q.received is not None
-        cost = remittance_cost(Money(q.source, q.sent), q.target, sender_fee=Money(q.source, q.sender_fee),
-                               receiver_fee_minor=q.converted - q.received, applied_rate=q.applied_rate, mid_rate=q.mid_rate)
+        cost = q.cost(q.received)
         shown.append({"id": q.id, "payer": q.payer, "payee": q.payee, "fxp": q.fxp, "state": q.state,
                       "applied_rate": q.applied_rate, "mid_rate": q.mid_rate, **cost.to_dict()})
     return shown
