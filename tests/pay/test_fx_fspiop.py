@@ -68,10 +68,11 @@ class FxWorld:
                        json={"idType": "MSISDN", "idValue": MSISDN, "firstName": "Priya", "lastName": "Nair", "behaviour": behaviour})
         assert r.status_code == 204, r.text
 
-    def send(self, method: str, path: str, resource: str, body: Any, **headers: str) -> httpx.Response:
+    def send(self, method: str, path: str, resource: str, body: Any, as_fsp: str = "inbank", **headers: str) -> httpx.Response:
         media = f"application/vnd.interoperability.{resource}+json;version=1.1"
+        token = {fsp: t for t, fsp in TOKENS.items()}[as_fsp]
         return self.http.request(method, path, json=body, headers={
-            "Authorization": "Bearer token-in", "FSPIOP-Source": "inbank", "Accept": media, "Content-Type": media,
+            "Authorization": f"Bearer {token}", "FSPIOP-Source": as_fsp, "Accept": media, "Content-Type": media,
             "Date": format_datetime(datetime.now(timezone.utc), usegmt=True), **headers})
 
     def quote(self, sent: str = "20000", fee: str = "149") -> tuple[str, str, dict[str, Any]]:
@@ -210,3 +211,21 @@ def test_expiry_aborts_both_legs_and_each_fsp_hears_under_its_id(world: FxWorld)
     path, error = world.payee.wait([f"/transfers/{transfer_id}/error"], WAIT_S)
     assert error["errorInformation"]["errorCode"] == "3303"
     assert set(world.positions().values()) == {0}
+
+
+def test_the_fx_provider_cannot_end_its_leg_alone(world: FxWorld) -> None:
+    world.register("silent")
+    _, _, quote = world.quote()
+    transfer_id = str(uuid.uuid4())
+    body = {"transferId": transfer_id, "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
+            "ilpPacket": quote["ilpPacket"], "condition": quote["condition"],
+            "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}
+    assert world.send("POST", "/transfers", "transfers", body).status_code == 202
+    done = {"fulfilment": "UNlJ98hZTY_dsw0cAqw4i_UN3v4utt7CZFB4yfLbVFA", "completedTimestamp": stamp(datetime.now(timezone.utc)),
+            "transferState": "COMMITTED"}
+    refused = world.send("PUT", f"/transfers/{transfer_id}", "transfers", done, as_fsp="fxdesk")
+    assert (refused.status_code, refused.json()["errorInformation"]["errorCode"]) == (400, "3100")
+    error = {"errorInformation": {"errorCode": "5100", "errorDescription": "no"}}
+    assert world.send("PUT", f"/transfers/{transfer_id}/error", "transfers", error, as_fsp="fxdesk").status_code == 400
+    s = world.hub.switch
+    assert (s.find(transfer_id).state, s.find(transfer_id + ":fx").state) == ("RESERVED", "RESERVED")

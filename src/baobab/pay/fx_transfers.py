@@ -98,8 +98,16 @@ class FxTransfers:
 
     # --- the payee's answer -------------------------------------------------------------
 
-    def fulfil(self, legs: Legs, body: dict[str, Any], headers: dict[str, str] | None, raw: bytes | None) -> None:
+    @staticmethod
+    def _payees_only(legs: Legs, source: str) -> None:
+        """Only the payee FSP settles an FX transfer: neither leg is the FX provider's (or the payer's) to end alone."""
+        if source != legs.payee:
+            raise FspiopError("3208" if source not in (legs.payer, legs.fxp) else "3100",
+                              f"only the payee FSP {legs.payee} fulfils or rejects transfer {legs.id}")
+
+    def fulfil(self, legs: Legs, body: dict[str, Any], source: str, headers: dict[str, str] | None, raw: bytes | None) -> None:
         """The payee FSP's PUT /transfers/{ID}: both legs commit under its fulfilment, or both abort."""
+        self._payees_only(legs, source)
         fulfilment = body.get("fulfilment", "")
         with self.db.atomic():
             before = self.switch.get(legs.leg, source=legs.payee)
@@ -135,8 +143,9 @@ class FxTransfers:
         if t is not None and t.state == RESERVED:
             self.switch.reject(legs.id, code, source=legs.fxp)
 
-    def reject(self, legs: Legs, body: dict[str, Any], headers: dict[str, str], raw: bytes | None) -> None:
+    def reject(self, legs: Legs, body: dict[str, Any], source: str, headers: dict[str, str], raw: bytes | None) -> None:
         """The payee FSP's PUT /transfers/{ID}/error: both legs abort, the payer FSP is told as the payee said it."""
+        self._payees_only(legs, source)
         code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
         code = code if code.isdigit() and len(code) == 4 else "5100"
         with self.db.atomic():

@@ -94,8 +94,8 @@ class Hub:
             return
         path = f"/transfers/{transfer_id}"
         legs = self.fx_transfers.find(transfer_id)
-        if legs is not None and source == legs.payee and not (state == RESERVED and version < (1, 1)):
-            self.fx_transfers.fulfil(legs, body, headers, raw)
+        if legs is not None and not (state == RESERVED and version < (1, 1)):
+            self.fx_transfers.fulfil(legs, body, source, headers, raw)
             return
         if state == RESERVED and version < (1, 1):
             with self.db.atomic():
@@ -149,8 +149,8 @@ class Hub:
         headers = headers or callback_headers("transfers", source, "")
         code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
         legs = self.fx_transfers.find(transfer_id)
-        if legs is not None and source == legs.payee:
-            self.fx_transfers.reject(legs, body, headers, raw)
+        if legs is not None:
+            self.fx_transfers.reject(legs, body, source, headers, raw)
             return
         with self.db.atomic():
             before = self.switch.get(transfer_id, source=source)
