@@ -78,7 +78,7 @@ class MobileMoney:
     sanctions: SanctionsList
     sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
     own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
-    ledger: Any = None  # baobab.ledger_wallets.LedgerWallets, where the books follow the ledger's payments
+    ledger: Any = None  # baobab.wallet.ledger_payments.LedgerWallets, where the books follow the ledger's payments
 
     def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
         """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""
