@@ -199,7 +199,9 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
 
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+        link = mobile_money.links[fsp]
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=link.publish, link=link,
+                                            links=mobile_money.links)), prefix=f"/ussd-gateway/{fsp}")
 
 
 def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -> Any:
