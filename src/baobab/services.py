@@ -294,7 +294,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
 
 
 def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[str]] | None = None) -> Path:
-    """One officer per demo organisation with a password made here, listed in `<data>/web-users.txt`
+    """One officer and one administrator (who manages the organisation's users and API tokens at
+    `/admin`) per demo organisation, with passwords made here, listed in `<data>/web-users.txt`
     (mode 0600) for the person running the demo; made once. `agents`: a mobile-money provider's
     agents, each signing in to its agent page as a user of the provider named after the agent."""
     from baobab.web.users import Users
@@ -308,6 +309,9 @@ def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[st
         password = secrets.token_urlsafe(12)
         users.add(org["id"], "officer", password, ["officer"])
         lines.append(f"{org['id']:<14} officer  {password}")
+        password = secrets.token_urlsafe(12)
+        users.add(org["id"], "admin", password, ["admin"])
+        lines.append(f"{org['id']:<14} admin    {password}   (users and API tokens: /admin)")
         for agent in (agents or {}).get(org["id"], []):
             password = secrets.token_urlsafe(12)
             users.add(org["id"], agent, password, ["officer"])
