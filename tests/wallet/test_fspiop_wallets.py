@@ -21,13 +21,9 @@ from baobab.pay.participant import Participant
 from baobab.pay.store import SQLiteDatabase
 from baobab.pay.switch import ABORTED, COMMITTED, RESERVED
 from baobab.wallet.interop import SwitchLink
-from baobab.wallet.kyc import scheme
 from baobab.wallet.provider import Provider
-from tests.wallet.test_provider import FAST, TARIFF
+from tests.wallet.test_interop import ADA, CHIDI, DAY, N, two_providers
 
-N = 100
-DAY = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
-ADA, CHIDI = "+2348031234567", "+2348059876543"
 
 
 class Relay:
@@ -75,21 +71,11 @@ class Relay:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[tuple[SwitchLink, SwitchLink, Relay]]:
-    hub = Hub(SQLiteDatabase(tmp_path / "switch.sqlite"))
-    links, fsps = {}, {}
-    for fsp, phone, name in (("LAGOS-PAY", ADA, "Ada Obi"), ("ABUJA-WALLET", CHIDI, "Chidi Eze")):
-        hub.switch.add_participant(fsp, fsp, f"http://127.0.0.1:1/{fsp}", {"NGN": 1_000_000 * N})
-        hub.switch.fund(f"fund-{fsp}", fsp, "NGN", 500_000 * N)
-        p = Provider(SQLiteDatabase(tmp_path / f"{fsp}.sqlite"), scheme("NG"), TARIFF, hasher=FAST)
-        p.add_agent("agent-1", "Agent One")
-        p.issue_float("agent-1", 1_000_000 * N, reference="slip", at=DAY)
-        p.register(phone, name, by="agent-1", pin="2468", at=DAY)
-        links[fsp] = SwitchLink(p, fsp, hub, secret=fsp.encode() * 4)
-        links[fsp].publish(phone)
-        fsps[fsp] = Participant(fsp, SQLiteDatabase(tmp_path / f"fsp-{fsp}.sqlite"), "http://127.0.0.1:1/fspiop",
-                                secret=fsp.encode() * 4)
-        links[fsp].join(fsps[fsp], wait_s=0)
-    links["LAGOS-PAY"].provider.cash_in("agent-1", ADA, 3_000 * N)
+    hub, links = two_providers(tmp_path)
+    fsps = {fsp: Participant(fsp, SQLiteDatabase(tmp_path / f"fsp-{fsp}.sqlite"), "http://127.0.0.1:1/fspiop",
+                             secret=fsp.encode() * 4) for fsp in links}
+    for fsp, link in links.items():
+        link.join(fsps[fsp], wait_s=0)
     yield links["LAGOS-PAY"], links["ABUJA-WALLET"], Relay(hub, fsps)
     hub.db.close()
 
