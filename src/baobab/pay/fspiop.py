@@ -20,7 +20,10 @@ the outbox, written in the same transaction as the switch's own change:
     GET  /parties/{Type}/{ID}, PUT /parties/{Type}/{ID}[/error], POST /quotes, PUT /quotes/{ID}[/error],
     POST /bulkQuotes, PUT /bulkQuotes/{ID}[/error], POST /transactionRequests (a payee's request to
     pay), PUT|GET /transactionRequests/{ID}, PUT /transactionRequests/{ID}/error
-                             forwarded between the FSPs, headers (FSPIOP-Signature...) kept
+                             forwarded between the FSPs, headers (FSPIOP-Signature...) kept; a quote
+                             across currencies is the switch's own, with the FX provider (pay/fx_quotes.py)
+
+A signed request must be fresh and new (pay/replay.py: 3105 otherwise).
 """
 
 from __future__ import annotations
