@@ -72,7 +72,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
     key = Keystore(network_dir / "keys").peer(as_org)
 
     def ops(url: str, path: str, timeout: float) -> dict[str, Any]:
-        return ops_request(url, key, network, as_org, path, {}, timeout)
+        return ops_request(url, key, network, as_org, path, {}, timeout, network_dir=network_dir)
 
     deadline = time.monotonic() + wait_s
     while True:
