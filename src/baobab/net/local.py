@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -190,6 +191,21 @@ class LocalNetwork:
 
         return nats_client_tls(self.network_dir, json.loads((self.network_dir / "genesis.json").read_bytes()), self.probe_cert)
 
+    def trust_in_this_process(self) -> None:
+        """Let this process's generic HTTPS clients (httpx's defaults, as the tests and benchmarks
+        use) trust this network's anchors, as `export SSL_CERT_FILE=<network>/tls/anchors.pem`
+        would: they check the node's address, which its certificate names. Baobab's own clients
+        pin each node to its organisation instead (`http_client`). Anchors of every network this
+        process started are kept, so that several networks can run side by side."""
+        from baobab.net.tls import Anchors
+
+        bundle = Path(tempfile.gettempdir()) / f"baobab-local-anchors-{os.getpid()}.pem"
+        mine = Anchors.load(self.network_dir).bundle()
+        known = bundle.read_text() if bundle.exists() else ""
+        if mine not in known:
+            bundle.write_text(known + mine)
+        os.environ["SSL_CERT_FILE"] = str(bundle)
+
     def http_client(self, **kwargs: Any) -> httpx.Client:
         """An HTTPS client for every organisation node, each pinned to its organisation's anchor."""
         from baobab.net.tls import pinned_client
@@ -237,6 +253,7 @@ class LocalNetwork:
         return list(self.node_urls)
 
     def start(self, timeout: float = 60.0) -> None:
+        self.trust_in_this_process()
         for name, proc in self.procs.items():
             if name.startswith("nats"):
                 proc.start()
