@@ -223,11 +223,11 @@ def check_anchor(cert: x509.Certificate, key_text: str, owner: str) -> x509.Cert
     public = cert.public_key()
     if not isinstance(public, Ed25519PublicKey) or \
             public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw) != PublicKey.from_text(key_text).raw:
-        raise BaobabError("BAD_CERTIFICATE", f"tls/{owner}.pem is not a certificate of {owner}'s key in genesis")
+        raise BaobabError("CORRUPT", f"tls/{owner}.pem is not a certificate of {owner}'s key in genesis")
     try:
         cert.verify_directly_issued_by(cert)
     except (ValueError, TypeError, InvalidSignature):
-        raise BaobabError("BAD_CERTIFICATE", f"tls/{owner}.pem is not signed by its own key") from None
+        raise BaobabError("CORRUPT", f"tls/{owner}.pem is not signed by its own key") from None
     return cert
 
 
