@@ -139,6 +139,7 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
         net.start()
         click.echo(f"network {net.network} in {net.root}")
         click.echo(f"NATS: {', '.join(net.nats_urls)}")
+        click.echo(f"TLS anchors: {net.network_dir / 'tls'} (remote commands: --data {net.network_dir})")
         for org, url in net.urls.items():
             click.echo(f"{org}: {url} (config {net.root / (org + '.json')})")
         click.echo("Ctrl-C stops it.")

@@ -239,7 +239,8 @@ def serve_tls(app: FastAPI, node: NetworkNode, options: dict[str, Any]) -> None:
     config = node.config
     cert, key = node.tls[config.org]
     settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
-                              ssl_certfile=str(cert), ssl_keyfile=str(key), **options)
+                              ssl_certfile=str(cert), ssl_keyfile=str(key),
+                              **{"timeout_graceful_shutdown": SHUTDOWN_GRACE_S, **options})
     settings.load()
     settings.ssl = server_context(node.tls, config.org, {o: org_host(node.network, o) for o in node.tls})
     TLSServer(settings).run()
@@ -275,6 +276,7 @@ def _tls_server_class() -> Any:
 
 
 CLOSE_GRACE_S = 1.0
+SHUTDOWN_GRACE_S = 5.0  # requests still running this long after SIGTERM are cancelled (the node must stop)
 
 
 def run_orderer(config: NodeConfig) -> None:
