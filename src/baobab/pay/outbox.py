@@ -34,6 +34,18 @@ def backoff_s(attempts: int) -> float:
     state = tenacity.RetryCallState(None, None, (), {})  # type: ignore[arg-type]
     state.attempt_number = attempts
     return float(BACKOFF(state))
+CONNECTIONS = 8  # kept-alive connections the dispatcher delivers over, and callbacks in flight at once
+
+
+def delivery_client() -> httpx.AsyncClient:
+    """The dispatcher's HTTP client: a pool of kept-alive connections, sized to what it sends at
+    once (httpcore looks over every pooled connection and queued request at each request)."""
+    client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0, pool=30.0),
+                               limits=httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS))
+    del client.headers["accept"]  # a callback carries no Accept header
+    return client
+
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS switch_callbacks (
   seq INTEGER PRIMARY KEY, fsp TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
@@ -91,12 +103,13 @@ class Outbox:
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         own = client is None
         if client is None:
-            client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0, pool=30.0))  # a batch waits its turn for a connection
-            del client.headers["accept"]  # a callback carries no Accept header
+            client = delivery_client()
         try:
             while not stop.is_set():
+                self._wake.clear()  # before looking: what is added from now on wakes the next round
                 delay = await self.deliver_due(client)
-                self._wake.clear()
+                if self._wake.is_set():
+                    continue
                 waiter = asyncio.ensure_future(self._wake.wait())
                 stopper = asyncio.ensure_future(stop.wait())
                 await asyncio.wait({waiter, stopper}, timeout=delay, return_when=asyncio.FIRST_COMPLETED)
@@ -108,14 +121,22 @@ class Outbox:
 
     async def deliver_due(self, client: httpx.AsyncClient) -> float:
         """Send every due callback once; the seconds until the next one falls due (at most 1)."""
-        now = _now()
-        # off the event loop: a commit waits for the disk, and the requests on this loop must not
-        rows = await asyncio.to_thread(self.db.all, f"SELECT seq, fsp, method, path, headers, body, attempts, due_at "
-                                       f"FROM {self.table} WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
-        due = [r for r in rows if r[7] <= now]
-        results = await asyncio.gather(*(self._send(client, r) for r in due))
+        # off the event loop: the database waits for a commit's disk flush, and the requests on this loop must not
+        rows, due, targets = await asyncio.to_thread(self._due)
+        gate = asyncio.Semaphore(CONNECTIONS)  # no more at once than the pool holds: a queued request costs the pool
+        results = await asyncio.gather(*(self._send(client, r, targets[r[0]], gate) for r in due))
         await asyncio.to_thread(self._mark, due, results)
         return 0.05 if len(rows) > len(due) else 1.0
+
+    def _due(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], dict[int, tuple[str | None, dict[str, str]]]]:
+        """The undelivered callbacks (up to a batch), those due now, and where and how each of
+        those is sent (its participant's endpoint, the credentials), by seq."""
+        now = _now()
+        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at "
+                           f"FROM {self.table} WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
+        due = [r for r in rows if r[7] <= now]
+        bases = {fsp: self.endpoints(fsp) for fsp in {r[1] for r in due}}
+        return rows, due, {r[0]: (bases[r[1]], self.credentials(r[1])) for r in due}  # credentials: each its own
 
     def _mark(self, due: list[tuple[Any, ...]], results: list[str | None]) -> None:
         with self.db.atomic():  # every delivery's mark in one durable commit, not one each
@@ -132,17 +153,22 @@ class Outbox:
                             (attempts, later.isoformat(), error, seq))
                 log.warning("callback %s %s to %s failed (attempt %d): %s", row[2], row[3], row[1], attempts, error)
 
-    async def _send(self, client: httpx.AsyncClient, row: tuple[Any, ...]) -> str | None:
+    async def _send(self, client: httpx.AsyncClient, row: tuple[Any, ...], target: tuple[str | None, dict[str, str]],
+                    gate: asyncio.Semaphore) -> str | None:
         _, fsp, method, path, headers, body = row[:6]
-        base = self.endpoints(fsp)
+        base, credentials = target
         if not base:
             return f"{fsp} has no callback endpoint"
-        send = {**json.loads(headers), **self.credentials(fsp)}
+        url, send = base.rstrip("/") + path, {**json.loads(headers), **credentials}
+        content = None if method == "GET" else body.encode()
         try:
-            async for attempt in tenacity.AsyncRetrying(**RECONNECT):  # type: ignore[arg-type]
-                with attempt:
-                    response = await client.request(method, base.rstrip("/") + path, headers=send,
-                                                    content=None if method == "GET" else body.encode())
+            async with gate:
+                try:
+                    response = await client.request(method, url, headers=send, content=content)
+                except httpx.TransportError:  # a kept-alive connection the other side closed: again, on a new one
+                    async for attempt in tenacity.AsyncRetrying(**RECONNECT):  # type: ignore[arg-type]
+                        with attempt:
+                            response = await client.request(method, url, headers=send, content=content)
         except httpx.HTTPError as exc:
             return type(exc).__name__
         return None if 200 <= response.status_code < 300 else f"answered {response.status_code}"
