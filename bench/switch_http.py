@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import socket
 import threading
@@ -26,7 +27,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from typing import Any
 
-import httpx
+import aiohttp
 import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
@@ -62,9 +63,16 @@ def _serve(app: Any) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def _limits(concurrency: int) -> httpx.Limits:
-    size = min(POOL, concurrency)
-    return httpx.Limits(max_connections=size, max_keepalive_connections=size)
+def _client(concurrency: int) -> aiohttp.ClientSession:
+    """An FSP's client of the switch (aiohttp, as the switch's outbox: pay/outbox.py)."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=min(POOL, concurrency)),
+                                 timeout=aiohttp.ClientTimeout(total=60.0))
+
+
+async def _send(client: aiohttp.ClientSession, method: str, url: str, headers: dict[str, str], body: Any) -> int:
+    async with client.request(method, url, headers=headers, data=json.dumps(body).encode()) as response:
+        await response.read()
+        return response.status
 
 
 def _headers(source: str, destination: str) -> dict[str, str]:
@@ -98,14 +106,14 @@ def run_http(db: Database, transfers: int, concurrency: int) -> tuple[float, flo
     async def incoming(request: Request) -> Response:
         body = await request.json()
         if "payee" not in state:  # the payee's own client, on its server's loop
-            state["payee"] = httpx.AsyncClient(base_url=state["switch"], limits=_limits(concurrency), timeout=60.0)
+            state["payee"] = _client(concurrency)
             state["payee_gate"] = asyncio.Semaphore(min(POOL, concurrency))
 
         async def answer() -> None:
             async with state["payee_gate"]:
-                await state["payee"].put(f"/fspiop/transfers/{body['transferId']}", headers={**_headers("payee", "payer")},
-                                         json={"fulfilment": FULFILMENT, "transferState": "COMMITTED",
-                                               "completedTimestamp": stamp(datetime.now(timezone.utc))})
+                await _send(state["payee"], "PUT", f"{state['switch']}/fspiop/transfers/{body['transferId']}",
+                            _headers("payee", "payer"), {"fulfilment": FULFILMENT, "transferState": "COMMITTED",
+                                                         "completedTimestamp": stamp(datetime.now(timezone.utc))})
         asyncio.get_running_loop().create_task(answer())
         return Response(status_code=202)
 
@@ -134,17 +142,17 @@ def run_http(db: Database, transfers: int, concurrency: int) -> tuple[float, flo
     async def load() -> None:
         in_flight, posting = asyncio.Semaphore(concurrency), asyncio.Semaphore(min(POOL, concurrency))
         loop = asyncio.get_running_loop()
-        async with httpx.AsyncClient(base_url=switch_url, limits=_limits(concurrency), timeout=60.0) as client:
+        async with _client(concurrency) as client:
             async def one(i: int) -> None:
                 async with in_flight:  # held until the payer has the committed callback
                     transfer_id = str(uuid.uuid4())
                     arrived = waiting[transfer_id] = (loop, loop.create_future())
                     async with posting:
-                        r = await client.post("/fspiop/transfers", headers=_headers("payer", "payee"), json={
+                        status = await _send(client, "POST", f"{switch_url}/fspiop/transfers", _headers("payer", "payee"), {
                             "transferId": transfer_id, "payerFsp": "payer", "payeeFsp": "payee",
                             "amount": {"currency": "USD", "amount": str(1 + i % 900)}, "ilpPacket": PACKET,
                             "condition": condition, "expiration": expiration})
-                    assert r.status_code == 202, r.text
+                    assert status == 202, status
                     await asyncio.wait_for(arrived[1], max(60.0, transfers / 10))
             await asyncio.gather(*(one(i) for i in range(transfers)))
 
