@@ -35,6 +35,7 @@ class FspiopSpec:
         self._registry = Registry().with_resource(DOCUMENT_URI, resource)
         self._validators: dict[tuple[str, str], OAS30Validator | None] = {}
         self._fast: dict[tuple[str, str], jsonschema_rs.Draft4Validator | None] = {}
+        self._required: dict[tuple[str, str], list[str]] = {}
 
     def operation(self, method: str, path: str) -> dict[str, Any]:
         try:
@@ -78,6 +79,12 @@ class FspiopSpec:
         return ("3102" if missing else "3101"), list(dict.fromkeys(problems))
 
     def required_headers(self, method: str, path: str) -> list[str]:
+        key = (method.lower(), path)
+        if key not in self._required:  # asked on every request: read from the document once
+            self._required[key] = self._read_required_headers(method, path)
+        return self._required[key]
+
+    def _read_required_headers(self, method: str, path: str) -> list[str]:
         names = []
         for parameter in self.operation(method, path).get("parameters", []) + self.document["paths"][path].get("parameters", []):
             if "$ref" in parameter:
