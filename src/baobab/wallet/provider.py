@@ -529,6 +529,50 @@ class Provider:
                         "VALUES (?, 'in', ?, ?, ?, ?)", (transfer_id, msisdn, amount, state, movement))
             return movement
 
+    def accept_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
+        """Credit a wallet for a transfer this provider is about to fulfil (the switch forwarded it
+        from a provider on another node): the tier's limits are checked now and a refusal books
+        nothing (the payer's provider gets its money back). Booked once per transfer id, as
+        'fulfilled' until the switch's outcome is known (`settle_incoming`)."""
+        msisdn = self.msisdn(dst)
+        with self.db.atomic():
+            done = self.db.one("SELECT movement FROM momo_interop WHERE transfer_id = ? AND direction = 'in'", (transfer_id,))
+            if done is not None:
+                return str(done[0])
+            reason = self.hold_reason(msisdn)
+            if reason:
+                raise BaobabError("HELD_FOR_REVIEW", f"held for compliance review: {reason}")
+            movement = self._record("receive", amount, at, [("interop/switch", f"wallet/{msisdn}", amount)], payer=payer,
+                                    payee=msisdn, reference=transfer_id, limited=[msisdn], movement=f"in-{transfer_id}")
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'in', ?, ?, 'fulfilled', ?)", (transfer_id, msisdn, amount, movement))
+            return movement
+
+    def settle_incoming(self, transfer_id: str, committed: bool, *, at: datetime | None = None) -> None:
+        """The switch committed a transfer this provider fulfilled (the credit stands) or aborted it
+        (the fulfilment came too late: the credit is taken back, or, if the wallet has spent it,
+        left 'owed' for the provider to resolve with its customer). Idempotent."""
+        with self.db.atomic():
+            row = self.db.one("SELECT msisdn, amount, state FROM momo_interop WHERE transfer_id = ? AND direction = 'in'",
+                              (transfer_id,))
+            if row is None or row[2] != "fulfilled":
+                return
+            state = "credited"
+            if not committed:
+                try:
+                    with self.db.atomic():
+                        self._record("return", int(row[1]), at, [(f"wallet/{row[0]}", "interop/switch", int(row[1]))],
+                                     payer=row[0], reference=transfer_id, movement=f"in-{transfer_id}-return")
+                        self.db.run("DELETE FROM momo_usage WHERE movement = ?", (f"in-{transfer_id}",))
+                    state = "returned"
+                except BaobabError:
+                    state = "owed"
+            self.db.run("UPDATE momo_interop SET state = ? WHERE transfer_id = ? AND direction = 'in'", (state, transfer_id))
+
+    def fulfilled_incoming(self) -> list[str]:
+        """Incoming transfers credited and fulfilled whose outcome at the switch is not yet known here."""
+        return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'in' AND state = 'fulfilled'")]
+
     def pending_outgoing(self) -> list[str]:
         return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'out' AND state = 'reserved'")]
 

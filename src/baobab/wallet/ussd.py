@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +33,8 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
+from baobab.pay.switch import RESERVED
+from baobab.wallet.interop import PARTY_TYPE, SwitchLink
 from baobab.wallet.mmapi import MobileMoneyApi
 from baobab.wallet.provider import Provider
 from baobab.i18n import money, translations
@@ -45,10 +47,13 @@ SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the old
 
 class Ussd:
     def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
-                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None) -> None:
+                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None,
+                 link: SwitchLink | None = None, links: Mapping[str, SwitchLink] | None = None) -> None:
         """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists;
-        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch)."""
-        self.p, self.api, self.opened = provider, api, opened
+        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch);
+        `link`: the provider's link to the switch, through which menu 2 pays other providers'
+        customers (`links`: the other providers in this process, the rest over FSPIOP)."""
+        self.p, self.api, self.opened, self.link, self.links = provider, api, opened, link, links or {}
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
         self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
@@ -100,9 +105,29 @@ class Ussd:
 
     def _send(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
-        return self._payment(lang, rest, _("Phone number to send to"), self.p.wallet,
+        return self._payment(lang, rest, _("Phone number to send to"), self._payee,
                              _("Send {amount} to {name}? Enter your PIN to confirm"), _("Sent {amount} to {name}."),
-                             lambda payee, minor, pin: self.p.send(msisdn, payee["msisdn"], minor, pin=pin))
+                             lambda payee, minor, pin: self._send_to(msisdn, payee, minor, pin),
+                             pending=_("Sending {amount} to {name}: an SMS confirms it."))
+
+    def _payee(self, phone: str) -> dict[str, Any]:
+        """A wallet here, or a customer of another provider on the switch (named by number)."""
+        try:
+            return self.p.wallet(phone)
+        except BaobabError as exc:
+            if exc.code != "NO_WALLET" or self.link is None:
+                raise
+            msisdn = self.p.msisdn(phone)
+            if self.link.hub.serving(PARTY_TYPE, msisdn) in (None, self.link.fsp):
+                raise
+            return {"msisdn": msisdn, "name": msisdn, "elsewhere": True}
+
+    def _send_to(self, msisdn: str, payee: dict[str, Any], minor: int, pin: str) -> bool:
+        """Pay; False if the payment left but its outcome is not known yet (the SMS receipt tells)."""
+        if not payee.get("elsewhere") or self.link is None:
+            self.p.send(msisdn, payee["msisdn"], minor, pin=pin)
+            return True
+        return bool(self.link.send(msisdn, payee["msisdn"], minor, pin=pin, links=self.links)["state"] != RESERVED)
 
     def _pay_merchant(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
@@ -120,7 +145,7 @@ class Ussd:
                              lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
     def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
-                 done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
+                 done: str, pay: Callable[[dict[str, Any], int, str], object], pending: str = "") -> str:
         """Whom (looked up at once), how much, then the PIN that confirms it: the one dialogue of
         every payment, money moving only at its last step."""
         if not rest:
@@ -132,8 +157,8 @@ class Ussd:
         shown = money(amount.to_json(), lang)
         if len(rest) == 2:
             return "CON " + confirm.format(amount=shown, name=whom["name"])
-        pay(whom, amount.minor, rest[2])
-        return "END " + done.format(amount=shown, name=whom["name"])
+        finished = pay(whom, amount.minor, rest[2])
+        return "END " + (pending if finished is False else done).format(amount=shown, name=whom["name"])
 
     def _statement(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
