@@ -7,8 +7,10 @@ passes on; and a load generator keeping `--concurrency` transfers in flight. A t
 once its payer has the committed callback: four HTTP requests and two durable switch commits
 (shared by concurrent requests, pay/group_commit.py), every body validated against the OpenAPI
 document. `--concurrency` transfers are in flight, each from its POST until its payer's callback;
-every client keeps a pool of at most `POOL` connections alive, and the servers run as the node
-runs them (uvicorn_options: the h11 protocol with the slow-client timeouts). The FSPs are known by FSPIOP-Source on the loopback (no JWS: signing is the FSPs' cost).
+every client keeps a pool of at most `POOL` connections alive (aiohttp, as the switch's outbox),
+and the servers run as the node runs them (uvicorn_options: the h11 protocol with the slow-client
+timeouts). The FSPs are known by FSPIOP-Source on the loopback (no JWS: signing is the FSPs' cost;
+docs/PERFORMANCE.md gives the cost of checking a signature).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import os
 import socket
 import threading
 import time

@@ -37,6 +37,7 @@ def backoff_s(attempts: int) -> float:
 
 CONNECTIONS = 8  # kept-alive connections the dispatcher delivers over, and callbacks in flight at once
 TIMEOUT = dict(total=5.0, connect=2.0)
+IDLE_S = 5.0  # as httpx: shorter than the servers' keep-alive
 # What a delivery may meet that is the network's fault, not the participant's answer: tried again at once.
 TRANSPORT_ERRORS = (httpx.TransportError, aiohttp.ClientConnectionError)
 Client = httpx.AsyncClient | aiohttp.ClientSession
@@ -47,9 +48,10 @@ RECONNECT = dict(stop=tenacity.stop_after_attempt(3), wait=tenacity.wait_exponen
 def delivery_client() -> aiohttp.ClientSession:
     """The dispatcher's own HTTP client: aiohttp, a pool of `CONNECTIONS` kept-alive connections
     (it costs a tenth of httpx's CPU per request, which is most of a callback's cost). Callbacks
-    carry no Accept header."""
-    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONNECTIONS), skip_auto_headers=("Accept",),
-                                 timeout=aiohttp.ClientTimeout(**TIMEOUT))
+    carry no Accept header. An idle connection is dropped after `IDLE_S`, before a node's server
+    drops it (api/limits.py `keep_alive_s`), so no callback goes out on a connection being closed."""
+    return aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=CONNECTIONS, keepalive_timeout=IDLE_S),
+                                 skip_auto_headers=("Accept",), timeout=aiohttp.ClientTimeout(**TIMEOUT))
 
 
 async def _request(client: Client, method: str, url: str, headers: dict[str, str], content: bytes | None) -> int:
