@@ -10,8 +10,9 @@ a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
         6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
-        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
-        code, the reference the biller gave, amount, PIN)
+        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (one
+        a biller presented to the holder, then the amount, between its minimum and what is due;
+        or 0: biller code, the reference the biller gave, amount, PIN)
 
 A number without a wallet may open one itself at the scheme's first tier (name, then a PIN
 twice), screened against the sanctions list as any new customer; higher tiers need an agent
@@ -42,6 +43,7 @@ from baobab.i18n import money, translations
 MAX_SCREEN = 182
 USSD_LANGUAGES = {"1": "en", "2": "fr", "3": "pt", "4": "sw"}
 REQUESTS_SHOWN = 3      # payment requests listed on one screen
+BILLS_SHOWN = 3         # presented bills listed on one screen
 SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the oldest forgotten first)
 
 
@@ -136,11 +138,32 @@ class Ussd:
                              lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
 
     def _pay_bill(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        """The bills billers presented to the holder first (one to pay, then the amount: the
+        minimum and what is due shown), or 0: another bill, by biller code and reference."""
         _ = translations(lang).gettext
+        presented = self.p.bills(msisdn)[:BILLS_SHOWN]
+        if presented and not rest:
+            lines = [f"{i} {b['biller_name'][:16]} {money(b['due_amount'], lang)}" for i, b in enumerate(presented, 1)]
+            return "CON " + "\n".join([_("Your bills"), *lines, "0 " + _("Other bill")])
+        if presented and rest[0] != "0":
+            if not rest[0].isdigit() or not 1 <= int(rest[0]) <= len(presented):
+                return "END " + _("Unknown choice.")
+            bill = presented[int(rest[0]) - 1]
+            if len(rest) == 1:
+                return "CON " + _("Amount ({due} due, at least {minimum})").format(
+                    due=money(bill["due_amount"], lang), minimum=money(bill["minimum_due"], lang))
+            return self._pay_biller(msisdn, lang, bill["biller"], [bill["reference"], *rest[1:]])
+        rest = rest[1:] if presented else rest
         if not rest:
             return "CON " + _("Biller number")
-        biller = self.p.biller(rest[0])
-        return self._payment(lang, rest[1:], _("Account or meter number"), lambda ref: {"name": biller["name"], "ref": ref},
+        return self._pay_biller(msisdn, lang, rest[0], rest[1:])
+
+    def _pay_biller(self, msisdn: str, lang: str, code: str, rest: list[str]) -> str:
+        """The biller's customer reference, the amount, the PIN."""
+        _ = translations(lang).gettext
+        biller = self.p.biller(code)
+        return self._payment(lang, rest, _("Account or meter number"),
+                             lambda ref: {"name": f"{biller['name']} {ref}"[:40], "ref": ref},
                              _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
                              lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
@@ -289,6 +312,9 @@ class Ussd:
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
                 "NO_REQUEST": _("No cash-out waits for your approval."),
                 "BAD_BILL_REFERENCE": _("Not a valid bill reference."),
+                "BILL_MINIMUM": _("Pay at least the bill's minimum, and no more than is due."),
+                "BILL_OVERPAID": _("Pay at least the bill's minimum, and no more than is due."),
+                "BILL_PAID": _("This bill is already paid."),
                 "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")
