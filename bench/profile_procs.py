@@ -16,6 +16,11 @@ from collections import Counter
 from pathlib import Path
 
 TOP = 25
+# Leaf frames of a thread that waits, not works: py-spy takes a thread woken for a moment (a
+# poll returning, a lock handed over) for a running one, so on a loaded machine such samples
+# are many. They are left out of the summary.
+WAITING = ("select (selectors.py)", "Condition.wait", "_worker (futures/thread.py)", "Queue.get",
+           "Connection.wait (psycopg", "sleep", "Event.wait", "_wait_for_tstate_lock", "lock.acquire")
 
 
 def _frame(entry: str) -> str:
@@ -34,13 +39,14 @@ def summarise(folded: Path, top: int = TOP) -> str:
         if not stack or not count.isdigit():
             continue
         n = int(count)
-        total += n
         frames = [_frame(f) for f in stack.split(";") if f and not f.startswith("process ") and not f.startswith("thread ")]
-        if frames:
-            self_time[frames[-1]] += n
+        if not frames or any(w in frames[-1] for w in WAITING):
+            continue
+        total += n
+        self_time[frames[-1]] += n
         for f in set(frames):
             inclusive[f] += n
-    out = [f"{folded.stem}: {total} samples on CPU"]
+    out = [f"{folded.stem}: {total} samples at work (waits left out)"]
     for title, counter in (("self", self_time), ("inclusive", inclusive)):
         out.append(f"  top {top} by {title}:")
         out += [f"    {100 * n / max(total, 1):5.1f}%  {f}" for f, n in counter.most_common(top)]

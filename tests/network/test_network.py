@@ -228,6 +228,9 @@ class Load:
 def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net: LocalNetwork) -> None:
     with Load(net) as load:
         load.wait_acked(20)
+        # What is left after the kills must be able to go on: a process that died earlier would
+        # turn this test into a stall until the restarts below, with no word of why.
+        assert all(p.alive for p in net.procs.values()), [n for n, p in net.procs.items() if not p.alive]
         net.kill("nats2")
         net.kill("BPLATA")
         net.kill("orderer1")
