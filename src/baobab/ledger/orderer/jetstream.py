@@ -453,8 +453,8 @@ class JetStreamOrderer(Orderer):
         Envelopes submitted while a publish is in flight leave together in the next message."""
         future: Future[None] = Future()
         item = (envelope["result"]["tx_id"], data, future)
-        self._loop.call_soon_threadsafe(self._enqueue, item)
         try:
+            self._loop.call_soon_threadsafe(self._enqueue, item)  # RuntimeError once the node has stopped
             future.result(self.publish_timeout + 5)
         except Exception as exc:
             raise BaobabError("ORDERER_UNAVAILABLE", f"could not hand the transaction to the ordering service: {exc!r}") from None
