@@ -17,8 +17,11 @@ from typing import Any, Protocol
 
 
 class Database(Protocol):
+    @property
+    def tx_cache(self) -> dict[Any, Any]: ...
     def script(self, sql: str) -> None: ...
     def run(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def atomic(self) -> Any: ...
@@ -32,6 +35,16 @@ class _Transactional:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._depth = 0
+        self._cache: dict[Any, Any] = {}
+
+    @property
+    def tx_cache(self) -> dict[Any, Any]:
+        """Rows the current transaction read and will read again (a participant's standing, the
+        open window, account balances): valid while the transaction holds, since only it can change
+        them (SQLite's write lock, PostgreSQL's serializable snapshot); emptied when it ends and at
+        any rollback; whoever writes such a row updates or drops it. Outside a transaction, a
+        fresh dict each time: nothing is remembered."""
+        return self._cache if self._depth else {}
 
     def _execute(self, sql: str) -> None:
         raise NotImplementedError
@@ -40,17 +53,22 @@ class _Transactional:
     def atomic(self) -> Iterator[None]:
         with self._lock:
             depth = self._depth
+            if not depth:
+                self._cache.clear()
             self._execute(f"SAVEPOINT sp{depth}" if depth else self._begin_sql)
             self._depth = depth + 1
             try:
                 yield
             except BaseException:
+                self._cache.clear()
                 self._execute(f"ROLLBACK TO SAVEPOINT sp{depth}" if depth else "ROLLBACK")
                 if depth:
                     self._execute(f"RELEASE SAVEPOINT sp{depth}")
                 raise
             finally:
                 self._depth = depth
+                if not depth:
+                    self._cache.clear()
             self._execute(f"RELEASE SAVEPOINT sp{depth}" if depth else "COMMIT")
 
     _begin_sql = "BEGIN"
@@ -80,6 +98,11 @@ class SQLiteDatabase(_Transactional):
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._lock:
             self._conn.execute(sql, params)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement run for each of `rows`: one call however many rows."""
+        with self._lock:
+            self._conn.executemany(sql, rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         with self._lock:
@@ -117,6 +140,12 @@ class PostgresDatabase(_Transactional):
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         with self._lock:
             self._conn.execute(self._sql(sql), params)  # type: ignore[call-overload]
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement run for each of `rows`, pipelined: one round trip however many rows."""
+        if rows:
+            with self._lock, self._conn.cursor() as cursor:
+                cursor.executemany(self._sql(sql), rows)
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         with self._lock:
