@@ -18,7 +18,7 @@ transfers and its own rows commits all of them or none.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from baobab.core.money import check_currency
 from baobab.pay.store import Database
@@ -36,7 +36,8 @@ CREATE TABLE IF NOT EXISTS journal_transfers (
   id TEXT PRIMARY KEY, debit TEXT NOT NULL, credit TEXT NOT NULL, amount BIGINT NOT NULL,
   currency TEXT NOT NULL, state TEXT NOT NULL, memo TEXT NOT NULL, at TEXT NOT NULL);
 """
-_CACHED = "journal.balance"
+_STATE = "journal.accounts"
+_ZERO = (0, 0, 0, 0)
 _ADD_TOTALS = ("UPDATE journal_accounts SET debits_pending = debits_pending + ?, debits_posted = debits_posted + ?, "
                "credits_pending = credits_pending + ?, credits_posted = credits_posted + ? WHERE id = ?")
 
@@ -49,8 +50,7 @@ class LimitExceeded(Exception):
         self.account, self.flag, self.amount = account, flag, amount
 
 
-@dataclass(frozen=True)
-class Balance:
+class Balance(NamedTuple):
     currency: str
     flags: int
     debits_pending: int
@@ -96,18 +96,18 @@ class Journal:
 
     def balances(self, *accounts: str) -> list[Balance]:
         """Several accounts' balances in one read, in the order asked. Inside a transaction, an
-        account read once is not read again: the journal keeps the transaction's copy current."""
-        cache = self.db.tx_cache
-        unread = [a for a in accounts if (_CACHED, a) not in cache]
+        account read once is not read again: the transaction's copy is the truth (see `_open`)."""
+        known, _ = self._open()
+        unread = [a for a in accounts if a not in known]
         if unread:
             marks = ", ".join("?" * len(unread))
             for r in self.db.all("SELECT id, currency, flags, debits_pending, debits_posted, credits_pending, credits_posted "
                                  f"FROM journal_accounts WHERE id IN ({marks})", unread):
-                cache[(_CACHED, r[0])] = Balance(*r[1:])
-            missing = [a for a in unread if (_CACHED, a) not in cache]
+                known[r[0]] = Balance(*r[1:])
+            missing = [a for a in unread if a not in known]
             if missing:
                 raise KeyError(missing[0])
-        return [cache[(_CACHED, a)] for a in accounts]
+        return [known[a] for a in accounts]
 
     def transfer(self, transfer_id: str, debit: str, credit: str, amount: int, at: str, *,
                  pending: bool = False, memo: str = "") -> None:
@@ -117,9 +117,11 @@ class Journal:
     def transfer_many(self, entries: Sequence[tuple[str, str, str, int]], at: str, *, pending: bool = False,
                       memo: str = "") -> dict[str, Balance]:
         """Several transfers (id, debit, credit, amount), each checked against the balances the
-        earlier ones left, written together: at most one read of the accounts, one update per
-        account, one insert. Returns every touched account's balance after them. Any refusal
-        changes nothing."""
+        earlier ones left, written with one insert. Returns every touched account's balance after
+        them. Any refusal changes nothing."""
+        if not self.db.in_transaction:
+            with self.db.atomic():
+                return self.transfer_many(entries, at, pending=pending, memo=memo)
         for _, debit, credit, amount in entries:
             if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
                 raise ValueError("a transfer moves a positive integer amount")
@@ -137,10 +139,10 @@ class Journal:
             self._check(credit, c, credit_add=amount)
             now[debit], now[credit] = d.moved(pending, debit=amount), c.moved(pending, credit=amount)
             rows.append((transfer_id, debit, credit, amount, d.currency, PENDING if pending else POSTED, memo, at))
-        self._add(before, now)
         self.db.many("INSERT INTO journal_transfers (id, debit, credit, amount, currency, state, memo, at) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        return {a: now[a] for _, debit, credit, _ in entries for a in (debit, credit)}
+        self._move(before, now)
+        return now
 
     def post(self, transfer_id: str) -> None:
         """Post a pending transfer: its reservation becomes a movement."""
@@ -153,35 +155,71 @@ class Journal:
     def _decide(self, transfer_id: str, state: str) -> None:
         """A pending transfer posted or voided: its state changes (only if still pending, in the
         same statement that reads it) and both accounts' totals move with it."""
+        if not self.db.in_transaction:
+            with self.db.atomic():
+                return self._decide(transfer_id, state)
         rows = self.db.all("UPDATE journal_transfers SET state = ? WHERE id = ? AND state = ? RETURNING debit, credit, amount",
                            (state, transfer_id, PENDING))
         if not rows:
             raise ValueError(f"transfer {transfer_id} is not pending")
         debit, credit, amount = rows[0][0], rows[0][1], int(rows[0][2])
         posted = amount if state == POSTED else 0
-        self._write({debit: (-amount, posted, 0, 0), credit: (0, 0, -amount, posted)})
+        d, c = self.balances(debit, credit)
+        self._move({debit: d, credit: c}, {
+            debit: Balance(d.currency, d.flags, d.debits_pending - amount, d.debits_posted + posted, d.credits_pending, d.credits_posted),
+            credit: Balance(c.currency, c.flags, c.debits_pending, c.debits_posted, c.credits_pending - amount, c.credits_posted + posted)})
 
-    def _add(self, before: dict[str, Balance], after: dict[str, Balance]) -> None:
-        """Write the accounts' totals moved from `before` to `after`."""
-        self._write({account: (b.debits_pending - a.debits_pending, b.debits_posted - a.debits_posted,
-                               b.credits_pending - a.credits_pending, b.credits_posted - a.credits_posted)
-                     for account, b in after.items() for a in (before[account],)})
+    # --- the transaction's account totals ---------------------------------------------------
+    #
+    # Inside a transaction the journal keeps each account it read (its balance, the truth for the
+    # transaction) and what the transaction added to each (not yet written). The additions are
+    # written once, when the transaction commits (`Database.before_commit`): a batch of a
+    # thousand transfers among a few participants updates a few account rows, not four thousand,
+    # durably with the rest or not at all. A savepoint rolled back (an operation refused inside
+    # a batch) takes its additions back (`Database.undo_on_rollback`). Whoever reads the rows
+    # themselves in the transaction (`totals`, reconciliation) calls `flush` first.
 
-    def _write(self, deltas: dict[str, tuple[int, int, int, int]]) -> None:
-        """Add `deltas` (debits pending, debits posted, credits pending, credits posted) to the
-        accounts' totals as the rows hold them (never overwritten), one update per account that
-        changes, and to the transaction's copies."""
-        rows = [(*delta, account) for account, delta in deltas.items() if any(delta)]
+    def _open(self) -> tuple[dict[str, Balance], dict[str, tuple[int, int, int, int]]]:
+        state = self.db.tx_state
+        if _STATE not in state:
+            state[_STATE] = ({}, {})
+            self.db.before_commit(_STATE, self.flush)
+        return state[_STATE]  # type: ignore[no-any-return]
+
+    def _move(self, before: dict[str, Balance], after: dict[str, Balance]) -> None:
+        """The accounts (which the transaction has read) go from `before` to `after`; what that
+        adds to each is remembered to be written."""
+        known, added = self._open()
+        saved = [(a, known[a], added.get(a)) for a in after]
+
+        def undo() -> None:
+            for account, balance, delta in saved:
+                known[account] = balance
+                if delta is None:
+                    added.pop(account, None)
+                else:
+                    added[account] = delta
+        self.db.undo_on_rollback(undo)
+        for account, b in after.items():
+            a, total = before[account], added.get(account, _ZERO)
+            known[account] = b
+            added[account] = (total[0] + b[2] - a[2], total[1] + b[3] - a[3], total[2] + b[4] - a[4], total[3] + b[5] - a[5])
+
+    def flush(self) -> None:
+        """Write what the transaction added to the accounts' totals (added to the rows, never
+        overwriting them): one statement, one row per account."""
+        _, added = self._open()
+        rows = [(*delta, account) for account, delta in added.items() if any(delta)]
+        if not rows:
+            return
         self.db.many(_ADD_TOTALS, rows)
-        cache = self.db.tx_cache
-        for dp, dP, cp, cP, account in rows:
-            b = cache.get((_CACHED, account))
-            if b is not None:
-                cache[(_CACHED, account)] = Balance(b.currency, b.flags, b.debits_pending + dp, b.debits_posted + dP,
-                                                    b.credits_pending + cp, b.credits_posted + cP)
+        saved = dict(added)
+        self.db.undo_on_rollback(lambda: added.update(saved))
+        added.clear()
 
     def totals(self, currency: str) -> dict[str, int]:
         """Sums over every account of a currency: posted and pending debits equal credits."""
+        self.flush()
         row = self.db.one("SELECT COALESCE(SUM(debits_pending), 0), COALESCE(SUM(debits_posted), 0), "
                           "COALESCE(SUM(credits_pending), 0), COALESCE(SUM(credits_posted), 0) "
                           "FROM journal_accounts WHERE currency = ?", (currency,))

@@ -66,7 +66,9 @@ def now_utc() -> datetime:
 
 def stamp(at: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as FSPIOP DateTime."""
-    return at.astimezone(timezone.utc).replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
+    if at.tzinfo is not timezone.utc:
+        at = at.astimezone(timezone.utc)
+    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_stamp(text: str) -> datetime:
@@ -435,6 +437,7 @@ class Switch:
     def reconcile(self) -> list[str]:
         """Disagreements between the journal's totals, its transfers and the switch's transfers."""
         problems = []
+        self.journal.flush()
         replayed = self.journal.replayed_balances()
         for account, currency, *totals in self.db.all(
                 "SELECT id, currency, debits_pending, debits_posted, credits_pending, credits_posted FROM journal_accounts"):
