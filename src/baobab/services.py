@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from baobab.core.errors import BaobabError
-from baobab.ledger_wallets import LedgerWallets
 from baobab.pay import jws
 from baobab.pay.agent import PaymentAgent
 from baobab.pay.errors import FspiopError
@@ -33,6 +32,7 @@ from baobab.pay.onboarding import fsp_resolver, is_fsp, onboard, parties_of
 from baobab.pay.store import SQLiteDatabase
 from baobab.reactors import Reactor, ReactorThread, for_node
 from baobab.trace.service import TraceService
+from baobab.wallet.ledger_payments import LedgerWallets
 
 SWITCH_FILE = "switch.sqlite"
 AGENT_SECRET_FILE = "agent.secret"
@@ -199,12 +199,14 @@ def mount_mobile_money(app: Any, mobile_money: Any) -> None:
 
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
-        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=mobile_money.links[fsp].publish)), prefix=f"/ussd-gateway/{fsp}")
+        link = mobile_money.links[fsp]
+        app.include_router(ussd_router(Ussd(mobile_money.providers[fsp], api=api, opened=link.publish, link=link,
+                                            links=mobile_money.links)), prefix=f"/ussd-gateway/{fsp}")
 
 
 def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -> Any:
     """The providers' wallets booked as the ledger's payments to and from them settle (the
-    reactor's handlers, `baobab.ledger_wallets`); returns `mobile_money`."""
+    reactor's handlers, `baobab.wallet.ledger_payments`); returns `mobile_money`."""
     if mobile_money is not None:
         mobile_money.ledger = LedgerWallets(reactor.host, mobile_money, hub.switch, network).attach(reactor)
     return mobile_money
@@ -292,7 +294,8 @@ def mount_pages(app: Any, gateway: Any, data: Path, *, reader: str, switch: Any 
 
 
 def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[str]] | None = None) -> Path:
-    """One officer per demo organisation with a password made here, listed in `<data>/web-users.txt`
+    """One officer and one administrator (who manages the organisation's users and API tokens at
+    `/admin`) per demo organisation, with passwords made here, listed in `<data>/web-users.txt`
     (mode 0600) for the person running the demo; made once. `agents`: a mobile-money provider's
     agents, each signing in to its agent page as a user of the provider named after the agent."""
     from baobab.web.users import Users
@@ -306,6 +309,9 @@ def demo_users(data: Path, orgs: list[dict[str, Any]], agents: dict[str, list[st
         password = secrets.token_urlsafe(12)
         users.add(org["id"], "officer", password, ["officer"])
         lines.append(f"{org['id']:<14} officer  {password}")
+        password = secrets.token_urlsafe(12)
+        users.add(org["id"], "admin", password, ["admin"])
+        lines.append(f"{org['id']:<14} admin    {password}   (users and API tokens: /admin)")
         for agent in (agents or {}).get(org["id"], []):
             password = secrets.token_urlsafe(12)
             users.add(org["id"], agent, password, ["officer"])

@@ -47,7 +47,7 @@ class WalletNet:
         from argon2 import PasswordHasher
 
         from baobab.gateway import gateway_of
-        from baobab.ledger_wallets import LedgerWallets
+        from baobab.wallet.ledger_payments import LedgerWallets
         from baobab.pay.demo import HOME_FSP, liquidity
         from baobab.pay.onboarding import is_fsp
         from baobab.reactors import for_node

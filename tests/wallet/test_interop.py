@@ -24,8 +24,8 @@ DAY = datetime(2026, 12, 3, 9, tzinfo=timezone.utc)
 ADA, CHIDI = "+2348031234567", "+2348059876543"
 
 
-@pytest.fixture
-def world(tmp_path: Path) -> Iterator[tuple[SwitchLink, SwitchLink, dict[str, SwitchLink]]]:
+def two_providers(tmp_path: Path) -> tuple[Hub, dict[str, SwitchLink]]:
+    """LAGOS-PAY (ADA, funded) and ABUJA-WALLET (CHIDI) on one switch, each with an agent."""
     hub = Hub(SQLiteDatabase(tmp_path / "switch.sqlite"))
     links = {}
     for fsp, phone, name in (("LAGOS-PAY", ADA, "Ada Obi"), ("ABUJA-WALLET", CHIDI, "Chidi Eze")):
@@ -38,6 +38,12 @@ def world(tmp_path: Path) -> Iterator[tuple[SwitchLink, SwitchLink, dict[str, Sw
         links[fsp] = SwitchLink(p, fsp, hub, secret=fsp.encode() * 4)
         links[fsp].publish(phone)
     links["LAGOS-PAY"].provider.cash_in("agent-1", ADA, 3_000 * N, at=DAY)
+    return hub, links
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[SwitchLink, SwitchLink, dict[str, SwitchLink]]]:
+    hub, links = two_providers(tmp_path)
     yield links["LAGOS-PAY"], links["ABUJA-WALLET"], links
     hub.db.close()
 

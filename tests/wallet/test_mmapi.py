@@ -280,3 +280,46 @@ def test_a_client_lists_the_bill_companies_and_pays_a_bill_with_its_reference(w:
     error_of(w.post("/accounts/accountid/101/bills/0412/payments", {"currency": "NGN", "amountPaid": "10"}, "no key"),
              401, "authorisation", "clientAuthorisationError")
     assert w.p.balance("+2348069990000") == 1_500 * N
+
+
+def test_a_biller_presents_a_bill_the_client_sees_it_and_pays_it_down_as_the_partial_payment_rules_allow(w: World) -> None:
+    w.p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    w.p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    w.p.present_bill("101", NGO, "INV-2026-11", 3_000 * N, due="2026-12-20", description="November power", minimum=1_000 * N)
+    w.p.present_bill("101", NGO, "INV-2026-12", 500 * N, due="2027-01-20")          # no minimum: paid in full only
+    bills = [valid("responseBills", b) for b in w.get(f"/accounts/msisdn/{NGO}/bills", w.ngo_key).json()]
+    assert [(b["billReference"], b["amountDue"], b["minimumAmountDue"], b["billStatus"]) for b in bills] == [
+        ("INV-2026-11", "3000", "1000", "unpaid"), ("INV-2026-12", "500", "500", "unpaid")]
+    pay = lambda ref, amount, **more: w.post(f"/accounts/accountid/101/bills/{ref}/payments",  # noqa: E731
+                                             {"currency": "NGN", "amountPaid": amount, **more}, w.ngo_key)
+    error_of(pay("INV-2026-11", "999.99"), 400, "businessRule", "underPaymentNotAllowed")   # below the minimum
+    error_of(pay("INV-2026-11", "3000.01"), 400, "businessRule", "overPaymentNotAllowed")   # more than is due
+    error_of(pay("INV-2026-11", "1200", paymentType="fullpayment"), 400, "businessRule", "underPaymentNotAllowed")
+    error_of(pay("INV-2026-12", "100"), 400, "businessRule", "underPaymentNotAllowed")       # no partial payment
+    assert w.p.balance("+2348069990000") == 0                                                # nothing moved
+    assert valid("responseBillPayment", pay("INV-2026-11", "1200", paymentType="partialpayment").json())["paymentType"] == "partialpayment"
+    [first, _] = w.get(f"/accounts/msisdn/{NGO}/bills", w.ngo_key).json()
+    assert (first["amountDue"], first["minimumAmountDue"], first["billStatus"]) == ("1800", "1000", "partialpaid")
+    assert pay("INV-2026-11", "1800").status_code == 201                                    # the rest: always allowed
+    assert pay("INV-2026-12", "500", paymentType="fullpayment").status_code == 201
+    assert w.get(f"/accounts/msisdn/{NGO}/bills", w.ngo_key).json() == []                   # all paid
+    error_of(pay("INV-2026-11", "1"), 400, "businessRule", "incorrectState")
+    assert w.p.balance("+2348069990000") == 3_500 * N and w.p.bills(NGO, open_only=False)[0]["status"] == "paid"
+    error_of(w.get(f"/accounts/msisdn/{ADA}/bills", w.ngo_key), 401, "authorisation", "clientAuthorisationError")
+
+
+def test_a_bill_is_presented_once_to_a_wallet_with_a_valid_amount_and_date(w: World) -> None:
+    w.p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    w.p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    w.p.present_bill("101", ADA, "A-1", 100 * N, due="2026-12-31")
+    for args, code in ((("101", ADA, "A-1", 100 * N), "BILL_EXISTS"), (("999", ADA, "A-2", 100 * N), "NO_WALLET"),
+                       (("101", "+2348000000001", "A-2", 100 * N), "NO_WALLET"), (("101", ADA, "A 2", 100 * N), "BAD_BILL_REFERENCE"),
+                       (("101", ADA, "A-2", 0), "BAD_AMOUNT")):
+        with pytest.raises(BaobabError) as refused:
+            w.p.present_bill(*args, due="2026-12-31")  # type: ignore[arg-type]
+        assert refused.value.code == code
+    for due, minimum, code in (("31/12/2026", None, "BAD_DATE"), ("2026-12-31", 101 * N, "BAD_AMOUNT")):
+        with pytest.raises(BaobabError) as refused:
+            w.p.present_bill("101", ADA, "A-3", 100 * N, due=due, minimum=minimum)
+        assert refused.value.code == code
+    assert [b["reference"] for b in w.p.bills(ADA)] == ["A-1"]

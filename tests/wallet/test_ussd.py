@@ -197,6 +197,41 @@ def test_a_bill_is_paid_with_its_reference_and_a_bad_reference_moves_nothing(wor
     assert unknown.type("999") == "END No wallet or till with that number."   # no such biller
 
 
+def test_bills_presented_to_the_holder_are_listed_and_paid_down_within_their_minimum(world) -> None:  # type: ignore[no-untyped-def]
+    p, client = world
+    p.register("+2348069990000", "Ikeja Electric", tier=3, by="agent-17", pin="4444", at=DAY)
+    p.add_biller("101", "+2348069990000", "Ikeja Electric")
+    p.add_biller("102", "+2348069990000", "Lagos Water Corporation of Nigeria")
+    p.present_bill("101", ADA, "INV-11", 900 * N, due="2026-12-20", minimum=300 * N)
+    p.present_bill("102", ADA, "W-7", 150 * N, due="2026-12-28")
+    phone = Phone(client, ADA, "pb1")
+    phone.dial()
+    listed = phone.type("9")
+    assert listed.startswith("CON ") and "1 Ikeja Electric NGN900.00" in listed and "2 Lagos Water Corp" in listed
+    assert "0 Other bill" in listed
+    assert phone.type("1") == "CON Amount (NGN900.00 due, at least NGN300.00)"
+    assert "Ikeja Electric INV-11" in phone.type("200")
+    assert phone.type("2468") == "END Pay at least the bill's minimum, and no more than is due."   # under the minimum
+    assert p.balance("+2348069990000") == 0 and p.balance(ADA) == 2_000 * N                         # nothing moved
+    part = Phone(client, ADA, "pb2")
+    part.dial(), part.type("9"), part.type("1"), part.type("400")
+    assert part.type("2468").startswith("END Paid NGN400.00")
+    assert [(b["reference"], b["due_amount"]["minor"], b["status"]) for b in p.bills(ADA)] == [
+        ("INV-11", 500 * N, "partialpaid"), ("W-7", 150 * N, "unpaid")]
+    whole = Phone(client, ADA, "pb3")
+    whole.dial(), whole.type("9"), whole.type("2")
+    whole.type("100")
+    assert whole.type("2468") == "END Pay at least the bill's minimum, and no more than is due."    # no partial payment
+    other = Phone(client, ADA, "pb4")                      # 0: a bill by code and reference, as before
+    other.dial(), other.type("9")
+    assert other.type("0") == "CON Biller number"
+    other.type("101"), other.type("0412-778-31"), other.type("50")
+    assert other.type("2468").startswith("END Paid NGN50.00") and p.balance("+2348069990000") == 450 * N
+    unknown = Phone(client, ADA, "pb5")
+    unknown.dial(), unknown.type("9")
+    assert unknown.type("7") == "END Unknown choice."
+
+
 def test_a_customer_opens_a_wallet_at_the_first_tier_from_the_phone(world) -> None:  # type: ignore[no-untyped-def]
     p, client = world
     new = "+2348077776666"

@@ -151,3 +151,24 @@ def test_a_super_agent_passes_e_float_to_its_own_agents_only(world: tuple[TestCl
     assert "KES20,000.00" in client.get("/momo").text
     french = sign_in(client, "KE-MOMO", "eldoret-07", "fr")
     assert french and "Vos agents" in client.get("/momo").text
+
+
+def test_the_operator_presents_a_bill_for_a_biller_and_sees_what_is_still_due(world: tuple[TestClient, MobileMoney]) -> None:
+    client, mm = world
+    momo = mm.providers["KE-MOMO"]
+    ensure_wallet(mm, "KE-MOMO", "+254720000999", "Kenya Power", by="eldoret-07", pin="9999")
+    momo.add_biller("888880", "+254720000999", "Kenya Power")
+    csrf = sign_in(client, "KE-MOMO", "wanjiru")
+    assert "No bill waits for payment." in client.get("/momo").text
+    form = {"csrf": csrf, "biller": "888880", "phone": "0712 345678", "reference": "KPLC-2026-12", "amount": "2400",
+            "minimum": "800", "due": "2026-12-24", "description": "December power"}
+    assert post(client, "/momo/bills", form) == 303
+    page = client.get("/momo").text
+    assert "KPLC-2026-12" in page and "KES2,400.00" in page and "KES800.00" in page and "unpaid" in page
+    again = client.post("/momo/bills", data=form)
+    assert again.status_code == 409 and "BILL_EXISTS" in again.text                      # presented once
+    bad = client.post("/momo/bills", data={**form, "reference": "KPLC-X", "due": "24/12/2026"})
+    assert bad.status_code == 422 and "BAD_DATE" in bad.text and len(momo.bills(AMINA)) == 1
+    viewer_csrf = sign_in(client, "KE-MOMO", "otieno")
+    assert post(client, "/momo/bills", {**form, "csrf": viewer_csrf, "reference": "KPLC-Y"}) == 403  # not an officer
+    assert [b["reference"] for b in momo.bills()] == ["KPLC-2026-12"]

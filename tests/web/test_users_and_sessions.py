@@ -129,3 +129,17 @@ def test_an_old_users_file_gains_the_lock_column(tmp_path: Path) -> None:
     users = Users(path)
     users.add("KEBANK", "amina", PASSWORD, ["officer"])
     assert not users.sign_in("KEBANK", "amina", PASSWORD).disabled
+
+
+def test_the_demo_lists_an_officer_and_an_administrator_per_organisation(tmp_path: Path) -> None:
+    from baobab.services import WEB_FILE, demo_users
+
+    listing = demo_users(tmp_path, [{"id": "KEBANK"}, {"id": "ETCUSTOMS"}])
+    assert listing.stat().st_mode & 0o777 == 0o600
+    rows = [line.split() for line in listing.read_text().splitlines() if not line.startswith("#")]
+    users = Users(tmp_path / WEB_FILE)
+    for org, username, password, *_ in rows:
+        user = users.sign_in(org, username, password)
+        assert user.can("admin") == (username == "admin")
+    assert sorted((r[0], r[1]) for r in rows) == [("ETCUSTOMS", "admin"), ("ETCUSTOMS", "officer"),
+                                                 ("KEBANK", "admin"), ("KEBANK", "officer")]

@@ -190,6 +190,8 @@ def run_peer(config: NodeConfig) -> None:
             fsps.mount(app)
             add_fspiop_payments(reactions, fsps, node, config.api_dir)
             threads.append(HubThread(fsps).start())
+            if mobile_money is not None and mobile_money.join_fspiop(fsps):  # providers on other nodes, over FSPIOP
+                threads.append(HubThread(mobile_money).start())
         reactor = ReactorThread(reactions, node).start()
         from baobab.services import mount_mobile_money, mount_pages  # the same as `baobab up`, for this node's people
 

@@ -24,7 +24,7 @@ import json
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -53,6 +53,19 @@ CREATE TABLE IF NOT EXISTS fsp_asked (key TEXT PRIMARY KEY, asked_at TEXT NOT NU
 BEHAVIOURS = ("accept", "reject", "invalid_fulfilment", "silent")
 
 
+class PayeeBooks(Protocol):
+    """Accounts an FSP keeps for its own customers (a provider's wallets), consulted as payee."""
+
+    def party(self, party_type: str, party_id: str) -> dict[str, Any] | None:
+        """The party as a lookup shows it, or None if not kept here."""
+
+    def may_receive(self, party_type: str, party_id: str, amount: dict[str, Any]) -> None:
+        """Raise the FspiopError that refuses the amount ({currency, minor}) now (a quote)."""
+
+    def book_incoming(self, party_type: str, party_id: str, amount: dict[str, Any], transfer_id: str, payer_fsp: str) -> None:
+        """Credit the party for an incoming transfer (once per transfer id), or raise the FspiopError that refuses it."""
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
 
@@ -60,13 +73,16 @@ def _now() -> datetime:
 class Participant:
     def __init__(self, fsp: str, db: Database, switch_url: str, *, secret: bytes, signing_key: Any = None,
                  keys: jws.KeyOf = lambda fsp: None, credentials: Callable[[], dict[str, str]] = dict,
-                 payee_fee: Callable[[dict[str, Any]], int] = lambda amount: 0, sign_gets: bool = False) -> None:
+                 payee_fee: Callable[[dict[str, Any]], int] = lambda amount: 0, sign_gets: bool = False,
+                 books: "PayeeBooks | None" = None) -> None:
         """`secret`: the payee's ILP secret (Listing 12); `signing_key`: this FSP's JWS key;
         `keys(fsp)`: the keys of the switch and the other FSPs, to check what they sign;
         `credentials()`: the headers that authenticate this FSP to the switch; `payee_fee(amount)`:
         the fee (minor units) this FSP charges its payee on a quote; `sign_gets`: its GETs carry
-        a signature too, where the signature is what authenticates it to the switch."""
-        self.fsp, self.db, self.switch_url = fsp, db, switch_url
+        a signature too, where the signature is what authenticates it to the switch; `books`: the
+        accounts of the parties it keeps outside `fsp_parties` (a provider's wallets), which answer
+        lookups and quotes for them and book each incoming transfer before it is fulfilled."""
+        self.fsp, self.db, self.switch_url, self.books = fsp, db, switch_url, books
         self._secret, self.keys, self.payee_fee = secret, keys, payee_fee
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
@@ -97,6 +113,9 @@ class Participant:
 
     def _party(self, party_type: str, party_id: str) -> tuple[dict[str, Any], str] | None:
         row = self.db.one("SELECT party, behaviour FROM fsp_parties WHERE type = ? AND id = ?", (party_type, party_id))
+        if row is None and self.books is not None:
+            kept = self.books.party(party_type, party_id)
+            return None if kept is None else (kept, "accept")
         return None if row is None else (json.loads(row[0]), str(row[1]))
 
     def address(self, party_type: str, party_id: str) -> str:
@@ -211,6 +230,12 @@ class Participant:
                        FspiopError("3204", f"{self.fsp} serves no such payee").information())
             return
         amount = from_fspiop_amount(body["amount"])
+        if self.books is not None:
+            try:
+                self.books.may_receive(payee["partyIdType"], payee["partyIdentifier"], amount)
+            except FspiopError as exc:
+                self._send("PUT", f"/quotes/{quote_id}/error", "quotes", source, exc.information())
+                return
         fee = self.payee_fee(amount)
         if body["amountType"] == "SEND":  # the payer sends the amount; the payee's fee comes out of it
             transfer, received = amount["minor"], amount["minor"] - fee
@@ -236,6 +261,9 @@ class Participant:
         transfer_id, payer = body["transferId"], body["payerFsp"]
         try:
             fulfilment, behaviour = self._check_incoming(body)
+            if behaviour == "accept" and self.books is not None:  # booked before the fulfilment leaves
+                party_type, _, party_id = ilp.decode(body["ilpPacket"]).account[len(f"g.{self.fsp}."):].partition(".")
+                self.books.book_incoming(party_type.upper(), party_id, from_fspiop_amount(body["amount"]), transfer_id, payer)
         except FspiopError as exc:
             self._send("PUT", f"/transfers/{transfer_id}/error", "transfers", payer, exc.information())
             return

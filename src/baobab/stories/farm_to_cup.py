@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from baobab.ledger_wallets import wallets_beside_ledger
+from baobab.wallet.ledger_payments import wallets_beside_ledger
 from baobab.stories import Actors, Story, StoryReport, await_payment
 from baobab.stories.trade_kit import check, issue_document, party, submit, target
 from baobab.trace.client import epcis_of

@@ -32,7 +32,7 @@ from baobab.credentials.ledger import committed
 from baobab.credentials.lending import Lender
 from baobab.credentials.records import (DELIVERY, PAYMENT, REGISTERED, delivery, loan_repaid, payment_received,
                                         registered_farmer, repayments)
-from baobab.ledger_wallets import wallets_beside_ledger
+from baobab.wallet.ledger_payments import wallets_beside_ledger
 from baobab.stories import Actors, Story, StoryReport, await_payment
 from baobab.stories.trade_kit import check
 

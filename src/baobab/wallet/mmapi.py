@@ -73,6 +73,12 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "mandatoryValueNotSupplied": ("validation", "mandatoryValueNotSupplied", 400),
     "NO_WALLET": ("identification", "identifierError", 404),
     "BAD_BILL_REFERENCE": ("validation", "formatError", 400),
+    "BAD_DATE": ("validation", "formatError", 400),
+    "NO_BILL": ("identification", "identifierError", 404),
+    "BILL_EXISTS": ("businessRule", "duplicateRequest", 400),
+    "BILL_PAID": ("businessRule", "incorrectState", 400),
+    "BILL_OVERPAID": ("businessRule", "overPaymentNotAllowed", 400),
+    "BILL_MINIMUM": ("businessRule", "underPaymentNotAllowed", 400),
     "NOT_FOUND": ("identification", "genericError", 404),
     "NOT_YOURS": ("authorisation", "clientAuthorisationError", 401),
     "SAME_APPROVER": ("authorisation", "clientAuthorisationError", 403),
@@ -560,9 +566,10 @@ class MobileMoneyApi:
             raise MmapiError("BAD_PARTY", "a bill company's account is its biller code, as accountid")
         if body["currency"] != self.p.scheme.currency:
             raise MmapiError("CURRENCY", f"this provider pays bills in {self.p.scheme.currency}")
+        full = {"fullpayment": True, "partialpayment": False}.get(body.get("paymentType", ""))
         try:
             minor = Money.parse(body["amountPaid"], body["currency"]).minor
-            movement = self.p.pay_bill(client.msisdn, identifier, bill_reference, minor, pin=None, at=at)
+            movement = self.p.pay_bill(client.msisdn, identifier, bill_reference, minor, pin=None, full=full, at=at)
         except BaobabError as exc:
             raise MmapiError.of(exc) from None
         answer = {"currency": body["currency"], "amountPaid": body["amountPaid"], "billPaymentStatus": "completed",
@@ -571,6 +578,18 @@ class MobileMoneyApi:
             if name in body:
                 answer[name] = body[name]
         return answer
+
+    def bills(self, client: Client, identifier_type: str, identifier: str) -> list[dict[str, Any]]:
+        """GET /accounts/{type}/{id}/bills: the bills billers presented to the client's own wallet
+        that are not paid in full (responseBills; the biller's code in the metadata, to pay one at
+        /accounts/accountid/{code}/bills/{billReference}/payments)."""
+        msisdn = self.account(client, identifier_type, identifier)
+        text = lambda money: amount_text(money["minor"], money["currency"])  # noqa: E731
+        return [{"currency": b["amount"]["currency"], "amountDue": text(b["due_amount"]), "dueDate": b["due"],
+                 "billReference": b["reference"], "minimumAmountDue": text(b["minimum_due"]),
+                 "billdescription": b["description"] or b["biller_name"], "billStatus": b["status"],
+                 "metadata": [{"key": "serviceProvider", "value": b["biller"]}, {"key": "companyName", "value": b["biller_name"]}]}
+                for b in self.p.bills(msisdn)]
 
     def balance(self, client: Client, identifier_type: str, identifier: str) -> dict[str, Any]:
         msisdn = self.account(client, identifier_type, identifier)

@@ -11,7 +11,9 @@
     GET  /batchtransactions/{id}/rejections     200 [responseBatchTransactionRejection]
     GET  /batchtransactions/{id}/completions    200 [responseBatchTransactionCompletion]
     GET  /accounts/{type}/{id}/billcompanies    200 [responseBillCompanies] (the billers, by code)
-    POST /accounts/accountid/{biller}/bills/{ref}/payments  201 responseBillPayment (from the client's own wallet)
+    GET  /accounts/{type}/{id}/bills            200 [responseBills] (bills presented to the client's wallet, not paid in full)
+    POST /accounts/accountid/{biller}/bills/{ref}/payments  201 responseBillPayment (from the client's own wallet;
+                                                a presented bill is paid down, partial payments down to its minimum)
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -115,6 +117,8 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
          lambda c: api.statement(c.client, c.path["kind"], c.path["identifier"], limit(c))),
         ("GET", "/accounts/{kind}/{identifier}/billcompanies", None, 200,
          lambda c: api.bill_companies(c.client, c.path["kind"], c.path["identifier"])),
+        ("GET", "/accounts/{kind}/{identifier}/bills", None, 200,
+         lambda c: api.bills(c.client, c.path["kind"], c.path["identifier"])),
         ("POST", "/accounts/{kind}/{identifier}/bills/{bill}/payments",
          "/accounts/{identifierType}/{identifier}/bills/{billReference}/payments", 201,
          lambda c: api.pay_bill(c.client, c.path["kind"], c.path["identifier"], c.path["bill"], c.body)),

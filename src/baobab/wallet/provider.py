@@ -25,7 +25,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,12 @@ register_codes({
     "LIMIT_AGENT": (422, "More cash than the agent may handle in one movement or in a day"),
     "LIMIT_VELOCITY": (429, "More payments out of the wallet within an hour than the provider allows"),
     "BAD_BILL_REFERENCE": (422, "A bill is paid with the reference the biller gave (1 to 40 letters, digits, - or /)"),
+    "BAD_DATE": (422, "A date is written YYYY-MM-DD"),
+    "BILL_EXISTS": (409, "The biller has already presented a bill under this reference"),
+    "NO_BILL": (404, "No such bill presented by this biller"),
+    "BILL_PAID": (409, "The bill is already paid in full"),
+    "BILL_OVERPAID": (422, "More than the amount still due on the bill"),
+    "BILL_MINIMUM": (422, "Less than the bill's minimum payment; the biller takes no partial payment below it"),
     "CONFIRMED_MATCH": (409, "A party of this held payment is a confirmed sanctions match: it can only be refused"),
 })
 
@@ -78,6 +84,11 @@ CREATE TABLE IF NOT EXISTS momo_merchants (
   till TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_billers (
   code TEXT PRIMARY KEY, msisdn TEXT NOT NULL, name TEXT NOT NULL, kind TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS momo_bills (
+  biller TEXT NOT NULL, reference TEXT NOT NULL, msisdn TEXT NOT NULL, amount BIGINT NOT NULL, minimum BIGINT NOT NULL,
+  paid BIGINT NOT NULL DEFAULT 0, due TEXT NOT NULL, description TEXT NOT NULL, presented_at TEXT NOT NULL,
+  PRIMARY KEY (biller, reference));
+CREATE INDEX IF NOT EXISTS momo_bills_by_customer ON momo_bills (msisdn, presented_at);
 CREATE TABLE IF NOT EXISTS momo_cash_out_requests (
   msisdn TEXT PRIMARY KEY, agent TEXT NOT NULL, amount BIGINT NOT NULL, at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS momo_interop (
@@ -382,17 +393,94 @@ class Provider:
     def billers(self) -> list[dict[str, str]]:
         return [self.biller(r[0]) for r in self.db.all("SELECT code FROM momo_billers ORDER BY code")]
 
+    def present_bill(self, code: str, phone: str, reference: str, amount: int, *, due: str, description: str = "",
+                     minimum: int | None = None, at: datetime | None = None) -> dict[str, Any]:
+        """A biller presents a bill to its customer's wallet: `amount` due by `due` (an ISO date).
+        Partial payments are taken down to `minimum` (None: the bill is paid in full at once);
+        a last payment may always clear what is left."""
+        if not BILL_REFERENCE.fullmatch(reference or ""):
+            raise BaobabError("BAD_BILL_REFERENCE", f"{reference!r} is not a bill reference")
+        for value in (amount, minimum if minimum is not None else amount):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0 or value > amount:
+                raise BaobabError("BAD_AMOUNT", "a bill's amount, and its minimum payment, are positive; the minimum at most the amount")
+        try:
+            day = date.fromisoformat(due).isoformat()
+        except (TypeError, ValueError):
+            raise BaobabError("BAD_DATE", f"{due!r} is not a date (YYYY-MM-DD)") from None
+        msisdn = self.msisdn(phone)
+        with self.db.atomic():
+            self.biller(code)
+            self._require_wallet(msisdn)
+            if self.db.one("SELECT 1 FROM momo_bills WHERE biller = ? AND reference = ?", (code, reference)) is not None:
+                raise BaobabError("BILL_EXISTS", f"{code} has already presented {reference}")
+            self.db.run("INSERT INTO momo_bills (biller, reference, msisdn, amount, minimum, due, description, presented_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (code, reference, msisdn, amount, amount if minimum is None else minimum,
+                                                            day, description[:256], _stamp(at)))
+        return self.bill(code, reference)
+
+    def bill(self, code: str, reference: str) -> dict[str, Any]:
+        row = self.db.one("SELECT biller, reference, msisdn, amount, minimum, paid, due, description, presented_at "
+                          "FROM momo_bills WHERE biller = ? AND reference = ?", (code, reference))
+        if row is None:
+            raise BaobabError("NO_BILL", f"{code} presented no bill {reference}")
+        return self._bill(row)
+
+    def bills(self, phone: str | None = None, *, open_only: bool = True, limit: int = 200) -> list[dict[str, Any]]:
+        """Bills presented to a customer (every customer's when `phone` is None), oldest first;
+        `open_only`: those with something still due."""
+        where = ["paid < amount"] if open_only else []
+        args: list[Any] = []
+        if phone is not None:
+            where.append("msisdn = ?")
+            args.append(self.msisdn(phone))
+        rows = self.db.all("SELECT biller, reference, msisdn, amount, minimum, paid, due, description, presented_at FROM momo_bills"
+                           + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY presented_at, biller, reference LIMIT ?",
+                           (*args, limit))
+        return [self._bill(r) for r in rows]
+
+    def _bill(self, r: tuple[Any, ...]) -> dict[str, Any]:
+        amount, minimum, paid = int(r[3]), int(r[4]), int(r[5])
+        left = amount - paid
+        money = lambda minor: {"currency": self.scheme.currency, "minor": minor}  # noqa: E731
+        return {"biller": r[0], "biller_name": self.biller(r[0])["name"], "reference": r[1], "msisdn": r[2],
+                "amount": money(amount), "paid": money(paid), "due_amount": money(left),
+                "minimum_due": money(min(minimum, left)), "due": r[6], "description": r[7], "presented_at": r[8],
+                "status": "paid" if left == 0 else ("partialpaid" if paid else "unpaid")}
+
+    def _apply_to_bill(self, code: str, reference: str, amount: int, full: bool | None) -> None:
+        """A payment against a presented bill (inside the payment's transaction): not more than is
+        left, not less than the minimum unless it clears the bill; `full` (the payer said a full
+        or a partial payment, None: either) must be what it is."""
+        row = self.db.one("SELECT amount, minimum, paid FROM momo_bills WHERE biller = ? AND reference = ?", (code, reference))
+        if row is None:
+            return  # a bill the biller did not present here: paid under its reference, as the payer gave it
+        left, minimum = int(row[0]) - int(row[2]), int(row[1])
+        if left == 0:
+            raise BaobabError("BILL_PAID", f"{code} {reference} is paid")
+        if amount > left:
+            raise BaobabError("BILL_OVERPAID", f"{self._shown(left)} is left to pay on {reference}", due=left)
+        if amount < left and (amount < minimum or full is True):
+            least = left if full is True else min(minimum, left)
+            raise BaobabError("BILL_MINIMUM", f"pay at least {self._shown(least)} of the {self._shown(left)} left on {reference}",
+                              due=left, minimum=least)
+        self.db.run("UPDATE momo_bills SET paid = paid + ? WHERE biller = ? AND reference = ?", (amount, code, reference))
+
     def pay_bill(self, payer: str, code: str, bill_reference: str, amount: int, *, pin: str | None,
-                 at: datetime | None = None) -> str:
+                 full: bool | None = None, at: datetime | None = None) -> str:
         """Pay a bill: the amount (and the send fee) to the biller's wallet, under the customer's
-        reference, which the biller reads on its statement and the payer on the receipt. `pin`
+        reference, which the biller reads on its statement and the payer on the receipt. A bill
+        the biller presented is paid down by it, in the same transaction (`_apply_to_bill`). `pin`
         None: the channel has authenticated the payer otherwise (an mmAPI client's own wallet)."""
         if not BILL_REFERENCE.fullmatch(bill_reference or ""):
             raise BaobabError("BAD_BILL_REFERENCE", f"{bill_reference!r} is not a bill reference")
         biller, src = self.biller(code), self.msisdn(payer)
         if pin is not None:
             self._check_pin(src, pin)
-        return self.transfer_authorised(src, biller["msisdn"], amount, reference=f"bill {code} {bill_reference}", at=at)
+        reference = f"bill {code} {bill_reference}"
+        self.hold_if_screened("send", src, biller["msisdn"], amount, at, reference=reference)
+        with self.db.atomic():
+            self._apply_to_bill(code, bill_reference, amount, full)
+            return self.transfer_reviewed(src, biller["msisdn"], amount, reference=reference, at=at)
 
     def verify_pin(self, phone: str, pin: str) -> None:
         """Check the PIN as a movement would (a wrong one counts toward the lock)."""
@@ -523,6 +611,50 @@ class Provider:
             self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
                         "VALUES (?, 'in', ?, ?, ?, ?)", (transfer_id, msisdn, amount, state, movement))
             return movement
+
+    def accept_incoming(self, dst: str, amount: int, transfer_id: str, *, payer: str, at: datetime | None = None) -> str:
+        """Credit a wallet for a transfer this provider is about to fulfil (the switch forwarded it
+        from a provider on another node): the tier's limits are checked now and a refusal books
+        nothing (the payer's provider gets its money back). Booked once per transfer id, as
+        'fulfilled' until the switch's outcome is known (`settle_incoming`)."""
+        msisdn = self.msisdn(dst)
+        with self.db.atomic():
+            done = self.db.one("SELECT movement FROM momo_interop WHERE transfer_id = ? AND direction = 'in'", (transfer_id,))
+            if done is not None:
+                return str(done[0])
+            reason = self.hold_reason(msisdn)
+            if reason:
+                raise BaobabError("HELD_FOR_REVIEW", f"held for compliance review: {reason}")
+            movement = self._record("receive", amount, at, [("interop/switch", f"wallet/{msisdn}", amount)], payer=payer,
+                                    payee=msisdn, reference=transfer_id, limited=[msisdn], movement=f"in-{transfer_id}")
+            self.db.run("INSERT INTO momo_interop (transfer_id, direction, msisdn, amount, state, movement) "
+                        "VALUES (?, 'in', ?, ?, 'fulfilled', ?)", (transfer_id, msisdn, amount, movement))
+            return movement
+
+    def settle_incoming(self, transfer_id: str, committed: bool, *, at: datetime | None = None) -> None:
+        """The switch committed a transfer this provider fulfilled (the credit stands) or aborted it
+        (the fulfilment came too late: the credit is taken back, or, if the wallet has spent it,
+        left 'owed' for the provider to resolve with its customer). Idempotent."""
+        with self.db.atomic():
+            row = self.db.one("SELECT msisdn, amount, state FROM momo_interop WHERE transfer_id = ? AND direction = 'in'",
+                              (transfer_id,))
+            if row is None or row[2] != "fulfilled":
+                return
+            state = "credited"
+            if not committed:
+                try:
+                    with self.db.atomic():
+                        self._record("return", int(row[1]), at, [(f"wallet/{row[0]}", "interop/switch", int(row[1]))],
+                                     payer=row[0], reference=transfer_id, movement=f"in-{transfer_id}-return")
+                        self.db.run("DELETE FROM momo_usage WHERE movement = ?", (f"in-{transfer_id}",))
+                    state = "returned"
+                except BaobabError:
+                    state = "owed"
+            self.db.run("UPDATE momo_interop SET state = ? WHERE transfer_id = ? AND direction = 'in'", (state, transfer_id))
+
+    def fulfilled_incoming(self) -> list[str]:
+        """Incoming transfers credited and fulfilled whose outcome at the switch is not yet known here."""
+        return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'in' AND state = 'fulfilled'")]
 
     def pending_outgoing(self) -> list[str]:
         return [r[0] for r in self.db.all("SELECT transfer_id FROM momo_interop WHERE direction = 'out' AND state = 'reserved'")]

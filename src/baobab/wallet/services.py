@@ -15,8 +15,10 @@ reach it through the services handle `baobab demo` and `baobab up` pass them (`s
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -64,6 +66,8 @@ DEMO_PROVIDERS: dict[str, ProviderConfig] = {
     "AE-EXCH": ProviderConfig("AE", Tariff(send=((10**12, 2 * _AED),), cash_out=((10**12, 5 * _AED),)),
                               Rules(reporting_threshold=35_000 * _AED), None),
 }
+log = logging.getLogger("baobab.wallet.services")
+RECOVER_EVERY_S = 15.0  # how often a node books payments between providers whose outcome it did not wait for
 SENDER_FEES = {"IN-REMIT": ((10_000_00, 99_00), (10**12, 149_00))}  # rupees: a flat fee by band
 
 
@@ -78,7 +82,7 @@ class MobileMoney:
     sanctions: SanctionsList
     sms: sms.RecordingGateway = field(default_factory=sms.RecordingGateway)
     own_hub: bool = False  # the switch was opened for these providers alone (standalone_mobile_money)
-    ledger: Any = None  # baobab.ledger_wallets.LedgerWallets, where the books follow the ledger's payments
+    ledger: Any = None  # baobab.wallet.ledger_payments.LedgerWallets, where the books follow the ledger's payments
 
     def desk(self, fsp: str, actor: Actor) -> ComplianceDesk:
         """`fsp`'s compliance desk, filing as `actor` (the provider's organisation) with its regulator."""
@@ -94,6 +98,31 @@ class MobileMoney:
             sent = self.links[fsp].release(hold, by=by, links=self.links, at=at)
             return None if sent is None else str(sent["movement"])
         return self.providers[fsp].release_hold(hold, by=by, at=at)
+
+    def join_fspiop(self, fsps: Any) -> list[str]:
+        """Each provider whose FSP this node hosts on FSPIOP (`baobab.pay.fsp_host.HostedFsps`)
+        pays and is paid by providers on other nodes through it (network mode); which joined."""
+        joined = [fsp for fsp in self.links if fsp in fsps]
+        for fsp in joined:
+            self.links[fsp].join(fsps[fsp])
+        return joined
+
+    def recover(self) -> int:
+        """Book the payments between providers whose outcome the switch has decided since: at
+        start (what a crash left) and then every RECOVER_EVERY_S while the node runs (`run`)."""
+        return sum(link.recover(self.links) for link in self.links.values())
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """`recover` until `stop` is set (`baobab.pay.hub.HubThread` runs it beside the server)."""
+        while not stop.is_set():
+            try:
+                await asyncio.to_thread(self.recover)
+            except Exception:  # a switch database that is briefly unreachable: try again next time
+                log.exception("recovering payments between providers")
+            try:
+                await asyncio.wait_for(stop.wait(), RECOVER_EVERY_S)
+            except asyncio.TimeoutError:
+                pass
 
     def agents(self) -> dict[str, list[str]]:
         """Each provider's agent ids."""

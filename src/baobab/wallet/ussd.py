@@ -10,8 +10,9 @@ a restart is told so and nothing is done).
 
     *   1 balance · 2 send money · 3 pay merchant · 4 mini statement · 5 change PIN
         6 approve cash-out · 7 language · 8 payment requests (a merchant's collection or a
-        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (biller
-        code, the reference the biller gave, amount, PIN)
+        reversal asked through the mmAPI: approve with the PIN, or decline) · 9 pay a bill (one
+        a biller presented to the holder, then the amount, between its minimum and what is due;
+        or 0: biller code, the reference the biller gave, amount, PIN)
 
 A number without a wallet may open one itself at the scheme's first tier (name, then a PIN
 twice), screened against the sanctions list as any new customer; higher tiers need an agent
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -33,6 +34,8 @@ from starlette.concurrency import run_in_threadpool
 
 from baobab.core.errors import BaobabError
 from baobab.core.money import Money
+from baobab.pay.switch import RESERVED
+from baobab.wallet.interop import PARTY_TYPE, SwitchLink
 from baobab.wallet.mmapi import MobileMoneyApi
 from baobab.wallet.provider import Provider
 from baobab.i18n import money, translations
@@ -40,15 +43,19 @@ from baobab.i18n import money, translations
 MAX_SCREEN = 182
 USSD_LANGUAGES = {"1": "en", "2": "fr", "3": "pt", "4": "sw"}
 REQUESTS_SHOWN = 3      # payment requests listed on one screen
+BILLS_SHOWN = 3         # presented bills listed on one screen
 SESSIONS_KEPT = 10_000  # sessions whose listed requests are remembered (the oldest forgotten first)
 
 
 class Ussd:
     def __init__(self, provider: Provider, *, api: MobileMoneyApi | None = None, language: Callable[[str], str] | None = None,
-                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None) -> None:
+                 set_language: Callable[[str, str], None] | None = None, opened: Callable[[str], None] | None = None,
+                 link: SwitchLink | None = None, links: Mapping[str, SwitchLink] | None = None) -> None:
         """`api`: the provider's mmAPI, whose requests waiting for a holder's PIN menu 8 lists;
-        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch)."""
-        self.p, self.api, self.opened = provider, api, opened
+        `opened(msisdn)`: told of a wallet a customer opened here (to list it on the switch);
+        `link`: the provider's link to the switch, through which menu 2 pays other providers'
+        customers (`links`: the other providers in this process, the rest over FSPIOP)."""
+        self.p, self.api, self.opened, self.link, self.links = provider, api, opened, link, links or {}
         self.language = language or provider.language  # kept with the wallet: its SMS receipts use it too
         self.set_language = set_language or provider.set_language
         self._listed: OrderedDict[tuple[str, str], list[dict[str, Any]]] = OrderedDict()  # (session, msisdn) -> shown
@@ -100,9 +107,29 @@ class Ussd:
 
     def _send(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
-        return self._payment(lang, rest, _("Phone number to send to"), self.p.wallet,
+        return self._payment(lang, rest, _("Phone number to send to"), self._payee,
                              _("Send {amount} to {name}? Enter your PIN to confirm"), _("Sent {amount} to {name}."),
-                             lambda payee, minor, pin: self.p.send(msisdn, payee["msisdn"], minor, pin=pin))
+                             lambda payee, minor, pin: self._send_to(msisdn, payee, minor, pin),
+                             pending=_("Sending {amount} to {name}: an SMS confirms it."))
+
+    def _payee(self, phone: str) -> dict[str, Any]:
+        """A wallet here, or a customer of another provider on the switch (named by number)."""
+        try:
+            return self.p.wallet(phone)
+        except BaobabError as exc:
+            if exc.code != "NO_WALLET" or self.link is None:
+                raise
+            msisdn = self.p.msisdn(phone)
+            if self.link.hub.serving(PARTY_TYPE, msisdn) in (None, self.link.fsp):
+                raise
+            return {"msisdn": msisdn, "name": msisdn, "elsewhere": True}
+
+    def _send_to(self, msisdn: str, payee: dict[str, Any], minor: int, pin: str) -> bool:
+        """Pay; False if the payment left but its outcome is not known yet (the SMS receipt tells)."""
+        if not payee.get("elsewhere") or self.link is None:
+            self.p.send(msisdn, payee["msisdn"], minor, pin=pin)
+            return True
+        return bool(self.link.send(msisdn, payee["msisdn"], minor, pin=pin, links=self.links)["state"] != RESERVED)
 
     def _pay_merchant(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
@@ -111,16 +138,37 @@ class Ussd:
                              lambda merchant, minor, pin: self.p.pay_merchant(msisdn, merchant["till"], minor, pin=pin))
 
     def _pay_bill(self, msisdn: str, lang: str, rest: list[str]) -> str:
+        """The bills billers presented to the holder first (one to pay, then the amount: the
+        minimum and what is due shown), or 0: another bill, by biller code and reference."""
         _ = translations(lang).gettext
+        presented = self.p.bills(msisdn)[:BILLS_SHOWN]
+        if presented and not rest:
+            lines = [f"{i} {b['biller_name'][:16]} {money(b['due_amount'], lang)}" for i, b in enumerate(presented, 1)]
+            return "CON " + "\n".join([_("Your bills"), *lines, "0 " + _("Other bill")])
+        if presented and rest[0] != "0":
+            if not rest[0].isdigit() or not 1 <= int(rest[0]) <= len(presented):
+                return "END " + _("Unknown choice.")
+            bill = presented[int(rest[0]) - 1]
+            if len(rest) == 1:
+                return "CON " + _("Amount ({due} due, at least {minimum})").format(
+                    due=money(bill["due_amount"], lang), minimum=money(bill["minimum_due"], lang))
+            return self._pay_biller(msisdn, lang, bill["biller"], [bill["reference"], *rest[1:]])
+        rest = rest[1:] if presented else rest
         if not rest:
             return "CON " + _("Biller number")
-        biller = self.p.biller(rest[0])
-        return self._payment(lang, rest[1:], _("Account or meter number"), lambda ref: {"name": biller["name"], "ref": ref},
+        return self._pay_biller(msisdn, lang, rest[0], rest[1:])
+
+    def _pay_biller(self, msisdn: str, lang: str, code: str, rest: list[str]) -> str:
+        """The biller's customer reference, the amount, the PIN."""
+        _ = translations(lang).gettext
+        biller = self.p.biller(code)
+        return self._payment(lang, rest, _("Account or meter number"),
+                             lambda ref: {"name": f"{biller['name']} {ref}"[:40], "ref": ref},
                              _("Pay {amount} to {name}? Enter your PIN to confirm"), _("Paid {amount} to {name}."),
                              lambda bill, minor, pin: self.p.pay_bill(msisdn, biller["code"], bill["ref"], minor, pin=pin))
 
     def _payment(self, lang: str, rest: list[str], ask_whom: str, find: Callable[[str], dict[str, Any]], confirm: str,
-                 done: str, pay: Callable[[dict[str, Any], int, str], object]) -> str:
+                 done: str, pay: Callable[[dict[str, Any], int, str], object], pending: str = "") -> str:
         """Whom (looked up at once), how much, then the PIN that confirms it: the one dialogue of
         every payment, money moving only at its last step."""
         if not rest:
@@ -132,8 +180,8 @@ class Ussd:
         shown = money(amount.to_json(), lang)
         if len(rest) == 2:
             return "CON " + confirm.format(amount=shown, name=whom["name"])
-        pay(whom, amount.minor, rest[2])
-        return "END " + done.format(amount=shown, name=whom["name"])
+        finished = pay(whom, amount.minor, rest[2])
+        return "END " + (pending if finished is False else done).format(amount=shown, name=whom["name"])
 
     def _statement(self, msisdn: str, lang: str, rest: list[str]) -> str:
         _ = translations(lang).gettext
@@ -264,6 +312,9 @@ class Ussd:
                 "BAD_MONEY": _("Not a valid amount."), "BAD_PIN": _("A PIN is 4 to 6 digits."),
                 "NO_REQUEST": _("No cash-out waits for your approval."),
                 "BAD_BILL_REFERENCE": _("Not a valid bill reference."),
+                "BILL_MINIMUM": _("Pay at least the bill's minimum, and no more than is due."),
+                "BILL_OVERPAID": _("Pay at least the bill's minimum, and no more than is due."),
+                "BILL_PAID": _("This bill is already paid."),
                 "HELD_FOR_REVIEW": _("Held for review by your provider; you will get an SMS.")}
         if exc.code.startswith("LIMIT_"):
             return _("This is more than your account's limit allows.")

@@ -6,7 +6,9 @@
 - the provider's operator (its other users): customers with their tier and balance, KYC
   upgrades with the evidence checked, sanctions matches to clear or confirm, held payments to
   release or refuse, monitoring cases to dismiss or file as suspicious transaction reports on
-  the ledger (to the regulator of the provider's country), and the reports filed.
+  the ledger (to the regulator of the provider's country), the reports filed, and the bills
+  billers presented to customers (presented here for a biller: amount, due date, minimum
+  payment), with what is still due on each.
 
 Acts need the `officer` user role and the session's CSRF token; a refused act is shown with its
 reason and changes nothing.
@@ -72,7 +74,8 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
         def gather() -> dict[str, Any]:
             return {"customers": p.customers(), "tiers": p.scheme.tiers, "scheme_source": p.scheme.source,
                     "matches": p.screening("hit"), "holds": p.holds(), "cases": monitor.cases("open"),
-                    "filed": monitor.cases("filed"), "regulator": mobile_money.configs[user.org].regulator}
+                    "filed": monitor.cases("filed"), "regulator": mobile_money.configs[user.org].regulator,
+                    "billers": p.billers(), "bills": p.bills()}
         return pages.render(request, "momo_provider.html", status, error=error, evidence_fields=EVIDENCE_FIELDS,
                             **await run_in_threadpool(gather))
 
@@ -130,6 +133,13 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
         else:
             p.refuse_hold(hold_id, by=by, note=str(form.get("note", "")) or "refused after review")
 
+    def bill(user: User, form: dict[str, Any]) -> None:
+        p = provider_of(user)
+        minimum = str(form.get("minimum", "")).strip()
+        p.present_bill(str(form.get("biller", "")), str(form.get("phone", "")), str(form.get("reference", "")).strip(),
+                       amount(user, form), due=str(form.get("due", "")), description=str(form.get("description", "")).strip(),
+                       minimum=Money.parse(minimum, p.scheme.currency).minor if minimum else None)
+
     def case(user: User, form: dict[str, Any]) -> None:
         desk = mobile_money.desk(user.org, _LedgerActor(ledger, user))
         narrative = str(form.get("narrative", "")).strip()
@@ -145,4 +155,5 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
     router.add_api_route("/momo/screening", act(is_operator, screening, operator_page), methods=["POST"])
     router.add_api_route("/momo/holds", act(is_operator, hold, operator_page), methods=["POST"])
     router.add_api_route("/momo/cases", act(is_operator, case, operator_page), methods=["POST"])
+    router.add_api_route("/momo/bills", act(is_operator, bill, operator_page), methods=["POST"])
     return router

@@ -30,7 +30,7 @@ from baobab.pay.agent import transfer_id_for
 from baobab.pay.switch import COMMITTED, Switch
 from baobab.reactors import Action, Host, Reactor
 
-log = logging.getLogger("baobab.ledger_wallets")
+log = logging.getLogger("baobab.wallet.ledger_payments")
 
 
 class LedgerWallets:
