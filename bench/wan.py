@@ -57,7 +57,7 @@ def place_far_apart(net: Any, rtt_ms: float, loss: float, endorse_timeout_s: flo
         for other, url in list(config["peers"].items()):
             port = next(ports)
             links.append({"listen": port, "target": _port(url), "one_way_ms": rtt_ms / 2, "loss": loss})
-            config["peers"][other] = f"http://127.0.0.1:{port}"
+            config["peers"][other] = f"https://127.0.0.1:{port}"  # TLS end to end, through the proxy
         nats = []
         for url in config["nats"]:
             port = next(ports)

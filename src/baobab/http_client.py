@@ -57,9 +57,9 @@ def raise_for_problem(response: httpx.Response) -> None:
                       status=response.status_code, **detail)
 
 
-def health(url: str, timeout: float = 5.0) -> dict[str, Any]:
+def health(url: str, timeout: float = 5.0, http: httpx.Client | None = None) -> dict[str, Any]:
     """The node's unauthenticated health answer (network name and height)."""
-    response = httpx.get(url.rstrip("/") + "/health", timeout=timeout)
+    response = (http or httpx).get(url.rstrip("/") + "/health", timeout=timeout)
     raise_for_problem(response)
     return response.json()  # type: ignore[no-any-return]
 
@@ -257,9 +257,13 @@ def http_actors(url: str | dict[str, str], data_dir: str | Path, client_name: st
                 causality: Causality | None = None):  # -> Actors
     """The stories' Actors over HTTP: each organisation's client key from `data_dir/keys`, and
     its node at `url` (one node for all) or `url[org]` (each its own); they share a causality token."""
+    from baobab.net.tls import pinned_client
+
     urls = url if isinstance(url, dict) else None
-    network = health(next(iter(urls.values())) if urls else url)["network"]  # type: ignore[arg-type]
-    http = httpx.Client(timeout=60.0)
+    if urls is None and url.startswith("https://"):  # type: ignore[union-attr]
+        raise BaobabError("MALFORMED", "nodes over TLS are named with their organisation ({org: url}), to pin each one")
+    http = pinned_client(data_dir, {u: org for org, u in (urls or {}).items()}, timeout=60.0)
+    network = health(next(iter(urls.values())) if urls else url, http=http)["network"]  # type: ignore[arg-type]
     causality = causality or Causality()
 
     def identity_of(org: str) -> Identity:

@@ -172,3 +172,17 @@ def test_the_operator_presents_a_bill_for_a_biller_and_sees_what_is_still_due(wo
     viewer_csrf = sign_in(client, "KE-MOMO", "otieno")
     assert post(client, "/momo/bills", {**form, "csrf": viewer_csrf, "reference": "KPLC-Y"}) == 403  # not an officer
     assert [b["reference"] for b in momo.bills()] == ["KPLC-2026-12"]
+
+
+def test_the_operator_sees_the_customers_debit_mandates_and_inactivates_one_the_customer_asks_to_stop(world: tuple[TestClient, MobileMoney]) -> None:
+    client, mm = world
+    momo, mandates = mm.providers["KE-MOMO"], mm.apis["KE-MOMO"].mandates
+    ensure_wallet(mm, "KE-MOMO", "+254720000999", "Kenya Power", by="eldoret-07", pin="9999")
+    ref = mandates.create(AMINA, "+254720000999", by="KPLC", start="2026-12-01", amount_limit=3_000 * KES, payments=12,
+                          frequency="monthspecificdate")
+    csrf = sign_in(client, "KE-MOMO", "wanjiru")
+    page = client.get("/momo").text
+    assert "Debit mandates" in page and "+254720000999" in page and "KES3,000.00" in page and "0 / 12" in page
+    assert post(client, "/momo/mandates", {"csrf": csrf, "mandate": ref}) == 303
+    assert mandates.mandate(ref)["status"] == "inactive" and momo.balance(AMINA) == 0
+    assert client.post("/momo/mandates", data={"csrf": csrf, "mandate": "mandate-nope"}).status_code == 404

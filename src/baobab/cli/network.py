@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from baobab import embedded
 from baobab.demo import DEMO_ADMINS, DEMO_NETWORK, DEMO_ORGS
+from baobab.net.tls import write_anchors
 from baobab.vocab.roles import NETWORK_ROLES as ROLES
 
 
@@ -45,6 +48,7 @@ def init(data_dir: str, demo: bool, name: str | None, orgs: tuple[str, ...], adm
     else:
         raise click.UsageError("give --demo or at least one --org")
     genesis = embedded.create(data_dir, name or DEMO_NETWORK, organisations, admin_ids)  # a refusal: Error: CODE: ...
+    write_anchors(Path(data_dir), genesis)  # network mode's TLS trust, bound to the genesis keys
     click.echo(f"network {genesis['network']}: {len(genesis['organisations'])} organisations, "
                f"admins {', '.join(genesis['admins'])}")
-    click.echo(f"genesis: {data_dir}/{embedded.GENESIS_FILE}; keys: {data_dir}/keys/")
+    click.echo(f"genesis: {data_dir}/{embedded.GENESIS_FILE}; keys: {data_dir}/keys/; TLS anchors: {data_dir}/tls/")

@@ -72,7 +72,7 @@ def compare(nodes: tuple[str, ...], wait_s: float, run_audit: bool, as_json: boo
     key = Keystore(network_dir / "keys").peer(as_org)
 
     def ops(url: str, path: str, timeout: float) -> dict[str, Any]:
-        return ops_request(url, key, network, as_org, path, {}, timeout)
+        return ops_request(url, key, network, as_org, path, {}, timeout, network_dir=network_dir)
 
     deadline = time.monotonic() + wait_s
     while True:
@@ -139,6 +139,7 @@ def local(root: str | None, orgs: str, orderers: int, keep: bool) -> None:
         net.start()
         click.echo(f"network {net.network} in {net.root}")
         click.echo(f"NATS: {', '.join(net.nats_urls)}")
+        click.echo(f"TLS anchors: {net.network_dir / 'tls'} (remote commands: --data {net.network_dir})")
         for org, url in net.urls.items():
             click.echo(f"{org}: {url} (config {net.root / (org + '.json')})")
         click.echo("Ctrl-C stops it.")

@@ -45,9 +45,12 @@ def parse_identity(text: str) -> tuple[str, str]:
 def connect(url: str, data: Path, identity: str) -> BaobabClient:
     """A client of the node at `url` that signs every request with `identity`'s key from
     `data/keys`; the network's name comes from the node itself."""
+    from baobab.net.tls import node_client
+
     org, name = parse_identity(identity)
-    network = health(url)["network"]
-    return BaobabClient(url, Identity.load(data, network, org, name))
+    http = node_client(url, data, org, timeout=60.0)  # https: pinned to the anchor of org's node (net/tls.py)
+    network = health(url, http=http)["network"]
+    return BaobabClient(url, Identity.load(data, network, org, name), http=http)
 
 
 def get_json(client: BaobabClient, path: str, **params: Any) -> Any:

@@ -74,16 +74,18 @@ def verify_request(headers: Any, method: str, path: str, body: bytes, network: s
 
 
 def ops_request(base_url: str, key: PrivateKey, network: str, org: str, path: str, body: dict[str, Any],
-                timeout: float = 30.0) -> dict[str, Any]:
+                timeout: float = 30.0, *, network_dir: Any = None, node_org: str | None = None) -> dict[str, Any]:
     """POST a request signed with `org`'s peer key to a node (an operator's /ops/... call);
-    a refusal raises BaobabError with the node's code."""
-    import httpx
-
+    a refusal raises BaobabError with the node's code. An https node is verified with the
+    anchors beside genesis in `network_dir` (net/tls.py): as `node_org`'s node if given, else as
+    any member's node at that host."""
     from baobab.core.jcs import canonicalize
     from baobab.http_client import raise_for_problem
+    from baobab.net.tls import node_client
 
     data = canonicalize(body)
     headers = {"Content-Type": "application/json", **sign_request(key, network, org, "POST", path, data)}
-    response = httpx.post(base_url.rstrip("/") + path, content=data, headers=headers, timeout=timeout)
+    with node_client(base_url, network_dir, node_org, timeout=timeout) as http:
+        response = http.post(base_url.rstrip("/") + path, content=data, headers=headers)
     raise_for_problem(response)
     return response.json()  # type: ignore[no-any-return]

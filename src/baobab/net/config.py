@@ -22,6 +22,11 @@
                       FSPs and its payments agent meet it there over HTTP
     switch_operator   the organisation operating the switch (its users get the /switch pages on
                       the node that serves it)
+    tls_hosts         further host names or IP addresses its TLS certificate names, besides the
+                      listen host (the name clients use when they reach it through DNS)
+
+A node serves its API over TLS only (tls.py): its certificate is issued at every start by its
+organisation's peer key, and peers' URLs are https://.
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ class NodeConfig:
     switch: str = ""  # the network's payments switch database (PostgreSQL DSN)
     switch_url: str = ""  # another node's switch (FSPIOP API); empty with `switch`: this node runs it
     switch_operator: str = ""  # the organisation operating the switch: its people get the switch pages here
+    tls_hosts: list[str] = field(default_factory=list)  # further names on its TLS certificate
 
     @property
     def orgs(self) -> list[str]:
@@ -70,6 +76,13 @@ class NodeConfig:
     @property
     def port(self) -> int:
         return int(self.listen.rsplit(":", 1)[1])
+
+    @property
+    def certificate_hosts(self) -> list[str]:
+        """The host names and addresses its TLS certificate names: listen host (127.0.0.1 too
+        when it listens on every address), then `tls_hosts`."""
+        listen = ["127.0.0.1", "localhost"] if self.host in ("0.0.0.0", "::", "") else [self.host]
+        return list(dict.fromkeys(listen + self.tls_hosts))
 
     @property
     def label(self) -> str:
@@ -92,6 +105,9 @@ class NodeConfig:
             raise BaobabError("MALFORMED", "listen is host:port")
         if not isinstance(doc["nats"], list) or not doc["nats"]:
             raise BaobabError("MALFORMED", "nats is a non-empty list of server URLs")
+        plain = sorted(o for o, url in (doc.get("peers") or {}).items() if not str(url).startswith("https://"))
+        if plain:
+            raise BaobabError("MALFORMED", f"peers are reached over TLS: give https:// URLs for {', '.join(plain)}")
         return cls(**{**doc, "network_dir": (base / doc["network_dir"]).resolve()})
 
     @classmethod

@@ -31,6 +31,7 @@ from baobab.ledger import policy as policies
 from baobab.ledger.contract import REFUSAL_STATUS, Refused
 from baobab.ledger.tx import MAX_TX_BYTES, Encoded
 from baobab.net.auth import sign_request
+from baobab.net.tls import pinned_client
 
 if TYPE_CHECKING:
     from baobab.net.node import NetworkNode
@@ -51,8 +52,10 @@ class RemoteEndorser:
         # timeout, so that a lagging endorser answers (its result then differs, and this node
         # tries again, see `endorse`) instead of running into the timeout.
         self.catch_up_s = min(CATCH_UP_S, timeout_s / 2)
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout_s, connect=min(1.0, timeout_s)),
-                                  limits=httpx.Limits(max_keepalive_connections=8 * SENDERS))
+        # each peer's node over TLS, pinned to its organisation's anchor (net/tls.py)
+        self._http = pinned_client(node.config.network_dir, {url: org for org, url in sorted(peers.items())},
+                                   timeout=httpx.Timeout(timeout_s, connect=min(1.0, timeout_s)),
+                                   limits=httpx.Limits(max_keepalive_connections=8 * SENDERS))
         self._batchers: dict[str, PeerBatcher] = {}
         self._batchers_lock = threading.Lock()
 

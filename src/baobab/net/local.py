@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -110,6 +111,7 @@ class LocalNetwork:
     _identities: dict[tuple[str, str], Identity] = field(default_factory=dict)
     _clients: dict[tuple[str, str], BaobabClient] = field(default_factory=dict)
     causality: Causality = field(default_factory=Causality)
+    _probe: httpx.Client | None = None
 
     # --- setup --------------------------------------------------------------------------
 
@@ -117,8 +119,9 @@ class LocalNetwork:
         self.root.mkdir(parents=True, exist_ok=True)
         (self.root / "logs").mkdir(exist_ok=True)
         self.network_dir = self.root / "network"
-        create(self.network_dir, self.network, self.organisations, self.admins, block=self.block,
-               clients=self.clients)
+        genesis = create(self.network_dir, self.network, self.organisations, self.admins, block=self.block,
+                         clients=self.clients)
+        self._tls(genesis)
         self._nats_config()
         orgs = [o["id"] for o in self.organisations]
         hosting = self.hosting or {org: [org] for org in orgs}  # node (its own org) -> orgs it serves
@@ -126,7 +129,7 @@ class LocalNetwork:
         if unserved:
             raise ValueError(f"no node serves {sorted(unserved)}")
         ports = free_ports(len(hosting) + self.orderers)
-        self.node_urls = {node: f"http://127.0.0.1:{p}" for node, p in zip(hosting, ports)}
+        self.node_urls = {node: f"https://127.0.0.1:{p}" for node, p in zip(hosting, ports)}
         self.urls = {org: self.node_urls[node] for node, served in hosting.items() for org in served}
         self.node_of = {org: node for node, served in hosting.items() for org in served}
         replicas = min(3, self.nats_servers)
@@ -166,20 +169,70 @@ class LocalNetwork:
             hub.db.close()
         return url
 
+    def _tls(self, genesis: dict[str, Any]) -> None:
+        """The anchors beside genesis (every key is in this keystore), the NATS servers'
+        certificate issued by the ordering key, and the certificate this harness's probes
+        present to NATS."""
+        from baobab.net.tls import NETWORK_ANCHOR, Anchors, issue, nats_host, orderer_credentials, write_anchors, write_credentials
+
+        write_anchors(self.network_dir, genesis)
+        anchors = Anchors.load(self.network_dir, genesis)
+        folder = self.root / "tls"
+        cert, key = issue(Keystore(self.network_dir / "keys").orderer(), anchors.of(NETWORK_ANCHOR), NETWORK_ANCHOR,
+                          [nats_host(self.network), "127.0.0.1", "localhost"])
+        self.nats_cert = write_credentials(folder, "nats", cert, key)
+        (folder / "clients-ca.pem").write_text(anchors.bundle())  # nodes and ordering nodes connect with theirs
+        (folder / "routes-ca.pem").write_text(anchors.pem_of(NETWORK_ANCHOR))  # only NATS servers route
+        self.probe_cert = orderer_credentials(folder, self.network_dir, genesis, "local-probe")
+
+    def nats_tls(self) -> Any:
+        """(context, server name) for this harness's own NATS connections."""
+        from baobab.net.tls import nats_client_tls
+
+        return nats_client_tls(self.network_dir, json.loads((self.network_dir / "genesis.json").read_bytes()), self.probe_cert)
+
+    def trust_in_this_process(self) -> None:
+        """Let this process's generic HTTPS clients (httpx's defaults, as the tests and benchmarks
+        use) trust this network's anchors, as `export SSL_CERT_FILE=<network>/tls/anchors.pem`
+        would: they check the node's address, which its certificate names. Baobab's own clients
+        pin each node to its organisation instead (`http_client`). Anchors of every network this
+        process started are kept, so that several networks can run side by side."""
+        from baobab.net.tls import Anchors
+
+        bundle = Path(tempfile.gettempdir()) / f"baobab-local-anchors-{os.getpid()}.pem"
+        mine = Anchors.load(self.network_dir).bundle()
+        known = bundle.read_text() if bundle.exists() else ""
+        if mine not in known:
+            bundle.write_text(known + mine)
+        os.environ["SSL_CERT_FILE"] = str(bundle)
+
+    def http_client(self, **kwargs: Any) -> httpx.Client:
+        """An HTTPS client for every organisation node, each pinned to its organisation's anchor."""
+        from baobab.net.tls import pinned_client
+
+        return pinned_client(self.network_dir, {url: node for node, url in self.node_urls.items()}, **kwargs)
+
     def _nats_config(self) -> None:
         n = self.nats_servers
         ports = free_ports(2 * n)
         self.nats_urls = [f"nats://127.0.0.1:{p}" for p in ports[:n]]
         routes = [f"nats-route://127.0.0.1:{p}" for p in ports[n:]]
         sync = "\n  sync_interval: always" if nats_version() >= (2, 10, 0) else ""
+        tls_dir = self.root / "tls"
+        cert, key = self.nats_cert
+
+        def tls(ca: str) -> str:  # mutual TLS: servers and clients alike present certificates
+            return (f"tls {{\n  cert_file: \"{cert}\"\n  key_file: \"{key}\"\n  ca_file: \"{tls_dir / ca}\"\n"
+                    f"  verify: true\n  timeout: 5\n}}\n")
         for i in range(n):
             store = self.root / f"nats{i + 1}"
             store.mkdir(exist_ok=True)
             cluster = "" if n == 1 else (
                 f"cluster {{\n  name: baobab\n  listen: 127.0.0.1:{ports[n + i]}\n"
-                f"  routes: [{', '.join(r for j, r in enumerate(routes) if j != i)}]\n}}\n")
+                f"  routes: [{', '.join(r for j, r in enumerate(routes) if j != i)}]\n"
+                f"  {tls('routes-ca.pem')}}}\n")
             conf = (f"server_name: nats{i + 1}\nlisten: 127.0.0.1:{ports[i]}\n"
-                    f"jetstream {{\n  store_dir: \"{store}\"{sync}\n}}\n{cluster}")
+                    f"jetstream {{\n  store_dir: \"{store}\"{sync}\n}}\n{tls('clients-ca.pem')}{cluster}")
             path = self.root / f"nats{i + 1}.conf"
             path.write_text(conf)
             self.procs[f"nats{i + 1}"] = Proc(f"nats{i + 1}", [NATS_SERVER, "-c", str(path)],
@@ -200,6 +253,7 @@ class LocalNetwork:
         return list(self.node_urls)
 
     def start(self, timeout: float = 60.0) -> None:
+        self.trust_in_this_process()
         for name, proc in self.procs.items():
             if name.startswith("nats"):
                 proc.start()
@@ -216,7 +270,9 @@ class LocalNetwork:
         import nats
 
         async def probe() -> None:
-            nc = await nats.connect(servers=self.nats_urls, connect_timeout=1, max_reconnect_attempts=1)
+            context, server_name = self.nats_tls()
+            nc = await nats.connect(servers=self.nats_urls, connect_timeout=1, max_reconnect_attempts=1,
+                                    tls=context, tls_hostname=server_name)
             try:
                 await nc.jetstream(timeout=2).account_info()
             finally:
@@ -234,13 +290,14 @@ class LocalNetwork:
 
     def wait_ready(self, org: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
+        http = self._probe_http()
         while True:
             proc = self.procs[org]
             if not proc.alive:
                 raise RuntimeError(f"{org}'s node exited; see {proc.log}")
             answer = "no answer"
             try:
-                response = httpx.get(self.node_urls[org] + "/ready", timeout=2)
+                response = http.get(self.node_urls[org] + "/ready", timeout=2)
                 if response.status_code == 200:
                     return
                 answer = response.text
@@ -249,6 +306,11 @@ class LocalNetwork:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{org}'s node not ready after {timeout} s ({answer}); see {proc.log}")
             time.sleep(0.2)
+
+    def _probe_http(self) -> httpx.Client:
+        if self._probe is None:
+            self._probe = self.http_client()
+        return self._probe
 
     def kill(self, name: str) -> None:
         self.procs[name].kill(signal.SIGKILL)
@@ -268,7 +330,7 @@ class LocalNetwork:
         from baobab.ledger.orderer.jetstream import StreamSettings, connect
 
         async def leader() -> str:
-            nc = await connect(self.nats_urls, "local-probe")
+            nc = await connect(self.nats_urls, "local-probe", self.nats_tls())
             try:
                 info = await nc.jetstream(timeout=5).stream_info(StreamSettings(self.network).tx_stream)
                 return str(info.cluster.leader)
@@ -298,7 +360,8 @@ class LocalNetwork:
         """A client of `org` on its own node; all clients share one causality token, so each
         request runs on a node that has seen what the others saw committed."""
         if (org, name) not in self._clients:
-            self._clients[(org, name)] = BaobabClient(self.urls[org], self.identity(org, name), causality=self.causality)
+            self._clients[(org, name)] = BaobabClient(self.urls[org], self.identity(org, name), causality=self.causality,
+                                                      http=self.http_client(timeout=60.0))
         return self._clients[(org, name)]
 
     def actors(self):  # -> stories.Actors
@@ -313,7 +376,8 @@ class LocalNetwork:
     def ops(self, node: str, path: str, body: dict[str, Any] | None = None, timeout: float = 30.0) -> dict[str, Any]:
         """An operator's request to a node (/ops/...), signed with that node's own peer key."""
         key = Keystore(self.network_dir / "keys").peer(node)
-        return ops_request(self.node_urls[node], key, self.network, node, path, body or {}, timeout)
+        return ops_request(self.node_urls[node], key, self.network, node, path, body or {}, timeout,
+                           network_dir=self.network_dir, node_org=node)
 
     def digest(self, node: str, min_height: int = 0, wait: float = 0.0) -> dict[str, Any]:
         """A node's ledger digest; with `min_height`, once it has caught up (the node waits)."""

@@ -2,7 +2,7 @@
 
 It is the ledger `Node` with three differences. Its store is its own PostgreSQL database and its
 orderer is the JetStream ordering service, which it follows to validate and commit every block
-on its own. It holds only its own organisation's peer key, so it gathers the other endorsements
+on its own (over TLS, see tls.py). It holds only its own organisation's peer key, so it gathers the other endorsements
 the policy needs from the other organisations' nodes, each of which simulates the proposal
 independently against its own state: their results must be identical, byte for byte, or the
 transaction is refused. And it keeps private data: a payload whose hash is in the proposal goes
@@ -30,6 +30,7 @@ from baobab.net.endorse import CATCH_UP_S, RemoteEndorser, answer_item
 from baobab.net.metrics import NodeMetrics
 from baobab.ledger.store.at_rest import Sealer
 from baobab.net.private import Courier, PrivateStore
+from baobab.net.tls import nats_client_tls, node_credentials
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +68,11 @@ class NetworkNode(Node):
         hosted = {o: keys.peer(o) for o in self.orgs}
         self.key = hosted[config.org]
         self.metrics = NodeMetrics(config.org)
+        self.tls = node_credentials(config.api_dir / "tls", config.network_dir, genesis, self.orgs, config.certificate_hosts)
         store = PostgresStore(config.database)
         self.private = PrivateStore(store, Sealer(keys.data_key(config.org)))
-        orderer = JetStreamOrderer(config.nats, StreamSettings(genesis["network"], replicas=config.replicas), name=config.org)
+        orderer = JetStreamOrderer(config.nats, StreamSettings(genesis["network"], replicas=config.replicas), name=config.org,
+                                   tls=nats_client_tls(config.network_dir, genesis, self.tls[config.org]))
         try:
             if store.height() == 0:
                 self._commit_genesis(store, genesis, registry, orderer.fetch_block(0))

@@ -7,6 +7,7 @@ One application, three audiences:
 - other nodes use /peer/endorse, /peer/endorse-batch and /peer/private, and operators
   /ops/digest and /ops/audit: every such request is signed with a member node's peer key (auth.py), fresh and never
   replayed; nothing there answers an unsigned request;
+- everything is served over TLS 1.3 only (`serve_tls`, net/tls.py);
 - probes use /health (the API's: network and height), /ready (the ledger is reachable,
   following the stream and not stopped on a bad block) and /metrics (Prometheus).
 """
@@ -17,6 +18,7 @@ import asyncio
 import json
 import logging
 import signal
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -160,6 +162,7 @@ def run_peer(config: NodeConfig) -> None:
     from baobab.reactors import Reactor, ReactorThread
 
     node = NetworkNode(config)
+    trust_network_anchors(node)
     reactor, hub, threads, fsps, mobile_money = None, None, [], None, None
     try:
         app = create_app(node)
@@ -198,8 +201,7 @@ def run_peer(config: NodeConfig) -> None:
         mount_mobile_money(app, mobile_money)
         mount_pages(app, gateway, config.api_dir, reader=node.org, switch=hub.switch if hub else None,
                     operator=config.switch_operator or None, mobile_money=mobile_money)
-        uvicorn.run(app, host=config.host, port=config.port, log_level="warning", access_log=False,
-                    **uvicorn_options())  # slow-client timeouts, as `baobab up`
+        serve_tls(app, node, uvicorn_options())  # slow-client timeouts, as `baobab up`
     finally:
         if reactor is not None:
             reactor.stop()
@@ -214,18 +216,88 @@ def run_peer(config: NodeConfig) -> None:
         node.close()
 
 
+def trust_network_anchors(node: NetworkNode) -> None:
+    """Let this process's other HTTPS clients (the payments switch's FSPIOP calls between nodes)
+    trust the network's anchors, checked against genesis, instead of public authorities: httpx
+    reads SSL_CERT_FILE. They check the node's host name; FSPIOP messages are signed (JWS) besides."""
+    import os
+
+    from baobab.net.tls import Anchors
+
+    bundle = node.config.api_dir / "tls" / "anchors.pem"
+    bundle.write_text(Anchors.load(node.config.network_dir, node.genesis).bundle())
+    os.environ["SSL_CERT_FILE"] = str(bundle)
+
+
+def serve_tls(app: FastAPI, node: NetworkNode, options: dict[str, Any]) -> None:
+    """Serve `app` on the node's listen address over TLS 1.3 only, with the certificate of the
+    organisation the client names (SNI), its own by default (net/tls.py)."""
+    import uvicorn
+
+    from baobab.net.tls import org_host, server_context
+
+    TLSServer = _tls_server_class()
+
+    config = node.config
+    cert, key = node.tls[config.org]
+    settings = uvicorn.Config(app, host=config.host, port=config.port, log_level="warning", access_log=False,
+                              ssl_certfile=str(cert), ssl_keyfile=str(key),
+                              **{"timeout_graceful_shutdown": SHUTDOWN_GRACE_S, **options})
+    settings.load()
+    settings.ssl = server_context(node.tls, config.org, {o: org_host(node.network, o) for o in node.tls})
+    TLSServer(settings).run()
+
+
+def _tls_server_class() -> Any:
+    import uvicorn
+
+    class TLSServer(uvicorn.Server):
+        """uvicorn, whose shutdown does not wait on idle clients: closing a TLS connection waits
+        for the client's close_notify (up to asyncio's 30 s), which a client with the connection
+        idle in its pool never sends. A connection still closing after CLOSE_GRACE_S is dropped."""
+
+        async def shutdown(self, sockets: Any = None) -> None:
+            async def drop_stragglers() -> None:
+                seen: set[int] = set()
+                while True:
+                    await asyncio.sleep(CLOSE_GRACE_S)
+                    for connection in list(self.server_state.connections):
+                        transport = getattr(connection, "transport", None)
+                        if transport is not None and transport.is_closing():
+                            if id(transport) in seen:
+                                transport.abort()
+                            seen.add(id(transport))
+
+            dropper = asyncio.create_task(drop_stragglers())
+            try:
+                await super().shutdown(sockets)
+            finally:
+                dropper.cancel()
+
+    return TLSServer
+
+
+CLOSE_GRACE_S = 1.0
+SHUTDOWN_GRACE_S = 5.0  # requests still running this long after SIGTERM are cancelled (the node must stop)
+
+
 def run_orderer(config: NodeConfig) -> None:
     """An ordering node: cut and publish blocks; /health and /metrics on `listen`."""
     from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
+    from baobab.net.tls import nats_client_tls, orderer_credentials
+
     genesis = load_genesis(config.network_dir)
     key = Keystore(config.network_dir / "keys").orderer()
+    cert = orderer_credentials(config.network_dir / "nodes" / config.label / "tls", config.network_dir, genesis,
+                               config.label, config.certificate_hosts)
     service = OrderingService(config.nats, StreamSettings(genesis["network"], replicas=config.replicas), key,
-                              genesis, name=config.label)
+                              genesis, name=config.label, tls=nats_client_tls(config.network_dir, genesis, cert))
     registry = CollectorRegistry()
     published = Gauge("baobab_orderer_blocks_published", "Blocks this ordering node published", registry=registry)
     published.set_function(lambda: service.blocks_published)
-    start_http_server(config.port, addr=config.host, registry=registry)
+    start_http_server(config.port, addr=config.host, registry=registry, certfile=str(cert[0]), keyfile=str(cert[1]),
+                      tls_min_version=ssl.TLSVersion.TLSv1_3)
 
     async def main() -> None:
         stop = asyncio.Event()

@@ -41,6 +41,7 @@ from typing import Any, Callable
 from baobab.core.errors import BaobabError
 from baobab.core.money import MINOR_UNITS, Money
 from baobab.pay.outbox import Outbox
+from baobab.wallet.mandates import Mandates
 from baobab.wallet.provider import Provider, Tariff
 
 AUTHORISE_WITHIN = timedelta(minutes=5)
@@ -74,6 +75,9 @@ ERRORS: dict[str, tuple[str, str, int]] = {
     "NO_WALLET": ("identification", "identifierError", 404),
     "BAD_BILL_REFERENCE": ("validation", "formatError", 400),
     "BAD_DATE": ("validation", "formatError", 400),
+    "NO_MANDATE": ("identification", "identifierError", 404),
+    "NO_MANDATE_AUTHORITY": ("businessRule", "noMandateAuthority", 400),
+    "BAD_MANDATE": ("validation", "formatError", 400),
     "NO_BILL": ("identification", "identifierError", 404),
     "BILL_EXISTS": ("businessRule", "duplicateRequest", 400),
     "BILL_PAID": ("businessRule", "incorrectState", 400),
@@ -178,6 +182,7 @@ class MobileMoneyApi:
         provider.hold_listeners.append(self._hold_decided)
         provider.db.script(SCHEMA)
         self.clients = ApiClients(provider)
+        self.mandates = Mandates(provider)
         self.outbox = Outbox(provider.db, endpoints=lambda url: url)  # callbacks go to the URL each request gave
 
     # --- transactions ----------------------------------------------------------------------
@@ -194,9 +199,12 @@ class MobileMoneyApi:
         payer, payee, minor = self._parties(body)
         if payer == payee:
             raise MmapiError("SAME_PARTIES", "the debit and credit parties are the same wallet")
-        if payer != client.msisdn:
+        mandate = _mandate_of(body)
+        if payer != client.msisdn and mandate is None:
             self.p.wallet(payer)
             return "pending", payer, "awaiting the payer's authorisation"
+        if mandate is not None:  # the payee takes it under the payer's debit mandate: no PIN
+            self.mandates.authorises(mandate, payer, payee, minor, at)
         held = self.p.hold_reason(payer, payee)
         if held:
             hold = self.p.hold("mmapi", payer, payee, minor, held, reference=body.get("descriptionText", ""), at=at)
@@ -215,8 +223,13 @@ class MobileMoneyApi:
 
     def _execute_transaction(self, client: str, body: dict[str, Any], at: datetime, *, reviewed: bool = False) -> str:
         payer, payee, minor = self._parties(body)
-        pay = self.p.transfer_reviewed if reviewed else self.p.transfer_authorised
-        movement = pay(payer, payee, minor, reference=body.get("descriptionText", "")[:160], at=at)
+        mandate = _mandate_of(body)
+        if mandate is not None:
+            movement = self.mandates.debit(mandate, payer, payee, minor, description=body.get("descriptionText", ""),
+                                           reviewed=reviewed, at=at)
+        else:
+            pay = self.p.transfer_reviewed if reviewed else self.p.transfer_authorised
+            movement = pay(payer, payee, minor, reference=body.get("descriptionText", "")[:160], at=at)
         response = self._transaction_body(movement, body)
         self.p.db.run("INSERT INTO mm_transactions (reference, client, type, body) VALUES (?, ?, ?, ?)",
                       (movement, client, body["type"], json.dumps(response)))
@@ -389,6 +402,81 @@ class MobileMoneyApi:
         return self._request(client, "reversal", {**body, "originalTransactionReference": reference}, correlation_id,
                              callback_url, at, start)
 
+    # --- debit mandates ---------------------------------------------------------------------------
+
+    def create_mandate(self, client: Client, identifier_type: str, identifier: str, body: dict[str, Any], *,
+                       correlation_id: str | None = None, callback_url: str | None = None,
+                       at: datetime | None = None) -> dict[str, Any]:
+        """POST /accounts/{type}/{id}/debitmandates: the client (the payee) asks for a mandate on a
+        customer's account; the holder gives it with the PIN (USSD menu 8), then it is active."""
+        payer = self._identified(identifier_type, identifier)
+
+        def start(c: Client, b: dict[str, Any], when: datetime) -> tuple[str, str | None, str | None]:
+            self.mandates.check_terms(_terms(b, self.p))
+            if b.get("currency", self.p.scheme.currency) != self.p.scheme.currency:
+                raise MmapiError("CURRENCY", f"this provider's wallets hold {self.p.scheme.currency}")
+            if payer == c.msisdn:
+                raise MmapiError("SAME_PARTIES", "a client's own wallet gives no mandate to itself")
+            self.p.wallet(payer)
+            return "pending", payer, "awaiting the payer's authorisation"
+        return self._request(client, "mandate", {**body, "payer": payer, "payee": client.msisdn}, correlation_id,
+                             callback_url, at, start)
+
+    def mandate(self, client: Client, identifier_type: str, identifier: str, reference: str) -> dict[str, Any]:
+        """GET .../debitmandates/{ref}: to the account's own client or the mandate's payee."""
+        self._mandate_for(client, identifier_type, identifier, reference)
+        return self._mandate_body(reference)
+
+    def change_mandate(self, client: Client, identifier_type: str, identifier: str, reference: str,
+                       changes: list[dict[str, Any]], *, correlation_id: str | None = None, callback_url: str | None = None,
+                       at: datetime | None = None) -> dict[str, Any]:
+        """PATCH .../debitmandates/{ref} (replace /amountLimit, /endDate, /numberOfPayments,
+        /frequencyType, /mandateStatus): the account's own client changes any; the payee may only
+        make it inactive. A mandate is never deleted: made inactive, it authorises nothing."""
+        m = self._mandate_for(client, identifier_type, identifier, reference)
+        replaced = {}
+        for op in changes:
+            if op.get("op") != "replace" or op.get("path") not in PATCHABLE:
+                raise MmapiError("formatError", f"only replace of {', '.join(PATCHABLE)}")
+            replaced[op["path"].lstrip("/")] = op.get("value")
+        if client.msisdn != m["payer"] and replaced != {"mandateStatus": "inactive"}:
+            raise MmapiError("NOT_YOURS", "the payee may only make the mandate inactive")
+
+        def start(c: Client, b: dict[str, Any], when: datetime) -> tuple[str, str | None, str | None]:
+            return "completed", None, None
+        return self._request(client, "mandate_change", {"reference": reference, "changes": replaced}, correlation_id,
+                             callback_url, at, start)
+
+    def _identified(self, identifier_type: str, identifier: str) -> str:
+        if identifier_type != "msisdn":
+            raise MmapiError("BAD_PARTY", "an account is identified by msisdn here")
+        try:
+            return self.p.msisdn(identifier)
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+
+    def _mandate_for(self, client: Client, identifier_type: str, identifier: str, reference: str) -> dict[str, Any]:
+        payer = self._identified(identifier_type, identifier)
+        try:
+            m = self.mandates.mandate(reference)
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+        if m["payer"] != payer or client.msisdn not in (m["payer"], m["payee"]):
+            raise MmapiError("NO_MANDATE", f"no debit mandate {reference} on this account for this client")
+        return m
+
+    def _mandate_body(self, reference: str) -> dict[str, Any]:
+        m = self.mandates.mandate(reference)
+        out: dict[str, Any] = {"mandateReference": m["reference"], "currency": m["currency"], "startDate": m["start"],
+                               "mandateStatus": m["status"], "creationDate": m["created_at"][:19] + "Z"}
+        if m["amount_limit"] is not None:
+            out["amountLimit"] = amount_text(int(m["amount_limit"]), m["currency"])
+        for key, name in (("end", "endDate"), ("payments", "numberOfPayments"), ("frequency", "frequencyType"),
+                          ("requested", "requestDate")):
+            if m[key] is not None:
+                out[name] = m[key]
+        return out
+
     # --- authorisations on the phone ------------------------------------------------------------
 
     def waiting_for(self, phone: str, *, at: datetime | None = None) -> list[dict[str, Any]]:
@@ -402,6 +490,8 @@ class MobileMoneyApi:
             b = json.loads(body)
             if kind == "transaction":
                 _, payee, minor = self._parties(b)
+            elif kind == "mandate":
+                payee, minor = b["payee"], Money.parse(b["amountLimit"], self.p.scheme.currency).minor if b.get("amountLimit") else 0
             else:
                 row = self.p.db.one("SELECT payer, amount FROM momo_movements WHERE id = ?", (b["originalTransactionReference"],))
                 payee, minor = row[0], int(row[1])
@@ -488,6 +578,10 @@ class MobileMoneyApi:
                         reference = self._execute_batch(client, server_id, body, when)
                     elif kind == "approval":
                         reference = self._approve_batch(client, body["batchId"], when)
+                    elif kind == "mandate":
+                        reference = self.mandates.create(body["payer"], body["payee"], by=client, at=when, **_terms(body, self.p))
+                    elif kind == "mandate_change":
+                        reference = self.mandates.change(body["reference"], _terms(body["changes"], self.p, partial=True))["reference"]
                     else:
                         reference = self.p.approve_reversal_authorised(str(waits_for), body["originalTransactionReference"], at=when)
                         self._record_reversal(client, reference, body)
@@ -497,8 +591,11 @@ class MobileMoneyApi:
                 return self._fail(server_id, waits_for, MmapiError.of(exc), when)
             self.p.db.run("UPDATE mm_requests SET status = 'completed', object_ref = ?, pending_reason = NULL WHERE server_id = ?",
                           (reference, server_id))
-            final = (json.dumps(self._batch_body(reference)),) if kind in ("batch", "approval") else \
-                self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,))
+            if kind in ("mandate", "mandate_change"):
+                final: tuple[Any, ...] | None = (json.dumps(self._mandate_body(reference)),)
+            else:
+                final = (json.dumps(self._batch_body(reference)),) if kind in ("batch", "approval") else \
+                    self.p.db.one("SELECT body FROM mm_transactions WHERE reference = ?", (reference,))
             self._call_back(server_id, final)
             return self._state(server_id)
 
@@ -667,6 +764,33 @@ class MobileMoneyApi:
         except BaobabError as exc:
             raise MmapiError.of(exc) from None
         raise MmapiError("BAD_PARTY", f"a party is identified by {' or '.join(PARTY_KEYS)}")
+
+
+PATCHABLE = ("/amountLimit", "/endDate", "/numberOfPayments", "/frequencyType", "/mandateStatus")
+
+
+def _mandate_of(body: dict[str, Any]) -> str | None:
+    """The debit mandate a transaction's debit party names (key `mandatereference`), if any."""
+    return next((p["value"] for p in body.get("debitParty", []) if p.get("key", "").lower() == "mandatereference"), None)
+
+
+def _terms(body: dict[str, Any], p: Provider, *, partial: bool = False) -> dict[str, Any]:
+    """A requestDebitMandate's (or a change's) terms as `Mandates` takes them."""
+    names = {"startDate": "start", "endDate": "end", "numberOfPayments": "payments", "frequencyType": "frequency",
+             "mandateStatus": "status", "requestDate": "requested"}
+    out: dict[str, Any] = {names[k]: v for k, v in body.items() if k in names}
+    if "amountLimit" in body:
+        try:
+            out["amount_limit"] = Money.parse(str(body["amountLimit"]), p.scheme.currency).minor
+        except BaobabError as exc:
+            raise MmapiError.of(exc) from None
+    if "payments" in out and out["payments"] is not None:
+        out["payments"] = int(out["payments"])
+    if partial:
+        out.pop("requested", None)
+        return out
+    out.pop("status", None)
+    return out
 
 
 def _msisdns(body: dict[str, Any]) -> set[str]:

@@ -1,6 +1,7 @@
 """The mmAPI over HTTP: the specification's paths, mounted by the node under `/mmapi/<provider>`.
 
-    POST /transactions                          202 requestStateObject
+    POST /transactions                          202 requestStateObject (a merchantpay whose debitParty names a
+                                                `mandatereference` is taken under that mandate, without the PIN)
     GET  /transactions/{ref}                    200 responseTransaction
     POST /transactions/{ref}/reversals          202 requestStateObject
     GET  /accounts/{type}/{id}/balance          200 responseAccountBalance (the client's own wallet)
@@ -14,6 +15,11 @@
     GET  /accounts/{type}/{id}/bills            200 [responseBills] (bills presented to the client's wallet, not paid in full)
     POST /accounts/accountid/{biller}/bills/{ref}/payments  201 responseBillPayment (from the client's own wallet;
                                                 a presented bill is paid down, partial payments down to its minimum)
+    POST /accounts/{type}/{id}/debitmandates    202 requestStateObject (the client, as payee, asks the holder for a
+                                                mandate; active once the holder gives it with the PIN, USSD menu 8)
+    GET  /accounts/{type}/{id}/debitmandates/{ref}  200 responseDebitMandate (the holder's client or the payee)
+    PATCH /accounts/{type}/{id}/debitmandates/{ref} 202 requestStateObject (replace its limit, end, number of
+                                                payments, frequency or status; the payee may only make it inactive)
     POST /quotations                            201 responseQuotation
     GET  /quotations/{ref}                      200 responseQuotation
     GET  /requeststates/{serverCorrelationId}   200 requestStateObject
@@ -122,6 +128,13 @@ def mmapi_router(api: MobileMoneyApi) -> APIRouter:
         ("POST", "/accounts/{kind}/{identifier}/bills/{bill}/payments",
          "/accounts/{identifierType}/{identifier}/bills/{billReference}/payments", 201,
          lambda c: api.pay_bill(c.client, c.path["kind"], c.path["identifier"], c.path["bill"], c.body)),
+        ("POST", "/accounts/{kind}/{identifier}/debitmandates", "/accounts/{identifierType}/{identifier}/debitmandates", 202,
+         lambda c: api.create_mandate(c.client, c.path["kind"], c.path["identifier"], c.body, **c.headers)),
+        ("GET", "/accounts/{kind}/{identifier}/debitmandates/{ref}", None, 200,
+         lambda c: api.mandate(c.client, c.path["kind"], c.path["identifier"], c.path["ref"])),
+        ("PATCH", "/accounts/{kind}/{identifier}/debitmandates/{ref}",
+         "/accounts/{identifierType}/{identifier}/debitmandates/{debitMandateReference}", 202,
+         lambda c: api.change_mandate(c.client, c.path["kind"], c.path["identifier"], c.path["ref"], c.body, **c.headers)),
         ("POST", "/quotations", "/quotations", 201, lambda c: api.quote(c.client, c.body)),
         ("GET", "/quotations/{ref}", None, 200, lambda c: api.quotation(c.client, c.path["ref"])),
         ("GET", "/requeststates/{server_id}", None, 200, lambda c: api.request_state(c.client, c.path["server_id"])),

@@ -258,7 +258,9 @@ class Ussd:
             return "END " + _("Unknown choice.")
         chosen = listed[int(rest[0]) - 1]
         shown = {"amount": money(chosen["amount"], lang), "name": self._name(chosen["to"])}
-        ask = _("Give back {amount} to {name}?") if chosen["kind"] == "reversal" else _("Pay {amount} to {name}?")
+        ask = {"reversal": _("Give back {amount} to {name}?"),
+               "mandate": _("Let {name} take up to {amount} a payment?") if chosen["amount"]["minor"] else
+               _("Let {name} take payments of any amount?")}.get(chosen["kind"], _("Pay {amount} to {name}?"))
         if len(rest) == 1:
             return "CON " + "\n".join([ask.format(**shown), "1 " + _("Approve"), "2 " + _("Decline")])
         if rest[1] == "2":
@@ -273,7 +275,8 @@ class Ussd:
         self._forget(key)
         if state["status"] != "completed":
             return "END " + _("Not done; please try again later.")
-        return "END " + _("Paid {amount} to {name}.").format(**shown)
+        done = _("Mandate given to {name}.") if chosen["kind"] == "mandate" else _("Paid {amount} to {name}.")
+        return "END " + done.format(**shown)
 
     def _forget(self, key: tuple[str, str]) -> None:
         with self._lock:

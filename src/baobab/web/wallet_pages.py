@@ -8,7 +8,8 @@
   release or refuse, monitoring cases to dismiss or file as suspicious transaction reports on
   the ledger (to the regulator of the provider's country), the reports filed, and the bills
   billers presented to customers (presented here for a biller: amount, due date, minimum
-  payment), with what is still due on each.
+  payment), with what is still due on each, and the customers' debit mandates (made inactive
+  here when a customer asks).
 
 Acts need the `officer` user role and the session's CSRF token; a refused act is shown with its
 reason and changes nothing.
@@ -75,7 +76,7 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
             return {"customers": p.customers(), "tiers": p.scheme.tiers, "scheme_source": p.scheme.source,
                     "matches": p.screening("hit"), "holds": p.holds(), "cases": monitor.cases("open"),
                     "filed": monitor.cases("filed"), "regulator": mobile_money.configs[user.org].regulator,
-                    "billers": p.billers(), "bills": p.bills()}
+                    "billers": p.billers(), "bills": p.bills(), "mandates": mobile_money.apis[user.org].mandates.mandates()}
         return pages.render(request, "momo_provider.html", status, error=error, evidence_fields=EVIDENCE_FIELDS,
                             **await run_in_threadpool(gather))
 
@@ -140,6 +141,9 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
                        amount(user, form), due=str(form.get("due", "")), description=str(form.get("description", "")).strip(),
                        minimum=Money.parse(minimum, p.scheme.currency).minor if minimum else None)
 
+    def mandate(user: User, form: dict[str, Any]) -> None:
+        mobile_money.apis[user.org].mandates.change(str(form.get("mandate", "")), {"status": "inactive"})
+
     def case(user: User, form: dict[str, Any]) -> None:
         desk = mobile_money.desk(user.org, _LedgerActor(ledger, user))
         narrative = str(form.get("narrative", "")).strip()
@@ -156,4 +160,5 @@ def wallet_router(pages: Pages, mobile_money: Any, ledger: Ledger) -> APIRouter:
     router.add_api_route("/momo/holds", act(is_operator, hold, operator_page), methods=["POST"])
     router.add_api_route("/momo/cases", act(is_operator, case, operator_page), methods=["POST"])
     router.add_api_route("/momo/bills", act(is_operator, bill, operator_page), methods=["POST"])
+    router.add_api_route("/momo/mandates", act(is_operator, mandate, operator_page), methods=["POST"])
     return router

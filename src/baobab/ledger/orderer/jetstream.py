@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 import threading
 import time
 from collections import deque
@@ -94,11 +95,13 @@ PING_INTERVAL_S = 2
 MAX_OUTSTANDING_PINGS = 2
 
 
-async def connect(servers: list[str], name: str) -> Any:
-    """A client that reconnects forever: losing one server of three must not stop a node."""
+async def connect(servers: list[str], name: str, tls: tuple[ssl.SSLContext, str] | None = None) -> Any:
+    """A client that reconnects forever: losing one server of three must not stop a node.
+    With `tls` (context, server name; net/tls.py), over TLS."""
     return await nats.connect(servers=servers, name=name, max_reconnect_attempts=-1,
                               reconnect_time_wait=0.25, connect_timeout=2, allow_reconnect=True,
-                              ping_interval=PING_INTERVAL_S, max_outstanding_pings=MAX_OUTSTANDING_PINGS)
+                              ping_interval=PING_INTERVAL_S, max_outstanding_pings=MAX_OUTSTANDING_PINGS,
+                              **({"tls": tls[0], "tls_hostname": tls[1]} if tls else {}))
 
 
 async def ensure_streams(js: Any, s: StreamSettings) -> None:
@@ -138,8 +141,9 @@ class OrderingService:
     """One ordering node. Several may run at once: they share the work and race safely."""
 
     def __init__(self, servers: list[str], settings: StreamSettings, key: PrivateKey,
-                 genesis: dict[str, Any], name: str = "orderer") -> None:
+                 genesis: dict[str, Any], name: str = "orderer", tls: tuple[ssl.SSLContext, str] | None = None) -> None:
         self.servers, self.settings, self.key, self.genesis, self.name = servers, settings, key, genesis, name
+        self.tls = tls
         b = genesis["block"]
         self.max_txs, self.max_bytes, self.timeout = b["max_txs"], b["max_bytes"], b["timeout_ms"] / 1000
         self._pending: deque[tuple[dict[str, Any], int, Any, str, float]] = deque()
@@ -147,7 +151,7 @@ class OrderingService:
         self.blocks_published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
-        nc = await connect(self.servers, self.name)
+        nc = await connect(self.servers, self.name, self.tls)
         js = nc.jetstream(timeout=5)
         s = self.settings
         try:
@@ -306,8 +310,9 @@ class JetStreamOrderer(Orderer):
     """A peer's view of the ordering service: submit envelopes, follow and deliver blocks."""
 
     def __init__(self, servers: list[str], settings: StreamSettings, name: str = "peer",
-                 publish_timeout_s: float = 15.0) -> None:
+                 publish_timeout_s: float = 15.0, tls: tuple[ssl.SSLContext, str] | None = None) -> None:
         self.servers, self.settings, self.name, self.publish_timeout = servers, settings, name, publish_timeout_s
+        self.tls = tls
         self.lag = 0  # blocks in the stream not yet committed here
         self.failure: str | None = None  # set when a block can never be committed (tampering, fork)
         self._loop = asyncio.new_event_loop()
@@ -358,7 +363,7 @@ class JetStreamOrderer(Orderer):
 
     async def _main(self) -> None:
         self._stop, self._go = asyncio.Event(), asyncio.Event()
-        self._nc = await _retry(lambda: connect(self.servers, self.name), self._stop)
+        self._nc = await _retry(lambda: connect(self.servers, self.name, self.tls), self._stop)
         self._js = self._nc.jetstream(timeout=5)
         self._ready.set()
         try:
