@@ -42,8 +42,10 @@ for command in (call, query, token, api, *READS):
     cli.add_command(command)
 
 from baobab.cli.switch import switch  # noqa: E402
+from baobab.cli.hub import hub  # noqa: E402
 
 cli.add_command(switch)
+cli.add_command(hub)
 
 from baobab.cli.users import users  # noqa: E402
 

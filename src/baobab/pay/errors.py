@@ -27,6 +27,7 @@ FSPIOP_ERRORS: dict[str, tuple[str, int]] = {
     "3204": ("Party not found", 404),
     "3208": ("Transfer ID not found", 404),
     "3300": ("Generic expired error", 400),
+    "3302": ("Quote expired", 400),
     "3303": ("Transfer expired", 400),
     "4000": ("Generic Payer error", 400),
     "4001": ("Payer FSP insufficient liquidity", 400),

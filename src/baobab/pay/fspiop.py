@@ -20,7 +20,10 @@ the outbox, written in the same transaction as the switch's own change:
     GET  /parties/{Type}/{ID}, PUT /parties/{Type}/{ID}[/error], POST /quotes, PUT /quotes/{ID}[/error],
     POST /bulkQuotes, PUT /bulkQuotes/{ID}[/error], POST /transactionRequests (a payee's request to
     pay), PUT|GET /transactionRequests/{ID}, PUT /transactionRequests/{ID}/error
-                             forwarded between the FSPs, headers (FSPIOP-Signature...) kept
+                             forwarded between the FSPs, headers (FSPIOP-Signature...) kept; a quote
+                             across currencies is the switch's own, with the FX provider (pay/fx_quotes.py)
+
+A signed request must be fresh and new (pay/replay.py: 3105 otherwise).
 """
 
 from __future__ import annotations
@@ -28,41 +31,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Awaitable, Callable
-from decimal import Decimal
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from baobab.core.errors import BaobabError
-from baobab.core.money import MINOR_UNITS, Money
 from baobab.pay import jws
 from baobab.pay.bulk import BulkTransfers
 from baobab.pay.errors import FspiopError
 from baobab.pay.fspiop_spec import spec
 from baobab.pay.hub import Hub
-from baobab.pay.messages import content_type
+from baobab.pay.messages import content_type, from_fspiop_amount, to_fspiop_amount
 
 SUPPORTED_MAJOR, SUPPORTED_MINORS = 1, (0, 1)
 MEDIA = re.compile(r"^application/vnd\.interoperability\.(?P<resource>[a-zA-Z]+)\+json\s*;\s*version=(?P<major>\d+)(\.(?P<minor>\d+))?$")
 FORWARDED_HEADERS = ("fspiop-signature", "fspiop-uri", "fspiop-http-method", "fspiop-encryption", "fspiop-source",
                      "fspiop-destination", "date", "content-type", "accept")
 Authenticate = Callable[[Request], Awaitable[str]]
-
-
-def to_fspiop_amount(currency: str, minor: int) -> dict[str, str]:
-    """{currency, amount} with the decimal string FSPIOP wants (no trailing zeros)."""
-    text = format(Decimal(minor).scaleb(-MINOR_UNITS[currency]).normalize(), "f")
-    return {"currency": currency, "amount": text}
-
-
-def from_fspiop_amount(amount: dict[str, Any]) -> dict[str, Any]:
-    try:
-        money = Money.parse(amount["amount"], amount["currency"])
-    except BaobabError as exc:
-        raise FspiopError("3101", exc.message) from None
-    return {"currency": money.currency, "minor": money.minor}
 
 
 def forwarded_headers(request: Request) -> dict[str, str]:
@@ -133,6 +119,8 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
             raise FspiopError("3100", f"FSPIOP-Source {claimed} is not the authenticated participant {who}")
         if has_body:
             jws.check(keys, request.headers, await request.body(), required=False)
+        if jws.SIGNATURE.lower() in request.headers:  # fresh, and not seen before (pay/replay.py)
+            await hub.grouped(hub.replay.admit, request.headers, method != "get" and resource != "parties")
         return who
 
     def guarded(resource: str, method: str, path: str, has_body: bool) -> Callable[..., Any]:
@@ -254,7 +242,37 @@ def fspiop_router(hub: Hub, authenticate: Authenticate, keys: jws.KeyOf = lambda
         if "get" in spec().document["paths"][f"/{collection}/{{ID}}"]:
             forwarder("GET", f"/{collection}/{{ID}}")
 
-    forwarded("quotes", "quotes")
+    @route("POST", "/quotes", "quotes", "/quotes", True)
+    async def post_quote(request: Request, source: str, body: Any) -> Response:
+        """Passed on to the payee FSP; across currencies, the switch brings in the FX provider (pay/fx_quotes.py)."""
+        destination = request.headers.get("fspiop-destination")
+        target = hub.fx_quotes.payee_currency(body)
+        if target is None:
+            await hub.grouped(hub.forward, destination, "POST", "/quotes", forwarded_headers(request), body, await request.body())
+        else:
+            await hub.grouped(hub.fx_quotes.ask, body, source, hub._require_participant(destination), target)
+        return accepted
+
+    def quote_answer(template: str, fx_answer: Callable[..., bool]) -> None:
+        """The payee FSP's PUT: the switch's own when it asked across currencies, else passed on."""
+        async def put(request: Request, source: str, body: Any, ID: str) -> Response:
+            if not await hub.grouped(fx_answer, ID, body, source):
+                await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "PUT", template.replace("{ID}", ID),
+                                  forwarded_headers(request), body, await request.body())
+            return ok
+
+        put.__name__ = "put" + template.replace("/", "_").replace("{ID}", "id")
+        route("PUT", template, "quotes", template, True)(put)
+
+    quote_answer("/quotes/{ID}", hub.fx_quotes.answer)
+    quote_answer("/quotes/{ID}/error", hub.fx_quotes.refused)
+
+    @route("GET", "/quotes/{ID}", "quotes", "/quotes/{ID}", False)
+    async def get_quote(request: Request, source: str, body: Any, ID: str) -> Response:
+        await hub.grouped(hub.forward, request.headers.get("fspiop-destination"), "GET", f"/quotes/{ID}",
+                          forwarded_headers(request), None, None)
+        return accepted
+
     forwarded("bulkQuotes", "bulkQuotes")
     forwarded("transactionRequests", "transactionRequests")
 

@@ -16,9 +16,12 @@ from typing import Any
 from baobab.pay import jws
 from baobab.pay.errors import FspiopError
 from baobab.pay.fx import SwitchFx
+from baobab.pay.fx_quotes import FxQuotes
+from baobab.pay.fx_transfers import FxTransfers
 from baobab.pay.group_commit import GroupCommit
-from baobab.pay.messages import HUB_ID, callback_headers, transfer_body
+from baobab.pay.messages import HUB_ID, addressed, callback_headers, transfer_body
 from baobab.pay.outbox import Outbox
+from baobab.pay.replay import DEFAULT_WINDOW, ReplayGuard
 from baobab.pay.store import Database
 from baobab.pay.switch import ABORTED, COMMITTED, RESERVED, Switch, Transfer, parse_stamp
 
@@ -30,20 +33,21 @@ CREATE TABLE IF NOT EXISTS switch_parties (
 CLOCK_SKEW = timedelta(seconds=1)  # how far ahead of the switch's clock a payee's completion stamp may be
 
 
-def addressed(headers: dict[str, str], destination: str) -> dict[str, str]:
-    """A forwarded message's headers, sent on to `destination` (one FSPIOP-Destination, whatever its case)."""
-    return {**{k: v for k, v in headers.items() if k.lower() != "fspiop-destination"}, "FSPIOP-Destination": destination}
-
-
 class Hub:
-    def __init__(self, db: Database, *, signing_key: Any = None, **switch_options: Any) -> None:
-        """`signing_key`: the switch signs what it says itself (FSPIOP-Signature, pay/jws.py)."""
+    def __init__(self, db: Database, *, signing_key: Any = None, replay_window: timedelta = DEFAULT_WINDOW,
+                 **switch_options: Any) -> None:
+        """`signing_key`: the switch signs what it says itself (FSPIOP-Signature, pay/jws.py);
+        `replay_window`: how far a signed request's date may be from the switch's clock, and how
+        long its signature is remembered so that it cannot be sent again (pay/replay.py)."""
         self.db = db
         self.switch = Switch(db, **switch_options)
         signer = None if signing_key is None else (
             lambda method, path, headers, body: jws.sign(signing_key, method, path, headers, body))
         self.outbox = Outbox(db, self.endpoint, signer=signer, fspiop=True)
         self.fx = SwitchFx(db)  # FX providers' prices, and the switch's FX quotes (pay/fx.py)
+        self.fx_quotes = FxQuotes(self)  # cross-currency quotes over FSPIOP (pay/fx_quotes.py)
+        self.fx_transfers = FxTransfers(self, self.fx_quotes)  # and their two legs (pay/fx_transfers.py)
+        self.replay = ReplayGuard(db, replay_window)
         self.grouped = GroupCommit(db)  # what requests ask of the switch, sharing durable commits
         db.script(PARTY_SCHEMA)
 
@@ -63,6 +67,10 @@ class Hub:
         transfer_id = core["transferId"]
         with self.db.atomic():
             try:
+                fx = self.fx_transfers.takes(core, source)
+                if fx is not None:  # cross-currency: two legs through the FX provider
+                    self.fx_transfers.prepare(core, source, fx)
+                    return
                 existing = self.switch.find(transfer_id)
                 t = self.switch.prepare(core, source=source)
             except FspiopError as exc:
@@ -85,6 +93,10 @@ class Hub:
         if state == ABORTED:
             return
         path = f"/transfers/{transfer_id}"
+        legs = self.fx_transfers.find(transfer_id)
+        if legs is not None and not (state == RESERVED and version < (1, 1)):
+            self.fx_transfers.fulfil(legs, body, source, headers, raw)
+            return
         if state == RESERVED and version < (1, 1):
             with self.db.atomic():
                 self.switch.get(transfer_id, source=source)
@@ -136,6 +148,10 @@ class Hub:
         """The payee's rejection, passed on to the payer as the payee said it."""
         headers = headers or callback_headers("transfers", source, "")
         code = str(body.get("errorInformation", {}).get("errorCode", "5100"))
+        legs = self.fx_transfers.find(transfer_id)
+        if legs is not None:
+            self.fx_transfers.reject(legs, body, source, headers, raw)
+            return
         with self.db.atomic():
             before = self.switch.get(transfer_id, source=source)
             if source == before.payee and before.state != RESERVED:  # a resend: told how it stands, or 3106
@@ -150,6 +166,9 @@ class Hub:
 
     def report_transfer(self, transfer_id: str, source: str) -> None:
         with self.db.atomic():
+            legs = self.fx_transfers.find(transfer_id)
+            if legs is not None and self.fx_transfers.report(legs, source):
+                return
             try:
                 self._tell(self.switch.get(transfer_id, source=source), source)
             except FspiopError as exc:
@@ -166,8 +185,8 @@ class Hub:
             expired = self.switch.expire(at)
             for t in expired:
                 error = FspiopError("3303", f"transfer {t.id} expired at {t.expiration}")
-                for fsp in (t.payer, t.payee):
-                    self.outbox.add(fsp, "PUT", f"/transfers/{t.id}/error", callback_headers("transfers", HUB_ID, fsp),
+                for fsp, known_as in self.fx_transfers.told_of_expiry(t):  # an FX leg: under the payer's id
+                    self.outbox.add(fsp, "PUT", f"/transfers/{known_as}/error", callback_headers("transfers", HUB_ID, fsp),
                                     error.information())
             return expired
 

@@ -1,6 +1,7 @@
 """The switch operator's pages: each participant's liquidity and position against its net debit
 cap, the settlement windows with their net report, and the two acts of settlement (close the
-open window; record that the settlement bank has moved the nets).
+open window; record that the settlement bank has moved the nets), and the latest cross-currency
+quotes as their payers saw them: what arrives, every fee, the margin and the total cost.
 
 Only users of the operating organisation see them; acts need the `officer` role and the
 session's CSRF token, and a refused act changes nothing.
@@ -13,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from baobab.pay.errors import FspiopError
+from baobab.pay.fx_quotes import recent_fx_quotes
 from baobab.pay.switch import CLOSED, PENDING_SETTLEMENT, Switch
 from baobab.web.figures import position_paths
 from baobab.web.render import Pages
@@ -33,8 +35,9 @@ def switch_router(pages: Pages, switch: Switch, operator: str) -> APIRouter:
         caps = {(p["fsp"], p["currency"]): p["net_debit_cap"] for p in positions}
         over = {w["id"]: position_paths(await run_in_threadpool(switch.window_transfers, w["id"]), caps)
                 for w in windows[:2]}  # the open window and the one before it
+        fx_quotes = await run_in_threadpool(recent_fx_quotes, switch.db)  # what payers were shown (pay/fx_quotes.py)
         return pages.render(request, "switch.html", status, positions=positions, windows=windows, reports=reports,
-                            over=over, error=error)
+                            over=over, fx_quotes=fx_quotes, error=error)
 
     @router.get("/switch", response_class=HTMLResponse)
     async def overview(request: Request) -> Response:
