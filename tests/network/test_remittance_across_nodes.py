@@ -57,6 +57,10 @@ def send(net: LocalNetwork, quote_id: str) -> dict[str, Any]:
                                                body={"sender_name": "Ravi Kumar"}).json())
 
 
+def outcome(net: LocalNetwork, transfer_id: str) -> dict[str, Any]:
+    return dict(net.client("IN-REMIT").request("GET", f"/v1/remittances/transfers/{transfer_id}").json())
+
+
 def positions(net: LocalNetwork) -> dict[tuple[str, str], int]:
     hub = Hub(PostgresDatabase(net.switch))
     try:
@@ -84,6 +88,11 @@ def test_the_sender_sees_the_cost_then_the_wallet_on_another_node_is_credited_th
     with pytest.raises(BaobabError) as again:
         send(net, shown["id"])                                        # a quote pays once
     assert again.value.code == "NO_QUOTE"
+    [transfer] = done["transfers"]                                    # the company asks later how it stands
+    assert outcome(net, transfer) == {"transfer": transfer, "state": COMMITTED}
+    with pytest.raises(BaobabError) as unknown:
+        outcome(net, "00000000-0000-4000-8000-000000000000")
+    assert unknown.value.code == "NO_REMITTANCE"
 
 
 def test_a_wallet_that_cannot_take_it_refuses_at_the_quote_or_at_the_transfer_and_nothing_moves(net: LocalNetwork) -> None:
@@ -98,5 +107,7 @@ def test_a_wallet_that_cannot_take_it_refuses_at_the_quote_or_at_the_transfer_an
         send(net, second["id"])
     assert limit.value.code == "SWITCH_REFUSED" and ("5200" in limit.value.message or "5105" in limit.value.message)
     assert positions(net) == moved                                    # both legs given back
+    refused = outcome(net, limit.value.detail["transfer"])
+    assert refused["state"] == "ABORTED" and refused["fspiop_code"] in ("5105", "5200")
     assert "5,672.64" in ussd(net, "AE-EXCH", PRIYA, "1*3690")        # 868.20 + 4,804.44, the refused one not credited
     assert moved[("IN-REMIT", "INR")] - before[("IN-REMIT", "INR")] == 109_851_00

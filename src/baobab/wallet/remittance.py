@@ -47,12 +47,13 @@ from baobab.pay.hub import Hub
 from baobab.pay.messages import from_fspiop_amount
 from baobab.pay.participant import Participant
 from baobab.pay.store import Database
-from baobab.pay.switch import COMMITTED, RESERVED, parse_stamp, stamp
+from baobab.pay.switch import ABORTED, COMMITTED, RESERVED, parse_stamp, stamp
 from baobab.wallet.fspiop_wallets import party_id
 from baobab.wallet.interop import FSPIOP_WAIT_S, PARTY_TYPE, TRANSFER_TTL, SwitchLink, fulfilment_of, transfer_through
 from baobab.wallet.provider import Tariff
 
-register_codes({"NO_QUOTE": (404, "No such remittance quote, or it has expired")})
+register_codes({"NO_QUOTE": (404, "No such remittance quote, or it has expired"),
+                "NO_REMITTANCE": (404, "No such remittance sent over FSPIOP from this node")})
 QUOTE_VALID = timedelta(minutes=15)
 E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 SCHEMA = """
@@ -182,6 +183,20 @@ class Remittances:
             exc = refusal(body)
             raise BaobabError("SWITCH_REFUSED", f"{exc.code} {exc.description}", fspiop_code=exc.code)
         return body
+
+    def outcome(self, sender_fsp: str, transfer_id: str) -> dict[str, Any]:
+        """How a remittance `sender_fsp` sent over FSPIOP stands, as the switch has told it:
+        COMMITTED, ABORTED (with the refusal's FSPIOP code), or RESERVED (not yet decided)."""
+        p = self.fspiop.get(sender_fsp)
+        if p is None or p.asked_at(f"transfer/{transfer_id}") is None:
+            raise BaobabError("NO_REMITTANCE", f"{sender_fsp} sent no remittance {transfer_id} over FSPIOP from this node")
+        got = p.outcome("transfers", transfer_id)
+        if got is None:
+            return {"transfer": transfer_id, "state": RESERVED}
+        kind, body = got
+        if kind == "error":
+            return {"transfer": transfer_id, "state": ABORTED, "fspiop_code": refusal(body).code}
+        return {"transfer": transfer_id, "state": str(body.get("transferState", RESERVED))}
 
     def _quote_over_fspiop(self, sender_fsp: str, sent: Money, fee: Money, payee_fsp: str, msisdn: str,
                            when: datetime) -> dict[str, Any]:

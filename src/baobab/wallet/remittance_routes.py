@@ -6,7 +6,9 @@
         SDG 10.c 3% target); the quote's id and when it expires
     POST /v1/remittances/quotes/{id}/send    {"sender_name": "..."}
         pays it: "COMMITTED" (the wallet is credited), or "RESERVED" (the switch has not yet
-        decided; it will, by the payee's fulfilment or the expiry)
+        decided; it will, by the payee's fulfilment or the expiry), with its transfer's id
+    GET /v1/remittances/transfers/{id}       how one sent over FSPIOP stands: COMMITTED, ABORTED
+        (with the FSPIOP code), RESERVED
 
 The caller (a signed request, as every /v1 route) is the sending FSP: an organisation among the
 remittance companies this node's mobile money knows (`SENDER_FEES`). In network mode the payee's
@@ -59,5 +61,10 @@ def remittance_router(remittances: Remittances) -> APIRouter:
         if remittances.quoted_to(quote_id) not in (fsp, None):
             raise BaobabError("NO_QUOTE", f"no valid quote {quote_id}: ask for a new one")
         return await run_in_threadpool(lambda: remittances.send(quote_id, sender_name=name.strip()))
+
+    @router.get("/transfers/{transfer_id}")
+    def outcome(transfer_id: str = Path(..., **QUOTE_ID), who: Caller = Depends(caller)) -> dict[str, Any]:
+        """How a remittance sent to a wallet on another node stands (after a RESERVED answer)."""
+        return remittances.outcome(sender(who), transfer_id)
 
     return router
