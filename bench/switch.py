@@ -4,13 +4,15 @@
     .venv/bin/python -m bench switch --transfers 20000 --batch 500
     .venv/bin/python -m bench switch --postgres postgresql://127.0.0.1/postgres
     .venv/bin/python -m bench switch --http --transfers 3000 --concurrency 64   # end to end, bench/switch_http.py
+    .venv/bin/python -m bench switch --transfers 10000 --batch 500 --profile /tmp/switch.prof   # where the CPU goes
 
 Each transfer is a prepare (liquidity and net debit cap checked, amount reserved) and a fulfil
 (SHA-256 of the fulfilment checked against the condition, reservation posted): two journal
 operations and two switch rows. `--batch N` groups N transfers' operations into one durable
 commit (group commit: what a switch does under load); `--batch 1` commits every operation on its
 own. The journal is reconciled at the end. Prints figures, per CPU core beside Mojaloop's
-published ones; not a test.
+published ones; not a test. "Per CPU second" is transfers over the CPU time the process spent in
+the timed phase: on a shared machine, what one free core would deliver (docs/PERFORMANCE.md).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import uuid
 from typing import Any
 from datetime import datetime, timedelta, timezone
 
+from bench._profiling import profiled
 from baobab.pay.store import PostgresDatabase, SQLiteDatabase
 from baobab.pay.switch import Switch, condition_of, stamp
 
@@ -63,6 +66,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--postgres", help="a PostgreSQL server to create a scratch database on")
     parser.add_argument("--http", action="store_true", help="end to end over FSPIOP HTTP with callbacks")
     parser.add_argument("--concurrency", type=int, default=64, help="transfers in flight (--http)")
+    parser.add_argument("--profile", metavar="FILE", help="cProfile the timed phase into FILE (in process only)")
     args = parser.parse_args(argv)
     if args.postgres:
         import psycopg
@@ -86,7 +90,8 @@ def main(argv: list[str]) -> int:
     else:
         switch = Switch(db)
         cpu0 = time.process_time()
-        seconds = run(switch, args.transfers, args.batch)
+        with profiled(args.profile):
+            seconds = run(switch, args.transfers, args.batch)
         cpu = time.process_time() - cpu0
         problems = switch.reconcile()
         print(f"switch core on {where}: {args.transfers} two-phase transfers, {args.batch} per commit; "

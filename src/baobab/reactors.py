@@ -7,8 +7,10 @@ signed by the acting organisation's own client identity, submitted through the G
 modes alike.
 
 Resumable without missing or repeating an act: `<data>/reactors.json` holds the next block to
-read and the actions still due, rewritten atomically after each block. After a crash the last
-block is read again; an action already performed is refused by its contract with a conflict
+read and the actions still due, rewritten atomically after each block that performed or left
+something due, and otherwise at most every SAVE_EVERY_S (a block that calls for nothing is not
+worth a disk flush: under load that was one fsync per block). After a crash the blocks read
+since the last save are read again; an action already performed is refused by its contract with a conflict
 (its record has moved on), which counts as done. Reaction functions must be written so: a second
 call for the same thing is refused as a conflict, never performed twice. A transient failure (a
 read conflict, an unreachable endorser, a timeout) stays due and is tried again on the next
@@ -26,6 +28,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
@@ -43,6 +46,7 @@ STATE_FILE = "reactors.json"
 TRANSIENT = frozenset({"MVCC_READ_CONFLICT", "PHANTOM_READ_CONFLICT", "ENDORSER_UNAVAILABLE", "TIMEOUT",
                        "ORDERER_UNAVAILABLE", "STORE_UNAVAILABLE", "NONDETERMINISTIC"})
 ALREADY_DONE_STATUS = 409  # a refusal of the conflict kind: the record has moved on
+SAVE_EVERY_S = 1.0  # the place in the chain is saved at least this often when nothing else is
 AFTER = timedelta(seconds=2)  # a timed reaction waits this long past its time: the contract must see it passed
 Clock = Callable[[], datetime]
 
@@ -91,6 +95,7 @@ class Reactor:
         self._handlers: dict[tuple[str, str], list[Handler]] = {}
         self._lock = threading.Lock()
         self.state = self._load()
+        self._saved_at = 0.0  # monotonic time of the last write of the state file
 
     def on(self, contract: str, event: str, handler: Handler) -> None:
         """Register a service's handler: it returns the actions an event calls for (`contract`
@@ -183,7 +188,8 @@ class Reactor:
             results.append({**asdict(action), "outcome": outcome})
             if outcome == "retry":
                 still_due.append(asdict(action))
-        self._save(block + 1, still_due, waiting)
+        changed = bool(unique) or still_due != self.state["due"] or waiting != self.state.get("timed", [])
+        self._save(block + 1, still_due, waiting, flush=changed)
         return results
 
     def _perform(self, action: Action) -> str:
@@ -213,8 +219,13 @@ class Reactor:
         except FileNotFoundError:
             return {"next_block": 0, "due": [], "timed": []}
 
-    def _save(self, next_block: int, due: list[dict[str, Any]], timed: list[dict[str, Any]]) -> None:
+    def _save(self, next_block: int, due: list[dict[str, Any]], timed: list[dict[str, Any]], flush: bool = True) -> None:
+        """Move on to `next_block`; write the file when `flush` or SAVE_EVERY_S after the last write."""
         self.state = {"next_block": max(next_block, int(self.state["next_block"])), "due": due, "timed": timed}
+        now = time.monotonic()
+        if not flush and now - self._saved_at < SAVE_EVERY_S:
+            return
+        self._saved_at = now
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -185,6 +186,7 @@ class Load:
 
     def __init__(self, net: LocalNetwork) -> None:
         self.net, self.acked, self.stop = net, {}, threading.Event()
+        self.tag = uuid.uuid4().hex[:8]  # each load's records are new: a ref used before is refused
         self.progress = threading.Condition()
         self.errors: list[str] = []
         self.threads = [threading.Thread(target=self.run, args=(org,), daemon=True) for org in ("KLTB", "KL-FOODS", "PAMPA-AGRO")]
@@ -194,7 +196,7 @@ class Load:
         while not self.stop.is_set():
             n += 1
             try:
-                ref = f"{org.lower()}-{n}"
+                ref = f"{org.lower()}-{self.tag}-{n}"
                 body = self.net.submit(org, "private_records", "record",
                                        {"ref": ref, "private_hash": digest_hex(ref), "members": [org]})
             except httpx.HTTPError as exc:
@@ -226,6 +228,9 @@ class Load:
 def test_sigkill_of_a_nats_server_a_peer_and_an_ordering_node_loses_nothing(net: LocalNetwork) -> None:
     with Load(net) as load:
         load.wait_acked(20)
+        # What is left after the kills must be able to go on: a process that died earlier would
+        # turn this test into a stall until the restarts below, with no word of why.
+        assert all(p.alive for p in net.procs.values()), [n for n, p in net.procs.items() if not p.alive]
         net.kill("nats2")
         net.kill("BPLATA")
         net.kill("orderer1")

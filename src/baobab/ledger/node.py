@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -36,6 +37,9 @@ from baobab.ledger.store.base import BlockRecord, Store
 from baobab.ledger.store.recent import RecentTxIds
 from baobab.ledger.tx import MAX_TX_BYTES, Encoded, admit, parse_time, tx_id_of
 from baobab.ledger.validator import VALID, BlockView, Validator, membership_over
+
+
+RECENT_PARSED = 32  # committed blocks a node keeps parsed in memory for its event readers
 
 
 @dataclass
@@ -84,6 +88,9 @@ class Node:
         self._membership: Membership | None = None
         self._lock = threading.Lock()
         self._commit_cond = threading.Condition()
+        # the last blocks committed, parsed: event readers (the reactor, after each commit) take
+        # them from here instead of reading and parsing them again from the store
+        self._recent_blocks: deque[tuple[BlockRecord, dict[str, Any]]] = deque(maxlen=RECENT_PARSED)
         if store.height() == 0:
             if orderer_key is None:
                 raise BaobabError("CORRUPT", "an empty ledger needs the orderer key to write the genesis block")
@@ -272,6 +279,7 @@ class Node:
         if any(w.key.startswith(f"{GOVERNANCE}:") for w in writes):
             self._membership = None  # rebuilt from the new state on next use
         number, codes = record.number, record.codes
+        self._recent_blocks.append((record, block))
         self._head = record
         with self._commit_cond:
             self._commit_cond.notify_all()
@@ -337,8 +345,7 @@ class Node:
         """Events of valid transactions from `from_block` on; with `follow`, wait for new blocks."""
         number = from_block
         while True:
-            for record in self.store.blocks(number):
-                block = json.loads(record.data)
+            for record, block in self._blocks_from(number):
                 for index, code in enumerate(record.codes):
                     if code == VALID and record.number:
                         env = block["transactions"][index]
@@ -350,6 +357,16 @@ class Node:
                 return
             with self._commit_cond:
                 self._commit_cond.wait_for(lambda: self.height() > number or (stop is not None and stop.is_set()), timeout=1.0)
+
+    def _blocks_from(self, number: int) -> Iterator[tuple[BlockRecord, dict[str, Any]]]:
+        """Committed blocks from `number` on with their parsed form: from memory when `number`
+        is among the last few committed, else from the store."""
+        recent = list(self._recent_blocks)
+        if recent and recent[0][0].number <= number:
+            yield from ((record, block) for record, block in recent if record.number >= number)
+            return
+        for record in self.store.blocks(number):
+            yield record, json.loads(record.data)
 
     def wait_for_height(self, height: int, timeout: float) -> bool:
         """Wait until the ledger holds at least `height` blocks (True) or `timeout` s pass (False)."""

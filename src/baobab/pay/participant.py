@@ -23,6 +23,7 @@ import asyncio
 import json
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from datetime import datetime, timedelta, timezone
 from typing import Any, Protocol
 
@@ -33,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from baobab.pay import ilp, jws
 from baobab.pay.errors import FspiopError
 from baobab.pay.fspiop import check_headers, from_fspiop_amount, problem, read_body, to_fspiop_amount
+from baobab.pay.group_commit import GroupCommit
 from baobab.pay.messages import callback_headers, content_type
 from baobab.pay.outbox import Outbox
 from baobab.pay.store import Database
@@ -90,6 +92,7 @@ class Participant:
                              signer=signer, fspiop=True, sign_gets=sign_gets)
         db.script(SCHEMA)
         self._arrived = threading.Condition()
+        self.grouped = GroupCommit(db)  # what concurrent callbacks record and answer shares durable commits
 
     # --- the parties it serves (the simulator's test API registers them) ---------------
 
@@ -204,9 +207,12 @@ class Participant:
         return self.outcome(resource, resource_id)
 
     def _keep(self, method: str, path: str, source: str, body: Any) -> None:
+        """Record a callback (in the group commit's transaction); `_arrived` is told once it is durable."""
         self.db.run("INSERT INTO fsp_received (seq, method, path, source, body, received_at) "
                     "VALUES ((SELECT COALESCE(MAX(seq), 0) + 1 FROM fsp_received), ?, ?, ?, ?, ?)",
                     (method, path, source, json.dumps(body), stamp(_now())))
+
+    def _tell_arrived(self) -> None:
         with self._arrived:
             self._arrived.notify_all()
 
@@ -320,9 +326,10 @@ class Participant:
                     return problem(exc)
                 source = request.headers.get("fspiop-source", "")
                 if answer is None:
-                    await run_in_threadpool(self._keep, http_method, path, source, body)
+                    await self.grouped(self._keep, http_method, path, source, body)
+                    self._tell_arrived()
                     return Response(status_code=200)
-                await run_in_threadpool(answer, body, source, **request.path_params)
+                await self.grouped(partial(answer, body, source, **request.path_params))
                 return Response(status_code=202)
 
             endpoint.__name__ = f"{http_method.lower()}_{template.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -66,7 +66,9 @@ def now_utc() -> datetime:
 
 def stamp(at: datetime) -> str:
     """RFC 3339 UTC with milliseconds, as FSPIOP DateTime."""
-    return at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    if at.tzinfo is not timezone.utc:
+        at = at.astimezone(timezone.utc)
+    return at.isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def parse_stamp(text: str) -> datetime:
@@ -113,6 +115,13 @@ _TRANSFER_COLUMNS = ("id, payer, payee, currency, amount, condition, expiration,
                      "prepared_at, completed_at")
 
 
+def _transfer(row: Any) -> Transfer:
+    return Transfer(*row[:4], int(row[4]), *row[5:])
+
+
+_STANDING, _OPEN_WINDOW = "switch.standing", "switch.open_window"
+
+
 class Switch:
     def __init__(self, db: Database, *, gross_from: dict[str, int] | None = None) -> None:
         """`gross_from`: per currency, the amount from which a transfer settles gross, in real time,
@@ -138,6 +147,7 @@ class Switch:
                 raise FspiopError("3100", f"participant {fsp} already exists")
             self.db.run("INSERT INTO switch_participants (fsp, name, endpoint, active) VALUES (?, ?, ?, 1)",
                         (fsp, name, endpoint))
+            self._changed()
             for currency, cap in currencies.items():
                 self.add_currency(fsp, currency, cap)
 
@@ -151,12 +161,14 @@ class Switch:
             self.journal.open_account(f"{fsp}/{currency}/position", currency)
             self.db.run("INSERT INTO switch_currencies (fsp, currency, net_debit_cap) VALUES (?, ?, ?)",
                         (fsp, currency, net_debit_cap))
+            self._changed()
 
     def set_net_debit_cap(self, fsp: str, currency: str, cap: int) -> None:
         self._check_amount(cap, "net debit cap", allow_zero=True)
         with self.db.atomic():
             self._cap(fsp, currency)
             self.db.run("UPDATE switch_currencies SET net_debit_cap = ? WHERE fsp = ? AND currency = ?", (cap, fsp, currency))
+            self._changed()
 
     def set_endpoint(self, fsp: str, endpoint: str) -> None:
         """Where the participant's FSPIOP callbacks go from now on (the base URL of its API)."""
@@ -168,6 +180,7 @@ class Switch:
         with self.db.atomic():
             self._participant(fsp)
             self.db.run("UPDATE switch_participants SET active = ? WHERE fsp = ?", (int(active), fsp))
+            self._changed()
 
     def fund(self, movement_id: str, fsp: str, currency: str, amount: int, *, at: datetime | None = None) -> None:
         """Funds in: liquidity the participant has placed at the settlement bank."""
@@ -235,36 +248,35 @@ class Switch:
             raise FspiopError("3100", "payer and payee FSP are the same participant")
         request_hash = hashlib.sha256(canonicalize(request)).hexdigest()
         with self.db.atomic():
-            existing = self.find(transfer_id)
-            if existing is not None:
-                stored_hash = self.db.one("SELECT request_hash FROM switch_transfers WHERE id = ?", (transfer_id,))
-                if stored_hash is None or stored_hash[0] != request_hash:
+            row = self.db.one(f"SELECT {_TRANSFER_COLUMNS}, request_hash FROM switch_transfers WHERE id = ?", (transfer_id,))
+            if row is not None:
+                if row[-1] != request_hash:
                     raise FspiopError("3106", f"transfer {transfer_id} was prepared with other terms")
-                return existing
+                return _transfer(row[:-1])
             if parse_stamp(expiration) <= now:
                 raise FspiopError("3303", f"transfer {transfer_id} expired at {expiration}")
             cap = {}
             for fsp, code in ((payer, "3202"), (payee, "3203")):
-                row = self.db.one("SELECT p.active, c.net_debit_cap FROM switch_participants p JOIN switch_currencies c "
-                                  "ON c.fsp = p.fsp AND c.currency = ? WHERE p.fsp = ?", (currency, fsp))
-                if row is None:
+                standing = self._standing(fsp, currency)
+                if standing is None:
                     raise FspiopError(code, f"{fsp} is not a participant in {currency}")
-                if not row[0]:
+                if not standing[0]:
                     raise FspiopError("4400" if fsp == payer else "5400", f"participant {fsp} is inactive")
-                cap[fsp] = int(row[1])
-            position, settlement = self.journal.balances(f"{payer}/{currency}/position", f"{payer}/{currency}/settlement")
+                cap[fsp] = standing[1]
+            debit, credit = f"{payer}/{currency}/position", f"{payee}/{currency}/position"
+            position, settlement, _ = self.journal.balances(debit, f"{payer}/{currency}/settlement", credit)
             after = _net_debit(position) + amount
             if after > settlement.available:
                 raise FspiopError("4001", f"{payer} lacks the liquidity in {currency}")
             if after > cap[payer]:
                 raise FspiopError("4200", f"{payer} would exceed its net debit cap in {currency}")
-            self.journal.transfer(f"transfer/{transfer_id}", f"{payer}/{currency}/position", f"{payee}/{currency}/position",
-                                  amount, stamp(now), pending=True, memo="prepare")
+            prepared_at = stamp(now)
+            self.journal.transfer(f"transfer/{transfer_id}", debit, credit, amount, prepared_at, pending=True, memo="prepare")
             self.db.run("INSERT INTO switch_transfers (id, payer, payee, currency, amount, condition, expiration, "
                         "request_hash, state, prepared_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (transfer_id, payer, payee, currency, amount, condition, expiration, request_hash, RESERVED, stamp(now)))
+                        (transfer_id, payer, payee, currency, amount, condition, expiration, request_hash, RESERVED, prepared_at))
             return Transfer(transfer_id, payer, payee, currency, amount, condition, expiration, RESERVED, None, None,
-                            stamp(now), None)
+                            prepared_at, None)
 
     def fulfil(self, transfer_id: str, fulfilment: str, *, source: str, at: datetime | None = None) -> Transfer:
         """PUT /transfers/{id} by the payee FSP: commit if SHA-256(fulfilment) is the condition,
@@ -362,6 +374,7 @@ class Switch:
             closing = self._open_window()
             self.db.run("UPDATE switch_windows SET state = ?, closed_at = ? WHERE id = ?", (CLOSED, now, closing))
             self.db.run("INSERT INTO switch_windows (id, state, opened_at) VALUES (?, ?, ?)", (closing + 1, OPEN, now))
+            self._changed()
             return closing
 
     def window(self, window_id: int) -> dict[str, Any]:
@@ -424,6 +437,7 @@ class Switch:
     def reconcile(self) -> list[str]:
         """Disagreements between the journal's totals, its transfers and the switch's transfers."""
         problems = []
+        self.journal.flush()
         replayed = self.journal.replayed_balances()
         for account, currency, *totals in self.db.all(
                 "SELECT id, currency, debits_pending, debits_posted, credits_pending, credits_posted FROM journal_accounts"):
@@ -492,14 +506,33 @@ class Switch:
             self.journal.transfer(f"gross/{t.id}/payee", f"{t.payee}/{t.currency}/position",
                                   f"{t.payee}/{t.currency}/settlement", t.amount, at, memo="gross settlement")
         window = None if gross else self._open_window()
+        completed_at = stamp(now)
         self.db.run("UPDATE switch_transfers SET state = ?, fulfilment = ?, completed_at = ?, window_id = ?, gross = ? "
-                    "WHERE id = ?", (COMMITTED, fulfilment, stamp(now), window, int(gross), t.id))
-        return replace(t, state=COMMITTED, fulfilment=fulfilment, completed_at=stamp(now))
+                    "WHERE id = ?", (COMMITTED, fulfilment, completed_at, window, int(gross), t.id))
+        return Transfer(t.id, t.payer, t.payee, t.currency, t.amount, t.condition, t.expiration, COMMITTED, fulfilment,
+                        t.error_code, t.prepared_at, completed_at)
 
     def _open_window(self) -> int:
-        row = self.db.one("SELECT id FROM switch_windows WHERE state = ?", (OPEN,))
-        assert row is not None, "one settlement window is always open"
-        return int(row[0])
+        cache = self.db.tx_cache
+        if _OPEN_WINDOW not in cache:
+            row = self.db.one("SELECT id FROM switch_windows WHERE state = ?", (OPEN,))
+            assert row is not None, "one settlement window is always open"
+            cache[_OPEN_WINDOW] = int(row[0])
+        return int(cache[_OPEN_WINDOW])
+
+    def _standing(self, fsp: str, currency: str) -> tuple[bool, int] | None:
+        """(active, net debit cap) of a participant in a currency, None if it holds none: read
+        once per transaction (a batch of transfers asks it again and again)."""
+        cache, key = self.db.tx_cache, (_STANDING, fsp, currency)
+        if key not in cache:
+            row = self.db.one("SELECT p.active, c.net_debit_cap FROM switch_participants p JOIN switch_currencies c "
+                              "ON c.fsp = p.fsp AND c.currency = ? WHERE p.fsp = ?", (currency, fsp))
+            cache[key] = None if row is None else (bool(row[0]), int(row[1]))
+        return cache[key]  # type: ignore[no-any-return]
+
+    def _changed(self) -> None:
+        """A participant's standing or the open window changed: what the transaction read of them is gone."""
+        self.db.tx_cache.clear()
 
     def _abort(self, t: Transfer, error_code: str, now: datetime) -> None:
         self.journal.void(f"transfer/{t.id}")
@@ -509,7 +542,7 @@ class Switch:
     def find(self, transfer_id: str) -> Transfer | None:
         """The transfer as stored, for the hub's own decisions (no party check: see `get`)."""
         row = self.db.one(f"SELECT {_TRANSFER_COLUMNS} FROM switch_transfers WHERE id = ?", (transfer_id,))
-        return None if row is None else Transfer(*row[:4], int(row[4]), *row[5:])
+        return None if row is None else _transfer(row)
 
     def _require(self, transfer_id: str) -> Transfer:
         found = self.find(transfer_id)

@@ -20,6 +20,7 @@ movement writes nothing.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -36,7 +37,7 @@ from baobab.core.errors import BaobabError, register_codes
 from baobab.core.money import format_amount
 from baobab.wallet import sms
 from baobab.wallet.kyc import Scheme, Tier
-from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Journal, LimitExceeded
+from baobab.pay.journal import DEBITS_MUST_NOT_EXCEED_CREDITS, Balance, Journal, LimitExceeded
 from baobab.pay.store import Database
 
 register_codes({
@@ -147,6 +148,7 @@ class Provider:
         self.journal = Journal(db)
         self.hasher = hasher or PasswordHasher()
         self.zone = ZoneInfo(scheme.timezone)
+        self._tiers = {t.level: t for t in scheme.tiers}
         db.script(SCHEMA)
         db.script(sms.SCHEMA)
         if payments_per_hour is not None:  # only a provider that counts them pays for the index
@@ -160,13 +162,7 @@ class Provider:
 
     def msisdn(self, phone: str) -> str:
         """The phone number in E.164, read as a number of the provider's country if no +country is given."""
-        try:
-            number = phonenumbers.parse(phone, self.scheme.country)
-        except phonenumbers.NumberParseException:
-            raise BaobabError("BAD_PHONE", f"{phone!r} is not a phone number") from None
-        if not phonenumbers.is_valid_number(number):
-            raise BaobabError("BAD_PHONE", f"{phone!r} is not a valid phone number")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return _e164(phone, self.scheme.country) if isinstance(phone, str) else _parse_e164(phone, self.scheme.country)
 
     def register(self, phone: str, name: str, *, tier: int = 1, by: str, pin: str | None = None,
                  at: datetime | None = None) -> str:
@@ -587,8 +583,7 @@ class Provider:
         """Refuse now (a stable code) what `credit_incoming` would refuse: the payee's FSP asks before it fulfils."""
         msisdn = self.msisdn(dst)
         day = (at or datetime.now(timezone.utc)).astimezone(self.zone).date().isoformat()
-        self._check_limits(msisdn, amount, day)
-        tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
+        tier = self._check_limits([msisdn], amount, day)[msisdn]
         if tier.balance_max is not None and self.balance(msisdn) + amount > tier.balance_max:
             raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}", limit=tier.balance_max)
 
@@ -691,9 +686,14 @@ class Provider:
     # --- sanctions screening and held payments ---------------------------------------------
 
     def hold_reason(self, *msisdns: str | None) -> str | None:
-        """Why a movement touching these wallets must wait for review, or None."""
-        for msisdn in filter(None, msisdns):
-            row = self.db.one("SELECT match, state FROM momo_screening WHERE msisdn = ?", (msisdn,))
+        """Why a movement touching these wallets must wait for review, or None (one read for all)."""
+        wanted = [m for m in msisdns if m]
+        if not wanted:
+            return None
+        matches = {r[0]: r[1:] for r in self.db.all(
+            f"SELECT msisdn, match, state FROM momo_screening WHERE msisdn IN ({', '.join('?' * len(wanted))})", wanted)}
+        for msisdn in wanted:
+            row = matches.get(msisdn)
             if row is not None and row[1] != "cleared":
                 match = json.loads(row[0])
                 return f"{msisdn} matched {match.get('listed', '?')} ({match.get('reference', '?')}, score {match.get('score', '?')})"
@@ -850,52 +850,83 @@ class Provider:
             self._check_agent_limits(agent, amount, day)
         if self.payments_per_hour is not None and payer is not None and kind in ("send", "send_out", "cash_out"):
             self._check_velocity(payer, when)
+        tiers = self._check_limits(limited or [], amount, day)
+        if limited:
+            self.db.many("INSERT INTO momo_usage (msisdn, day, amount, movement) VALUES (?, ?, ?, ?)",
+                         [(msisdn, day, amount, movement) for msisdn in limited])
+        stamp = when.isoformat()
+        try:
+            after = self.journal.transfer_many([(f"{movement}/{i}", debit, credit, value)
+                                                for i, (debit, credit, value) in enumerate(entries)], stamp)
+        except LimitExceeded as exc:
+            raise BaobabError("INSUFFICIENT_FUNDS", f"{exc.account} cannot pay {exc.amount}", account=exc.account) from None
         for msisdn in limited or []:
-            self._check_limits(msisdn, amount, day)
-            self.db.run("INSERT INTO momo_usage (msisdn, day, amount, movement) VALUES (?, ?, ?, ?)", (msisdn, day, amount, movement))
-        for i, (debit, credit, value) in enumerate(entries):
-            try:
-                self.journal.transfer(f"{movement}/{i}", debit, credit, value, when.isoformat())
-            except LimitExceeded as exc:
-                raise BaobabError("INSUFFICIENT_FUNDS", f"{exc.args[0]} cannot pay {value}", account=exc.args[0]) from None
-        for msisdn in limited or []:
-            tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
-            if tier.balance_max is not None and self.journal.balance(f"wallet/{msisdn}").net_credit > tier.balance_max:
+            tier = tiers[msisdn]
+            if tier.balance_max is not None and self._held_after(after, msisdn) > tier.balance_max:
                 raise BaobabError("LIMIT_BALANCE", f"{msisdn} may hold at most {self._shown(tier.balance_max)} on {tier.name}",
                                   limit=tier.balance_max)
         self.db.run("INSERT INTO momo_movements (id, kind, payer, payee, agent, amount, fee, commission, day, at, reference) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (movement, kind, payer, payee, agent, amount, fee, commission, day, when.isoformat(), reference))
-        self._receipts(kind, movement, payer, payee, agent, amount, fee, when.isoformat())
+                    (movement, kind, payer, payee, agent, amount, fee, commission, day, stamp, reference))
+        self._receipts(kind, movement, payer, payee, agent, amount, fee, stamp, after)
         return movement
 
+    def _held_after(self, after: dict[str, Balance], msisdn: str) -> int:
+        """What the wallet holds after a movement (`after`: the balances its journal entries left)."""
+        account = f"wallet/{msisdn}"
+        return (after[account] if account in after else self.journal.balance(account)).net_credit
+
     def _receipts(self, kind: str, movement: str, payer: str | None, payee: str | None, agent: str | None, amount: int, fee: int,
-                  at: str) -> None:
+                  at: str, after: dict[str, Balance]) -> None:
         """An SMS receipt to each wallet the movement touched, in the same transaction."""
         payee_here = kind not in ("send_out", "suspense")  # else the payee is another FSP's, or not credited
-        for msisdn, debited, other in ((payer, True, payee or agent), (payee if payee_here else None, False, payer or agent)):
-            if msisdn and msisdn.startswith("+"):  # a wallet (not an FSP-qualified payer from the switch)
-                sms.queue(self.db, msisdn, debited=debited, currency=self.scheme.currency, amount=amount,
-                          fee=fee if debited else 0, balance=self.journal.balance(f"wallet/{msisdn}").net_credit,
-                          party=other or self.scheme.country, movement=movement, at=at)
+        sms.queue_all(self.db, [
+            (msisdn, debited, self.scheme.currency, amount, fee if debited else 0, self._held_after(after, msisdn),
+             other or self.scheme.country, movement, at)
+            for msisdn, debited, other in ((payer, True, payee or agent), (payee if payee_here else None, False, payer or agent))
+            if msisdn and msisdn.startswith("+")])  # a wallet (not an FSP-qualified payer from the switch)
 
     def _shown(self, minor: int) -> str:
         """An amount of the scheme's currency as people read it, for messages (never minor units)."""
         return format_amount({"currency": self.scheme.currency, "minor": minor})
 
-    def _check_limits(self, msisdn: str, amount: int, day: str) -> None:
-        tier = self.scheme.tier(self._require_wallet(msisdn)["tier"])
-        if tier.single_max is not None and amount > tier.single_max:
-            raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {self._shown(tier.single_max)} in one movement", limit=tier.single_max)
-        for code, limit, where, value in (("LIMIT_DAILY", tier.daily_max, "day = ?", day),
-                                          ("LIMIT_MONTHLY", tier.monthly_max, "day LIKE ?", day[:7] + "-%")):
-            if limit is None:
-                continue
-            row = self.db.one(f"SELECT COALESCE(SUM(amount), 0) FROM momo_usage WHERE msisdn = ? AND {where}", (msisdn, value))
-            used = int(row[0]) if row else 0
-            if used + amount > limit:
-                raise BaobabError(code, f"{tier.name} allows {self._shown(limit)} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
-                                        f"{self._shown(used)} already moved", limit=limit, used=used)
+    def _check_limits(self, msisdns: list[str], amount: int, day: str) -> dict[str, Tier]:
+        """Each wallet's tier limits (single, daily, monthly, in that order, wallet after wallet)
+        on one more movement of `amount` on `day`, against what it moved already: one read of the
+        wallets' tiers and one of their usage this month, whatever the number of wallets. A wallet
+        named twice counts the movement twice. Returns each wallet's tier."""
+        if not msisdns:
+            return {}
+        marks = ", ".join("?" * len(msisdns))
+        levels = dict(self.db.all(f"SELECT msisdn, tier FROM momo_wallets WHERE msisdn IN ({marks})", msisdns))
+        tiers = {msisdn: self._tier(levels[msisdn]) for msisdn in msisdns if msisdn in levels}
+        usage: dict[str, tuple[int, int]] = {}
+        if any(t.daily_max is not None or t.monthly_max is not None for t in tiers.values()):
+            year, month = int(day[:4]), int(day[5:7])
+            month_end = f"{year + month // 12:04d}-{month % 12 + 1:02d}-01"
+            usage = {r[0]: (int(r[1]), int(r[2])) for r in self.db.all(
+                "SELECT msisdn, COALESCE(SUM(CASE WHEN day = ? THEN amount ELSE 0 END), 0), COALESCE(SUM(amount), 0) "
+                f"FROM momo_usage WHERE msisdn IN ({marks}) AND day >= ? AND day < ? GROUP BY msisdn",
+                (day, *msisdns, day[:8] + "01", month_end))}
+        counted: dict[str, int] = {}
+        for msisdn in msisdns:
+            if msisdn not in tiers:
+                raise BaobabError("NO_WALLET", f"no wallet for {msisdn}")
+            tier, earlier = tiers[msisdn], counted.get(msisdn, 0)
+            if tier.single_max is not None and amount > tier.single_max:
+                raise BaobabError("LIMIT_SINGLE", f"{tier.name} allows at most {self._shown(tier.single_max)} in one movement", limit=tier.single_max)
+            today, this_month = usage.get(msisdn, (0, 0))
+            for code, limit, used in (("LIMIT_DAILY", tier.daily_max, today + earlier),
+                                      ("LIMIT_MONTHLY", tier.monthly_max, this_month + earlier)):
+                if limit is not None and used + amount > limit:
+                    raise BaobabError(code, f"{tier.name} allows {self._shown(limit)} per {'day' if code == 'LIMIT_DAILY' else 'month'}; "
+                                            f"{self._shown(used)} already moved", limit=limit, used=used)
+            counted[msisdn] = earlier + amount
+        return tiers
+
+    def _tier(self, level: int) -> Tier:
+        tiers = self._tiers
+        return tiers[level] if level in tiers else self.scheme.tier(level)
 
     def _check_agent_limits(self, agent: str, amount: int, day: str) -> None:
         row = self.db.one("SELECT per_movement, per_day FROM momo_agent_limits WHERE agent = ?", (agent,))
@@ -921,18 +952,26 @@ class Provider:
 
     def _check_pin(self, msisdn: str, pin: str) -> None:
         """Before a movement, in a transaction of its own: a wrong PIN is counted even though the
-        movement it was for is refused, and the wallet locks at PIN_ATTEMPTS."""
+        movement it was for is refused, and the wallet locks at PIN_ATTEMPTS. The hash is checked
+        before that transaction, not inside it: Argon2 takes tens of milliseconds of CPU by
+        design, and every other payment would wait for them behind the database's write lock."""
+        wallet = self._require_wallet(msisdn)
+        if wallet["pin_failures"] >= PIN_ATTEMPTS:
+            raise BaobabError("WALLET_LOCKED", f"{msisdn} is locked; its provider resets the PIN")
+        try:
+            ok = wallet["pin_hash"] is not None and self.hasher.verify(wallet["pin_hash"], str(pin))
+        except VerificationError:
+            ok = False
         with self.db.atomic():
-            wallet = self._require_wallet(msisdn)
-            if wallet["pin_failures"] >= PIN_ATTEMPTS:
+            now = self._require_wallet(msisdn)  # as it stands now: other attempts may have counted meanwhile
+            changed = now["pin_hash"] != wallet["pin_hash"]  # a new PIN was set meanwhile: check against it
+            if not changed and now["pin_failures"] >= PIN_ATTEMPTS:
                 raise BaobabError("WALLET_LOCKED", f"{msisdn} is locked; its provider resets the PIN")
-            try:
-                ok = wallet["pin_hash"] is not None and self.hasher.verify(wallet["pin_hash"], str(pin))
-            except VerificationError:
-                ok = False
-            failures = 0 if ok else wallet["pin_failures"] + 1
-            if failures != wallet["pin_failures"]:
+            failures = 0 if ok else now["pin_failures"] + 1
+            if not changed and failures != now["pin_failures"]:
                 self.db.run("UPDATE momo_wallets SET pin_failures = ? WHERE msisdn = ?", (failures, msisdn))
+        if changed:
+            return self._check_pin(msisdn, pin)
         if not ok:
             raise BaobabError("WRONG_PIN", "wrong PIN", attempts_left=PIN_ATTEMPTS - failures)
 
@@ -958,6 +997,21 @@ class Provider:
         if row is None:
             raise BaobabError("NO_AGENT", f"no agent {agent}")
         return {"name": row[0], "super_agent": row[1]}
+
+
+def _parse_e164(phone: Any, country: str) -> str:
+    try:
+        number = phonenumbers.parse(phone, country)
+    except phonenumbers.NumberParseException:
+        raise BaobabError("BAD_PHONE", f"{phone!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise BaobabError("BAD_PHONE", f"{phone!r} is not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+# Parsing a number costs tens of microseconds and every payment names two: the numbers seen
+# lately are remembered (a refused one is not, and is refused again each time).
+_e164 = functools.lru_cache(maxsize=1 << 16)(_parse_e164)
 
 
 def _stamp(at: datetime | None) -> str:

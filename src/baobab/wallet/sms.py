@@ -56,8 +56,14 @@ def receipt(lang: str, *, debited: bool, amount: dict[str, Any], fee: dict[str, 
 def queue(db: Any, msisdn: str, *, debited: bool, currency: str, amount: int, fee: int, balance: int, party: str,
           movement: str, at: str) -> None:
     """Owe `msisdn` a receipt (inside the movement's transaction)."""
-    db.run("INSERT INTO momo_sms (msisdn, debited, currency, amount, fee, balance, party, movement, at) "
-           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (msisdn, int(debited), currency, amount, fee, balance, party, movement, at))
+    queue_all(db, [(msisdn, debited, currency, amount, fee, balance, party, movement, at)])
+
+
+def queue_all(db: Any, receipts: list[tuple[str, bool, str, int, int, int, str, str, str]]) -> None:
+    """Owe several receipts at once, each (msisdn, debited, currency, amount, fee, balance, party,
+    movement, at) as `queue` takes them: one statement for all (inside the movement's transaction)."""
+    db.many("INSERT INTO momo_sms (msisdn, debited, currency, amount, fee, balance, party, movement, at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(r[0], int(r[1]), *r[2:]) for r in receipts])
 
 
 def deliver(db: Any, gateway: SmsGateway, *, limit: int = 500) -> int:

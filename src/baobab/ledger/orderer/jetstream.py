@@ -2,9 +2,10 @@
 
 Two streams per network (see docs/NETWORK.md for why each setting):
 
-    BAOBAB_<NET>_TX      subject baobab.<net>.tx      work queue of endorsed envelopes;
-                         Nats-Msg-Id = tx id, so a resubmission inside the duplicate window
-                         is stored once.
+    BAOBAB_<NET>_TX      subject baobab.<net>.tx      work queue of endorsed envelopes, in
+                         batches: a message is a JSON array of the envelopes a peer had
+                         waiting (one envelope alone is also accepted); Nats-Msg-Id names the
+                         batch, so a publish retried after a lost reply is stored once.
     BAOBAB_<NET>_BLOCKS  subject baobab.<net>.blocks  the chain of orderer-signed blocks;
                          block n is stream sequence n + 1, published with Nats-Msg-Id
                          "block-<n>" and Nats-Expected-Last-Sequence n, so a block number is
@@ -12,16 +13,19 @@ Two streams per network (see docs/NETWORK.md for why each setting):
 
 Both have three replicas on file storage. `OrderingService` is an ordering node: it pulls
 envelopes from a shared durable consumer, cuts blocks by the same rule as the embedded orderer
-(`take_batch`), signs them and publishes them; it acknowledges envelopes only after their block
-is stored, and on any doubt (a lost reply, a competing orderer) it re-reads the chain head from
-the stream. `JetStreamOrderer` is a peer's side of the `Orderer` interface: it publishes
-envelopes and follows the block stream from the peer's own height, so a peer that was down
-catches up from wherever it stopped.
+(`take_batch`), signs them and publishes them; it acknowledges a message only after every
+envelope it carries is in a stored block, drops envelopes the chain or its queue already holds
+(a redelivery, a resubmission), and on any doubt (a lost reply, a competing orderer) it re-reads
+the chain head from the stream. `JetStreamOrderer` is a peer's side of the `Orderer` interface:
+it publishes envelopes, those submitted meanwhile together in one message (one replicated
+JetStream write per batch, not per transaction), and follows the block stream from the peer's
+own height, so a peer that was down catches up from wherever it stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import ssl
@@ -29,6 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,6 +57,10 @@ DUPLICATE_IN_PROCESS = 10158  # JetStream API error: a message with this id is b
 LOST_RACE = {WRONG_LAST_SEQUENCE, DUPLICATE_IN_PROCESS}  # another ordering node took this block number
 CONSUMER = "orderers"  # the durable consumer all ordering nodes share
 RECENT_BLOCKS = 256  # blocks whose tx ids an ordering node remembers to drop redeliveries
+PUBLISH_BATCH = 256  # envelopes a peer sends in one message to the input stream
+PUBLISH_BYTES = 1 << 20  # and their bytes (a single larger envelope goes alone)
+PUBLISHERS = 2  # batches a peer has in flight at once: the next one gathers while one is stored
+FETCH_MESSAGES = 16  # input messages an ordering node asks for at once (each holds up to PUBLISH_BATCH)
 # What a pull fetch raises when no message came in time: nats-py raises its own TimeoutError in
 # some paths and asyncio's in others. Taking the latter for a failure made ordering nodes re-read
 # the chain head (and followers resubscribe) at every quiet moment, a pause of 0.2-1.25 s each.
@@ -137,6 +146,36 @@ def _publish_headers(number: int, last_seq: int) -> dict[str, str]:
     return {"Nats-Msg-Id": f"block-{number}", "Nats-Expected-Last-Sequence": str(last_seq)}
 
 
+class _Carrier:
+    """One delivered input message: acknowledged to the stream once each envelope it carries
+    has been settled (stored in a block, or found already ordered). `ack()` settles one."""
+
+    __slots__ = ("msg", "left")
+
+    def __init__(self, msg: Any, left: int) -> None:
+        self.msg, self.left = msg, left
+
+    async def ack(self) -> None:
+        self.left -= 1
+        if self.left == 0:
+            await self.msg.ack()
+
+
+def envelopes_of(data: bytes) -> list[Any] | None:
+    """The envelopes of an input message: a batch (JSON array) or one envelope; None if unreadable."""
+    try:
+        found = json.loads(data)
+    except ValueError:
+        return None
+    return found if isinstance(found, list) else [found]
+
+
+def _tx_id(env: Any) -> str:
+    result = env.get("result") if isinstance(env, dict) else None
+    tx_id = result.get("tx_id") if isinstance(result, dict) else None
+    return tx_id if isinstance(tx_id, str) else ""
+
+
 class OrderingService:
     """One ordering node. Several may run at once: they share the work and race safely."""
 
@@ -148,6 +187,9 @@ class OrderingService:
         self.max_txs, self.max_bytes, self.timeout = b["max_txs"], b["max_bytes"], b["timeout_ms"] / 1000
         self._pending: deque[tuple[dict[str, Any], int, Any, str, float]] = deque()
         self._recent: dict[str, int] = {}  # tx id -> block number, for the last RECENT_BLOCKS blocks
+        # tx id of every pending envelope -> further deliveries of it (a redelivered message),
+        # settled together with it
+        self._held: dict[str, list[Any]] = {}
         self.blocks_published = 0
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -210,46 +252,58 @@ class OrderingService:
     def _remember(self, block: dict[str, Any]) -> None:
         number = block["header"]["number"]
         for env in block["transactions"]:
-            tx_id = env.get("result", {}).get("tx_id") if isinstance(env, dict) else None
-            if isinstance(tx_id, str):
+            tx_id = _tx_id(env)
+            if tx_id:
                 self._recent[tx_id] = number
         if len(self._recent) > 50 * RECENT_BLOCKS:
             floor = number - RECENT_BLOCKS
             self._recent = {t: n for t, n in self._recent.items() if n > floor}
 
+    def _settle(self, item: tuple[dict[str, Any], int, Any, str, float]) -> list[Awaitable[None]]:
+        """An envelope is in a stored block: settle it and every other delivery of it."""
+        return [item[2].ack(), *(c.ack() for c in self._held.pop(item[3], ()))]
+
     def _drop_known(self) -> None:
-        """Acknowledge and drop pending envelopes that a stored block already holds."""
+        """Settle and drop pending envelopes that a stored block already holds."""
         keep = deque(item for item in self._pending if item[3] not in self._recent)
         for item in self._pending:
             if item[3] in self._recent:
-                asyncio.ensure_future(item[2].ack())
+                for settling in self._settle(item):
+                    asyncio.ensure_future(settling)
         self._pending = keep
 
     def _take(self, msgs: list[Any]) -> None:
         now = time.monotonic()
         for msg in msgs:
-            tx_id = (msg.headers or {}).get("Nats-Msg-Id", "")
-            try:
-                env = json.loads(msg.data)
-            except ValueError:
-                env = None
-            if not isinstance(env, dict) or tx_id in self._recent:
-                asyncio.ensure_future(msg.ack())  # unparseable or already ordered: nothing to order
+            envs = envelopes_of(msg.data)
+            if not envs:
+                asyncio.ensure_future(msg.ack())  # unreadable: nothing to order
                 continue
-            self._pending.append((env, len(msg.data), msg, tx_id, now))
+            carrier = _Carrier(msg, len(envs))
+            for env in envs:
+                tx_id = _tx_id(env)
+                if not isinstance(env, dict) or tx_id in self._recent:
+                    asyncio.ensure_future(carrier.ack())  # malformed or already ordered: nothing to order
+                elif tx_id and tx_id in self._held:
+                    self._held[tx_id].append(carrier)  # pending already: settled with it
+                else:
+                    if tx_id:
+                        self._held[tx_id] = []
+                    self._pending.append((env, len(canonicalize(env)) if len(envs) > 1 else len(msg.data),
+                                          carrier, tx_id, now))
 
     async def _gather(self, sub: Any) -> list[tuple[dict[str, Any], int, Any, str, float]]:
         """Wait for a block's worth of envelopes by the embedded orderer's count/size/time rule."""
         if not self._pending:
             try:
-                self._take(await fetch_available(sub, self.max_txs, 1.0))
+                self._take(await fetch_available(sub, FETCH_MESSAGES, 1.0))
             except NO_MESSAGES:
                 return []
         due = self._pending[0][4] + self.timeout if self._pending else time.monotonic()
         while (len(self._pending) < self.max_txs and sum(i[1] for i in self._pending) < self.max_bytes
                and (left := due - time.monotonic()) > 0):
             try:
-                self._take(await sub.fetch(self.max_txs - len(self._pending), timeout=max(left, 0.01)))
+                self._take(await sub.fetch(FETCH_MESSAGES, timeout=max(left, 0.01)))
             except NO_MESSAGES:
                 break
         return take_batch(self._pending, self.max_txs, self.max_bytes)
@@ -269,7 +323,7 @@ class OrderingService:
         self._seq, self._next, self._head = ack.seq, self._next + 1, block_hash(block["header"])
         self._remember(block)
         self.blocks_published += 1
-        await asyncio.gather(*(i[2].ack() for i in batch), return_exceptions=True)
+        await asyncio.gather(*(settling for i in batch for settling in self._settle(i)), return_exceptions=True)
 
 
 async def fetch_available(sub: Any, n: int, wait: float) -> list[Any]:
@@ -321,6 +375,9 @@ class JetStreamOrderer(Orderer):
         self._go: asyncio.Event | None = None
         self._ready = threading.Event()
         self._nc: Any = None
+        # envelopes waiting to be published: (tx id, canonical bytes, the submitter's future)
+        self._outbox: deque[tuple[str, bytes, Future[None]]] = deque()
+        self._queued: asyncio.Event | None = None
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -365,11 +422,19 @@ class JetStreamOrderer(Orderer):
         self._stop, self._go = asyncio.Event(), asyncio.Event()
         self._nc = await _retry(lambda: connect(self.servers, self.name, self.tls), self._stop)
         self._js = self._nc.jetstream(timeout=5)
+        self._queued = asyncio.Event()
+        publishers = [asyncio.ensure_future(self._publisher()) for _ in range(PUBLISHERS)]
         self._ready.set()
         try:
             await _first(self._go, self._stop)
             await self._follow()
         finally:
+            for task in publishers:
+                task.cancel()
+            await asyncio.gather(*publishers, return_exceptions=True)
+            for _, _, future in self._outbox:
+                if not future.done():
+                    future.set_exception(BaobabError("ORDERER_UNAVAILABLE", "the node is stopping"))
             await self._nc.close()
 
     def stop(self) -> None:
@@ -384,24 +449,66 @@ class JetStreamOrderer(Orderer):
     # --- submit -------------------------------------------------------------------------
 
     def submit(self, envelope: dict[str, Any], data: bytes) -> None:
-        headers = {"Nats-Msg-Id": envelope["result"]["tx_id"]}
-        deadline = time.monotonic() + self.publish_timeout
-
-        async def publish() -> None:
-            while True:
-                try:
-                    await self._js.publish(self.settings.tx_subject, data, stream=self.settings.tx_stream,
-                                           headers=headers, timeout=2)
-                    return
-                except (NatsTimeout, asyncio.TimeoutError, nats.errors.Error, APIError):
-                    if time.monotonic() > deadline:
-                        raise
-                    await asyncio.sleep(0.2)  # failing over to another server; the msg id dedupes retries
-
+        """Hand an envelope to the ordering service; returns once the stream has stored it.
+        Envelopes submitted while a publish is in flight leave together in the next message."""
+        future: Future[None] = Future()
+        item = (envelope["result"]["tx_id"], data, future)
         try:
-            asyncio.run_coroutine_threadsafe(publish(), self._loop).result(self.publish_timeout + 5)
+            self._loop.call_soon_threadsafe(self._enqueue, item)  # RuntimeError once the node has stopped
+            future.result(self.publish_timeout + 5)
         except Exception as exc:
             raise BaobabError("ORDERER_UNAVAILABLE", f"could not hand the transaction to the ordering service: {exc!r}") from None
+
+    def _enqueue(self, item: tuple[str, bytes, Future[None]]) -> None:
+        self._outbox.append(item)
+        assert self._queued is not None
+        self._queued.set()
+
+    def _next_batch(self) -> list[tuple[str, bytes, Future[None]]]:
+        batch: list[tuple[str, bytes, Future[None]]] = []
+        size = 0
+        while self._outbox and len(batch) < PUBLISH_BATCH:
+            n = len(self._outbox[0][1])
+            if batch and size + n > PUBLISH_BYTES:
+                break
+            batch.append(self._outbox.popleft())
+            size += n
+        return batch
+
+    async def _publisher(self) -> None:
+        """Publish what is queued, as one message per batch, until the node stops."""
+        assert self._queued is not None
+        while True:
+            while not self._outbox:
+                self._queued.clear()
+                await self._queued.wait()
+            batch = self._next_batch()
+            error: Exception | None = BaobabError("ORDERER_UNAVAILABLE", "the node is stopping")
+            try:
+                error = await self._publish_batch(batch)
+            finally:  # cancelled (the node stops): its submitters hear it now, not at their timeout
+                for _, _, future in batch:
+                    if not future.done():
+                        if error is None:
+                            future.set_result(None)
+                        else:
+                            future.set_exception(error)
+
+    async def _publish_batch(self, batch: list[tuple[str, bytes, Future[None]]]) -> Exception | None:
+        """Publish one batch, retrying through a fail-over until `publish_timeout`; the batch's
+        message id (from its tx ids) makes the stream store a retried batch once."""
+        data = batch[0][1] if len(batch) == 1 else b"[" + b",".join(d for _, d, _ in batch) + b"]"
+        msg_id = "txs-" + hashlib.sha256("\n".join(t for t, _, _ in batch).encode()).hexdigest()
+        deadline = time.monotonic() + self.publish_timeout
+        while True:
+            try:
+                await self._js.publish(self.settings.tx_subject, data, stream=self.settings.tx_stream,
+                                       headers={"Nats-Msg-Id": msg_id}, timeout=2)
+                return None
+            except (NatsTimeout, asyncio.TimeoutError, nats.errors.Error, APIError) as exc:
+                if time.monotonic() > deadline:
+                    return exc
+                await asyncio.sleep(0.2)  # failing over to another server; the msg id dedupes retries
 
     # --- follow -------------------------------------------------------------------------
 
@@ -416,18 +523,26 @@ class JetStreamOrderer(Orderer):
                     config=api.ConsumerConfig(deliver_policy=api.DeliverPolicy.BY_START_SEQUENCE,
                                               opt_start_seq=self._next + 1, ack_policy=api.AckPolicy.NONE,
                                               inactive_threshold=30, mem_storage=True, num_replicas=1))
-                while not self._stop.is_set() and self.failure is None:
-                    try:
-                        msgs = await fetch_available(sub, 256, 1.0)
-                    except NO_MESSAGES:
-                        # Quiet, or our consumer died with the server that held it: ask the stream.
-                        info = await self._js.stream_info(s.block_stream)
-                        self.lag = max(0, info.state.last_seq - 1 - (self._next - 1))
-                        if self.lag:
-                            raise nats.errors.Error(f"consumer idle while {self.lag} blocks wait") from None
-                        continue
-                    for msg in msgs:
-                        await self._deliver_msg(msg)
+                fetching = asyncio.ensure_future(fetch_available(sub, 256, 1.0))
+                try:
+                    while not self._stop.is_set() and self.failure is None:
+                        try:
+                            msgs = await fetching
+                        except NO_MESSAGES:
+                            # Quiet, or our consumer died with the server that held it: ask the stream.
+                            info = await self._js.stream_info(s.block_stream)
+                            self.lag = max(0, info.state.last_seq - 1 - (self._next - 1))
+                            if self.lag:
+                                raise nats.errors.Error(f"consumer idle while {self.lag} blocks wait") from None
+                            fetching = asyncio.ensure_future(fetch_available(sub, 256, 1.0))
+                            continue
+                        # the next blocks are asked for while these are committed, not after
+                        fetching = asyncio.ensure_future(fetch_available(sub, 256, 1.0))
+                        for msg in msgs:
+                            await self._deliver_msg(msg)
+                finally:
+                    fetching.cancel()
+                    await asyncio.gather(fetching, return_exceptions=True)
             except (NatsTimeout, asyncio.TimeoutError, nats.errors.Error, APIError) as exc:
                 log.info("%s: following blocks again from %d after %r", self.name, self._next, exc)
                 await asyncio.sleep(0.25)
