@@ -252,7 +252,7 @@ def verify(data_dir: Path, trace: bool) -> dict[str, Any]:
         w0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         report = audit(store, registry)
         seconds, cpu_main = time.perf_counter() - t0, time.process_time() - c0
-        w1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the signature workers, reaped by now
+        w1 = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers (encoding, signatures), reaped by now
         cpu_workers = (w1.ru_utime + w1.ru_stime) - (w0.ru_utime + w0.ru_stime)
     finally:
         store.close()
@@ -374,7 +374,7 @@ def main(argv: list[str]) -> int:
             print(f"Audit (baobab verify): {'intact' if v['ok'] else 'FAILED: ' + str(v['problem'])}, "
                   f"{v['transactions']:,} transactions in {v['seconds']:.1f} s = {v['tps']:,.0f} tx/s (wall clock), "
                   f"peak RSS {v['peak_rss_mb']:,.0f} MB")
-            print(f"  CPU: replay process {v['cpu_main_s']:.1f} s, signature workers {v['cpu_workers_s']:.1f} s: "
+            print(f"  CPU: replay process {v['cpu_main_s']:.1f} s, workers (encoding, signatures) {v['cpu_workers_s']:.1f} s: "
                   f"{v['tps_per_cpu_s']:,.0f} tx per CPU-second; {v['tps_two_free_cores']:,.0f} tx/s on two free cores"
                   + (f", tracemalloc peak {v['tracemalloc_peak_mb']:,.0f} MB" if "tracemalloc_peak_mb" in v else ""))
         if not args.no_evm:

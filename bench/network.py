@@ -3,6 +3,8 @@ four-organisation network on this machine, beside the embedded mode on the same 
 
     python -m bench network                     quick run (2,000 transfers, 24 clients)
     python -m bench network --txs 5000 --clients 32
+    python -m bench network --block-timeout-ms 100    blocks cut after 100 ms instead of 20
+    python -m bench network --profile DIR             py-spy profiles of every node (bench/profile_procs.py)
 
 The network is what `baobab network local` starts: three NATS servers (JetStream, streams with
 three replicas on file storage), two ordering nodes, and one node per organisation (KLTB and
@@ -238,6 +240,7 @@ def measure_network(net: Any, work: Workload, txs: int, clients: int, profile: P
                                   if p.popen is not None and not name.startswith("nats")}) if profile else None
     if profiler:
         profiler.start()
+    start_height = net.digest(ORGS[0])["height"]
     before, bench_cpu = meter.sample(), time.process_time()
     result = run_closed_loop(signed, clients, submit)
     if profiler:
@@ -245,6 +248,7 @@ def measure_network(net: Any, work: Workload, txs: int, clients: int, profile: P
     result["cpu"] = {**CpuMeter.spent(before, meter.sample()), "clients": time.process_time() - bench_cpu}
     result["setup_s"] = setup_s
     result["heights"] = {org: net.digest(org)["height"] for org in ORGS}
+    result["blocks"] = result["heights"][ORGS[0]] - start_height  # about: the last blocks may still be on their way
     return result
 
 
@@ -294,6 +298,8 @@ def show(name: str, r: dict[str, Any]) -> None:
     other = {c: n for c, n in r["codes"].items() if c != "VALID"}
     print(f"{name:<44} {r['tps']:>8.0f} tx/s   p50 {r['p50_ms']:>6.0f} ms   p95 {r['p95_ms']:>6.0f} ms   "
           f"p99 {r['p99_ms']:>6.0f} ms   ({r['valid']}/{r['txs']} valid in {r['seconds']:.1f} s{', ' + str(other) if other else ''})")
+    if r.get("blocks"):
+        print(f"{'':44} {r['blocks']} blocks in the timed phase, {r['txs'] / r['blocks']:.1f} transactions per block")
     cpu = r.get("cpu")
     if cpu:
         network = sum(v for k, v in cpu.items() if k != "clients")
@@ -308,9 +314,12 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--clients", type=int, default=24, help="closed-loop clients, spread over the four nodes")
     ap.add_argument("--accounts", type=int, default=25, help="accounts per organisation")
     ap.add_argument("--no-embedded", action="store_true", help="skip the embedded run")
+    ap.add_argument("--block-timeout-ms", type=int, default=BLOCK["timeout_ms"],
+                    help="how long an ordering node waits to fill a block (the genesis block setting)")
     ap.add_argument("--profile", type=Path, metavar="DIR",
                     help="profile every node and ordering node over the timed phase with py-spy, into DIR")
     args = ap.parse_args(argv)
+    BLOCK["timeout_ms"] = args.block_timeout_ms
     print(f"workload: {args.txs} transfers, {args.clients} clients, {args.accounts} accounts per org, "
           f"blocks of up to {BLOCK['max_txs']} txs / {BLOCK['timeout_ms']} ms")
     net = bench_network(Workload(args.accounts), args.txs, args.clients, args.profile)

@@ -190,13 +190,16 @@ def mount_for_people(app: Any, gateway: Any, data: Path, *, hub: Hub, operator: 
 
 def mount_mobile_money(app: Any, mobile_money: Any) -> None:
     """Each provider's GSMA mmAPI at /mmapi/<FSP> and its USSD callback at /ussd-gateway/<FSP>/ussd,
-    in either mode (the /momo pages come with `mount_pages`)."""
+    and the remittance companies' /v1/remittances, in either mode (the /momo pages come with `mount_pages`)."""
     if mobile_money is None:
         return
     from baobab.wallet.mmapi_routes import mmapi_router
 
     from baobab.wallet.ussd import Ussd, ussd_router
 
+    from baobab.wallet.remittance_routes import remittance_router
+
+    app.include_router(remittance_router(mobile_money.remittances))
     for fsp, api in mobile_money.apis.items():
         app.include_router(mmapi_router(api), prefix=f"/mmapi/{fsp}")
         link = mobile_money.links[fsp]
@@ -214,11 +217,12 @@ def follow_ledger(mobile_money: Any, reactor: Reactor, hub: Hub, network: str) -
 
 def network_mobile_money(data: Path, hub: Hub, serves: list[str]) -> Any:
     """A network node's mobile money: the providers among the organisations it serves, with their
-    books in `<data>/momo/` and the network's switch (`baobab node` with `switch`); None if it serves none."""
+    books in `<data>/momo/` and the network's switch (`baobab node` with `switch`), and the remittances
+    sent by the remittance companies it serves; None if it serves neither."""
     from baobab.wallet.services import open_mobile_money
 
     mm = open_mobile_money(data, hub, secret=agent_secret(data), serves=serves)
-    if not mm.providers:
+    if not mm.providers and not set(serves) & set(mm.remittances.sender_fees):  # neither wallets nor remittances sent
         mm.close()
         return None
     return mm

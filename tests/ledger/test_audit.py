@@ -145,3 +145,18 @@ def test_long_ledgers_check_signatures_in_worker_processes_with_the_same_verdict
         assert audit(store, default_registry(), workers=1).where == {"table": "state", "key": "accounts:acct/b"}
     finally:
         store.close()
+    # Damage in blocks the workers prepare is named by the replay, the earliest first: a forged
+    # endorsement (its signature fails in the worker, then in the replay), then a block that
+    # does not parse (the worker hands it back to the replay).
+    last = net.node.height() - 1
+    rewrite(net, "blocks", "number = ?", forge_endorsement, last)
+    assert audit_of(net).where == {"table": "blocks", "block": last}
+    rewrite(net, "blocks", "number = ?", lambda text: text[:-1], last - 1)
+    report = audit_of(net)
+    assert report.where == {"table": "blocks", "block": last - 1} and "block" in str(report.problem)
+
+
+def forge_endorsement(text: str) -> str:
+    at = text.index('"signature":"', text.index('"endorsements":[{')) + len('"signature":"')
+    return text[:at] + ("A" if text[at] != "A" else "B") + text[at + 1:]
+

@@ -269,3 +269,23 @@ def test_a_nats_server_of_the_network_answers_nothing_in_plain_text(small_net: A
         except OSError:
             answer = b""
         assert b"PONG" not in answer
+
+
+def test_network_nats_tls_issues_the_nats_servers_certificate_with_the_ordering_key(network: Any, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from cryptography import x509
+
+    from baobab.cli import cli
+    from baobab.net.tls import NETWORK_ANCHOR, nats_host
+
+    path, genesis = network
+    result = CliRunner().invoke(cli, ["network", "nats-tls", "--data", str(path), "--host", "10.0.0.7",
+                                      "--host", "nats1.example", "--out", str(tmp_path / "nats")])
+    assert result.exit_code == 0, result.output
+    assert result.output.count("verify: true") == 2 and "routes-ca.pem" in result.output
+    cert = x509.load_pem_x509_certificate((tmp_path / "nats" / "nats.crt").read_bytes())
+    cert.verify_directly_issued_by(Anchors.load(path, genesis).of(NETWORK_ANCHOR))
+    names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert set(names.get_values_for_type(x509.DNSName)) == {nats_host(genesis["network"]), "nats1.example"}
+    assert [str(ip) for ip in names.get_values_for_type(x509.IPAddress)] == ["10.0.0.7"]
+    assert (tmp_path / "nats" / "nats.key").stat().st_mode & 0o077 == 0

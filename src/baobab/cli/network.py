@@ -52,3 +52,20 @@ def init(data_dir: str, demo: bool, name: str | None, orgs: tuple[str, ...], adm
     click.echo(f"network {genesis['network']}: {len(genesis['organisations'])} organisations, "
                f"admins {', '.join(genesis['admins'])}")
     click.echo(f"genesis: {data_dir}/{embedded.GENESIS_FILE}; keys: {data_dir}/keys/; TLS anchors: {data_dir}/tls/")
+
+
+@network.command("nats-tls")
+@click.option("--data", "data_dir", default="data", show_default=True, type=click.Path(file_okay=False, exists=True),
+              help="The network folder: genesis.json, tls/ anchors and keys/orderer.key.")
+@click.option("--host", "hosts", multiple=True, required=True, metavar="HOST",
+              help="A host name or IP address the NATS servers are reached at (repeat for each).")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Folder for the certificate, its key (mode 0600) and the CA files.")
+def nats_tls(data_dir: str, hosts: tuple[str, ...], out_dir: str) -> None:
+    """Issue the NATS servers' TLS certificate with the ordering key, and print the nats-server
+    `tls` blocks (mutual TLS for clients and for the cluster's routes)."""
+    from baobab.net.tls import nats_server_credentials, nats_tls_block
+
+    files = nats_server_credentials(Path(out_dir), Path(data_dir), embedded.load_genesis(data_dir), list(hosts))
+    click.echo(f"# in each nats-server config\n{nats_tls_block(files, 'clients_ca')}")
+    click.echo(f"# inside its cluster {{}} block\n{nats_tls_block(files, 'routes_ca')}")

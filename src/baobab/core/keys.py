@@ -20,6 +20,7 @@ an empty memo of its own, as audits use, so that every signature is checked from
 from __future__ import annotations
 
 import base64
+import binascii
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,11 +41,14 @@ def b64e(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def b64d(text: str) -> bytes:
     if not isinstance(text, str):
         raise BaobabError("MALFORMED", "expected base64url text")
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:  # base64.urlsafe_b64decode's own steps, without its layers of Python calls (a hot path)
+        return binascii.a2b_base64(text.encode("ascii").translate(_URLSAFE) + b"=" * (-len(text) % 4))
     except (ValueError, TypeError) as exc:
         raise BaobabError("MALFORMED", "invalid base64url text") from exc
 

@@ -21,16 +21,16 @@ from json.decoder import scanstring  # type: ignore[attr-defined]
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from baobab.core.errors import BaobabError
-from baobab.core.jcs import canonicalize
+from baobab.core.jcs import canonicalize, encode_proven
 from baobab.core.keys import Triple, b64d, fresh_verification, signing_message, verify_triples
 from baobab.ledger.block import ZERO_HASH, block_hash, commit_hash
-from baobab.ledger.membership import check_genesis, org_key
+from baobab.ledger.membership import GOVERNANCE, check_genesis, org_key, public_key
 from baobab.ledger.runtime import Registry, key_policy_key
 from baobab.ledger.store import tree
 from baobab.ledger.store.base import BlockRecord, Store, Version, Write
@@ -81,6 +81,7 @@ class MemoryState:
         self.keys: list[str] = []  # the live keys in order, for range reads without a scan
         self.tx_ids: set[bytes] = set()
         self.history: dict[str, Any] = {}  # key -> running SHA-256 of its history
+        self.generation = 0  # counts the blocks that changed governance state (organisations' keys)
 
     def get(self, key: str) -> tuple[Any, Version] | None:
         return self.rows.get(key)
@@ -95,8 +96,12 @@ class MemoryState:
     def known_tx_ids(self, tx_ids: list[str]) -> set[str]:
         return {t for t in tx_ids if _id_bytes(t) in self.tx_ids}
 
-    def apply(self, tx_ids: list[str], writes: list[Write]) -> None:
+    def apply(self, tx_ids: list[str], writes: list[Write], text: Callable[[Any], str] | None = None) -> None:
+        """Add a block's ids and writes; `text` gives a value's JCS text (by default `_text`)."""
+        text = text or _text
         self.tx_ids.update(_id_bytes(t) for t in tx_ids)
+        if any(w.key.startswith(_GOVERNANCE) for w in writes):
+            self.generation += 1
         for w in writes:
             if w.value is None:
                 if self.rows.pop(w.key, None) is not None:
@@ -106,11 +111,17 @@ class MemoryState:
                     insort(self.keys, w.key)
                 self.rows[w.key] = (w.value, w.version)
             h = self.history.get(w.key) or hashlib.sha256()
-            h.update(_history_line(w.version, None if w.value is None else _text(w.value)))
+            h.update(_history_line(w.version, None if w.value is None else text(w.value)))
             self.history[w.key] = h
 
 
 _TOP = chr(0x10FFFF)  # after every character a key holds
+_GOVERNANCE = f"{GOVERNANCE}:"
+
+
+def _plain_text(value: Any) -> str:
+    """The JCS text of a value inside a block proven plain (`Validator.encode_block`)."""
+    return encode_proven(value).decode()
 
 
 def _id_bytes(tx_id: str) -> bytes:
@@ -126,12 +137,15 @@ def _history_line(version: Version, text: str | None) -> bytes:
     return f"{version[0]},{version[1]},{value}\n".encode()
 
 
-# Signature checks dominate an audit and do not depend on state, so for long ledgers they run
-# in worker processes, a few blocks ahead of the replay; what they verify is added to the
-# audit's own memo and the replay finds it there. A signature they did not check (a key
-# changed meanwhile, say) is simply verified by the replay itself.
+# Signature checks dominate an audit and, with parsing and encoding the blocks, do not depend
+# on state, so for long ledgers they run in worker processes, a few tasks ahead of the replay;
+# what they verify is put in the audit's own memo while its block is replayed, and the replay
+# finds it there. A signature they did not check (a key changed meanwhile, say) is simply
+# verified by the replay itself, with the same code as a committing node.
 POOL_FROM_BLOCKS = 64
-WINDOW = 8
+TASK_TXS = 200  # transactions per worker task: small blocks travel together
+TASK_BLOCKS = 64
+WINDOW = 6  # tasks handed out ahead of the replay
 
 
 def audit(store: Store, registry: Registry, workers: int | None = None) -> AuditReport:
@@ -225,7 +239,7 @@ def _compare_new(store: Store, blocks: Iterator[Replayed], start: int) -> None:
         return computed[n]
 
     added: dict[tuple[int, int], bytes] = {}
-    for record, tx_ids, writes in blocks:
+    for record, tx_ids, writes, text in blocks:
         n = record.number
         if n < start:
             continue
@@ -241,7 +255,7 @@ def _compare_new(store: Store, blocks: Iterator[Replayed], start: int) -> None:
                                 block=n, tx_id=tx_id)
         for w in writes:
             last[w.key] = w
-            history.setdefault(w.key, []).append((tuple(w.version), None if w.value is None else _text(w.value)))
+            history.setdefault(w.key, []).append((tuple(w.version), None if w.value is None else text(w.value)))
         for level, idx, h in tree.new_nodes(n, tree.block_leaf(record.hash), node):
             computed[(level, idx)] = added[(level, idx)] = h
     stored = store.tree_nodes(set(added))
@@ -275,7 +289,7 @@ def _integrity(store: Store) -> None:
         raise _Mismatch(f"the database's integrity check fails: {'; '.join(problems[:5])}", table="database")
 
 
-Replayed = tuple[BlockRecord, list[str], list[Write]]
+Replayed = tuple[BlockRecord, list[str], list[Write], Callable[[Any], str]]  # ..., the writes' JCS text
 
 
 def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None, start: int = 0) -> Iterator[Replayed]:
@@ -312,7 +326,7 @@ def _recorded(store: Store, report: AuditReport, recent: RecentTxIds | None, sta
         report.transactions += len(tx_ids) if n else 0
         report.valid += sum(c == "VALID" for c in stored.codes) if n else 0
         previous = stored
-        yield stored, tx_ids, writes
+        yield stored, tx_ids, writes, _text
 
 
 _TXS = ',"transactions":['
@@ -377,13 +391,15 @@ def _recorded_block(n: int, text: str, pos: int, codes: list[str]) -> tuple[list
     return tx_ids, writes
 
 
-def _signature_triples(block: dict[str, Any], encoded: list[Any], state: MemoryState) -> list[Triple]:
-    """The creator and endorsement signatures of a block, with the keys of the state so far."""
-    def record(org: Any) -> Any:
-        row = state.get(org_key(org)) if isinstance(org, str) else None
-        return None if row is None else row[0]
-
+def _signature_triples(block: dict[str, Any], encoded: list[Any], record: Callable[[Any], Any],
+                       orderer: bytes) -> list[Triple]:
+    """The orderer's, creators' and endorsers' signatures of a block, with the organisation
+    records `record` gives (those of the state as far as the replay got)."""
     triples: list[Triple] = []
+    try:
+        triples.append((orderer, b64d(block["signature"]), signing_message("block", block["header"])))
+    except (BaobabError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # malformed: the replay judges it
     for env, (enc, _, _) in zip(block["transactions"], encoded):
         if enc is None:
             continue
@@ -391,48 +407,111 @@ def _signature_triples(block: dict[str, Any], encoded: list[Any], state: MemoryS
             org, client = env["proposal"]["creator"].split("/")
             creator = record(org)
             if creator and client in creator["clients"]:
-                triples.append((b64d(creator["clients"][client]), b64d(env["signature"]),
+                triples.append((public_key(creator["clients"][client]).raw, b64d(env["signature"]),
                                 signing_message("proposal", None, enc.proposal_digest)))
             for e in env["endorsements"]:
                 peer = record(e["org"])
                 if peer:
-                    triples.append((b64d(peer["peer_key"]), b64d(e["signature"]),
+                    triples.append((public_key(peer["peer_key"]).raw, b64d(e["signature"]),
                                     signing_message("endorsement", None, enc.result_digest)))
         except (BaobabError, ValueError, KeyError, TypeError, AttributeError):
             continue  # malformed: the replay judges it
     return triples
 
 
-def _blocks_with_checked_signatures(store: Store, state: MemoryState, memo: set[Triple],
-                                    pool: ProcessPoolExecutor | None) -> Iterator[tuple[BlockRecord, Any, Any]]:
-    """Stored blocks, parsed and encoded, with their signatures verified ahead when a pool runs."""
-    window: deque[tuple[BlockRecord, Any, Any, list[Triple], Future[list[bool]]]] = deque()
+Prepared = tuple[Any, bool, list[Triple]]  # a block's encoding, proven plain, its signatures that verify
 
-    def release() -> tuple[BlockRecord, Any, Any]:
-        stored, block, encoded, triples, verdicts = window.popleft()
-        try:
-            memo.update(t for t, ok in zip(triples, verdicts.result()) if ok)
-        except Exception:  # a lost worker only means the replay verifies these itself
-            pass
-        return stored, block, encoded
 
-    for stored in store.blocks():
+def _prepare(data: bytes) -> tuple[Any, Any, bool]:
+    """A stored block parsed and encoded, as the replay needs it (raises on a malformed one)."""
+    block = json.loads(data)
+    if isinstance(block, dict) and isinstance(block.get("transactions"), list):
+        return (block, *Validator.encode_block(block))
+    return block, None, False
+
+
+def _prepared(datas: list[bytes], orgs: dict[str, Any], orderer: bytes) -> list[Prepared | None]:
+    """A worker's share of the audit, what does not depend on the state: encode stored blocks
+    and verify their signatures. None for a block the replay must encode itself (and so report
+    what is wrong with it). The block is not sent back: the replay parses it again faster than
+    it would unpickle it."""
+    out: list[Prepared | None] = []
+    for data in datas:
         try:
-            block = json.loads(stored.data)
-            encoded = Validator.encode(block) if isinstance(block, dict) and isinstance(block.get("transactions"), list) else None
+            block, encoded, plain = _prepare(data)
+        except (BaobabError, ValueError, KeyError, TypeError):
+            out.append(None)
+            continue
+        triples = [] if encoded is None else _signature_triples(block, encoded, orgs.get, orderer)
+        out.append((encoded, plain, [t for t, ok in zip(triples, verify_triples(triples)) if ok]))
+    return out
+
+
+def _blocks_prepared(store: Store, state: MemoryState, memo: set[Triple],
+                     pool: ProcessPoolExecutor | None) -> Iterator[tuple[BlockRecord, Any, Any, bool]]:
+    """Stored blocks, parsed and encoded, each with its signatures already verified (in `memo`
+    while it is replayed) when a pool of workers runs ahead of the replay."""
+    window: deque[tuple[list[BlockRecord], Future[list[Prepared | None]]]] = deque()
+    orderer = b""
+    orgs: dict[str, Any] = {}
+    generation = -1
+
+    def here(stored: BlockRecord) -> tuple[BlockRecord, Any, Any, bool]:
+        try:
+            return (stored, *_prepare(stored.data))
         except (BaobabError, ValueError, KeyError, TypeError) as exc:
             raise _Mismatch(f"block {stored.number}: {exc}", table="blocks", block=stored.number) from None
-        if pool is None or encoded is None or stored.number == 0:
+
+    def release() -> Iterator[tuple[BlockRecord, Any, Any, bool]]:
+        records, future = window.popleft()
+        try:
+            results = future.result()
+        except Exception:  # noqa: BLE001 - a lost worker only means the replay does this itself
+            results = [None] * len(records)
+        for stored, prepared in zip(records, results):
+            memo.clear()  # bounded: only the block being replayed needs its verified signatures
+            if prepared is None:
+                yield here(stored)
+            else:
+                encoded, plain, verified = prepared
+                memo.update(verified)
+                yield stored, json.loads(stored.data), encoded, plain
+
+    batch: list[BlockRecord] = []
+    txs = 0
+    for stored in store.blocks():
+        if pool is None or stored.number == 0:
             while window:
-                yield release()
-            yield stored, block, encoded
+                yield from release()
+            prepared = here(stored)
+            if stored.number == 0 and isinstance(prepared[1], dict):
+                orderer = _orderer_key(prepared[1])
+            yield prepared
             continue
-        triples = _signature_triples(block, encoded, state)
-        window.append((stored, block, encoded, triples, pool.submit(verify_triples, triples)))
+        batch.append(stored)
+        txs += stored.data.count(b'"proposal":')  # about: the task's size only
+        if txs < TASK_TXS and len(batch) < TASK_BLOCKS:
+            continue
+        if generation != state.generation:  # the organisations' keys changed: send them anew
+            generation, orgs = state.generation, {k[len(_ORGS):]: v for k, v, _ in state.range(_ORGS)}
+        window.append((batch, pool.submit(_prepared, [r.data for r in batch], orgs, orderer)))
+        batch, txs = [], 0
         if len(window) > WINDOW:
-            yield release()
+            yield from release()
+    if batch:
+        window.append((batch, pool.submit(_prepared, [r.data for r in batch], orgs, orderer)))
     while window:
-        yield release()
+        yield from release()
+
+
+_ORGS = org_key("")
+
+
+def _orderer_key(genesis_block: dict[str, Any]) -> bytes:
+    try:
+        return b64d(genesis_block["transactions"][0]["genesis"]["orderer"]["key"])
+    except (BaobabError, KeyError, IndexError, TypeError):
+        return b""  # the replay reports the genesis block
 
 
 def _replayed(store: Store, registry: Registry, report: AuditReport, memo: set[Triple],
@@ -441,7 +520,7 @@ def _replayed(store: Store, registry: Registry, report: AuditReport, memo: set[T
     block by block), checked against what is stored for it."""
     validator: Validator | None = None
     previous: BlockRecord | None = None
-    for stored, block, encoded in _blocks_with_checked_signatures(store, state, memo, pool):
+    for stored, block, encoded, plain in _blocks_prepared(store, state, memo, pool):
         n = stored.number
         if n != (0 if previous is None else previous.number + 1):
             raise _Mismatch(f"block {n} is out of sequence", table="blocks", block=n)
@@ -465,7 +544,7 @@ def _replayed(store: Store, registry: Registry, report: AuditReport, memo: set[T
         report.transactions += len(tx_ids) if n else 0
         report.valid += sum(c == "VALID" for c in record.codes) if n else 0
         previous = record
-        yield record, tx_ids, writes
+        yield record, tx_ids, writes, _plain_text if plain else _text
 
 
 def _compare(store: Store, blocks: Iterator[Replayed], report: AuditReport, state: MemoryState) -> None:
@@ -474,9 +553,9 @@ def _compare(store: Store, blocks: Iterator[Replayed], report: AuditReport, stat
     indexed: set[str] = set()
     leaves = _TreeBuilder()
     seen_any = False
-    for record, tx_ids, writes in blocks:
+    for record, tx_ids, writes, text in blocks:
         _check_tx_index(tx_rows, record.number, tx_ids, record.codes, indexed, state)
-        state.apply(tx_ids, writes)
+        state.apply(tx_ids, writes, text)
         leaves.add(record.number, record.hash)
         seen_any = True
     if not seen_any:

@@ -34,7 +34,7 @@ DEFAULT_PROPOSAL_TTL_S = 7 * 24 * 3600  # a governance proposal not approved by 
 
 
 # PublicKey is immutable, so one decoded object per key text can serve every proposal.
-_public_key = lru_cache(maxsize=4096)(PublicKey.from_text)
+public_key = lru_cache(maxsize=4096)(PublicKey.from_text)
 
 
 def org_key(org_id: str) -> str:
@@ -197,7 +197,7 @@ class Membership:
         key = record["clients"].get(client)
         if key is None:
             raise BaobabError("UNKNOWN_IDENTITY", f"{org_id} has no client identity {client!r}")
-        return Caller(org_id, client, tuple(record["roles"]), record["country"]), _public_key(key)
+        return Caller(org_id, client, tuple(record["roles"]), record["country"]), public_key(key)
 
     def active_ids(self) -> list[str]:
         if self._active is None:

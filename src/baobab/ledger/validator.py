@@ -20,7 +20,7 @@ from baobab.ledger import policy as policies
 from baobab.core.jcs import canonicalize, encode_proven, proven_plain
 from baobab.ledger.block import ZERO_HASH, block_bytes, block_hash, check_block, commit_hash
 from baobab.core import merkle
-from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, governance_config, org_key
+from baobab.ledger.membership import GOVERNANCE, Membership, check_genesis, governance_config, org_key, public_key
 from baobab.ledger.runtime import Registry, key_policy_key, range_digest
 from baobab.ledger.store.base import BlockRecord, Version, Write
 from baobab.ledger.tx import Encoded, check_envelope, parse_time, tx_id_of
@@ -103,10 +103,17 @@ class Validator:
     def encode(block: dict[str, Any]) -> list[tuple[Encoded | None, bytes, str]]:
         """Each transaction's encoding (None if malformed), canonical bytes and id, computed
         once and used for the Merkle root, the tx id, every signature check and storage."""
+        return Validator.encode_block(block)[0]
+
+    @staticmethod
+    def encode_block(block: dict[str, Any]) -> tuple[list[tuple[Encoded | None, bytes, str]], bool]:
+        """`encode`, and whether the block's transactions were proven plain (the C encoder gives
+        the JCS form of every part of them, their write values included: see `jcs.proven_plain`)."""
         out: list[tuple[Encoded | None, bytes, str]] = []
         number = block["header"]["number"] if isinstance(block.get("header"), dict) else -1
         # one proof that the C encoder gives the JCS form of every transaction, not one per part
-        encode = encode_proven if number and proven_plain(block["transactions"]) else canonicalize
+        plain = bool(number) and proven_plain(block["transactions"])
+        encode = encode_proven if plain else canonicalize
         for index, tx in enumerate(block["transactions"]):
             if number == 0:
                 out.append((None, canonicalize(tx), "genesis"))
@@ -120,7 +127,7 @@ class Validator:
                 except (BaobabError, KeyError, TypeError):
                     tx_id = f"malformed:{number}:{index}"
                 out.append((None, canonicalize(tx), tx_id))
-        return out
+        return out, plain
 
     def process(self, block: dict[str, Any], previous: BlockRecord | None, state: StateReader,
                 encoded: list[tuple[Encoded | None, bytes, str]] | None = None) -> tuple[BlockRecord, list[str], list[Write]]:
@@ -211,7 +218,7 @@ class Validator:
             record = members.org(e["org"])
             if record is None:
                 return None
-            if not PublicKey.from_text(record["peer_key"]).verify("endorsement", result, e["signature"], result_digest):
+            if not public_key(record["peer_key"]).verify("endorsement", result, e["signature"], result_digest):
                 return None
             if record["status"] == "active":
                 out.add(e["org"])

@@ -173,16 +173,11 @@ class LocalNetwork:
         """The anchors beside genesis (every key is in this keystore), the NATS servers'
         certificate issued by the ordering key, and the certificate this harness's probes
         present to NATS."""
-        from baobab.net.tls import NETWORK_ANCHOR, Anchors, issue, nats_host, orderer_credentials, write_anchors, write_credentials
+        from baobab.net.tls import nats_server_credentials, orderer_credentials, write_anchors
 
         write_anchors(self.network_dir, genesis)
-        anchors = Anchors.load(self.network_dir, genesis)
         folder = self.root / "tls"
-        cert, key = issue(Keystore(self.network_dir / "keys").orderer(), anchors.of(NETWORK_ANCHOR), NETWORK_ANCHOR,
-                          [nats_host(self.network), "127.0.0.1", "localhost"])
-        self.nats_cert = write_credentials(folder, "nats", cert, key)
-        (folder / "clients-ca.pem").write_text(anchors.bundle())  # nodes and ordering nodes connect with theirs
-        (folder / "routes-ca.pem").write_text(anchors.pem_of(NETWORK_ANCHOR))  # only NATS servers route
+        self.nats_files = nats_server_credentials(folder, self.network_dir, genesis, ["127.0.0.1", "localhost"])
         self.probe_cert = orderer_credentials(folder, self.network_dir, genesis, "local-probe")
 
     def nats_tls(self) -> Any:
@@ -218,21 +213,19 @@ class LocalNetwork:
         self.nats_urls = [f"nats://127.0.0.1:{p}" for p in ports[:n]]
         routes = [f"nats-route://127.0.0.1:{p}" for p in ports[n:]]
         sync = "\n  sync_interval: always" if nats_version() >= (2, 10, 0) else ""
-        tls_dir = self.root / "tls"
-        cert, key = self.nats_cert
+        from baobab.net.tls import nats_tls_block
 
         def tls(ca: str) -> str:  # mutual TLS: servers and clients alike present certificates
-            return (f"tls {{\n  cert_file: \"{cert}\"\n  key_file: \"{key}\"\n  ca_file: \"{tls_dir / ca}\"\n"
-                    f"  verify: true\n  timeout: 5\n}}\n")
+            return nats_tls_block(self.nats_files, ca)
         for i in range(n):
             store = self.root / f"nats{i + 1}"
             store.mkdir(exist_ok=True)
             cluster = "" if n == 1 else (
                 f"cluster {{\n  name: baobab\n  listen: 127.0.0.1:{ports[n + i]}\n"
                 f"  routes: [{', '.join(r for j, r in enumerate(routes) if j != i)}]\n"
-                f"  {tls('routes-ca.pem')}}}\n")
+                f"  {tls('routes_ca')}}}\n")
             conf = (f"server_name: nats{i + 1}\nlisten: 127.0.0.1:{ports[i]}\n"
-                    f"jetstream {{\n  store_dir: \"{store}\"{sync}\n}}\n{tls('clients-ca.pem')}{cluster}")
+                    f"jetstream {{\n  store_dir: \"{store}\"{sync}\n}}\n{tls('clients_ca')}{cluster}")
             path = self.root / f"nats{i + 1}.conf"
             path.write_text(conf)
             self.procs[f"nats{i + 1}"] = Proc(f"nats{i + 1}", [NATS_SERVER, "-c", str(path)],

@@ -339,6 +339,28 @@ def orderer_credentials(folder: Path, network_dir: Path, genesis: dict[str, Any]
     return write_credentials(folder, name, cert, key)
 
 
+def nats_server_credentials(folder: Path, network_dir: Path, genesis: dict[str, Any], hosts: list[str]) -> dict[str, Path]:
+    """What a NATS server of the network needs, written to `folder`: its certificate (issued by the
+    ordering key, naming `nats_host` and `hosts`) and key, `clients-ca.pem` (every anchor: nodes
+    and ordering nodes connect with certificates from their genesis keys) and `routes-ca.pem`
+    (the network's anchor only: only NATS servers route)."""
+    from baobab.keystore import Keystore
+
+    anchors = Anchors.load(network_dir, genesis)
+    cert, key = issue(Keystore(network_dir / "keys").orderer(), anchors.of(NETWORK_ANCHOR), NETWORK_ANCHOR,
+                      [nats_host(genesis["network"]), *hosts])
+    crt, kf = write_credentials(folder, "nats", cert, key)
+    (folder / "clients-ca.pem").write_text(anchors.bundle())
+    (folder / "routes-ca.pem").write_text(anchors.pem_of(NETWORK_ANCHOR))
+    return {"cert": crt, "key": kf, "clients_ca": folder / "clients-ca.pem", "routes_ca": folder / "routes-ca.pem"}
+
+
+def nats_tls_block(files: dict[str, Path], ca: str) -> str:
+    """A nats-server `tls {}` block: mutual TLS with `files[ca]` ("clients_ca" or "routes_ca")."""
+    return (f"tls {{\n  cert_file: \"{files['cert']}\"\n  key_file: \"{files['key']}\"\n  ca_file: \"{files[ca]}\"\n"
+            f"  verify: true\n  timeout: 5\n}}\n")
+
+
 def nats_client_tls(network_dir: Path, genesis: dict[str, Any], cert: tuple[Path, Path]) -> tuple[ssl.SSLContext, str]:
     """(context, server name) to reach the network's NATS servers, presenting `cert`."""
     anchors = Anchors.load(network_dir, genesis)

@@ -140,13 +140,17 @@ class Participant:
         self._send("GET", f"/parties/{party_type}/{party_id}", "parties", None)
 
     def quote(self, quote_id: str, transaction_id: str, payee_fsp: str, payee: dict[str, Any], payer: dict[str, Any],
-              amount: dict[str, Any], amount_type: str = "SEND", scenario: str = "TRANSFER") -> None:
-        """POST /quotes: `payee` and `payer` are PartyIdInfo objects; `amount` is {currency, minor}."""
-        self._send("POST", "/quotes", "quotes", payee_fsp, {
-            "quoteId": quote_id, "transactionId": transaction_id, "payee": {"partyIdInfo": payee},
-            "payer": {"partyIdInfo": payer}, "amountType": amount_type,
-            "amount": to_fspiop_amount(amount["currency"], amount["minor"]),
-            "transactionType": {"scenario": scenario, "initiator": "PAYER", "initiatorType": "CONSUMER"}})
+              amount: dict[str, Any], amount_type: str = "SEND", scenario: str = "TRANSFER",
+              fees: dict[str, Any] | None = None) -> None:
+        """POST /quotes: `payee` and `payer` are PartyIdInfo objects; `amount` is {currency, minor};
+        `fees`: the payer FSP's own fee within a SEND amount (a cross-currency quote's cost counts it)."""
+        body = {"quoteId": quote_id, "transactionId": transaction_id, "payee": {"partyIdInfo": payee},
+                "payer": {"partyIdInfo": payer}, "amountType": amount_type,
+                "amount": to_fspiop_amount(amount["currency"], amount["minor"]),
+                "transactionType": {"scenario": scenario, "initiator": "PAYER", "initiatorType": "CONSUMER"}}
+        if fees is not None:
+            body["fees"] = to_fspiop_amount(fees["currency"], fees["minor"])
+        self._send("POST", "/quotes", "quotes", payee_fsp, body)
 
     def transfer(self, transfer_id: str, payee_fsp: str, quote: dict[str, Any], expiration: str) -> None:
         """POST /transfers on the terms of the payee's quote (its amount, packet and condition)."""

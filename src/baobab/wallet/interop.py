@@ -87,8 +87,11 @@ class SwitchLink:
         fsp.books = self.books
 
     def publish(self, phone: str) -> None:
-        """List a wallet in the switch's directory, so other providers can pay it."""
-        self.hub.add_party(PARTY_TYPE, self.provider.msisdn(phone), self.fsp, self.provider.scheme.currency)
+        """List a wallet in the switch's directory, so other providers can pay it: under its number
+        and under the number as FSPIOP writes it (no "+"), which cross-currency quotes look up."""
+        msisdn = self.provider.msisdn(phone)
+        for listed in (msisdn, party_id(msisdn)):
+            self.hub.add_party(PARTY_TYPE, listed, self.fsp, self.provider.scheme.currency)
 
     def fulfilment(self, transfer_id: str) -> str:
         return fulfilment_of(self._secret, transfer_id)

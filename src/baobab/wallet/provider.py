@@ -73,6 +73,7 @@ register_codes({
 
 PIN_ATTEMPTS = 3
 BILL_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9/-]{0,39}")
+BILL_PAYMENT = re.compile(r"bill (\S+) (\S+)")  # a bill payment's movement reference: "bill <biller code> <bill reference>"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS momo_wallets (
   msisdn TEXT PRIMARY KEY, name TEXT NOT NULL, tier INTEGER NOT NULL, pin_hash TEXT, language TEXT NOT NULL DEFAULT 'en',
@@ -476,7 +477,7 @@ class Provider:
         biller, src = self.biller(code), self.msisdn(payer)
         if pin is not None:
             self._check_pin(src, pin)
-        reference = f"bill {code} {bill_reference}"
+        reference = f"bill {code} {bill_reference}"  # BILL_PAYMENT
         self.hold_if_screened("send", src, biller["msisdn"], amount, at, reference=reference)
         with self.db.atomic():
             self._apply_to_bill(code, bill_reference, amount, full)
@@ -733,6 +734,10 @@ class Provider:
             try:
                 with self.db.atomic():
                     if kind == "send":
+                        bill = BILL_PAYMENT.fullmatch(reference or "")
+                        if bill and self.db.one("SELECT 1 FROM momo_billers WHERE code = ? AND msisdn = ?", (bill[1], payee)):
+                            # a held bill payment pays down the bill it was made against, as it would have then
+                            self._apply_to_bill(bill[1], bill[2], amount, None)
                         movement = self.transfer_reviewed(payer, payee, amount, reference=reference or "", at=at)
                     elif kind == "cash_in":
                         movement = self._record("cash_in", amount, at, [(f"agent/{agent}/float", f"wallet/{payee}", amount),

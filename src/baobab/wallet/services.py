@@ -105,6 +105,7 @@ class MobileMoney:
         joined = [fsp for fsp in self.links if fsp in fsps]
         for fsp in joined:
             self.links[fsp].join(fsps[fsp])
+        self.remittances.join(fsps)  # remittance companies hosted here send to wallets on other nodes
         return joined
 
     def recover(self) -> int:
