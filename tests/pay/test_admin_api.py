@@ -195,3 +195,21 @@ def test_a_window_closes_settles_and_brings_positions_back_to_zero(hub: tuple[Hu
     regress = client.put(f"/settlements/{settlement['id']}", json={"participants": []})
     assert regress.status_code == 400
     assert h.switch.reconcile() == []
+
+
+def test_an_fx_provider_publishes_its_rates_through_the_operator(hub: tuple[Hub, httpx.Client]) -> None:
+    h, client = hub
+    for currency in ("INR", "AED"):
+        assert client.post("/participants", json={"name": "fxdesk", "currency": currency}).status_code == 201
+    r = client.put("/participants/fxdesk/fxRates", json={"marginBasisPoints": 60, "rates": [
+        {"sourceCurrency": "INR", "targetCurrency": "AED", "midRate": "0.0440"}]})
+    assert r.status_code == 200 and r.json() == [{"sourceCurrency": "INR", "targetCurrency": "AED", "midRate": "0.0440",
+                                                  "marginBasisPoints": 60, "appliedRate": "0.043736"}]
+    assert h.fx.quote("INR", "AED").fxp == "fxdesk"
+    for body, code in (({"marginBasisPoints": 60, "rates": [{"sourceCurrency": "INR", "targetCurrency": "KES", "midRate": "0.9"}]}, "3201"),
+                       ({"marginBasisPoints": 60, "rates": [{"sourceCurrency": "INR", "targetCurrency": "AED", "midRate": "-1"}]}, "3101"),
+                       ({"rates": []}, "3102")):
+        refused = client.put("/participants/fxdesk/fxRates", json=body)
+        assert refused.json()["errorInformation"]["errorCode"] == code
+    assert client.get("/participants/fxdesk/fxRates").json()[0]["midRate"] == "0.0440"  # unchanged by the refusals
+    assert client.get("/participants/nobody/fxRates").json()["errorInformation"]["errorCode"] == "3200"

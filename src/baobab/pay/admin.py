@@ -478,6 +478,24 @@ def admin_router(hub: Hub, operator: Operator) -> APIRouter:
     def update_settlement(body: Any, query: Any, id: str) -> Any:
         return admin.update_settlement(_int(id), body)
 
+    @route("PUT", "/participants/{name}/fxRates")
+    def publish_fx_rates(body: Any, query: Any, name: str) -> Any:
+        """Baobab's extension: an FX provider's mid-market rates and margin (pay/fx.py), replacing its
+        earlier ones: {"marginBasisPoints": 60, "rates": [{"sourceCurrency", "targetCurrency", "midRate"}]}."""
+        admin._require(name)
+        try:
+            rates = {(r["sourceCurrency"], r["targetCurrency"]): str(r["midRate"]) for r in body["rates"]}
+            margin = body["marginBasisPoints"]
+        except (KeyError, TypeError):
+            raise FspiopError("3102", "fxRates is {marginBasisPoints, rates: [{sourceCurrency, targetCurrency, midRate}]}") from None
+        hub.fx.publish(name, rates, margin_bp=margin)
+        return hub.fx.rates(name)
+
+    @route("GET", "/participants/{name}/fxRates")
+    def fx_rates(body: Any, query: Any, name: str) -> Any:
+        admin._require(name)
+        return hub.fx.rates(name)
+
     return router
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any
 
 from baobab.core.errors import BaobabError, register_codes
 from baobab.core.money import Money, check_currency
@@ -74,6 +75,12 @@ class SwitchFx:
             for (source, target), mid in sorted(rates.items()):
                 self.db.run("INSERT INTO switch_fx (fxp, source, target, mid_rate, margin_bp) VALUES (?, ?, ?, ?, ?)",
                             (fxp, source, target, mid, margin_bp))
+
+    def rates(self, fxp: str) -> list[dict[str, Any]]:
+        """What the provider published: each pair's mid-market rate, its margin and the applied rate."""
+        return [{"sourceCurrency": source, "targetCurrency": target, "midRate": mid, "marginBasisPoints": margin,
+                 "appliedRate": applied_rate(mid, margin)} for source, target, mid, margin in self.db.all(
+            "SELECT source, target, mid_rate, margin_bp FROM switch_fx WHERE fxp = ? ORDER BY source, target", (fxp,))]
 
     def quote(self, source: str, target: str) -> FxQuote:
         offers = [FxQuote(fxp, source, target, applied_rate(mid, margin), mid) for fxp, mid, margin in self.db.all(
