@@ -187,9 +187,9 @@ class LocalNetwork:
         return nats_client_tls(self.network_dir, json.loads((self.network_dir / "genesis.json").read_bytes()), self.probe_cert)
 
     def trust_in_this_process(self) -> None:
-        """Let this process's generic HTTPS clients (httpx's defaults, as the tests and benchmarks
-        use) trust this network's anchors, as `export SSL_CERT_FILE=<network>/tls/anchors.pem`
-        would: they check the node's address, which its certificate names. Baobab's own clients
+        """Let this process's generic HTTPS clients (httpx's and requests' defaults, as the tests
+        and benchmarks use) trust this network's anchors, as `export SSL_CERT_FILE=<network>/tls/anchors.pem`
+        (and `REQUESTS_CA_BUNDLE`, which requests reads instead) would: they check the node's address, which its certificate names. Baobab's own clients
         pin each node to its organisation instead (`http_client`). Anchors of every network this
         process started are kept, so that several networks can run side by side."""
         from baobab.net.tls import Anchors
@@ -199,7 +199,7 @@ class LocalNetwork:
         known = bundle.read_text() if bundle.exists() else ""
         if mine not in known:
             bundle.write_text(known + mine)
-        os.environ["SSL_CERT_FILE"] = str(bundle)
+        os.environ["SSL_CERT_FILE"] = os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
 
     def http_client(self, **kwargs: Any) -> httpx.Client:
         """An HTTPS client for every organisation node, each pinned to its organisation's anchor."""
