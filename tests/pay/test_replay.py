@@ -4,6 +4,7 @@ admitted and answered by the idempotency rules (an identical transfer gets its e
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -131,4 +132,42 @@ def test_signatures_are_kept_durably_and_pruned_past_the_window(tmp_path: Path) 
                 now=later)
     assert db.all("SELECT signed_at FROM switch_seen_signatures") == [("2026-12-01T10:11:00Z",)]  # the first one pruned
     guard.admit({"Date": headers["Date"]}, now=at + timedelta(days=1))  # unsigned: not the guard's business
+    db.close()
+
+
+def test_an_fsp_outbox_resending_after_a_lost_answer_signs_again_and_is_answered(signed: Signed, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The switch took the first attempt but its answer never reached the FSP: the FSP's outbox
+    sends again, dated and signed anew, and the switch answers it by the resend rules instead of
+    refusing it as a replay."""
+    from baobab.pay import outbox as outbox_module
+    from baobab.pay.outbox import Outbox, delivery_client
+
+    db = SQLiteDatabase(":memory:")  # the payer FSP's own database
+    sent: list[dict[str, str]] = []
+    outbox = Outbox(db, lambda _switch: signed.switch.url, table="fsp_requests",
+                    credentials=lambda _: {"Authorization": f"Bearer {TOKENS['payerfsp']}"},
+                    signer=lambda m, p, h, b: sent.append(h) or jws.sign(KEYS["payerfsp"], m, p, h, b), fspiop=True)
+    body = transfer()
+    headers = {"Content-Type": "application/vnd.interoperability.transfers+json;version=1.1",
+               "Accept": "application/vnd.interoperability.transfers+json;version=1.1",
+               "Date": "Thu, 01 Jan 2026 00:00:00 GMT", "FSPIOP-Source": "payerfsp", "FSPIOP-Destination": "payeefsp"}
+    with db.atomic():
+        outbox.add("switch", "POST", "/transfers", headers, body)
+
+    async def deliver() -> None:
+        client = delivery_client()
+        try:
+            await outbox.deliver_due(client)
+        finally:
+            await client.close()
+
+    now = datetime.now(timezone.utc)
+    for at in (now - timedelta(seconds=30), now):
+        monkeypatch.setattr(outbox_module, "_date_now", lambda at=at: format_datetime(at, usegmt=True))
+        db.run("UPDATE fsp_requests SET delivered_at = NULL")  # the first answer lost: the outbox owes it still
+        asyncio.run(deliver())
+        assert db.one("SELECT last_error FROM fsp_requests") == (None,) and outbox.pending() == []
+    assert [h["Date"] for h in sent] == [format_datetime(now - timedelta(seconds=30), usegmt=True), format_datetime(now, usegmt=True)]
+    signed.payee.next("POST", "/transfers")  # the prepare reached the payee
+    assert signed.hub.switch.find(body["transferId"]) is not None
     db.close()

@@ -6,7 +6,9 @@ database transaction as the switch operation that caused it, so a crash between 
 nothing; the dispatcher delivers what is due and marks it delivered only once the participant's
 endpoint has answered 2xx. A connection that fails is tried again at once a few times (tenacity);
 a callback still undelivered falls due again later, with exponential backoff and jitter kept in
-the database, so the retries outlive a restart.
+the database, so the retries outlive a restart. What the sender says itself is signed as it is
+sent, under that moment's Date: a resend carries a fresh signature, which a switch that refuses a
+replayed or stale one (pay/replay.py) accepts, and then answers as the FSPIOP resend rules say.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import json
 import logging
 from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
 from typing import Any
 
 import aiohttp
@@ -67,13 +70,18 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS switch_callbacks (
   seq INTEGER PRIMARY KEY, fsp TEXT NOT NULL, method TEXT NOT NULL, path TEXT NOT NULL,
   headers TEXT NOT NULL, body TEXT NOT NULL, due_at TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-  delivered_at TEXT, last_error TEXT);
+  delivered_at TEXT, last_error TEXT, signed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS switch_callbacks_due ON switch_callbacks (delivered_at, due_at);
 """
 
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat()
+
+
+def _date_now() -> str:
+    """The Date header of a message sent now (RFC 7231)."""
+    return format_datetime(datetime.now(timezone.utc), usegmt=True)
 
 
 class Outbox:
@@ -90,6 +98,7 @@ class Outbox:
         self.db, self.endpoints, self.credentials, self.table = db, endpoints, credentials, table
         self.signer, self.fspiop, self.sign_gets = signer, fspiop, sign_gets
         db.script(SCHEMA.replace("switch_callbacks", table))
+        db.add_column(table, "signed", "INTEGER NOT NULL DEFAULT 0")  # 1: signed by the sender when sent
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -97,15 +106,14 @@ class Outbox:
         """Owe `fsp` a callback (call inside the switch operation's transaction). A forwarded
         message passes its `raw` body, so the bytes its sender signed arrive unchanged."""
         text = json.dumps(body, separators=(",", ":")) if raw is None else raw.decode()
+        signed = False
         if raw is None and self.fspiop:  # the sender's own message names itself, as the JWS profile has it
             headers = {"FSPIOP-URI": path, "FSPIOP-HTTP-Method": method, **headers}
-            if self.signer is not None and (method != "GET" or self.sign_gets):
-                signed = b"" if method == "GET" else text.encode()  # a GET is sent without its body
-                headers = {**headers, **self.signer(method, path, headers, signed)}
+            signed = self.signer is not None and (method != "GET" or self.sign_gets)
         seq = self.db.one(f"SELECT COALESCE(MAX(seq), 0) + 1 FROM {self.table}")
         assert seq is not None
-        self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (seq[0], fsp, method, path, json.dumps(headers), text, _now()))
+        self.db.run(f"INSERT INTO {self.table} (seq, fsp, method, path, headers, body, due_at, signed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (seq[0], fsp, method, path, json.dumps(headers), text, _now(), int(signed)))
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -149,7 +157,7 @@ class Outbox:
         """The undelivered callbacks (up to a batch), those due now, and where and how each of
         those is sent (its participant's endpoint, the credentials), by seq."""
         now = _now()
-        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at "
+        rows = self.db.all(f"SELECT seq, fsp, method, path, headers, body, attempts, due_at, signed "
                            f"FROM {self.table} WHERE delivered_at IS NULL ORDER BY seq LIMIT 200")
         due = [r for r in rows if r[7] <= now]
         bases = {fsp: self.endpoints(fsp) for fsp in {r[1] for r in due}}
@@ -176,8 +184,11 @@ class Outbox:
         base, credentials = target
         if not base:
             return f"{fsp} has no callback endpoint"
-        url, send = base.rstrip("/") + path, {**json.loads(headers), **credentials}
         content = None if method == "GET" else body.encode()
+        send = json.loads(headers)
+        if row[8]:
+            send = self._signed_now(method, path, send, content or b"")
+        url, send = base.rstrip("/") + path, {**send, **credentials}
         try:
             async with gate:
                 try:
@@ -189,3 +200,10 @@ class Outbox:
         except (httpx.HTTPError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
             return type(exc).__name__
         return None if 200 <= status < 300 else f"answered {status}"
+
+    def _signed_now(self, method: str, path: str, headers: dict[str, str], content: bytes) -> dict[str, str]:
+        """The sender's own message as it goes now: dated now and signed over that date (a GET
+        over its empty body), so no two attempts carry one signature."""
+        headers = {k: v for k, v in headers.items() if k.lower() != "date"}
+        headers["Date"] = _date_now()
+        return {**headers, **self.signer(method, path, headers, content)}

@@ -30,6 +30,7 @@ class Database(Protocol):
     def one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def atomic(self) -> Any: ...
+    def add_column(self, table: str, column: str, definition: str) -> None: ...
     def close(self) -> None: ...
 
 
@@ -189,6 +190,12 @@ class SQLiteDatabase(_Transactional):
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
+    def add_column(self, table: str, column: str, definition: str) -> None:
+        """Give a table made by an earlier version the column it now has (nothing if it has it)."""
+        with self._lock:
+            if column not in {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+
     def close(self) -> None:
         self._conn.close()
 
@@ -231,6 +238,11 @@ class PostgresDatabase(_Transactional):
     def all(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(self._sql(sql), params).fetchall()  # type: ignore[call-overload,no-any-return]
+
+    def add_column(self, table: str, column: str, definition: str) -> None:
+        """Give a table made by an earlier version the column it now has (nothing if it has it)."""
+        with self._lock:
+            self._conn.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {definition}")  # type: ignore[call-overload]
 
     def close(self) -> None:
         self._conn.close()
