@@ -10,7 +10,6 @@ them), or a PostgreSQL database with `--database postgresql://...`.
 
 from __future__ import annotations
 
-import signal
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import click
 
 from baobab import datalock
 from baobab.cli.failures import Failure
-from baobab.cli.up import _stop, _Stopped, listen
+from baobab.cli.up import listen, serve
 
 DEFAULT_LISTEN = "127.0.0.1:8460"
 
@@ -78,21 +77,12 @@ def hub(data: Path, database: str | None, address: str, replay_window: int, issu
 
 
 def _serve(hub_, credentials, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
-    import uvicorn
-
-    from baobab.api.limits import uvicorn_options
     from baobab.pay.hub_server import hub_app
 
     sock = listen(host, port)
     try:
         click.echo(f"Switch listening on http://{host}:{port}  (FSPIOP /fspiop, admin /hub, /health, /metrics)")
-        config = uvicorn.Config(hub_app(hub_, credentials), host=host, port=port, log_level="info",
-                                timeout_graceful_shutdown=3, **uvicorn_options())
-        signal.signal(signal.SIGTERM, _stop)
-        try:
-            uvicorn.Server(config).run(sockets=[sock])
-        except (KeyboardInterrupt, _Stopped):
-            pass
+        serve(hub_app(hub_, credentials), sock)
     finally:
         sock.close()
         click.echo("Switch stopped.")

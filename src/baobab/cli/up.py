@@ -32,6 +32,22 @@ def _stop(signum: int, frame: object) -> None:
     raise _Stopped()
 
 
+def serve(app, sock: socket.socket) -> None:  # type: ignore[no-untyped-def]
+    """Serve `app` on `sock` until Ctrl-C or SIGTERM, with the slow-client timeouts."""
+    import uvicorn
+
+    from baobab.api.limits import uvicorn_options
+
+    config = uvicorn.Config(app, log_level="info", timeout_graceful_shutdown=3, **uvicorn_options())
+    # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
+    # handler found at start: make that handler end the command normally.
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    except (KeyboardInterrupt, _Stopped):
+        pass
+
+
 def _play_new_stories(node, data: Path, services) -> None:  # type: ignore[no-untyped-def]
     from baobab.stories.embedded import embedded_actors
 
@@ -127,10 +143,7 @@ def up(data: Path, host: str, port: int, once: bool, no_stories: bool) -> None:
 
 
 def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock: socket.socket | None) -> None:
-    import uvicorn
-
     from baobab.api.app import create_app
-    from baobab.api.limits import uvicorn_options
     from baobab.demo import DEMO_ORGS, OPERATOR
     from baobab.gateway.gateway import Gateway
     from baobab.services import demo_services, demo_users, mount_for_people, node_url
@@ -152,15 +165,7 @@ def _serve(data: Path, host: str, port: int, once: bool, no_stories: bool, sock:
         app = create_app(gateway, data)
         mount_for_people(app, gateway, data, hub=services.hub, operator=OPERATOR, mobile_money=services.mobile_money,
                          fsps=services.fsps)
-        config = uvicorn.Config(app, host=host, port=port, log_level="info",
-                                timeout_graceful_shutdown=3, **uvicorn_options())  # slow-client timeouts
-        # uvicorn shuts down gracefully on Ctrl-C / SIGTERM, then re-raises the signal to the
-        # handler found at start: make that handler end the command normally, node closed.
-        signal.signal(signal.SIGTERM, _stop)
-        try:
-            uvicorn.Server(config).run(sockets=[sock])
-        except (KeyboardInterrupt, _Stopped):
-            pass
+        serve(app, sock)
     finally:
         if services is not None:
             services.stop()
