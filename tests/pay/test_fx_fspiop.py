@@ -6,6 +6,7 @@ to the FX provider and AED from it to the payee FSP, both legs or neither."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -87,11 +88,13 @@ class FxWorld:
         assert headers["fspiop-source"] == "switch" or path.endswith("/error")
         return quote_id, path, answer
 
-    def transfer(self, quote: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    def transfer(self, quote: dict[str, Any], said: dict[str, Any] | None = None) -> tuple[str, str, dict[str, Any]]:
         transfer_id = str(uuid.uuid4())
         body = {"transferId": transfer_id, "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
                 "ilpPacket": quote["ilpPacket"], "condition": quote["condition"],
                 "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}
+        if said is not None:
+            body["extensionList"] = said
         assert self.send("POST", "/transfers", "transfers", body, **{"FSPIOP-Destination": "aebank"}).status_code == 202
         _, path, _, answer = self.payer.next()
         return transfer_id, path, answer
@@ -154,6 +157,17 @@ def happy_path(world: FxWorld) -> None:
 
 def test_a_cross_currency_quote_shows_the_full_cost_and_its_transfer_moves_both_currencies(world: FxWorld) -> None:
     happy_path(world)
+
+
+def test_the_payers_own_extensions_reach_the_payee_with_the_fx_figures(world: FxWorld) -> None:
+    """The originator's name (payerName) the payer FSP sends reaches the payee FSP, which screens it."""
+    world.register()
+    _, _, quote = world.quote()
+    transfer_id, _, done = world.transfer(quote, said={"extension": [{"key": "payerName", "value": "Ravi Kumar"}]})
+    assert done["transferState"] == COMMITTED
+    [(forwarded,)] = world.hub.db.all("SELECT body FROM switch_callbacks WHERE fsp = 'aebank' AND method = 'POST' AND path = '/transfers'")
+    said = shown(json.loads(forwarded))
+    assert said["payerName"] == "Ravi Kumar" and said["fxProvider"] == "fxdesk"
 
 
 def test_no_rate_for_the_pair_is_3201_and_the_payee_is_not_asked(world: FxWorld) -> None:

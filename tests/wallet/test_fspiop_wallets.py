@@ -166,3 +166,29 @@ def test_a_held_payment_released_by_the_officer_goes_to_the_other_node_the_same_
     assert sent is not None and sent["state"] == COMMITTED
     assert lagos.provider.balance(SUSPECT) == 1_500 * N and abuja.provider.balance(CHIDI) == 500 * N
     assert relay.hub.switch.position("LAGOS-PAY", "NGN") == 500 * N
+
+
+def test_an_originator_on_the_payee_providers_list_is_refused_5400_and_held_nothing_credited(world) -> None:  # type: ignore[no-untyped-def]
+    """The originator's name travels with the transfer (extension payerName), as a remittance
+    company sends it: the payee's provider screens it before crediting anyone."""
+    from baobab.pay.switch import stamp
+    from baobab.wallet.fspiop_wallets import PARTY_TYPE, party_id
+
+    lagos, abuja, relay = world
+    abuja.provider.screen = lambda name: {"listed": "QUINONES, Rafael", "reference": "XXi.001", "score": 96} \
+        if "Quinones" in name else None
+    sender = relay.fsps["LAGOS-PAY"]
+    sender.quote("q-1", "t-1", "ABUJA-WALLET", {"partyIdType": PARTY_TYPE, "partyIdentifier": party_id(CHIDI), "fspId": "ABUJA-WALLET"},
+                 {"partyIdType": "ACCOUNT_ID", "partyIdentifier": "t-1", "fspId": "LAGOS-PAY"}, {"currency": "NGN", "minor": 500 * N})
+    kind, terms = sender.outcome("quotes", "q-1") or ("", {})
+    assert kind == "ok"                                              # the quote names no one yet
+    for transfer_id, name in (("t-1", "Rafael Quinones"), ("t-2", "Ravi Kumar")):
+        sender.transfer(transfer_id, "ABUJA-WALLET", terms, stamp(datetime(2099, 1, 1, tzinfo=timezone.utc)), payer_name=name)
+    kind, refusal = sender.outcome("transfers", "t-1") or ("", {})
+    assert kind == "error" and refusal["errorInformation"]["errorCode"] == "5400"
+    assert relay.hub.switch.find("t-1").state == ABORTED                # type: ignore[union-attr]
+    [held] = abuja.provider.holds()
+    assert held["kind"] == "incoming" and held["payee"] == CHIDI and held["reference"] == "t-1"
+    assert "Rafael Quinones" in held["reason"] and "XXi.001" in held["reason"]
+    assert sender.outcome("transfers", "t-2")[0] == "ok"               # type: ignore[index]
+    assert abuja.provider.balance(CHIDI) == 500 * N                     # the one that passed, once

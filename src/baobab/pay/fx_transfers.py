@@ -64,8 +64,10 @@ class FxTransfers:
         """The FX transfer this prepare is (a resend), or the quote it takes up (new)."""
         return self.find(core["transferId"]) or self.quotes.for_transfer(core, source)
 
-    def prepare(self, core: dict[str, Any], source: str, found: Legs | FxQuoteRecord, *, now: datetime | None = None) -> None:
-        """Reserve both legs, or refuse (FspiopError, nothing reserved)."""
+    def prepare(self, core: dict[str, Any], source: str, found: Legs | FxQuoteRecord, *, now: datetime | None = None,
+                said: dict[str, Any] | None = None) -> None:
+        """Reserve both legs, or refuse (FspiopError, nothing reserved). `said`: the payer's own
+        extension list (the originator's name, payerName), passed on to the payee FSP."""
         transfer_id = core["transferId"]
         if isinstance(found, Legs):  # a resend: the payer's leg answers it (3106 if other terms)
             t = self.switch.prepare({**core, "payeeFsp": found.fxp}, source=source)
@@ -91,8 +93,9 @@ class FxTransfers:
         asked = {"transferId": transfer_id, "payerFsp": source, "payeeFsp": q.payee,
                  "amount": to_fspiop_amount(q.target, q.converted), "ilpPacket": core["ilpPacket"],
                  "condition": core["condition"], "expiration": core["expiration"],
-                 "extensionList": extensions([("fxProvider", q.fxp), ("fxQuoteId", q.id),
-                                              ("fxSourceAmount", f"{to_fspiop_amount(q.source, q.source_amount)['amount']} {q.source}")])}
+                 "extensionList": extensions([(e["key"], e["value"]) for e in (said or {}).get("extension", [])][:13] + [
+                     ("fxProvider", q.fxp), ("fxQuoteId", q.id),
+                     ("fxSourceAmount", f"{to_fspiop_amount(q.source, q.source_amount)['amount']} {q.source}")])}
         self.hub.outbox.add(q.payee, "POST", "/transfers", {**callback_headers("transfers", HUB_ID, q.payee),
                                                             "Accept": "application/vnd.interoperability.transfers+json;version=1.1"}, asked)
 

@@ -69,7 +69,7 @@ class Hub:
             try:
                 fx = self.fx_transfers.takes(core, source)
                 if fx is not None:  # cross-currency: two legs through the FX provider
-                    self.fx_transfers.prepare(core, source, fx)
+                    self.fx_transfers.prepare(core, source, fx, said=body.get("extensionList"))
                     return
                 existing = self.switch.find(transfer_id)
                 t = self.switch.prepare(core, source=source)

@@ -41,6 +41,7 @@ from baobab.pay.store import Database
 from baobab.pay.switch import condition_of, parse_stamp, stamp
 
 QUOTE_TTL = timedelta(minutes=5)
+PAYER_NAME = "payerName"  # extension key: the originator's name, sent with a transfer for the payee's screening
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fsp_parties (
   type TEXT NOT NULL, id TEXT NOT NULL, party TEXT NOT NULL, behaviour TEXT NOT NULL DEFAULT 'accept',
@@ -64,8 +65,10 @@ class PayeeBooks(Protocol):
     def may_receive(self, party_type: str, party_id: str, amount: dict[str, Any]) -> None:
         """Raise the FspiopError that refuses the amount ({currency, minor}) now (a quote)."""
 
-    def book_incoming(self, party_type: str, party_id: str, amount: dict[str, Any], transfer_id: str, payer_fsp: str) -> None:
-        """Credit the party for an incoming transfer (once per transfer id), or raise the FspiopError that refuses it."""
+    def book_incoming(self, party_type: str, party_id: str, amount: dict[str, Any], transfer_id: str, payer_fsp: str,
+                      payer_name: str | None = None) -> None:
+        """Credit the party for an incoming transfer (once per transfer id), or raise the FspiopError
+        that refuses it; `payer_name`: the originator's name its FSP sent with it, to be screened."""
 
 
 def _now() -> datetime:
@@ -152,11 +155,17 @@ class Participant:
             body["fees"] = to_fspiop_amount(fees["currency"], fees["minor"])
         self._send("POST", "/quotes", "quotes", payee_fsp, body)
 
-    def transfer(self, transfer_id: str, payee_fsp: str, quote: dict[str, Any], expiration: str) -> None:
-        """POST /transfers on the terms of the payee's quote (its amount, packet and condition)."""
-        self._send("POST", "/transfers", "transfers", payee_fsp, {
+    def transfer(self, transfer_id: str, payee_fsp: str, quote: dict[str, Any], expiration: str,
+                 payer_name: str | None = None) -> None:
+        """POST /transfers on the terms of the payee's quote (its amount, packet and condition);
+        `payer_name`: the originator's full name, which travels with the payment (extension
+        PAYER_NAME) so that the payee's FSP screens it before it credits anyone."""
+        body: dict[str, Any] = {
             "transferId": transfer_id, "payerFsp": self.fsp, "payeeFsp": payee_fsp, "amount": quote["transferAmount"],
-            "ilpPacket": quote["ilpPacket"], "condition": quote["condition"], "expiration": expiration})
+            "ilpPacket": quote["ilpPacket"], "condition": quote["condition"], "expiration": expiration}
+        if payer_name:
+            body["extensionList"] = {"extension": [{"key": PAYER_NAME, "value": payer_name[:128]}]}
+        self._send("POST", "/transfers", "transfers", payee_fsp, body)
 
     def ask_transfer(self, transfer_id: str) -> None:
         self._send("GET", f"/transfers/{transfer_id}", "transfers", None)
@@ -273,7 +282,9 @@ class Participant:
             fulfilment, behaviour = self._check_incoming(body)
             if behaviour == "accept" and self.books is not None:  # booked before the fulfilment leaves
                 party_type, _, party_id = ilp.decode(body["ilpPacket"]).account[len(f"g.{self.fsp}."):].partition(".")
-                self.books.book_incoming(party_type.upper(), party_id, from_fspiop_amount(body["amount"]), transfer_id, payer)
+                said = {e["key"]: e["value"] for e in body.get("extensionList", {}).get("extension", [])}
+                self.books.book_incoming(party_type.upper(), party_id, from_fspiop_amount(body["amount"]), transfer_id, payer,
+                                         payer_name=said.get(PAYER_NAME))
         except FspiopError as exc:
             self._send("PUT", f"/transfers/{transfer_id}/error", "transfers", payer, exc.information())
             return

@@ -7,6 +7,8 @@ payee for the parties of type MSISDN (a wallet's number, without its "+", as FSP
 - a lookup or a quote for a wallet it does not hold: 3204; a quote its tier's limits refuse
   now: 5105 (one movement, a day, a month) or 5200 (the balance would exceed the tier's
   maximum); a wallet held for the provider's sanctions review: 5400;
+- an incoming transfer whose originator's name (extension payerName) matches the provider's
+  sanctions list: refused with 5400 and held for the provider's review, nothing credited;
 - an incoming transfer (POST /transfers forwarded by the switch): the wallet is credited, the
   limits checked again at that moment (a refusal, with the same codes, books nothing and the
   switch gives the payer's provider its money back), and only then does the fulfilment leave.
@@ -79,8 +81,15 @@ class WalletBooks:
         except BaobabError as exc:
             raise refused(exc) from None
 
-    def book_incoming(self, party_type: str, party: str, amount: dict[str, Any], transfer_id: str, payer_fsp: str) -> None:
+    def book_incoming(self, party_type: str, party: str, amount: dict[str, Any], transfer_id: str, payer_fsp: str,
+                      payer_name: str | None = None) -> None:
         msisdn = self._checked(party_type, party, amount)
+        match = self.provider.screen(payer_name) if payer_name and self.provider.screen else None
+        if match:  # the originator matches the provider's list: nothing credited, held for its review
+            hold = self.provider.hold("incoming", None, msisdn, amount["minor"],
+                                      f"payer {payer_name} at {payer_fsp} matched {match['listed']} ({match['reference']})",
+                                      reference=transfer_id)
+            raise FspiopError("5400", f"the payer matched {self.fsp}'s sanctions list: held for review ({hold})")
         try:
             self.provider.accept_incoming(msisdn, amount["minor"], transfer_id, payer=payer_fsp)
         except BaobabError as exc:

@@ -20,7 +20,8 @@ To a wallet at a provider on another node (network mode), the sending FSP, hoste
 (`join`), asks over FSPIOP (pay/fx_quotes.py, pay/fx_transfers.py): its POST /quotes in its own
 currency, with its fee, reaches the switch, which brings in the FX provider and asks the payee's
 provider in the wallet's currency; that provider refuses what the wallet's tier would refuse
-(wallet/fspiop_wallets.py). The answer carries the amount that arrives and the cost figures; the
+(wallet/fspiop_wallets.py), and screens the sender's name, sent with the transfer, against its
+sanctions list. The answer carries the amount that arrives and the cost figures; the
 cost shown is worked again here from the rates it gives and must agree with the amount the
 payee's provider quoted. The POST /transfers on it is carried by the switch as two legs through
 the FX provider, committed together when the payee's node has credited the wallet (limits checked
@@ -118,8 +119,8 @@ class Remittances:
     def send(self, quote_id: str, *, sender_name: str, at: datetime | None = None) -> dict[str, Any]:
         when = at or datetime.now(timezone.utc)
         quote = self._valid(quote_id, when)
-        if "fspiop" in quote:
-            return self._send_over_fspiop(quote, when)
+        if "fspiop" in quote:  # the payee's provider screens the sender's name, which travels with the transfer
+            return self._send_over_fspiop(quote, when, sender_name)
         link, cost = self.links[quote["payee_fsp"]], quote["cost"]
         source = Money.from_json(cost["sent"]) - Money.from_json(cost["sender_fee"])
         received = cost["received"]["minor"]
@@ -217,14 +218,15 @@ class Remittances:
                 "fxp": extensions.get("fxProvider", ""), "cost": cost.to_dict(), "expires": _stamp(expires),
                 "fspiop": terms}
 
-    def _send_over_fspiop(self, quote: dict[str, Any], when: datetime) -> dict[str, Any]:
+    def _send_over_fspiop(self, quote: dict[str, Any], when: datetime, sender_name: str) -> dict[str, Any]:
         p = self._sender(quote["sender_fsp"], quote["payee_fsp"])
         with self.db.atomic():  # used once, even by two sends at the same moment
             self._valid(quote["id"], when)
             self.db.run("UPDATE momo_remittance_quotes SET used = 1 WHERE id = ?", (quote["id"],))
         transfer_id = str(uuid.uuid4())
         p.ask_once(f"transfer/{transfer_id}", lambda: p.transfer(transfer_id, quote["payee_fsp"], quote["fspiop"],
-                                                                 stamp(datetime.now(timezone.utc) + TRANSFER_TTL)))
+                                                                 stamp(datetime.now(timezone.utc) + TRANSFER_TTL),
+                                                                 payer_name=sender_name))
         done = {"movement": None, "transfers": [transfer_id], "payee": quote["payee"], "cost": quote["cost"]}
         try:
             outcome = self._answer(p, "transfers", transfer_id)
