@@ -110,10 +110,11 @@ class NodeServices:
         self.hub.db.close()
 
 
-def node_url(host: str, port: int) -> str:
-    """Where a node listening on host:port is reached (a wildcard address on the loopback)."""
+def node_url(host: str, port: int, *, tls: bool = False) -> str:
+    """Where a node listening on host:port is reached (a wildcard address on the loopback); `tls`:
+    over https, as every network-mode node serves (the embedded default serves http)."""
     shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
-    return f"http://{'[' + shown + ']' if ':' in shown else shown}:{port}"
+    return f"{'https' if tls else 'http'}://{'[' + shown + ']' if ':' in shown else shown}:{port}"
 
 
 def start_node_services(node: Any, data: Path, *, home_fsp: dict[str, str], liquidity: dict[str, dict[str, int]],

@@ -185,7 +185,7 @@ def run_peer(config: NodeConfig) -> None:
             if not config.switch_url:  # no other node's switch named: this node runs it
                 mount_switch(app, hub, config.switch_operator or config.org, member_keys(node.members))
                 threads.append(HubThread(hub).start())
-        switch_url = config.switch_url or (node_url(config.host, config.port) + "/fspiop" if config.switch else "")
+        switch_url = config.switch_url or (node_url(config.host, config.port, tls=True) + "/fspiop" if config.switch else "")
         if switch_url:
             from baobab.pay.demo import HOME_FSP
 
