@@ -192,3 +192,21 @@ def test_an_originator_on_the_payee_providers_list_is_refused_5400_and_held_noth
     assert "Rafael Quinones" in held["reason"] and "XXi.001" in held["reason"]
     assert sender.outcome("transfers", "t-2")[0] == "ok"               # type: ignore[index]
     assert abuja.provider.balance(CHIDI) == 500 * N                     # the one that passed, once
+
+
+def test_the_fsps_own_parties_are_paid_as_before_beside_its_wallets(world) -> None:  # type: ignore[no-untyped-def]
+    """The organisations a provider's FSP serves itself (the provider's own account, which the
+    ledger's payments reach) are not wallets: their quotes and transfers do not go to the books."""
+    from baobab.pay.switch import stamp
+
+    lagos, abuja, relay = world
+    payee = relay.fsps["ABUJA-WALLET"]
+    payee.add_party("BUSINESS", "ABUJA-WALLET", {"name": "Abuja Wallet Ltd"})
+    sender = relay.fsps["LAGOS-PAY"]
+    sender.quote("q-own", "t-own", "ABUJA-WALLET", {"partyIdType": "BUSINESS", "partyIdentifier": "ABUJA-WALLET", "fspId": "ABUJA-WALLET"},
+                 {"partyIdType": "ACCOUNT_ID", "partyIdentifier": "t-own", "fspId": "LAGOS-PAY"}, {"currency": "NGN", "minor": 900 * N})
+    kind, terms = sender.outcome("quotes", "q-own") or ("", {})
+    assert kind == "ok", terms
+    sender.transfer("t-own", "ABUJA-WALLET", terms, stamp(datetime(2099, 1, 1, tzinfo=timezone.utc)))
+    assert (sender.outcome("transfers", "t-own") or ("", {}))[1].get("transferState") == COMMITTED
+    assert abuja.provider.fulfilled_incoming() == []                    # no wallet was credited

@@ -124,6 +124,12 @@ class Participant:
             return None if kept is None else (kept, "accept")
         return None if row is None else (json.loads(row[0]), str(row[1]))
 
+    def _booked(self, party_type: str, party_id: str) -> bool:
+        """The party is kept in `books` (a provider's wallet), not among this FSP's own parties
+        (the organisations it banks, which the ledger's payments reach): the books take its payments."""
+        return self.books is not None and self.db.one(
+            "SELECT 1 FROM fsp_parties WHERE type = ? AND id = ?", (party_type, party_id)) is None
+
     def address(self, party_type: str, party_id: str) -> str:
         """The party's ILP address at this FSP."""
         return f"g.{self.fsp}.{party_type.lower()}.{party_id}"
@@ -249,7 +255,7 @@ class Participant:
                        FspiopError("3204", f"{self.fsp} serves no such payee").information())
             return
         amount = from_fspiop_amount(body["amount"])
-        if self.books is not None:
+        if self.books is not None and self._booked(payee["partyIdType"], payee["partyIdentifier"]):
             try:
                 self.books.may_receive(payee["partyIdType"], payee["partyIdentifier"], amount)
             except FspiopError as exc:
@@ -280,8 +286,9 @@ class Participant:
         transfer_id, payer = body["transferId"], body["payerFsp"]
         try:
             fulfilment, behaviour = self._check_incoming(body)
-            if behaviour == "accept" and self.books is not None:  # booked before the fulfilment leaves
-                party_type, _, party_id = ilp.decode(body["ilpPacket"]).account[len(f"g.{self.fsp}."):].partition(".")
+            party_type, _, party_id = ilp.decode(body["ilpPacket"]).account[len(f"g.{self.fsp}."):].partition(".")
+            if behaviour == "accept" and self.books is not None and self._booked(party_type.upper(), party_id):
+                # booked before the fulfilment leaves
                 said = {e["key"]: e["value"] for e in body.get("extensionList", {}).get("extension", [])}
                 self.books.book_incoming(party_type.upper(), party_id, from_fspiop_amount(body["amount"]), transfer_id, payer,
                                          payer_name=said.get(PAYER_NAME))
