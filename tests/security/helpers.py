@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import ssl
 from typing import Any
 
 import httpx
@@ -56,8 +57,12 @@ def govern(served: Served, action: str, **args: Any) -> None:
 
 
 def raw_exchange(node: Served, data: bytes, *, close_after_send: bool = False) -> bytes:
-    """Send `data` on a fresh connection and read until the server closes it."""
-    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as sock:
+    """Send `data` on a fresh connection (TLS to a network node, which trusts only TLS) and read
+    until the server closes it."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as plain:
+        # a network node's certificate chains to the anchors the local network made this process trust
+        sock = ssl.create_default_context().wrap_socket(plain, server_hostname="127.0.0.1") \
+            if node.url.startswith("https://") else plain
         sock.sendall(data)
         if close_after_send:
             return b""
