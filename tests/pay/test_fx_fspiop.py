@@ -88,13 +88,17 @@ class FxWorld:
         assert headers["fspiop-source"] == "switch" or path.endswith("/error")
         return quote_id, path, answer
 
-    def transfer(self, quote: dict[str, Any], said: dict[str, Any] | None = None) -> tuple[str, str, dict[str, Any]]:
-        transfer_id = str(uuid.uuid4())
-        body = {"transferId": transfer_id, "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
+    @staticmethod
+    def transfer_body(quote: dict[str, Any], said: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The payer's POST /transfers on `quote`, a new id, expiring in a minute; `said`: its extensions."""
+        body = {"transferId": str(uuid.uuid4()), "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
                 "ilpPacket": quote["ilpPacket"], "condition": quote["condition"],
                 "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}
-        if said is not None:
-            body["extensionList"] = said
+        return body if said is None else {**body, "extensionList": said}
+
+    def transfer(self, quote: dict[str, Any], said: dict[str, Any] | None = None) -> tuple[str, str, dict[str, Any]]:
+        body = self.transfer_body(quote, said)
+        transfer_id = body["transferId"]
         assert self.send("POST", "/transfers", "transfers", body, **{"FSPIOP-Destination": "aebank"}).status_code == 202
         _, path, _, answer = self.payer.next()
         return transfer_id, path, answer
@@ -213,10 +217,8 @@ def test_the_payee_declining_aborts_both_legs(world: FxWorld) -> None:
 def test_expiry_aborts_both_legs_and_each_fsp_hears_under_its_id(world: FxWorld) -> None:
     world.register("silent")
     _, _, quote = world.quote()
-    transfer_id = str(uuid.uuid4())
-    body = {"transferId": transfer_id, "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
-            "ilpPacket": quote["ilpPacket"], "condition": quote["condition"],
-            "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}
+    body = world.transfer_body(quote)
+    transfer_id = body["transferId"]
     assert world.send("POST", "/transfers", "transfers", body).status_code == 202
     expired = world.hub.expire(datetime.now(timezone.utc) + timedelta(minutes=2))
     assert {t.id for t in expired} == {transfer_id, transfer_id + ":fx"}
@@ -230,10 +232,8 @@ def test_expiry_aborts_both_legs_and_each_fsp_hears_under_its_id(world: FxWorld)
 def test_the_fx_provider_cannot_end_its_leg_alone(world: FxWorld) -> None:
     world.register("silent")
     _, _, quote = world.quote()
-    transfer_id = str(uuid.uuid4())
-    body = {"transferId": transfer_id, "payerFsp": "inbank", "payeeFsp": "aebank", "amount": quote["transferAmount"],
-            "ilpPacket": quote["ilpPacket"], "condition": quote["condition"],
-            "expiration": stamp(datetime.now(timezone.utc) + timedelta(minutes=1))}
+    body = world.transfer_body(quote)
+    transfer_id = body["transferId"]
     assert world.send("POST", "/transfers", "transfers", body).status_code == 202
     done = {"fulfilment": "UNlJ98hZTY_dsw0cAqw4i_UN3v4utt7CZFB4yfLbVFA", "completedTimestamp": stamp(datetime.now(timezone.utc)),
             "transferState": "COMMITTED"}
